@@ -1,0 +1,3 @@
+"""cockpit: a terminal cockpit for Kubernetes remediation sessions."""
+
+__version__ = "0.1.0"

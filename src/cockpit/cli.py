@@ -1,0 +1,88 @@
+"""Command line: `cockpit [PLAN] [options]` opens the cockpit; sub-commands do the rest.
+
+Sub-commands live with the layer they drive (`cockpit.plan.cli`, `cockpit.session.cli`,
+`cockpit.sandbox.cli`); each exposes `main(argv) -> int`. Imports are lazy so that
+`cockpit plan show` never pays for Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+
+from cockpit import __version__
+from cockpit.launch import LaunchOptions
+
+SUBCOMMANDS: dict[str, str] = {
+    "plan": "cockpit.plan.cli",
+    "transcript": "cockpit.session.cli",
+    "sandbox": "cockpit.sandbox.cli",
+}
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description="Open a remediation plan as a live checklist beside the cluster it is fixing.",
+        epilog=(
+            "sub-commands: 'cockpit plan show|check|convert', 'cockpit transcript JOURNAL -o FILE', "
+            "'cockpit sandbox serve'. Run one with --help for its options."
+        ),
+    )
+    parser.add_argument("plan", nargs="?", type=Path, help="plan file (.md or .yaml); default: bundled plan")
+    parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox cluster")
+    parser.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument("--context", help="kube context to use (default: the kubeconfig's current context)")
+    parser.add_argument("-n", "--namespace", help="namespace for the live panes")
+    parser.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace")
+    parser.add_argument("--read-only", action="store_true", help="refuse every command that changes the cluster")
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="JOURNAL",
+        help="reopen the last session, or the session of the given journal file",
+    )
+    parser.add_argument("--theme", help="Textual theme name (e.g. textual-dark, nord, gruvbox)")
+    parser.add_argument("--loki-url", help="Loki base URL for the logs pane and platform checks")
+    parser.add_argument("--prometheus-url", help="Prometheus-compatible API URL (VictoriaMetrics, Prometheus)")
+    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
+    return parser
+
+
+def parse_launch_options(argv: Sequence[str]) -> LaunchOptions:
+    args = _app_parser().parse_args(list(argv))
+    resume_journal = Path(args.resume) if isinstance(args.resume, str) else None
+    return LaunchOptions(
+        plan=args.plan,
+        sandbox=args.sandbox,
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        namespace=args.namespace,
+        all_namespaces=args.all_namespaces,
+        read_only=args.read_only,
+        resume=bool(args.resume),
+        resume_journal=resume_journal,
+        theme=args.theme,
+        loki_url=args.loki_url,
+        prometheus_url=args.prometheus_url,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        sub_main: Callable[[list[str]], int] = import_module(SUBCOMMANDS[args[0]]).main
+        return sub_main(args[1:])
+    options = parse_launch_options(args)
+    from cockpit.ui.launch import run_app  # Textual only when the app is opened
+
+    return run_app(options)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
