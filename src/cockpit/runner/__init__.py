@@ -1,0 +1,41 @@
+"""The runner layer: runs shell commands for the session and says what they would do.
+
+- `process.CommandRun`: one shell command in a real pseudo-terminal, streamed, cancellable.
+- `jobs.JobManager`: background jobs (`cmd &`, port-forwards), stopped when the session ends.
+- `watch.Watch`: `watch CMD`, re-run every N seconds, each run replacing the last.
+- `safety.classify`: does a command change the cluster, does it need the real terminal.
+- `placeholders`: find `<pod>`, `POD_NAME`, `${NAMESPACE}`, `{{name}}` and fill them shell-quoted.
+- `kubeenv.pin_kube_context`: a minified kubeconfig pinning the session's context and namespace.
+
+No Textual here: callbacks run on the asyncio loop thread that started the run.
+"""
+
+from cockpit.runner.jobs import Job, JobManager, JobState
+from cockpit.runner.kubeenv import KubeconfigError, KubeEnv, list_contexts, pin_kube_context
+from cockpit.runner.placeholders import Placeholder, fill_placeholders, find_placeholders, placeholder_names
+from cockpit.runner.process import CommandRun, RunnerError, RunResult, RunState
+from cockpit.runner.safety import Safety, classify
+from cockpit.runner.watch import Watch, WatchRun, parse_watch
+
+__all__ = [
+    "CommandRun",
+    "Job",
+    "JobManager",
+    "JobState",
+    "KubeEnv",
+    "KubeconfigError",
+    "Placeholder",
+    "RunResult",
+    "RunState",
+    "RunnerError",
+    "Safety",
+    "Watch",
+    "WatchRun",
+    "classify",
+    "fill_placeholders",
+    "find_placeholders",
+    "list_contexts",
+    "parse_watch",
+    "pin_kube_context",
+    "placeholder_names",
+]

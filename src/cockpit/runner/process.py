@@ -1,0 +1,516 @@
+"""One shell command run in a real pseudo-terminal, streamed to a callback, cancellable.
+
+`CommandRun` starts `/bin/bash -c CMD` (so pipes, `&&` and `$(date)` work) with the slave end of a
+fresh PTY as its stdin/stdout/stderr and controlling terminal, in its own session and process group.
+The master end is read non-blockingly from the asyncio loop (`loop.add_reader`) in bounded chunks;
+bytes are decoded with an incremental UTF-8 decoder (`errors="replace"`), ANSI sequences kept.
+
+Output reaches `on_output` in batches, at most once per `flush_interval` seconds (default 40 ms).
+If the command prints faster than the UI could show, the batch keeps only its newest
+`max_pending_chars` characters and starts with an elision line saying how much was skipped: the
+full raw output is always in `output_path` (when given) and the loop never stalls.
+
+Every callback runs on the loop thread that called `start()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import shlex
+import signal
+import struct
+import termios
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
+
+READ_CHUNK = 64 * 1024
+TAIL_CHARS = 64 * 1024
+
+OutputCallback = Callable[[str], None]
+ExitCallback = Callable[["RunResult"], None]
+
+
+class RunnerError(Exception):
+    """A problem the operator can fix (bad working directory, run started twice); one-line message."""
+
+
+class RunState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a run ended.
+
+    `exit_code` is the process's exit status, or None when it died from a signal (then `signal`
+    holds the signal number). `error` is a one-line message for anything but success, e.g.
+    "command not found: kubectl", "exited with code 2", "killed by SIGKILL", or a spawn failure.
+    `duration` is in seconds (monotonic), `started_at` / `ended_at` are epoch seconds.
+    `bytes_out` counts every raw byte read; `output_path` is the side file holding them all.
+    """
+
+    cmd: str
+    exit_code: int | None
+    signal: int | None
+    duration: float
+    started_at: float
+    ended_at: float
+    cancelled: bool = False
+    error: str | None = None
+    bytes_out: int = 0
+    output_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.cancelled
+
+    @property
+    def summary(self) -> str:
+        """One line for the Output pane header: "exit 0 in 1.2s", "command not found: kubectl (0.0s)"."""
+        took = f"{self.duration:.1f}s"
+        if self.ok:
+            return f"exit 0 in {took}"
+        if self.cancelled:
+            how = f" ({signal_name(self.signal)})" if self.signal else ""
+            return f"cancelled{how} after {took}"
+        return f"{self.error or 'failed'} ({took})"
+
+
+def signal_name(signum: int | None) -> str:
+    if signum is None:
+        return "no signal"
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+_NOT_FOUND = re.compile(r"(?:^|\n)(?:[^\n:]*: )?(?:line \d+: )?([^\n:]+): command not found")
+_NOT_EXEC = re.compile(
+    r"(?:^|\n)(?:[^\n:]*: )?(?:line \d+: )?([^\n:]+): (Permission denied|cannot execute[^\n]*)"
+)
+
+
+def describe_exit(cmd: str, exit_code: int | None, signum: int | None, tail: str) -> str | None:
+    """The one-line error for an exit, or None for success. `tail` is the run's last output."""
+    if signum is not None:
+        return f"killed by {signal_name(signum)}"
+    if exit_code == 0:
+        return None
+    if exit_code == 127:
+        found = _NOT_FOUND.findall(tail)
+        name = found[-1].strip() if found else _first_word(cmd)
+        return f"command not found: {name}"
+    if exit_code == 126:
+        found = _NOT_EXEC.findall(tail)
+        if found:
+            return f"cannot execute {found[-1][0].strip()}: {found[-1][1]}"
+        return f"cannot execute: {_first_word(cmd)}"
+    return f"exited with code {exit_code}"
+
+
+def _first_word(cmd: str) -> str:
+    try:
+        words = shlex.split(cmd)
+    except ValueError:
+        words = cmd.split()
+    for word in words:
+        if "=" in word and not word.startswith("="):
+            continue  # FOO=bar cmd
+        return word
+    return cmd.strip()
+
+
+class CommandRun:
+    """Runs one shell command in a pseudo-terminal.
+
+    Usage from async code (the UI keeps a reference to cancel or type into it)::
+
+        run = CommandRun("kubectl get pods", env=kube.env, on_output=pane.write, output_path=side)
+        result = await run.run()          # or: await run.start(); ...; await run.wait()
+
+    `env` entries are laid over the current environment (or replace it with `inherit_env=False`);
+    `TERM` defaults to xterm-256color. `columns`/`rows` set the terminal size (`resize` changes it
+    while running; the command gets SIGWINCH). `output_path` receives every raw byte (created,
+    truncated). A spawn failure (missing working directory, ...) does not raise from `run()`: the
+    result carries the error, state is FAILED, and `on_exit` is still called.
+    """
+
+    def __init__(
+        self,
+        cmd: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+        columns: int = 120,
+        rows: int = 40,
+        output_path: str | Path | None = None,
+        on_output: OutputCallback | None = None,
+        on_exit: ExitCallback | None = None,
+        flush_interval: float = 0.04,
+        max_pending_chars: int = 256 * 1024,
+        inherit_env: bool = True,
+        shell: str = "/bin/bash",
+    ) -> None:
+        self.cmd = cmd
+        self.env = dict(env or {})
+        self.cwd = Path(cwd) if cwd is not None else None
+        self.columns = columns
+        self.rows = rows
+        self.output_path = Path(output_path) if output_path is not None else None
+        self.on_output = on_output
+        self.on_exit = on_exit
+        self.flush_interval = flush_interval
+        self.max_pending_chars = max_pending_chars
+        self.inherit_env = inherit_env
+        self.shell = shell
+
+        self.state = RunState.PENDING
+        self.result: RunResult | None = None
+        self.bytes_out = 0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._master: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending: list[str] = []
+        self._pending_len = 0
+        self._skipped_chars = 0
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._last_flush = 0.0
+        self._tail = ""
+        self._side: BinaryIO | None = None
+        self._started_mono = 0.0
+        self._started_at = 0.0
+        self._cancelled = False
+        self._done: asyncio.Future[RunResult] | None = None
+        self._reading = False
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        """The shell's pid, which is also the process group and session id of everything it runs."""
+        return self._proc.pid if self._proc else None
+
+    @property
+    def running(self) -> bool:
+        return self.state is RunState.RUNNING
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since start (final duration once finished)."""
+        if self.result is not None:
+            return self.result.duration
+        if self.state is RunState.PENDING:
+            return 0.0
+        return time.monotonic() - self._started_mono
+
+    def tail(self, max_chars: int = TAIL_CHARS) -> str:
+        """The last output (decoded, at most `max_chars`, never more than 64 KiB kept)."""
+        return self._tail[-max_chars:]
+
+    async def start(self) -> None:
+        """Spawn the process and begin streaming. Returns once it runs (or failed to spawn)."""
+        if self.state is not RunState.PENDING:
+            raise RunnerError(f"command already started: {self.cmd}")
+        self._loop = asyncio.get_running_loop()
+        self._done = self._loop.create_future()
+        self._started_mono = time.monotonic()
+        self._started_at = time.time()
+        self.state = RunState.RUNNING
+        try:
+            await self._spawn()
+        except (OSError, RunnerError) as exc:
+            self._close_fds()
+            self._finish(None, None, error=_spawn_error(exc, self))
+            return
+        self._loop.create_task(self._wait_exit())
+
+    async def wait(self) -> RunResult:
+        """Wait for the end of the run (starting it if needed) and return its result."""
+        if self.state is RunState.PENDING:
+            await self.start()
+        assert self._done is not None
+        return await asyncio.shield(self._done)
+
+    async def run(self) -> RunResult:
+        """start() + wait()."""
+        return await self.wait()
+
+    def write(self, data: str | bytes) -> None:
+        """Type into the command's terminal (a password prompt, `y` to confirm). Ignored once done."""
+        if self._master is None or not self.running:
+            return
+        raw = data.encode() if isinstance(data, str) else data
+        while raw:
+            try:
+                n = os.write(self._master, raw)
+            except BlockingIOError:
+                time.sleep(0.001)  # terminal input buffer full: tiny inputs only, never loops long
+                continue
+            except OSError:
+                return
+            raw = raw[n:]
+
+    def resize(self, columns: int, rows: int) -> None:
+        """Set the terminal size; a running command receives SIGWINCH."""
+        self.columns, self.rows = max(1, columns), max(1, rows)
+        if self._master is not None:
+            with contextlib.suppress(OSError):
+                _set_winsize(self._master, self.columns, self.rows)
+
+    def send_signal(self, signum: int) -> None:
+        """Send `signum` to the command's whole process group."""
+        if self._proc is None or not self.running:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signum)
+
+    async def cancel(self, *, interrupt_grace: float = 1.0, terminate_grace: float = 2.0) -> RunResult | None:
+        """Stop the command: SIGINT, then SIGTERM after `interrupt_grace` s, then SIGKILL after
+        `terminate_grace` s more, each to the whole process group. Returns the result (None if
+        it never started)."""
+        if self.state is RunState.PENDING:
+            self.state = RunState.CANCELLED
+            return None
+        if not self.running:
+            return self.result
+        self._cancelled = True
+        assert self._done is not None
+        for signum, grace in ((signal.SIGINT, interrupt_grace), (signal.SIGTERM, terminate_grace)):
+            self.send_signal(signum)
+            with contextlib.suppress(TimeoutError):
+                return await asyncio.wait_for(asyncio.shield(self._done), grace)
+        self.kill()
+        return await asyncio.shield(self._done)
+
+    def kill(self) -> None:
+        """SIGKILL the process group and anything else left in the command's session."""
+        if self._proc is None:
+            return
+        self.send_signal(signal.SIGKILL)
+        kill_session(self._proc.pid)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    async def _spawn(self) -> None:
+        if self.cwd is not None and not self.cwd.is_dir():
+            raise RunnerError(f"working directory not found: {self.cwd}")
+        env = dict(os.environ) if self.inherit_env else {}
+        env.setdefault("TERM", "xterm-256color")
+        env.update(self.env)
+        env["COLUMNS"], env["LINES"] = str(self.columns), str(self.rows)
+        if self.output_path is not None:
+            self.output_path.parent.mkdir(parents=True, exist_ok=True)
+            self._side = open(self.output_path, "wb")  # noqa: SIM115 - closed in _finish
+        master, slave = os.openpty()
+        self._master = master
+        try:
+            _set_winsize(master, self.columns, self.rows)
+            os.set_blocking(master, False)
+            self._proc = await asyncio.create_subprocess_exec(
+                self.shell,
+                "-c",
+                self.cmd,
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                cwd=str(self.cwd) if self.cwd else None,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_take_controlling_terminal,
+            )
+        finally:
+            os.close(slave)
+        assert self._loop is not None
+        self._loop.add_reader(master, self._on_readable)
+        self._reading = True
+
+    def _on_readable(self) -> None:
+        self._read_once()
+
+    def _read_once(self) -> bool:
+        """Read one chunk; False at end of stream (EIO/EOF) or when nothing is waiting."""
+        assert self._master is not None
+        try:
+            data = os.read(self._master, READ_CHUNK)
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            if exc.errno == errno.EIO:  # every slave end closed
+                self._stop_reading()
+                return False
+            raise
+        if not data:
+            self._stop_reading()
+            return False
+        self._consume(data)
+        return True
+
+    def _consume(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+        if self._side is not None:
+            self._side.write(data)
+        text = self._decoder.decode(data)
+        if text:
+            self._add_text(text)
+
+    def _add_text(self, text: str) -> None:
+        self._tail = (self._tail + text)[-TAIL_CHARS:]
+        if self.on_output is None:
+            return
+        self._pending.append(text)
+        self._pending_len += len(text)
+        if self._pending_len > self.max_pending_chars * 2:
+            self._trim_pending()
+        self._schedule_flush()
+
+    def _trim_pending(self) -> None:
+        joined = "".join(self._pending)
+        keep = joined[-self.max_pending_chars :]
+        newline = keep.find("\n")
+        if 0 <= newline < len(keep) // 2:
+            keep = keep[newline + 1 :]
+        self._skipped_chars += len(joined) - len(keep)
+        self._pending = [keep]
+        self._pending_len = len(keep)
+
+    def _schedule_flush(self) -> None:
+        if self._flush_handle is not None or self._loop is None:
+            return
+        delay = max(0.0, self._last_flush + self.flush_interval - time.monotonic())
+        self._flush_handle = self._loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        self._last_flush = time.monotonic()
+        if not self._pending or self.on_output is None:
+            return
+        if self._pending_len > self.max_pending_chars:
+            self._trim_pending()
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._pending_len = 0
+        if self._skipped_chars:
+            skipped = f"… {self._skipped_chars:,} characters skipped here (full output in the side file) …"
+            text = f"\r\n{skipped}\r\n{text}"
+            self._skipped_chars = 0
+        self.on_output(text)
+
+    def _stop_reading(self) -> None:
+        if self._reading and self._loop is not None and self._master is not None:
+            self._loop.remove_reader(self._master)
+        self._reading = False
+
+    async def _wait_exit(self) -> None:
+        assert self._proc is not None
+        returncode = await self._proc.wait()
+        # Drain what the command wrote before exiting, but never wait on background children
+        # that keep the terminal open: the run is over when the shell is.
+        if self._master is not None:
+            for _ in range(64):  # a PTY buffers a few KiB: this is plenty, and bounded
+                if not self._read_once():
+                    break
+        tail = self._decoder.decode(b"", final=True)
+        if tail:
+            self._add_text(tail)
+        signum = -returncode if returncode < 0 else None
+        exit_code = returncode if returncode >= 0 else None
+        self._finish(exit_code, signum, error=describe_exit(self.cmd, exit_code, signum, self._tail))
+
+    def _finish(self, exit_code: int | None, signum: int | None, *, error: str | None) -> None:
+        self._stop_reading()
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self._flush()
+        self._close_fds()
+        ended = time.monotonic()
+        self.result = RunResult(
+            cmd=self.cmd,
+            exit_code=exit_code,
+            signal=signum,
+            duration=ended - self._started_mono,
+            started_at=self._started_at,
+            ended_at=self._started_at + (ended - self._started_mono),
+            cancelled=self._cancelled,
+            error=error,
+            bytes_out=self.bytes_out,
+            output_path=self.output_path,
+        )
+        if self._cancelled:
+            self.state = RunState.CANCELLED
+        elif exit_code == 0:
+            self.state = RunState.SUCCEEDED
+        else:
+            self.state = RunState.FAILED
+        if self._done is not None and not self._done.done():
+            self._done.set_result(self.result)
+        if self.on_exit is not None:
+            self.on_exit(self.result)
+
+    def _close_fds(self) -> None:
+        if self._master is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._master)
+            self._master = None
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _spawn_error(exc: BaseException, run: CommandRun) -> str:
+    if isinstance(exc, RunnerError):
+        return str(exc)
+    if isinstance(exc, FileNotFoundError) and exc.filename == run.shell:
+        return f"shell not found: {run.shell}"
+    return f"could not start command: {exc.strerror or exc}"
+
+
+def _take_controlling_terminal() -> None:  # runs in the child between fork and exec
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _set_winsize(fd: int, columns: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+def session_members(sid: int) -> list[int]:
+    """Pids whose session id is `sid` (Linux /proc; empty elsewhere)."""
+    pids: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return pids
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 3 and int(fields[3]) == sid:  # state ppid pgrp session
+            pids.append(int(entry))
+    return pids
+
+
+def kill_session(sid: int) -> None:
+    """SIGKILL every process left in session `sid` (children that changed process group)."""
+    for pid in session_members(sid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
