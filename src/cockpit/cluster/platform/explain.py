@@ -1,0 +1,141 @@
+"""Turn what went wrong with a URL into one sentence an operator can act on.
+
+Two questions: is a redirect a login page (and whose), and what does a transport error mean
+(DNS, refused, TLS, timeout). Pure functions over exceptions and URLs.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from enum import StrEnum
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+
+class FailureKind(StrEnum):
+    DNS = "dns"
+    REFUSED = "refused"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    STATUS = "status"
+    LOGIN = "login"
+    BODY = "body"
+    SLOW = "slow"
+    CONNECTION = "connection"
+
+
+_LOGIN_HOSTS: list[tuple[str, str]] = [
+    ("cloudflareaccess.com", "Cloudflare Access"),
+    ("okta.com", "Okta"),
+    ("oktapreview.com", "Okta"),
+    ("accounts.google.com", "Google"),
+    ("login.microsoftonline.com", "Azure AD"),
+    ("login.microsoft.com", "Azure AD"),
+    ("login.windows.net", "Azure AD"),
+    ("auth0.com", "Auth0"),
+]
+_LOGIN_PATHS: list[tuple[str, str]] = [
+    ("/cdn-cgi/access/login", "Cloudflare Access"),
+    ("/oauth2/start", "oauth2-proxy"),
+    ("/oauth2/sign_in", "oauth2-proxy"),
+    ("/protocol/openid-connect/auth", "Keycloak"),
+    ("/dex/auth", "Dex"),
+]
+_GENERIC_LOGIN_ENDINGS = ("/login", "/signin", "/sign_in", "/sign-in")
+
+
+def login_provider(location: str, base_url: str = "") -> str | None:
+    """Who serves the login page `location` points at, or None when it is not a login page.
+
+    Grafana's own `/login` is named "Grafana" when the redirect stays on the same host.
+    """
+    target = urlsplit(urljoin(base_url, location) if base_url else location)
+    host = (target.hostname or "").lower()
+    path = target.path.rstrip("/").lower() or "/"
+    for suffix, name in _LOGIN_HOSTS:
+        if host == suffix or host.endswith("." + suffix):
+            return name
+    for prefix, name in _LOGIN_PATHS:
+        if path.startswith(prefix):
+            return name
+    if path.endswith(_GENERIC_LOGIN_ENDINGS):
+        base_host = (urlsplit(base_url).hostname or "").lower() if base_url else host
+        if path == "/login" and "grafana" in f"{host} {base_host}":
+            return "Grafana"
+        if base_host == host:
+            return f"the service's own login page ({target.path})"
+        return f"a login page on {host}"
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen:
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+def _tls_sentence(err: BaseException, host: str) -> str:
+    if isinstance(err, ssl.SSLCertVerificationError):
+        code = err.verify_code
+        msg = err.verify_message or str(err)
+        if code == 10:
+            return f"TLS certificate of {host} has expired."
+        if code in (18, 19):
+            return f"TLS certificate of {host} is self-signed and not trusted."
+        if code == 20:
+            return f"TLS certificate of {host} is issued by an unknown authority."
+        if code == 62:
+            return f"TLS certificate does not match the host name {host}."
+        if code == 9:
+            return f"TLS certificate of {host} is not valid yet."
+        return f"TLS certificate of {host} was rejected: {msg}."
+    text = str(err)
+    low = text.lower()
+    if "certificate has expired" in low:
+        return f"TLS certificate of {host} has expired."
+    if "self-signed" in low or "self signed" in low:
+        return f"TLS certificate of {host} is self-signed and not trusted."
+    reason = getattr(err, "reason", None) or text.split("(_ssl")[0].strip() or type(err).__name__
+    return f"TLS handshake with {host} failed ({reason})."
+
+
+def explain_error(exc: BaseException, url: str, timeout_s: float | None = None) -> tuple[FailureKind, str]:
+    """Classify a request error into a kind and a one-sentence explanation."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    chain = _chain(exc)
+    for err in chain:
+        if isinstance(err, ssl.SSLError | ssl.CertificateError):
+            return FailureKind.TLS, _tls_sentence(err, host)
+    for err in chain:
+        if isinstance(err, socket.gaierror):
+            return FailureKind.DNS, f"DNS lookup for {host} failed: the name does not resolve."
+        if isinstance(err, ConnectionRefusedError) or (
+            isinstance(err, OSError) and err.errno == errno.ECONNREFUSED
+        ):
+            return (
+                FailureKind.REFUSED,
+                f"Connection to {host}:{port} was refused: nothing is listening there.",
+            )
+    if isinstance(exc, httpx.TimeoutException) or any(isinstance(e, TimeoutError) for e in chain):
+        limit = f" after {timeout_s:g} s" if timeout_s else ""
+        what = "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else "waiting for"
+        return FailureKind.TIMEOUT, f"Timed out{limit} {what} {host}."
+    text = " ".join(str(e) for e in chain).lower()
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return FailureKind.DNS, f"DNS lookup for {host} failed: the name does not resolve."
+    if "connection refused" in text:
+        return FailureKind.REFUSED, f"Connection to {host}:{port} was refused: nothing is listening there."
+    if "certificate" in text or "ssl" in text or "tls" in text:
+        return FailureKind.TLS, _tls_sentence(exc, host)
+    if "unreachable" in text:
+        return FailureKind.CONNECTION, f"Network to {host} is unreachable."
+    detail = str(exc) or type(exc).__name__
+    return FailureKind.CONNECTION, f"Could not reach {host}:{port} ({detail})."
