@@ -1,0 +1,160 @@
+"""The object store: versions, selectors, garbage collection and watch history."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.sandbox.errors import ApiError
+from cockpit.sandbox.resources import DEPLOYMENTS, JOBS, NAMESPACES, PODS, REPLICASETS
+from cockpit.sandbox.selectors import parse_field_selector, parse_label_selector
+from cockpit.sandbox.store import Store
+
+
+def _pod(name: str, ns: str = "data-platform", labels: dict[str, str] | None = None, **status: str) -> dict:
+    return {"metadata": {"name": name, "namespace": ns, "labels": labels or {}}, "spec": {}, "status": status}
+
+
+@pytest.fixture
+def store() -> Store:
+    s = Store(seed=1)
+    s.create(NAMESPACES, {"metadata": {"name": "data-platform"}})
+    return s
+
+
+def test_create_assigns_identity_and_global_versions(store: Store) -> None:
+    a = store.create(PODS, _pod("a"))
+    b = store.create(PODS, _pod("b"))
+    assert a["kind"] == "Pod" and a["apiVersion"] == "v1" and a["metadata"]["uid"]
+    assert int(b["metadata"]["resourceVersion"]) == int(a["metadata"]["resourceVersion"]) + 1
+    with pytest.raises(ApiError) as exc:
+        store.create(PODS, _pod("a"))
+    assert exc.value.code == 409 and exc.value.message == 'pods "a" already exists'
+
+
+def test_same_seed_gives_same_uids() -> None:
+    uids = [
+        Store(seed=7).create(NAMESPACES, {"metadata": {"name": "x"}})["metadata"]["uid"] for _ in range(2)
+    ]
+    assert uids[0] == uids[1]
+
+
+def test_noop_update_keeps_version_and_emits_nothing(store: Store) -> None:
+    pod = store.create(PODS, _pod("a"))
+    seen: list[str] = []
+    store.subscribe(lambda kind, rt, obj: seen.append(kind))
+    same = store.update(PODS, pod)
+    assert same["metadata"]["resourceVersion"] == pod["metadata"]["resourceVersion"] and seen == []
+    pod["metadata"]["labels"] = {"x": "1"}
+    changed = store.update(PODS, pod)
+    assert changed["metadata"]["resourceVersion"] != pod["metadata"]["resourceVersion"] and seen == [
+        "MODIFIED"
+    ]
+    assert changed["metadata"]["generation"] == 1  # only labels changed, not the spec
+
+
+def test_stale_update_conflicts(store: Store) -> None:
+    pod = store.create(PODS, _pod("a"))
+    store.mutate(PODS, "data-platform", "a", lambda o: o["metadata"].update(labels={"v": "2"}))
+    with pytest.raises(ApiError) as exc:
+        store.update(PODS, pod, check_version=True)
+    assert exc.value.code == 409 and "the object has been modified" in exc.value.message
+
+
+def test_label_and_field_selectors(store: Store) -> None:
+    store.create(PODS, _pod("a", labels={"app": "api"}, phase="Running"))
+    store.create(PODS, _pod("b", labels={"app": "master"}, phase="Failed"))
+    store.create(PODS, _pod("c", phase="Running"))
+    names = lambda sel, fs=None: [p["metadata"]["name"] for p in store.list(PODS, None, sel, fs)]  # noqa: E731
+    assert names("app in (api,master)") == ["a", "b"]
+    assert names("app notin (api)") == ["b", "c"]
+    assert names("app!=api") == ["b", "c"]
+    assert names("app") == ["a", "b"] and names("!app") == ["c"]
+    assert names(None, "status.phase=Running") == ["a", "c"]
+    assert names("app", "status.phase!=Running") == ["b"]
+    with pytest.raises(ValueError, match=r"field label not supported: spec\.foo"):
+        parse_field_selector("spec.foo=1", PODS)
+    with pytest.raises(ValueError):
+        parse_label_selector("app in ()")
+
+
+def test_jobs_status_successful_reads_succeeded(store: Store) -> None:
+    store.create(JOBS, {"metadata": {"name": "ok", "namespace": "data-platform"}, "status": {"succeeded": 1}})
+    store.create(JOBS, {"metadata": {"name": "bad", "namespace": "data-platform"}, "status": {"failed": 3}})
+    assert [
+        j["metadata"]["name"] for j in store.list(JOBS, "data-platform", None, "status.successful==0")
+    ] == ["bad"]
+
+
+def test_paging_walks_every_object_once(store: Store) -> None:
+    for i in range(7):
+        store.create(PODS, _pod(f"p{i}"))
+    seen, token = [], None
+    while True:
+        page = store.select(PODS, None, limit=3, continue_token=token)
+        seen += [e.name for e in page.entries]
+        token = page.continue_token
+        if not token:
+            break
+    assert seen == [f"p{i}" for i in range(7)]
+
+
+def _owned(store: Store, rt, name: str, owner: dict) -> dict:  # type: ignore[no-untyped-def]
+    ref = {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+    }
+    return store.create(
+        rt, {"metadata": {"name": name, "namespace": "data-platform", "ownerReferences": [ref]}}
+    )
+
+
+def test_background_delete_collects_the_whole_tree(store: Store) -> None:
+    deploy = store.create(
+        DEPLOYMENTS, {"metadata": {"name": "api", "namespace": "data-platform"}, "spec": {}}
+    )
+    rs = _owned(store, REPLICASETS, "api-1", deploy)
+    _owned(store, PODS, "api-1-x", rs)
+    store.delete(DEPLOYMENTS, "data-platform", "api", "Background")
+    assert store.count(REPLICASETS) == 0 and store.count(PODS) == 0
+
+
+def test_orphan_delete_keeps_dependents_without_owner(store: Store) -> None:
+    job = store.create(JOBS, {"metadata": {"name": "init", "namespace": "data-platform"}})
+    _owned(store, PODS, "init-x", job)
+    store.delete(JOBS, "data-platform", "init", "Orphan")
+    pod = store.get(PODS, "data-platform", "init-x")
+    assert "ownerReferences" not in pod["metadata"]
+
+
+def test_deleting_a_namespace_deletes_its_objects(store: Store) -> None:
+    store.create(PODS, _pod("a"))
+    store.delete(NAMESPACES, None, "data-platform")
+    assert store.count(PODS) == 0
+
+
+def test_watch_replays_after_version_and_expires_after_compaction(store: Store) -> None:
+    a = store.create(PODS, _pod("a", labels={"app": "x"}))
+    rv = a["metadata"]["resourceVersion"]
+    got: list[tuple[str, str]] = []
+    store.create(PODS, _pod("b", labels={"app": "x"}))
+    w = store.watch(
+        PODS,
+        "data-platform",
+        rv,
+        parse_label_selector("app=x"),
+        parse_field_selector(None, PODS),
+        lambda kind, entry, _rv: got.append((kind, entry.name)),
+    )
+    store.mutate(PODS, "data-platform", "a", lambda o: o["metadata"].update(labels={"app": "y"}))
+    w.cancel()
+    store.create(PODS, _pod("c", labels={"app": "x"}))
+    assert got == [("ADDED", "b"), ("DELETED", "a")]  # a left the selection
+    store.compact()
+    with pytest.raises(ApiError) as exc:
+        store.watch(
+            PODS, None, rv, parse_label_selector(None), parse_field_selector(None, PODS), lambda *_: None
+        )
+    assert exc.value.code == 410 and exc.value.reason == "Expired"
