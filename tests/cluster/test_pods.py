@@ -1,0 +1,270 @@
+"""The pods pane's STATUS/READY/RESTARTS must read exactly like `kubectl get pods`."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.cluster.pods import (
+    human_age,
+    selector_matches,
+    sort_pods,
+    summarize_pod,
+    totals,
+)
+
+from .podjson import cs, pod
+
+CASES = [
+    ("running", pod(), "Running", "1/1", 0),
+    (
+        "crashloop",
+        pod(containers=[cs(waiting="CrashLoopBackOff", restarts=7, last="Error")]),
+        "CrashLoopBackOff",
+        "0/1",
+        7,
+    ),
+    (
+        "imagepullbackoff",
+        pod(phase="Pending", containers=[cs(waiting="ImagePullBackOff")]),
+        "ImagePullBackOff",
+        "0/1",
+        0,
+    ),
+    ("errimagepull", pod(phase="Pending", containers=[cs(waiting="ErrImagePull")]), "ErrImagePull", "0/1", 0),
+    (
+        "configerror",
+        pod(phase="Pending", containers=[cs(waiting="CreateContainerConfigError")]),
+        "CreateContainerConfigError",
+        "0/1",
+        0,
+    ),
+    (
+        "oomkilled",
+        pod(containers=[cs(terminated="OOMKilled", exit_code=137, restarts=3)]),
+        "OOMKilled",
+        "0/1",
+        3,
+    ),
+    ("error", pod(phase="Failed", containers=[cs(terminated="Error")]), "Error", "0/1", 0),
+    (
+        "completed",
+        pod(phase="Succeeded", containers=[cs(terminated="Completed", exit_code=0)]),
+        "Completed",
+        "0/1",
+        0,
+    ),
+    ("exitcode", pod(phase="Failed", containers=[cs(terminated="", exit_code=3)]), "ExitCode:3", "0/1", 0),
+    ("signal", pod(phase="Failed", containers=[cs(terminated="", signal=9)]), "Signal:9", "0/1", 0),
+    (
+        "two containers one ready",
+        pod(containers=[cs("a", running=True, ready=True), cs("b", running=True, ready=False)]),
+        "Running",
+        "1/2",
+        0,
+    ),
+    (
+        "init waiting",
+        pod(
+            phase="Pending",
+            init=[cs("i1", terminated="Completed", exit_code=0), cs("i2", running=True)],
+            containers=[cs(waiting="PodInitializing")],
+        ),
+        "Init:1/2",
+        "0/1",
+        0,
+    ),
+    (
+        "init crashloop",
+        pod(
+            phase="Pending",
+            init=[cs("i1", waiting="CrashLoopBackOff", restarts=4)],
+            containers=[cs(waiting="PodInitializing")],
+        ),
+        "Init:CrashLoopBackOff",
+        "0/1",
+        4,
+    ),
+    (
+        "init failed",
+        pod(
+            phase="Pending",
+            init=[cs("i1", terminated="Error", exit_code=1)],
+            containers=[cs(waiting="PodInitializing")],
+        ),
+        "Init:Error",
+        "0/1",
+        0,
+    ),
+    (
+        "init exitcode",
+        pod(
+            phase="Pending",
+            init=[cs("i1", terminated="", exit_code=2)],
+            containers=[cs(waiting="PodInitializing")],
+        ),
+        "Init:ExitCode:2",
+        "0/1",
+        0,
+    ),
+    (
+        "sidecar ready counts",
+        pod(
+            init=[cs("proxy", running=True, ready=True, started=True, restarts=1)],
+            init_specs=[{"name": "proxy", "restartPolicy": "Always"}],
+            containers=[cs(running=True, ready=True, restarts=2)],
+            conditions=[{"type": "Initialized", "status": "True"}],
+        ),
+        "Running",
+        "2/2",
+        3,
+    ),
+    ("terminating", pod(deleting=True), "Terminating", "1/1", 0),
+    (
+        "terminated pod being deleted stays",
+        pod(phase="Succeeded", deleting=True, containers=[cs(terminated="Completed", exit_code=0)]),
+        "Completed",
+        "0/1",
+        0,
+    ),
+    ("node lost", pod(deleting=True, reason="NodeLost"), "Unknown", "1/1", 0),
+    ("evicted", pod(phase="Failed", reason="Evicted", containers=[]), "Evicted", "0/0", 0),
+    (
+        "completed but one still running",
+        pod(
+            containers=[cs("a", terminated="Completed", exit_code=0), cs("b", running=True, ready=True)],
+            conditions=[{"type": "Ready", "status": "False"}],
+        ),
+        "NotReady",
+        "1/2",
+        0,
+    ),
+    (
+        "pending unschedulable",
+        pod(
+            phase="Pending",
+            containers=[],
+            conditions=[
+                {
+                    "type": "PodScheduled",
+                    "status": "False",
+                    "reason": "Unschedulable",
+                    "message": "0/3 nodes are available: 3 Insufficient memory.",
+                }
+            ],
+        ),
+        "Pending",
+        "0/0",
+        0,
+    ),
+    (
+        "scheduling gated",
+        pod(
+            phase="Pending",
+            containers=[],
+            conditions=[{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}],
+        ),
+        "SchedulingGated",
+        "0/0",
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "obj", "status", "ready", "restarts"), CASES, ids=[c[0] for c in CASES])
+def test_status_reads_like_kubectl(label: str, obj: dict, status: str, ready: str, restarts: int) -> None:
+    s = summarize_pod(obj)
+    assert (s.status, s.ready, s.restarts) == (status, ready, restarts)
+
+
+def test_pending_shows_the_schedulers_reason() -> None:
+    obj = pod(
+        phase="Pending",
+        containers=[],
+        conditions=[
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "reason": "Unschedulable",
+                "message": "0/3 nodes are available: 3 Insufficient memory.",
+            }
+        ],
+    )
+    assert summarize_pod(obj).detail == "Unschedulable: 0/3 nodes are available: 3 Insufficient memory."
+
+
+def test_last_termination_reason_is_kept_for_crashloops() -> None:
+    s = summarize_pod(pod(containers=[cs(waiting="CrashLoopBackOff", restarts=12, last="OOMKilled")]))
+    assert s.last_termination == "OOMKilled"
+    assert s.problem and not s.healthy
+
+
+def test_health_is_running_or_completed_over_all() -> None:
+    pods = [summarize_pod(pod(f"ok-{i}", uid=f"u{i}")) for i in range(104)]
+    pods += [
+        summarize_pod(
+            pod(
+                f"done-{i}",
+                uid=f"d{i}",
+                phase="Succeeded",
+                containers=[cs(terminated="Completed", exit_code=0)],
+            )
+        )
+        for i in range(0)
+    ]
+    pods += [
+        summarize_pod(pod(f"bad-{i}", uid=f"b{i}", containers=[cs(waiting="CrashLoopBackOff")]))
+        for i in range(34)
+    ]
+    t = totals(pods)
+    assert t.health_text == "75% (104/138 pods)"
+    assert t.not_running == 34
+    assert t.by_status == {"Running": 104, "CrashLoopBackOff": 34}
+
+
+def test_completed_pods_count_as_healthy_but_not_running() -> None:
+    pods = [
+        summarize_pod(pod("a")),
+        summarize_pod(pod("b", phase="Succeeded", containers=[cs(terminated="Completed", exit_code=0)])),
+    ]
+    t = totals(pods)
+    assert (t.healthy, t.running, t.not_running) == (2, 1, 0)
+
+
+def test_problem_pods_sort_first_worst_first() -> None:
+    rows = [
+        summarize_pod(pod("zeta", uid="1")),
+        summarize_pod(pod("pend", uid="2", phase="Pending", containers=[cs(waiting="ImagePullBackOff")])),
+        summarize_pod(pod("crash", uid="3", containers=[cs(waiting="CrashLoopBackOff", restarts=2)])),
+        summarize_pod(pod("alpha", uid="4")),
+    ]
+    assert [p.name for p in sort_pods(rows)] == ["crash", "pend", "alpha", "zeta"]
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("app=web", True),
+        ("app==web", True),
+        ("app!=web", False),
+        ("app in (web,api)", True),
+        ("app notin (web)", False),
+        ("tier", True),
+        ("!tier", False),
+        ("app=web,tier=front", True),
+        ("app=web,tier=back", False),
+        ("job-name in (a,b), app=web", False),
+    ],
+)
+def test_label_selectors(selector: str, expected: bool) -> None:
+    assert selector_matches(selector, {"app": "web", "tier": "front"}) is expected
+
+
+def test_age_like_kubectl() -> None:
+    assert [human_age(s) for s in (5, 119, 600, 3 * 3600 + 240, 30 * 3600, 5 * 86400)] == [
+        "5s",
+        "119s",
+        "10m",
+        "3h4m",
+        "30h",
+        "5d",
+    ]
