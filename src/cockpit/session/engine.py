@@ -1,0 +1,561 @@
+"""The session engine: what the operator does with a plan, timed, and journaled as it happens.
+
+A `Session` owns a plan, a session folder, a journal and an active-time clock. Every mutation
+builds an event, appends it to the journal (written, flushed, fsynced) and only then applies it to
+the in-memory `SessionState`; a resume replays the same events. Queries (state, elapsed, verdict,
+remaining, projected finish) read the state against the clock, so the UI can poll them every
+second. All methods are thread-safe (command output may arrive from a worker thread).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from cockpit import __version__
+from cockpit.paths import new_session_dir
+from cockpit.plan.model import Node, NodeKind, Plan
+from cockpit.session.clock import ActiveClock, Clock, SystemClock
+from cockpit.session.journal import JOURNAL_NAME, Journal, JournalError, read_journal
+from cockpit.session.outline import Outline, outline_of
+from cockpit.session.redact import StreamRedactor, redact
+from cockpit.session.state import CommandRun, Note, SessionState, TaskState, Verdict, verdict_for
+
+OUTPUT_DIR = "output"
+EXCERPT_LINES = 20
+EXCERPT_CHARS = 2000
+CHECKPOINT_SECONDS = 15.0
+INTERRUPTED = "interrupted: cockpit stopped while the command ran"
+
+
+class SessionError(Exception):
+    """Something the operator asked for that the session cannot do; the message says why."""
+
+
+def plan_sha256(plan: Plan) -> str | None:
+    """sha256 of the plan file's bytes, or None when the plan was not read from a file."""
+    try:
+        return hashlib.sha256(Path(plan.source).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _safe_name(run_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in run_id)[:80] or "run"
+
+
+def read_excerpt(path: Path, lines: int = EXCERPT_LINES, chars: int = EXCERPT_CHARS) -> str:
+    """The last `lines` lines (at most `chars` characters) of an output side file."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - chars * 4))
+            tail = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    text = "\n".join(tail.rstrip("\n").split("\n")[-lines:])
+    return text[-chars:]
+
+
+class _OpenRun:
+    def __init__(self, path: Path, secret_context: bool) -> None:
+        self.path = path
+        self.fh: IO[bytes] = path.open("ab")
+        self.redactor = StreamRedactor(secret_context=secret_context)
+        self.bytes = path.stat().st_size
+
+    def write(self, text: str) -> None:
+        if text:
+            data = text.encode("utf-8", errors="replace")
+            self.fh.write(data)
+            self.fh.flush()
+            self.bytes += len(data)
+
+    def close(self) -> None:
+        self.write(self.redactor.flush())
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+class Session:
+    """One remediation session over a plan. Build with `Session.start` or `Session.resume`.
+
+    Times are seconds of active session time (pauses excluded); estimates are minutes (min, max).
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        session_dir: Path,
+        journal: Journal,
+        state: SessionState,
+        clock: ActiveClock,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.session_dir = session_dir
+        self.journal = journal
+        self.state = state
+        self.clock = clock
+        self.warnings: list[str] = warnings or []
+        self.outline = Outline(state.outline)
+        self._lock = threading.RLock()
+        self._runs: dict[str, _OpenRun] = {}
+        self._last_write_t = clock.now()
+
+    # ---- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        plan: Plan,
+        session_dir: Path | None = None,
+        *,
+        context: str | None = None,
+        namespace: str | None = None,
+        operator: str | None = None,
+        clock: Clock | None = None,
+    ) -> Session:
+        """Start a new session: creates the folder (default `paths.new_session_dir`) and journal."""
+        source = clock or SystemClock()
+        if session_dir is None:
+            session_dir = new_session_dir(Path(plan.source).stem or "plan")
+        session_dir = Path(session_dir)
+        session_dir.mkdir(parents=True, exist_ok=True)
+        plan_path = Path(plan.source)
+        wall = source.wall()
+        header: dict[str, Any] = {
+            "seq": 0,
+            "t": 0.0,
+            "wall": wall,
+            "cockpit": __version__,
+            "plan_path": str(plan_path.resolve()) if plan_path.is_file() else plan.source,
+            "plan_sha256": plan_sha256(plan),
+            "plan_title": plan.title,
+            "context": context,
+            "namespace": namespace,
+            "operator": operator or _operator(),
+            "started_wall": wall,
+            "started_iso": datetime.fromtimestamp(wall).astimezone().isoformat(timespec="seconds"),
+            "outline": [n.to_json() for n in outline_of(plan)],
+            "plan_metrics": [
+                {"name": m.name, "current": m.current, "target": m.target} for m in plan.metrics
+            ],
+        }
+        try:
+            journal = Journal.create(session_dir / JOURNAL_NAME, header)
+        except JournalError as exc:
+            raise SessionError(str(exc)) from None
+        state = SessionState.from_header(read_journal(journal.path).header)
+        return cls(plan, session_dir, journal, state, ActiveClock(source))
+
+    @classmethod
+    def resume(cls, journal_path: Path, plan: Plan, *, clock: Clock | None = None) -> Session:
+        """Rebuild a session exactly from its journal and keep going (timers continue from the
+        last recorded event; time the cockpit was not running does not count). A torn last line is
+        skipped and reported in `warnings`, as is a plan that changed since the session started."""
+        source = clock or SystemClock()
+        try:
+            contents = read_journal(Path(journal_path))
+        except JournalError as exc:
+            raise SessionError(str(exc)) from None
+        state = SessionState.from_header(contents.header)
+        for event in contents.events:
+            state.apply(event)
+        warnings = list(contents.warnings)
+        sha = plan_sha256(plan)
+        if sha and contents.header.get("plan_sha256") and sha != contents.header["plan_sha256"]:
+            warnings.append(f"{plan.source}: the plan changed since this session started; ids may not match")
+        known = {n.id for n in plan.walk()}
+        missing = [tid for tid in state.tasks if tid not in known]
+        if missing:
+            warnings.append(
+                f"{plan.source}: tasks recorded in the journal are not in the plan: {', '.join(missing[:5])}"
+            )
+        journal = Journal.reopen(contents)
+        active = ActiveClock(source, offset=state.last_t, paused=state.paused)
+        session = cls(plan, Path(journal_path).parent, journal, state, active, warnings)
+        gap = max(0.0, source.wall() - state.last_wall)
+        session._emit("reopened", gap=round(gap, 3), torn=bool(contents.warnings))
+        for run in list(state.runs.values()):
+            if not run.finished:
+                side = session.session_dir / run.output
+                session._emit(
+                    "command_finished",
+                    run=run.run_id,
+                    exit_code=None,
+                    duration=None,
+                    cancelled=False,
+                    error=INTERRUPTED,
+                    output_bytes=side.stat().st_size if side.exists() else 0,
+                    excerpt=read_excerpt(side),
+                )
+        return session
+
+    @classmethod
+    def resume_from(cls, journal_path: Path, *, clock: Clock | None = None) -> Session:
+        """`resume` with the plan reloaded from the path recorded in the journal header."""
+        try:
+            header = read_journal(Path(journal_path)).header
+        except JournalError as exc:
+            raise SessionError(str(exc)) from None
+        plan_path = Path(str(header.get("plan_path", "")))
+        if not plan_path.is_file():
+            raise SessionError(
+                f"{journal_path}: its plan {plan_path} no longer exists; pass the plan explicitly"
+            )
+        try:
+            from cockpit.plan import load_plan  # type: ignore[attr-defined]
+        except ImportError:
+            raise SessionError("this cockpit cannot load plans (cockpit.plan.load_plan is missing)") from None
+        return cls.resume(Path(journal_path), load_plan(plan_path), clock=clock)
+
+    # ---- journaling ---------------------------------------------------------------------------
+
+    def _emit(self, kind: str, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            t = self.clock.now()
+            event = {
+                "seq": self.state.seq + 1,
+                "type": kind,
+                "t": round(t, 3),
+                "wall": round(self.clock.wall(), 3),
+            }
+            event.update(fields)
+            self.journal.append(event)
+            self.state.apply(event)
+            self._last_write_t = t
+            return event
+
+    def _task(self, task_id: str) -> Node:
+        node = self.plan.find(task_id)
+        if node is None:
+            raise SessionError(f"no task {task_id!r} in plan {self.plan.source}")
+        if node.kind is not NodeKind.TASK:
+            raise SessionError(f"{self.plan.source}:{node.line}: {node.title!r} is a {node.kind}, not a task")
+        return node
+
+    def _live(self) -> None:
+        if self.state.ended:
+            raise SessionError("the session has ended")
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal.path
+
+    @property
+    def header(self) -> dict[str, Any]:
+        return self.state.header
+
+    @property
+    def paused(self) -> bool:
+        return self.state.paused
+
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
+    def pause(self) -> None:
+        """Stop every timer (session, phase, task) until `unpause`."""
+        with self._lock:
+            self._live()
+            if not self.state.paused:
+                self._emit("paused")
+                self.clock.pause()
+
+    def unpause(self) -> None:
+        """Start the timers again after `pause`."""
+        with self._lock:
+            self._live()
+            if self.state.paused:
+                self.clock.unpause()
+                self._emit("unpaused")
+
+    def end(self) -> None:
+        """End the session: stops the active task's timer and records the end time."""
+        with self._lock:
+            if not self.state.ended:
+                self._emit("ended")
+
+    def checkpoint(self, min_interval: float = CHECKPOINT_SECONDS) -> bool:
+        """Record the running time if nothing was journaled for `min_interval` active seconds, so
+        a crash loses at most that much. Cheap: call it from the UI's once-a-second timer."""
+        with self._lock:
+            if self.state.ended or self.state.paused or self.journal.closed:
+                return False
+            if self.clock.now() - self._last_write_t < min_interval:
+                return False
+            self._emit("checkpoint")
+            return True
+
+    def close(self) -> None:
+        """Finish open output files and close the journal (does not end the session)."""
+        with self._lock:
+            for run in self._runs.values():
+                run.close()
+            self._runs.clear()
+            self.journal.close()
+
+    # ---- tasks --------------------------------------------------------------------------------
+
+    def activate(self, task_id: str) -> None:
+        """Make `task_id` the active task and start its timer; the previous one stops (stays open).
+        Activating a done or skipped task reopens it."""
+        with self._lock:
+            self._live()
+            self._task(task_id)
+            if self.state.active != task_id:
+                self._emit("task_activated", task=task_id)
+
+    def deactivate(self) -> None:
+        """Stop the active task's timer without ticking it."""
+        with self._lock:
+            if self.state.active is not None:
+                self._emit("task_deactivated", task=self.state.active)
+
+    def tick(self, task_id: str) -> None:
+        """Mark a task done (stops its timer if it was active)."""
+        with self._lock:
+            self._live()
+            self._task(task_id)
+            if self.state_of(task_id) is not TaskState.DONE:
+                self._emit("task_ticked", task=task_id)
+
+    def untick(self, task_id: str) -> None:
+        """Reopen a done or skipped task (back to TODO; its elapsed time is kept)."""
+        with self._lock:
+            self._live()
+            self._task(task_id)
+            if self.state_of(task_id) in (TaskState.DONE, TaskState.SKIPPED):
+                self._emit("task_unticked", task=task_id)
+
+    def skip(self, task_id: str) -> None:
+        """Mark a task skipped (stops its timer if it was active)."""
+        with self._lock:
+            self._live()
+            self._task(task_id)
+            if self.state_of(task_id) is not TaskState.SKIPPED:
+                self._emit("task_skipped", task=task_id)
+
+    def tick_step(self, task_id: str, step: int) -> None:
+        """Mark manual step `step` (index into the task's `manual_steps`) as done."""
+        with self._lock:
+            self._live()
+            self._check_step(task_id, step)
+            if step not in self.steps_done(task_id):
+                self._emit("step_ticked", task=task_id, step=step)
+
+    def untick_step(self, task_id: str, step: int) -> None:
+        with self._lock:
+            self._live()
+            self._check_step(task_id, step)
+            if step in self.steps_done(task_id):
+                self._emit("step_unticked", task=task_id, step=step)
+
+    def _check_step(self, task_id: str, step: int) -> None:
+        node = self._task(task_id)
+        if not 0 <= step < len(node.manual_steps):
+            raise SessionError(
+                f"{self.plan.source}:{node.line}: {node.title!r} has no manual step {step + 1}"
+            )
+
+    def add_note(self, text: str, task_id: str | None = None) -> Note:
+        """A note on the session, or on a task. Secrets in it are masked before it is written."""
+        with self._lock:
+            if task_id is not None:
+                self._task(task_id)
+            text = text.strip()
+            if not text:
+                raise SessionError("an empty note was not recorded")
+            self._emit("note", task=task_id, text=redact(text))
+            return self.state.notes[-1]
+
+    # ---- commands and metrics -----------------------------------------------------------------
+
+    def record_command_started(
+        self,
+        run_id: str,
+        task_id: str | None,
+        cmd: str,
+        context: str | None = None,
+        namespace: str | None = None,
+    ) -> Path:
+        """A command began. Returns the side file its (redacted) output is written to."""
+        with self._lock:
+            if run_id in self.state.runs:
+                raise SessionError(f"command run {run_id!r} was already recorded")
+            if task_id is not None:
+                self._task(task_id)
+            out_dir = self.session_dir / OUTPUT_DIR
+            out_dir.mkdir(exist_ok=True)
+            name = _safe_name(run_id)
+            path, n = out_dir / f"{name}.log", 1
+            while path.exists():
+                n += 1
+                path = out_dir / f"{name}-{n}.log"
+            path.touch()
+            secretish = "secret" in cmd.lower()
+            self._runs[run_id] = _OpenRun(path, secretish)
+            self._emit(
+                "command_started",
+                run=run_id,
+                task=task_id,
+                cmd=redact(cmd),
+                context=context,
+                namespace=namespace,
+                output=path.relative_to(self.session_dir).as_posix(),
+            )
+            return path
+
+    def record_output(self, run_id: str, text: str) -> None:
+        """Output of a running command: redacted and appended to its side file (not the journal)."""
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                raise SessionError(f"command run {run_id!r} is not running")
+            run.write(run.redactor.feed(text))
+
+    def record_command_finished(
+        self,
+        run_id: str,
+        exit_code: int | None,
+        duration: float,
+        cancelled: bool = False,
+        error: str | None = None,
+    ) -> CommandRun:
+        """A command ended: its side file is closed and the journal gets the exit code, duration and
+        an excerpt (the last lines) of the output."""
+        with self._lock:
+            run = self._runs.pop(run_id, None)
+            if run is None:
+                raise SessionError(f"command run {run_id!r} is not running")
+            run.close()
+            self._emit(
+                "command_finished",
+                run=run_id,
+                exit_code=exit_code,
+                duration=round(float(duration), 3),
+                cancelled=cancelled,
+                error=redact(error) if error else None,
+                output_bytes=run.bytes,
+                excerpt=read_excerpt(run.path),
+            )
+            return self.state.runs[run_id]
+
+    def record_metrics(self, which: str, values: dict[str, Any]) -> None:
+        """Metric values for the transcript: `which` is "baseline" (at start) or "end"."""
+        if which not in ("baseline", "end"):
+            raise SessionError(f"metrics are 'baseline' or 'end', not {which!r}")
+        with self._lock:
+            self._emit("metrics", which=which, values=dict(values))
+
+    # ---- queries ------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Active session seconds so far (pauses excluded)."""
+        return self.clock.now()
+
+    def state_of(self, task_id: str) -> TaskState:
+        rec = self.state.tasks.get(task_id)
+        return rec.state if rec else TaskState.TODO
+
+    @property
+    def active_task(self) -> Node | None:
+        return self.plan.find(self.state.active) if self.state.active else None
+
+    def steps_done(self, task_id: str) -> set[int]:
+        rec = self.state.tasks.get(task_id)
+        return set(rec.steps_done) if rec else set()
+
+    def notes(self, task_id: str | None = None, *, all_notes: bool = False) -> list[Note]:
+        """Notes on `task_id` (session-wide notes when None), or every note with `all_notes`."""
+        return [n for n in self.state.notes if all_notes or n.task_id == task_id]
+
+    def runs(self, task_id: str | None = None) -> list[CommandRun]:
+        """Command runs in start order, of one task when `task_id` is given."""
+        return [r for r in self.state.runs.values() if task_id is None or r.task_id == task_id]
+
+    def elapsed(self, node_id: str | None = None) -> float:
+        """Active seconds spent on a task, or on the tasks under a phase/section; the whole
+        session when `node_id` is None."""
+        now = self.clock.now()
+        if node_id is None:
+            return now
+        return sum(self.state.elapsed_of(tid, now) for tid in self.outline.task_ids_under(node_id))
+
+    def estimate(self, node_id: str | None = None) -> tuple[float, float] | None:
+        """Estimate in minutes (min, max): the node's own box, else the sum of its children's."""
+        return self.outline.estimate(node_id)
+
+    def verdict(self, node_id: str | None = None) -> Verdict | None:
+        """UNDER, NEAR (>= 80% of the max) or OVER (> max); None when there is no estimate."""
+        box = self.estimate(node_id)
+        return verdict_for(self.elapsed(node_id), box[1] if box else None)
+
+    def remaining(self, node_id: str | None = None) -> tuple[float, float]:
+        """Estimated seconds (min, max) still needed for the open tasks under `node_id`."""
+        now = self.clock.now()
+        lo = hi = 0.0
+        for tid, (bmin, bmax) in self.outline.timed_units(node_id):
+            if self.state_of(tid) in (TaskState.DONE, TaskState.SKIPPED):
+                continue
+            spent = self.state.elapsed_of(tid, now)
+            lo += max(0.0, bmin * 60 - spent)
+            hi += max(0.0, bmax * 60 - spent)
+        return lo, hi
+
+    def projected_finish(self, node_id: str | None = None) -> tuple[datetime, datetime]:
+        """Wall-clock times (earliest, latest) the open tasks under `node_id` should be done by."""
+        lo, hi = self.remaining(node_id)
+        wall = self.clock.wall()
+        return datetime.fromtimestamp(wall + lo).astimezone(), datetime.fromtimestamp(wall + hi).astimezone()
+
+    def next_open_task(self) -> Node | None:
+        """The next TODO task in plan order after the active (or last touched) task, wrapping."""
+        order = [n for n in self.plan.tasks()]
+        if not order:
+            return None
+        anchor = self.state.active or self.state.last_touched
+        ids = [n.id for n in order]
+        start = ids.index(anchor) + 1 if anchor in ids else 0
+        for node in order[start:] + order[:start]:
+            if node.id != self.state.active and self.state_of(node.id) is TaskState.TODO:
+                return node
+        return None
+
+    def poll_overruns(self) -> list[Node]:
+        """Tasks and phases that went over their box since the last poll, each reported once ever
+        (the fact is journaled, so a resumed session does not report it again)."""
+        with self._lock:
+            if self.state.ended or self.journal.closed:
+                return []
+            found: list[Node] = []
+            for node in self._timed_nodes():
+                if node.id in self.state.overrun:
+                    continue
+                if self.verdict(node.id) is Verdict.OVER:
+                    self._emit("overrun", node=node.id, elapsed=round(self.elapsed(node.id), 3))
+                    found.append(node)
+            return found
+
+    def _timed_nodes(self) -> Iterator[Node]:
+        for node in self.plan.walk():
+            if node.kind in (NodeKind.TASK, NodeKind.PHASE) and node.id in self.outline.nodes:
+                yield node
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")

@@ -1,0 +1,107 @@
+"""The plan's timed skeleton (sections, phases, tasks) as kept in the journal header.
+
+The engine and the transcript both compute estimates from this, so a transcript rendered from a
+journal alone agrees with what the live session showed, even when the plan file changed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cockpit.plan.model import Node, NodeKind, Plan
+from cockpit.session.redact import redact_line
+from cockpit.session.state import OutlineNode
+
+TIMED_KINDS = (NodeKind.SECTION, NodeKind.PHASE, NodeKind.TASK)
+
+
+def outline_of(plan: Plan) -> list[OutlineNode]:
+    """Sections, phases and tasks of `plan` in plan order, each with its declared box.
+
+    A box marked `each` ("(15 min each)") applies to every child, so the node's own estimate is
+    that box times its children (or the children's sum when they carry their own boxes).
+    """
+    out: list[OutlineNode] = []
+
+    def visit(node: Node, parent: str | None) -> None:
+        if node.kind not in TIMED_KINDS:
+            return
+        box = node.timebox
+        minutes: tuple[float, float] | None = None
+        if box is not None:
+            if box.each:
+                kids = [c for c in node.children if c.kind in TIMED_KINDS]
+                if kids and all(c.timebox is None for c in kids):
+                    minutes = (box.min_minutes * len(kids), box.max_minutes * len(kids))
+            else:
+                minutes = (box.min_minutes, box.max_minutes)
+        out.append(OutlineNode(node.id, str(node.kind), redact_line(node.title), node.line, parent, minutes))
+        for child in node.children:
+            visit(child, node.id)
+
+    for section in plan.sections:
+        visit(section, None)
+    return out
+
+
+class Outline:
+    """Lookups over outline nodes: children, tasks under a node, estimates."""
+
+    def __init__(self, nodes: Iterable[OutlineNode]) -> None:
+        self.nodes: dict[str, OutlineNode] = {}
+        self.children: dict[str | None, list[str]] = {}
+        for node in nodes:
+            self.nodes[node.id] = node
+            self.children.setdefault(node.parent, []).append(node.id)
+
+    def roots(self) -> list[str]:
+        return list(self.children.get(None, []))
+
+    def walk(self, node_id: str | None = None) -> list[str]:
+        """Ids of `node_id` and its descendants in plan order (every node when None)."""
+        out: list[str] = []
+        stack = [node_id] if node_id is not None else list(reversed(self.roots()))
+        while stack:
+            nid = stack.pop()
+            if nid is None or nid not in self.nodes:
+                continue
+            out.append(nid)
+            stack.extend(reversed(self.children.get(nid, [])))
+        return out
+
+    def task_ids_under(self, node_id: str | None) -> list[str]:
+        return [nid for nid in self.walk(node_id) if self.nodes[nid].kind == "task"]
+
+    def estimate(self, node_id: str | None = None) -> tuple[float, float] | None:
+        """Minutes (min, max): the node's declared box, else the sum of its children's estimates;
+        for the whole session (None) the sum over the top-level sections."""
+        if node_id is not None:
+            node = self.nodes.get(node_id)
+            if node is None:
+                return None
+            if node.minutes is not None:
+                return node.minutes
+        kids = self.children.get(node_id, []) if node_id is not None else self.roots()
+        boxes = [b for b in (self.estimate(k) for k in kids) if b is not None]
+        if not boxes:
+            return None
+        return (sum(b[0] for b in boxes), sum(b[1] for b in boxes))
+
+    def timed_units(self, node_id: str | None = None) -> list[tuple[str, tuple[float, float]]]:
+        """Tasks whose box counts towards the remaining time under `node_id`: the deepest tasks with
+        a box (a parent task's box is used only when none of its sub-tasks has one)."""
+        units: list[tuple[str, tuple[float, float]]] = []
+
+        def visit(nid: str) -> None:
+            node = self.nodes[nid]
+            below = [d for d in self.walk(nid)[1:] if self.nodes[d].kind == "task" and self.nodes[d].minutes]
+            if node.kind == "task" and node.minutes and not below:
+                units.append((nid, node.minutes))
+                return
+            for kid in self.children.get(nid, []):
+                visit(kid)
+
+        for root in [node_id] if node_id is not None else self.roots():
+            if root in self.nodes:
+                visit(root)
+        return units
