@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cockpit import __version__
 from cockpit.paths import new_session_dir
@@ -24,12 +24,10 @@ from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
 from cockpit.session.journal import JOURNAL_NAME, Journal, JournalError, read_journal
 from cockpit.session.outline import Outline, outline_of
-from cockpit.session.redact import StreamRedactor, redact
+from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
+from cockpit.session.redact import redact
 from cockpit.session.state import CommandRun, Note, SessionState, TaskState, Verdict, verdict_for
 
-OUTPUT_DIR = "output"
-EXCERPT_LINES = 20
-EXCERPT_CHARS = 2000
 CHECKPOINT_SECONDS = 15.0
 INTERRUPTED = "interrupted: cockpit stopped while the command ran"
 
@@ -44,45 +42,6 @@ def plan_sha256(plan: Plan) -> str | None:
         return hashlib.sha256(Path(plan.source).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def _safe_name(run_id: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in run_id)[:80] or "run"
-
-
-def read_excerpt(path: Path, lines: int = EXCERPT_LINES, chars: int = EXCERPT_CHARS) -> str:
-    """The last `lines` lines (at most `chars` characters) of an output side file."""
-    try:
-        with path.open("rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - chars * 4))
-            tail = fh.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    text = "\n".join(tail.rstrip("\n").split("\n")[-lines:])
-    return text[-chars:]
-
-
-class _OpenRun:
-    def __init__(self, path: Path, secret_context: bool) -> None:
-        self.path = path
-        self.fh: IO[bytes] = path.open("ab")
-        self.redactor = StreamRedactor(secret_context=secret_context)
-        self.bytes = path.stat().st_size
-
-    def write(self, text: str) -> None:
-        if text:
-            data = text.encode("utf-8", errors="replace")
-            self.fh.write(data)
-            self.fh.flush()
-            self.bytes += len(data)
-
-    def close(self) -> None:
-        self.write(self.redactor.flush())
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
 
 
 class Session:
@@ -108,7 +67,7 @@ class Session:
         self.warnings: list[str] = warnings or []
         self.outline = Outline(state.outline)
         self._lock = threading.RLock()
-        self._runs: dict[str, _OpenRun] = {}
+        self._runs: dict[str, OutputFile] = {}
         self._last_write_t = clock.now()
 
     # ---- construction -------------------------------------------------------------------------
@@ -398,14 +357,14 @@ class Session:
                 self._task(task_id)
             out_dir = self.session_dir / OUTPUT_DIR
             out_dir.mkdir(exist_ok=True)
-            name = _safe_name(run_id)
+            name = safe_name(run_id)
             path, n = out_dir / f"{name}.log", 1
             while path.exists():
                 n += 1
                 path = out_dir / f"{name}-{n}.log"
             path.touch()
             secretish = "secret" in cmd.lower()
-            self._runs[run_id] = _OpenRun(path, secretish)
+            self._runs[run_id] = OutputFile(path, secretish)
             self._emit(
                 "command_started",
                 run=run_id,
@@ -423,7 +382,7 @@ class Session:
             run = self._runs.get(run_id)
             if run is None:
                 raise SessionError(f"command run {run_id!r} is not running")
-            run.write(run.redactor.feed(text))
+            run.feed(text)
 
     def record_command_finished(
         self,

@@ -1,0 +1,352 @@
+"""Session transcripts: GitHub-flavoured Markdown rendered from a journal alone.
+
+Header (plan, kube context, operator, start and end), metrics baseline and end, session notes,
+per task the estimate against the actual time with each command's exit code, duration and an
+output excerpt (the full output is the side file, linked relatively), and a closing table of
+estimate against actual with totals and the overrun. Every text taken from the journal is passed
+through redaction again, so even a journal written by something else cannot leak a secret here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cockpit.session.journal import JOURNAL_NAME, read_journal
+from cockpit.session.outline import Outline
+from cockpit.session.output import read_excerpt
+from cockpit.session.redact import redact, redact_line
+from cockpit.session.state import CommandRun, SessionState, TaskState, verdict_for
+
+TRANSCRIPT_NAME = "transcript.md"
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_STATE_LABEL = {
+    TaskState.DONE: "done",
+    TaskState.SKIPPED: "skipped",
+    TaskState.ACTIVE: "in progress",
+    TaskState.TODO: "open",
+}
+
+
+@dataclass(slots=True)
+class Transcript:
+    """A rendered transcript: the Markdown text and the warnings met reading the journal."""
+
+    markdown: str
+    warnings: list[str]
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """12s, 4m 05s, 1h 02m."""
+    if seconds is None:
+        return "–"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    total = round(seconds)
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def fmt_minutes(box: tuple[float, float] | None) -> str:
+    if box is None:
+        return "–"
+    lo, hi = (f"{v:g}" for v in box)
+    return f"{lo} min" if lo == hi else f"{lo}–{hi} min"
+
+
+def fmt_wall(wall: float | None, with_date: bool = True) -> str:
+    if wall is None:
+        return "–"
+    moment = datetime.fromtimestamp(wall, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if with_date else "%H:%M:%S")
+
+
+def _cell(text: str) -> str:
+    return redact_line(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _fence(body: str, lang: str = "") -> str:
+    longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=2)
+    ticks = "`" * (longest + 1)
+    return f"{ticks}{lang}\n{body}\n{ticks}"
+
+
+def _clean_output(text: str) -> str:
+    text = _ANSI.sub("", text).replace("\r\n", "\n")
+    lines = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
+    return redact("\n".join(lines)).rstrip()
+
+
+def _over(elapsed: float, box: tuple[float, float] | None) -> str:
+    if box is None:
+        return "–"
+    diff = elapsed - box[1] * 60
+    if diff > 0:
+        return f"+{fmt_duration(diff)} over"
+    return f"{fmt_duration(-diff)} under"
+
+
+class _Renderer:
+    def __init__(self, state: SessionState, session_dir: Path, out_dir: Path) -> None:
+        self.state = state
+        self.header = state.header
+        self.outline = Outline(state.outline)
+        self.session_dir = session_dir
+        self.out_dir = out_dir
+        self.now_t = state.last_t
+
+    def elapsed(self, node_id: str | None) -> float:
+        if node_id is None:
+            return self.now_t
+        return sum(self.state.elapsed_of(t, self.now_t) for t in self.outline.task_ids_under(node_id))
+
+    def task_state(self, task_id: str) -> TaskState:
+        rec = self.state.tasks.get(task_id)
+        return rec.state if rec else TaskState.TODO
+
+    def worked(self, task_id: str) -> bool:
+        rec = self.state.tasks.get(task_id)
+        touched = rec is not None and (
+            rec.state is not TaskState.TODO or rec.touched_t >= 0 or rec.steps_done
+        )
+        return (
+            touched
+            or self.elapsed(task_id) > 0
+            or any(r.task_id == task_id for r in self.state.runs.values())
+            or any(n.task_id == task_id for n in self.state.notes)
+        )
+
+    def link(self, run: CommandRun) -> str:
+        target = (self.session_dir / run.output).resolve()
+        rel = Path(os.path.relpath(target, self.out_dir.resolve())).as_posix()
+        return f"[full output]({rel.replace(' ', '%20')})"
+
+    def render(self) -> str:
+        parts = [self.render_header()]
+        metrics = self.render_metrics()
+        if metrics:
+            parts.append(metrics)
+        session_notes = [n for n in self.state.notes if n.task_id is None]
+        if session_notes:
+            parts.append("## Notes\n\n" + "\n".join(self.note_line(n.text, n.wall) for n in session_notes))
+        worked = [tid for tid in self.outline.task_ids_under(None) if self.worked(tid)]
+        parts.append(self.render_tasks(worked))
+        orphans = [
+            r for r in self.state.runs.values() if r.task_id is None or r.task_id not in self.outline.nodes
+        ]
+        if orphans:
+            parts.append("## Other commands\n\n" + "\n\n".join(self.render_run(r) for r in orphans))
+        parts.append(self.render_summary(worked))
+        return "\n\n".join(parts).rstrip() + "\n"
+
+    def render_header(self) -> str:
+        h = self.header
+        title = _cell(str(h.get("plan_title") or "plan"))
+        sha = str(h.get("plan_sha256") or "")
+        plan = f"`{_cell(str(h.get('plan_path', '')))}`" + (f" (sha256 `{sha[:12]}`)" if sha else "")
+        started = float(h.get("started_wall", 0.0))
+        if self.state.ended:
+            ended = fmt_wall(self.state.ended_wall)
+        else:
+            ended = f"not ended (journal stops at {fmt_wall(self.state.last_wall)})"
+        box = self.outline.estimate(None)
+        wall_span = (self.state.ended_wall or self.state.last_wall) - started
+        rows = [
+            ("Plan", plan),
+            ("Kube context", f"`{_cell(str(h.get('context')))}`" if h.get("context") else "–"),
+            ("Namespace", f"`{_cell(str(h.get('namespace')))}`" if h.get("namespace") else "–"),
+            ("Operator", _cell(str(h.get("operator") or "–"))),
+            ("Started", fmt_wall(started)),
+            ("Ended", ended),
+            (
+                "Active time",
+                f"{fmt_duration(self.now_t)} (wall {fmt_duration(wall_span)})",
+            ),
+            ("Plan estimate", fmt_minutes(box)),
+            ("cockpit", str(h.get("cockpit", "?"))),
+        ]
+        if self.state.reopened:
+            gaps = ", ".join(fmt_duration(float(e.get("gap", 0))) for e in self.state.reopened)
+            rows.append(("Resumed", f"{len(self.state.reopened)}× (gaps: {gaps})"))
+        table = "| | |\n|---|---|\n" + "\n".join(f"| **{k}** | {v} |" for k, v in rows)
+        return f"# Session transcript: {title}\n\n{table}"
+
+    def render_metrics(self) -> str:
+        plan_metrics = {str(m.get("name")): m for m in self.header.get("plan_metrics", [])}
+        baseline = self.state.metrics.get("baseline", {})
+        end = self.state.metrics.get("end", {})
+        names = list(dict.fromkeys([*plan_metrics, *baseline, *end]))
+        if not names or not (baseline or end):
+            return ""
+        lines = [
+            "## Metrics",
+            "",
+            "| Metric | Plan: current | Plan: target | Baseline | End |",
+            "|---|---|---|---|---|",
+        ]
+        for name in names:
+            pm = plan_metrics.get(name, {})
+            cells = [
+                name,
+                str(pm.get("current", "–")),
+                str(pm.get("target", "–")),
+                str(baseline.get(name, "–")),
+                str(end.get(name, "–")),
+            ]
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        return "\n".join(lines)
+
+    def note_line(self, text: str, wall: float) -> str:
+        body = redact(text).strip().replace("\n", "\n  ")
+        return f"- {fmt_wall(wall, with_date=False)} — {body}"
+
+    def path_of(self, node_id: str) -> str:
+        names: list[str] = []
+        node = self.outline.nodes.get(node_id)
+        while node is not None and node.parent is not None:
+            node = self.outline.nodes.get(node.parent)
+            if node is not None:
+                names.append(_cell(node.title))
+        return " › ".join(reversed(names))
+
+    def render_tasks(self, worked: list[str]) -> str:
+        if not worked:
+            return "## Tasks\n\nNo task was started, ticked or skipped."
+        out = ["## Tasks"]
+        for tid in worked:
+            node = self.outline.nodes[tid]
+            box = self.outline.estimate(tid)
+            elapsed = self.elapsed(tid)
+            verdict = verdict_for(elapsed, box[1] if box else None)
+            status = _STATE_LABEL[self.task_state(tid)]
+            head = f"### {_cell(node.title)}"
+            facts = [
+                f"**{status}**",
+                f"{fmt_duration(elapsed)} against {fmt_minutes(box)}",
+            ]
+            if verdict is not None:
+                facts.append(f"{verdict.value.upper()} ({_over(elapsed, box)})")
+            where = self.path_of(tid)
+            block = [
+                head,
+                "",
+                " · ".join(facts) + (f"  \n_{where}_ · plan line {node.line}" if where else ""),
+            ]
+            rec = self.state.tasks.get(tid)
+            if rec and rec.steps_done:
+                steps = ", ".join(str(i + 1) for i in sorted(rec.steps_done))
+                block += ["", f"Manual steps done: {steps}"]
+            notes = [n for n in self.state.notes if n.task_id == tid]
+            if notes:
+                block += ["", "Notes:", "", *(self.note_line(n.text, n.wall) for n in notes)]
+            runs = [r for r in self.state.runs.values() if r.task_id == tid]
+            for run in runs:
+                block += ["", self.render_run(run)]
+            out.append("\n".join(block))
+        return "\n\n".join(out)
+
+    def render_run(self, run: CommandRun) -> str:
+        if run.finished:
+            if run.error:
+                outcome = f"error: {_cell(run.error)}"
+            elif run.cancelled:
+                outcome = f"cancelled (exit {run.exit_code})" if run.exit_code is not None else "cancelled"
+            else:
+                outcome = f"exit {run.exit_code}"
+        else:
+            outcome = "no end recorded (interrupted)"
+        where = " · ".join(f"`{_cell(v)}`" for v in (run.context, run.namespace) if v)
+        facts = [f"**{outcome}**", fmt_duration(run.duration), f"started {fmt_wall(run.started_wall, False)}"]
+        if where:
+            facts.append(where)
+        if run.output:
+            size = run.output_bytes or self.side_size(run)
+            facts.append(f"{self.link(run)} ({size} bytes)")
+        lines = [" · ".join(facts), "", _fence("$ " + redact(run.cmd).strip(), "console")]
+        excerpt = run.excerpt if run.finished else self.side_excerpt(run)
+        excerpt = _clean_output(excerpt)
+        if excerpt:
+            lines += ["", _fence(excerpt, "text")]
+        return "\n".join(lines)
+
+    def side_size(self, run: CommandRun) -> int:
+        try:
+            return (self.session_dir / run.output).stat().st_size
+        except OSError:
+            return 0
+
+    def side_excerpt(self, run: CommandRun) -> str:
+        return read_excerpt(self.session_dir / run.output)
+
+    def render_summary(self, worked: list[str]) -> str:
+        lines = [
+            "## Estimate against actual",
+            "",
+            "| Task | State | Estimate | Actual | Over / under |",
+            "|---|---|---|---|---|",
+        ]
+        est_lo = est_hi = actual = over = 0.0
+        for tid in worked:
+            node = self.outline.nodes[tid]
+            box = self.outline.estimate(tid)
+            elapsed = self.elapsed(tid)
+            if box is not None:
+                est_lo += box[0]
+                est_hi += box[1]
+                over += max(0.0, elapsed - box[1] * 60)
+            actual += elapsed
+            status = _STATE_LABEL[self.task_state(tid)]
+            lines.append(
+                f"| {_cell(node.title)} | {status} | {fmt_minutes(box)} | {fmt_duration(elapsed)} "
+                f"| {_over(elapsed, box)} |"
+            )
+        total_box = (est_lo, est_hi) if est_hi else None
+        lines.append(
+            f"| **Total** | {len(worked)} tasks | **{fmt_minutes(total_box)}** | **{fmt_duration(actual)}** "
+            f"| **{_over(actual, total_box)}** |"
+        )
+        untouched = len(self.outline.task_ids_under(None)) - len(worked)
+        lines += [
+            "",
+            f"Overrun summed over the tasks that went over their box: **{fmt_duration(over)}**. "
+            f"Session active time: **{fmt_duration(self.now_t)}**"
+            + (f"; {untouched} plan tasks were not touched." if untouched else "."),
+        ]
+        return "\n".join(lines)
+
+
+def render_transcript(journal_path: Path, out_path: Path | None = None) -> Transcript:
+    """Render the transcript of a journal; links to output side files are relative to `out_path`
+    (default: `transcript.md` next to the journal). Raises `JournalError` on a missing/corrupt one."""
+    journal_path = Path(journal_path)
+    contents = read_journal(journal_path)
+    state = SessionState.from_header(contents.header)
+    for event in contents.events:
+        state.apply(event)
+    out_path = Path(out_path) if out_path else journal_path.parent / TRANSCRIPT_NAME
+    markdown = _Renderer(state, journal_path.parent, out_path.parent).render()
+    if contents.warnings:
+        quoted = "\n".join(f"> ⚠ {_cell(w)}" for w in contents.warnings)
+        first, rest = markdown.split("\n\n", 1)
+        markdown = f"{first}\n\n{quoted}\n\n{rest}"
+    return Transcript(markdown, contents.warnings)
+
+
+def write_transcript(journal_path: Path, out_path: Path | None = None) -> tuple[Path, list[str]]:
+    """Render and write a transcript; returns where it went and the journal warnings."""
+    journal_path = Path(journal_path)
+    if journal_path.is_dir():
+        journal_path = journal_path / JOURNAL_NAME
+    out = Path(out_path) if out_path else journal_path.parent / TRANSCRIPT_NAME
+    result = render_transcript(journal_path, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.markdown, encoding="utf-8")
+    return out, result.warnings
