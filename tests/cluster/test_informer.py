@@ -1,0 +1,188 @@
+"""The shared informer: paging, batching, and no gap or duplicate after 410, silence or a restart."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes.client import ApiClient, Configuration
+
+from cockpit.cluster.backoff import Backoff
+from cockpit.cluster.informer import ChangeSet, Dispatcher, Informer, InformerState
+from cockpit.cluster.kubeapi import PODS, KubeApi, ResourceKind
+
+from .fakeapi import FakeApi
+
+
+def _name(obj: dict[str, Any]) -> tuple[str, str]:
+    return (obj["metadata"]["name"], str(obj.get("value", "")))
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.rows: dict[str, Any] = {}
+        self.batches: list[ChangeSet[Any]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, batch: ChangeSet[Any]) -> None:
+        with self.lock:
+            self.batches.append(batch)
+            batch.apply_to(self.rows)
+
+    def view(self) -> dict[str, str]:
+        with self.lock:
+            return {k[4:]: v[1] for k, v in self.rows.items()}
+
+    def wait(self, expected: dict[str, str], timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.view() == expected:
+                return
+            time.sleep(0.02)
+        assert self.view() == expected
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeApi]:
+    api = FakeApi().start()
+    yield api
+    api.stop()
+
+
+def make(fake: FakeApi, kind: ResourceKind = PODS, **kw: Any) -> tuple[Informer[Any], Recorder, Dispatcher]:
+    cfg = Configuration(host=fake.url)
+    cfg.retries = False
+    client = ApiClient(cfg)
+    dispatcher = Dispatcher(rate=20)
+    kw.setdefault("backoff", Backoff(initial=0.05, cap=0.2))
+    informer = Informer(KubeApi(client), kind, None, _name, dispatcher, **kw)
+    rec = Recorder()
+    informer.subscribe(rec)
+    return informer.start(), rec, dispatcher
+
+
+def test_lists_in_pages_then_follows_changes(fake: FakeApi) -> None:
+    for i in range(5):
+        fake.put(f"p{i}", value=i)
+    informer, rec, disp = make(fake, page_size=2)
+    assert informer.wait_synced(5)
+    rec.wait({f"p{i}": str(i) for i in range(5)})
+    assert fake.lists == 3  # 2 + 2 + 1
+    fake.put("p1", value="changed")
+    fake.delete("p0")
+    fake.put("p9", value=9)
+    rec.wait({"p1": "changed", "p2": "2", "p3": "3", "p4": "4", "p9": "9"})
+    assert informer.health.state is InformerState.CONNECTED
+    informer.stop()
+    disp.stop()
+
+
+def test_changes_are_coalesced_into_few_batches(fake: FakeApi) -> None:
+    informer, rec, disp = make(fake)
+    assert informer.wait_synced(5)
+    for i in range(300):
+        fake.put(f"p{i}", value=i)
+    rec.wait({f"p{i}": str(i) for i in range(300)})
+    data_batches = [b for b in rec.batches if not b.empty]
+    assert len(data_batches) < 30  # 300 events, delivered at most ~20 times a second
+    informer.stop()
+    disp.stop()
+
+
+def test_410_relists_and_emits_exactly_the_missed_changes(fake: FakeApi) -> None:
+    for name in ("a", "b", "c"):
+        fake.put(name, value=1)
+    informer, rec, disp = make(fake)
+    rec.wait({"a": "1", "b": "1", "c": "1"})
+    time.sleep(0.1)
+    before = len(rec.batches)
+    fake.silent = True  # the open watch delivers nothing from here on
+    fake.delete("a")
+    fake.put("b", value=2)
+    fake.put("d", value=1)
+    fake.compact()  # history gone: resuming the watch gets 410
+    time.sleep(0.3)
+    fake.silent = False
+    rec.wait({"b": "2", "c": "1", "d": "1"})
+    assert informer.relists == 2
+    time.sleep(0.2)
+    after = rec.batches[before:]
+    upserted = [k for b in after for k in b.upserts]
+    deleted = [k for b in after for k in b.deletes]
+    assert sorted(upserted) == ["uid-b", "uid-d"]  # c unchanged: not re-sent
+    assert deleted == ["uid-a"]
+    informer.stop()
+    disp.stop()
+
+
+def test_silent_stream_is_cut_by_read_timeout_and_resumed(fake: FakeApi) -> None:
+    fake.put("a", value=1)
+    informer, rec, disp = make(fake, read_timeout=0.4)
+    rec.wait({"a": "1"})
+    fake.silent = True
+    fake.put("a", value=2)
+    time.sleep(1.0)
+    assert rec.view() == {"a": "1"}
+    fake.silent = False
+    rec.wait({"a": "2"})
+    assert fake.watches >= 2  # reconnected after the read timeout
+    assert informer.relists == 1  # resumed from its resourceVersion, no relist
+    informer.stop()
+    disp.stop()
+
+
+def test_server_restart_recovers_without_duplicates(fake: FakeApi) -> None:
+    for name in ("a", "b"):
+        fake.put(name, value=1)
+    informer, rec, disp = make(fake)
+    rec.wait({"a": "1", "b": "1"})
+    port = fake.port
+    fake.stop()
+    deadline = time.monotonic() + 5
+    while informer.health.state is not InformerState.RECONNECTING and time.monotonic() < deadline:
+        time.sleep(0.02)
+    health = informer.health
+    assert health.state is InformerState.RECONNECTING
+    assert health.error.startswith("Cannot reach the API server at http://127.0.0.1:")
+    assert health.stale_seconds() is not None
+    fake.delete("a")
+    fake.put("c", value=1)
+    fake.compact()
+    fake.start(port)
+    rec.wait({"b": "1", "c": "1"})
+    deadline = time.monotonic() + 5
+    while informer.health.state is not InformerState.CONNECTED and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert informer.health.stale_seconds() is None
+    informer.stop()
+    disp.stop()
+
+
+def test_forbidden_and_missing_crd_say_so(fake: FakeApi) -> None:
+    fake.status = 403
+    informer, _rec, disp = make(fake, denied_retry=0.1)
+    deadline = time.monotonic() + 5
+    while informer.health.state is not InformerState.FORBIDDEN and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert informer.health.state is InformerState.FORBIDDEN
+    assert "Forbidden (403)" in informer.health.error
+    fake.status = 200
+    deadline = time.monotonic() + 5
+    while informer.health.state is not InformerState.CONNECTED and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert informer.health.state is InformerState.CONNECTED  # recovers by itself
+    informer.stop()
+    disp.stop()
+    apps = ResourceKind("argoproj.io", "v1alpha1", "applications", "Application")
+    informer2, _r, disp2 = make(fake, kind=apps)
+    deadline = time.monotonic() + 5
+    while informer2.health.state is not InformerState.NOT_INSTALLED and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert informer2.health.error.startswith(
+        "ArgoCD is not installed: this cluster has no applications.argoproj.io API"
+    )
+    informer2.stop()
+    disp2.stop()
