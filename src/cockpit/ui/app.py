@@ -1,0 +1,486 @@
+"""The cockpit app: plan checklist, task detail, command output, live panes, status bar.
+
+The app shows state and sends intents. Timing, journaling and transcripts live in
+`cockpit.session`; running and classifying commands in `cockpit.runner` (through `RunControl`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+
+from cockpit.plan.model import Command, Node, NodeKind, Plan
+from cockpit.runner import classify
+from cockpit.session.engine import Session, SessionError
+from cockpit.session.state import TaskState
+from cockpit.ui.palette import TaskCommands
+from cockpit.ui.rows import Palette, RowState
+from cockpit.ui.run_control import KubeTarget, RunControl
+from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.transcript import save_transcript
+from cockpit.ui.widgets.live_area import LiveArea
+from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
+from cockpit.ui.widgets.plan_tree import PlanTree
+from cockpit.ui.widgets.status_bar import StatusBar, StatusInfo
+from cockpit.ui.widgets.task_detail import CommandList, StepList, TaskDetail
+
+WIDE_COLUMNS = 150
+TALL_ROWS = 40
+
+
+class CockpitApp(App[int]):
+    """Build it with `cockpit.ui.launch.build_app` (the CLI and the tests share that factory)."""
+
+    CSS_PATH = "cockpit.tcss"
+    TITLE = "cockpit"
+    COMMANDS: ClassVar = App.COMMANDS | {TaskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("q", "request_quit", "Quit", id="app.quit"),
+        Binding("s", "save", "Save transcript", id="app.save"),
+        Binding("n", "note", "Note", id="app.note"),
+        Binding("p", "pause", "Pause/resume clock", id="app.pause"),
+        Binding("c", "cancel_run", "Cancel run", id="app.cancel"),
+        Binding("slash", "filter", "Filter plan", id="app.filter"),
+        Binding("L", "toggle_live", "Live panes", id="app.live"),
+        Binding("t", "focus_plan", "Plan", show=False, id="app.focus_plan"),
+        Binding("o", "focus_output", "Output", show=False, id="app.focus_output"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous_pane"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.palette"),
+    ]
+
+    def __init__(
+        self,
+        plan: Plan,
+        session: Session,
+        target: KubeTarget,
+        *,
+        cluster_hub: Any = None,
+        theme: str | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.session = session
+        self.target = target
+        self.cluster_hub = cluster_hub
+        self.startup_warnings = list(warnings or [])
+        self.palette = Palette()
+        self.runs = RunControl(self, session, target)
+        self.current: Node | None = None
+        self.saved_transcript: Path | None = None
+        self._theme_name = theme
+
+    # ---- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            tree = PlanTree(id="plan")
+            tree.border_title = "Plan"
+            yield tree
+            with Vertical(id="work"):
+                detail = TaskDetail(id="task")
+                detail.border_title = "Task"
+                yield detail
+                with Horizontal(id="lower"):
+                    output = OutputPane(id="output")
+                    output.border_title = "Output"
+                    yield output
+                    live = LiveArea(self.cluster_hub, self.target.problem, id="live-panes")
+                    live.border_title = "Live"
+                    yield live
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            if self._theme_name in self.available_themes:
+                self.theme = self._theme_name
+            else:
+                self.notify(f"Unknown theme {self._theme_name!r}; using {self.theme}.", severity="warning")
+        self.palette = self._palette_from_theme()
+        tree = self.query_one(PlanTree)
+        tree.palette = self.palette
+        self.query_one(OutputPane).palette = self.palette
+        self.query_one(StatusBar).palette = self.palette
+        tree.load(self.plan, self.row_state)
+        self._apply_size_classes()
+        start = self.session.active_task or self.session.next_open_task() or self._first_task()
+        if start is not None:
+            self.show_node(start)
+            self.call_after_refresh(tree.focus_node, start)
+        tree.focus()
+        for warning in self.startup_warnings + list(self.session.warnings):
+            self.notify(warning, severity="warning", timeout=10)
+        self.set_interval(1.0, self.tick_clock, name="session-clock")
+        self.refresh_status()
+
+    def _palette_from_theme(self) -> Palette:
+        variables = self.theme_variables
+        return Palette(
+            success=variables.get("success", "green"),
+            warning=variables.get("warning", "yellow"),
+            error=variables.get("error", "red"),
+            muted=variables.get("text-muted", "grey50")
+            if "text-muted" not in variables or not variables["text-muted"].startswith("auto")
+            else "grey50",
+            accent=variables.get("accent", "cyan"),
+        )
+
+    def on_resize(self) -> None:
+        self._apply_size_classes()
+
+    def _apply_size_classes(self) -> None:
+        width, height = self.size
+        self.screen.set_class(width >= WIDE_COLUMNS, "-wide")
+        self.screen.set_class(height >= TALL_ROWS, "-tall")
+
+    def _first_task(self) -> Node | None:
+        tasks = self.plan.tasks()
+        return tasks[0] if tasks else None
+
+    # ---- state handed down ----------------------------------------------------------------------
+
+    def row_state(self, node: Node) -> RowState:
+        if node.kind is NodeKind.TASK:
+            status = self.session.state_of(node.id).value
+        else:
+            tasks = [n for n in node.walk() if n.kind is NodeKind.TASK]
+            states = {self.session.state_of(t.id) for t in tasks}
+            status = "done" if tasks and states <= {TaskState.DONE, TaskState.SKIPPED} else "todo"
+            if TaskState.ACTIVE in states:
+                status = "active"
+        return RowState(status=status, elapsed=self.session.elapsed(node.id), timebox=node.timebox)
+
+    def show_node(self, node: Node) -> None:
+        self.current = node
+        task = node.kind is NodeKind.TASK
+        self.query_one(TaskDetail).show_node(
+            node,
+            status=self.session.state_of(node.id).value if task else node.kind.value,
+            steps_done=self.session.steps_done(node.id) if task else set(),
+            notes=[n.text for n in self.session.notes(node.id if task else None)],
+            describe=self.describe_command,
+        )
+
+    def describe_command(self, command: Command) -> str:
+        tags = []
+        safety = classify(command.cmd)
+        if safety.changes_cluster:
+            tags.append("read-only: refused" if self.target.read_only else "changes cluster")
+        if safety.needs_terminal:
+            tags.append("terminal")
+        if command.background:
+            tags.append("background")
+        if command.watch:
+            tags.append(f"watch {command.watch_interval:g}s")
+        return ", ".join(tags)
+
+    def status_info(self) -> StatusInfo:
+        active = self.session.active_task
+        finish: str | None = None
+        if self.session.remaining()[1] > 0:
+            early, late = self.session.projected_finish()
+            finish = early.strftime("%H:%M")
+            if late.strftime("%H:%M") != finish:
+                finish += "–" + late.strftime("%H:%M")
+        box_minutes = None
+        if active is not None and active.timebox is not None:
+            box_minutes = active.timebox.max_minutes
+        return StatusInfo(
+            session_seconds=self.session.now(),
+            paused=self.session.paused,
+            active_title=active.title if active is not None else None,
+            active_seconds=self.session.elapsed(active.id) if active is not None else 0.0,
+            active_box_minutes=box_minutes,
+            projected_finish=finish,
+            context=self.target.context,
+            namespace=self.target.namespace,
+            sandbox=self.target.sandbox,
+            read_only=self.target.read_only,
+            running=self.runs.running_count(),
+        )
+
+    def refresh_status(self) -> None:
+        self.query_one(StatusBar).show(self.status_info())
+
+    def refresh_rows(self, node: Node | None = None) -> None:
+        """Repaint a task's row and its ancestors (every row when None)."""
+        tree = self.query_one(PlanTree)
+        if node is None:
+            tree.refresh_rows()
+            return
+        chain = [node]
+        parent = self.plan.parent_of(node.id)
+        while parent is not None:
+            chain.append(parent)
+            parent = self.plan.parent_of(parent.id)
+        tree.refresh_rows(chain)
+
+    def tick_clock(self) -> None:
+        """Once a second: timers, the active row's bar, overrun notices, a journal checkpoint."""
+        active = self.session.active_task
+        if active is not None and not self.session.paused:
+            self.refresh_rows(active)
+        for node in self.session.poll_overruns():
+            box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"
+            self.notify(f"{node.title} is over {box}.", title="Over time", severity="warning", timeout=10)
+        self.session.checkpoint()
+        self.refresh_status()
+
+    # ---- plan intents -----------------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#plan")
+    def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
+        if event.node.data is not None:
+            self.show_node(event.node.data)
+
+    @on(Tree.NodeSelected, "#plan")
+    def _selected(self, event: Tree.NodeSelected[Node]) -> None:
+        node = event.node.data
+        if node is None:
+            return
+        if node.kind is not NodeKind.TASK:
+            event.node.toggle()
+            return
+        self.activate(node)
+        commands = self.query_one(CommandList)
+        if commands.commands:
+            commands.focus()
+
+    def activate(self, node: Node) -> None:
+        previous = self.session.active_task
+        try:
+            self.session.activate(node.id)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if previous is not None:
+            self.refresh_rows(previous)
+        self.refresh_rows(node)
+        self.show_node(node)
+        self.refresh_status()
+
+    @on(PlanTree.TickRequested)
+    def _tick(self, event: PlanTree.TickRequested) -> None:
+        node = event.node
+        if node.kind is not NodeKind.TASK:
+            self.notify("Tick tasks, not phases: open it and tick its tasks.", severity="warning")
+            return
+        try:
+            if self.session.state_of(node.id) in (TaskState.DONE, TaskState.SKIPPED):
+                self.session.untick(node.id)
+                self.refresh_rows(node)
+                self.show_node(node)
+                self.refresh_status()
+                return
+            self.session.tick(node.id)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.refresh_rows(node)
+        self.move_to_next_open()
+
+    @on(PlanTree.SkipRequested)
+    def _skip(self, event: PlanTree.SkipRequested) -> None:
+        node = event.node
+        if node.kind is not NodeKind.TASK:
+            return
+        try:
+            self.session.skip(node.id)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.refresh_rows(node)
+        self.move_to_next_open()
+
+    def move_to_next_open(self) -> None:
+        nxt = self.session.next_open_task()
+        if nxt is None:
+            self.notify("Every task is done or skipped.", title="Plan complete")
+            self.refresh_status()
+            if self.current is not None:
+                self.show_node(self.current)
+            return
+        self.query_one(PlanTree).focus_node(nxt)
+        self.activate(nxt)
+
+    @on(TaskDetail.StepToggled)
+    def _step(self, event: TaskDetail.StepToggled) -> None:
+        try:
+            if event.done:
+                self.session.tick_step(event.node.id, event.index)
+            else:
+                self.session.untick_step(event.node.id, event.index)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+
+    # ---- commands ---------------------------------------------------------------------------------
+
+    @on(CommandList.RunRequested)
+    def _run_requested(self, event: CommandList.RunRequested) -> None:
+        self.run_command(event.command, edit=event.edit)
+
+    def run_command(self, command: Command, *, edit: bool = False) -> None:
+        node = self.current
+        if node is not None and node.is_task and self.session.active_task is not node:
+            self.activate(node)
+        self._run_flow(node, command, edit)
+
+    @work(group="command-flow", exit_on_error=False, description="run a plan command")
+    async def _run_flow(self, node: Node | None, command: Command, edit: bool) -> None:
+        await self.runs.request(node, command, edit=edit)
+        self.refresh_status()
+
+    def on_run_finished(self, view: RunView) -> None:
+        self.refresh_status()
+        if view.state == "failed":
+            self.notify(
+                f"{view.command}\n{view.message or 'failed'}", title="Command failed", severity="error"
+            )
+
+    def action_cancel_run(self) -> None:
+        output = self.query_one(OutputPane)
+        shown = output.shown_run
+        target = shown if shown is not None and shown.state == "running" else None
+        if target is None:
+            running = [r for r in output.runs.values() if r.state == "running"]
+            target = running[-1] if running else None
+        if target is None:
+            self.notify("Nothing is running.", severity="information")
+            return
+        self._cancel(target.key)
+
+    @work(group="cancel", exit_on_error=False, description="cancel a command")
+    async def _cancel(self, key: str) -> None:
+        await self.runs.cancel(key)
+        self.refresh_status()
+
+    # ---- session intents ----------------------------------------------------------------------------
+
+    def action_note(self) -> None:
+        node = self.current if self.current is not None and self.current.is_task else None
+        where = f"on {node.title}" if node is not None else "on the session"
+        self.push_screen(
+            TextPrompt(f"Note {where}", placeholder="what you saw, decided, or left for later"),
+            lambda text: self._add_note(node, text),
+        )
+
+    def _add_note(self, node: Node | None, text: str | None) -> None:
+        if not text or not text.strip():
+            return
+        try:
+            self.session.add_note(text, node.id if node is not None else None)
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if self.current is not None:
+            self.show_node(self.current)
+        self.notify("Note added.")
+
+    def action_pause(self) -> None:
+        try:
+            if self.session.paused:
+                self.session.unpause()
+                self.notify("Session clock running again.")
+            else:
+                self.session.pause()
+                self.notify("Session clock paused: press p to resume.")
+        except SessionError as exc:
+            self.notify(str(exc), severity="error")
+        self.refresh_status()
+
+    def action_save(self) -> Path | None:
+        try:
+            path = save_transcript(self.session)
+        except (OSError, SessionError) as exc:
+            self.notify(f"Transcript not saved: {exc}", severity="error")
+            return None
+        self.saved_transcript = path
+        self.notify(f"Transcript saved: {path}", title="Saved")
+        return path
+
+    def action_request_quit(self) -> None:
+        detail = f"Session journal: {self.session.journal_path}\nSave the transcript before quitting?"
+        self.push_screen(QuitScreen(detail), self._quit_choice)
+
+    def _quit_choice(self, choice: str | None) -> None:
+        if choice == "stay" or choice is None:
+            return
+        if choice == "save" and self.action_save() is None:
+            return
+        self._end_session()
+
+    @work(group="shutdown", exclusive=True, exit_on_error=False, description="stop runs and end the session")
+    async def _end_session(self) -> None:
+        await self.runs.stop_all()
+        self.session.end()
+        self.session.close()
+        self.exit(0)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_groups()))
+
+    def binding_groups(self) -> list[tuple[str, list[Any]]]:
+        return [
+            ("Anywhere", list(self.BINDINGS)),
+            ("Plan", [*PlanTree.BINDINGS, Binding("up,down", "", "Move", id="plan.move")]),
+            ("Commands", list(CommandList.BINDINGS)),
+            ("Manual steps", [Binding("space", "", "Tick step", id="steps.tick"), *StepList.BINDINGS]),
+            ("Output", list(RunList.BINDINGS)),
+        ]
+
+    def action_filter(self) -> None:
+        tree = self.query_one(PlanTree)
+        self.push_screen(
+            TextPrompt(
+                "Filter the plan (empty shows everything)", tree.filter_text, placeholder="words in a title"
+            ),
+            self._apply_filter,
+        )
+
+    def _apply_filter(self, text: str | None) -> None:
+        if text is None:
+            return
+        tree = self.query_one(PlanTree)
+        tree.filter_text = text.strip()
+        tree.load(self.plan, self.row_state)
+        tree.focus()
+
+    def action_toggle_live(self) -> None:
+        self.screen.toggle_class("-show-live")
+
+    def action_focus_plan(self) -> None:
+        self.query_one(PlanTree).focus()
+
+    def action_focus_output(self) -> None:
+        self.query_one("#tail").focus()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every cockpit action (plus Textual's own)."""
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in (
+                "command_palette",
+                "focus_next",
+                "focus_previous",
+            ):
+                yield SystemCommand(
+                    binding.description, f"key: {binding.key}", lambda a=binding.action: self.run_action(a)
+                )
+        yield SystemCommand(
+            "Tick the highlighted task", "key: space (plan)", lambda: self.query_one(PlanTree).action_tick()
+        )
+        yield SystemCommand(
+            "Skip the highlighted task", "key: x (plan)", lambda: self.query_one(PlanTree).action_skip()
+        )

@@ -1,0 +1,364 @@
+"""Runs a plan command for the operator: placeholders, confirmation, read-only, terminal, jobs, watch.
+
+The UI decides nothing about a command itself: `cockpit.runner` says whether it changes the
+cluster or needs the terminal and runs it; `cockpit.session` journals it and keeps its full
+output. This module is the intent flow between them and the Output pane.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from cockpit.plan.model import Command, Node
+from cockpit.runner import (
+    CommandRun,
+    Job,
+    JobManager,
+    RunResult,
+    Watch,
+    WatchRun,
+    classify,
+    fill_placeholders,
+    parse_watch,
+    placeholder_names,
+)
+from cockpit.session.engine import Session, SessionError
+from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
+from cockpit.ui.widgets.output_pane import OutputPane, RunView
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+
+@dataclass(frozen=True, slots=True)
+class KubeTarget:
+    """Where commands go: the pinned context/namespace and the environment that pins them."""
+
+    context: str | None = None
+    namespace: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    sandbox: bool = False
+    read_only: bool = False
+    problem: str = ""  # why there is no kube target (shown in the live area)
+
+    def describe(self) -> str:
+        if not self.context:
+            return "no kube context (commands use your shell's environment)"
+        return f"context {self.context}, namespace {self.namespace or 'default'}"
+
+
+def is_background(cmd: str) -> bool:
+    stripped = cmd.rstrip()
+    return stripped.endswith("&") and not stripped.endswith("&&")
+
+
+class RunControl:
+    """Owns every run the app started: foreground runs, background jobs and watches."""
+
+    def __init__(self, app: CockpitApp, session: Session, target: KubeTarget) -> None:
+        self.app = app
+        self.session = session
+        self.target = target
+        self._ids = itertools.count(1)
+        self.processes: dict[str, CommandRun] = {}
+        self.watches: dict[str, Watch] = {}
+        self.job_runs: dict[int, str] = {}
+        self.jobs = JobManager(
+            env=dict(target.env),
+            output_dir=session.session_dir / "jobs",
+            on_change=self._job_changed,
+            on_output=self._job_output,
+        )
+
+    @property
+    def output(self) -> OutputPane:
+        return self.app.query_one(OutputPane)
+
+    def _new_key(self) -> str:
+        return f"run-{next(self._ids)}"
+
+    def running_count(self) -> int:
+        return sum(1 for run in self.output.runs.values() if run.state == "running")
+
+    # ---- the intent flow (runs as a worker: it may wait on dialogs) ----------------------------
+
+    async def request(self, node: Node | None, command: Command, *, edit: bool = False) -> None:
+        text = command.cmd
+        if command.watch:
+            text = f"watch -n {command.watch_interval:g} {command.cmd}"
+        elif command.background:
+            text = f"{command.cmd} &"
+        if edit:
+            edited = await self.app.push_screen_wait(
+                TextPrompt("Edit the command, then enter to run it", text, hint="enter: run · escape: cancel")
+            )
+            if edited is None or not edited.strip():
+                return
+            text = edited.strip()
+        names = placeholder_names(text, self.target.env)
+        if names:
+            values = await self.app.push_screen_wait(PlaceholderForm(text, names))
+            if values is None:
+                self.app.notify("Not run: placeholders were not filled in.", severity="warning")
+                return
+            text = fill_placeholders(text, values, self.target.env)
+        await self.run_text(node, text)
+
+    async def run_text(self, node: Node | None, text: str) -> None:
+        """Classify, confirm or refuse, and start `text` (after editing and placeholders)."""
+        safety = classify(text)
+        if safety.changes_cluster:
+            if self.target.read_only:
+                self.app.notify(
+                    f"Refused (read-only session): {safety.reason}.\n{text}",
+                    title="Read-only",
+                    severity="error",
+                    timeout=8,
+                )
+                return
+            body = Text()
+            body.append(text + "\n\n", style="bold")
+            body.append(f"{safety.reason}.\n")
+            body.append(f"Target: {self.target.describe()}", style="bold")
+            if self.target.sandbox:
+                body.append(" (SANDBOX)")
+            confirmed = await self.app.push_screen_wait(
+                ConfirmScreen("This command changes the cluster", body)
+            )
+            if not confirmed:
+                self.app.notify("Not run.", severity="information")
+                return
+        watch = parse_watch(text)
+        if watch is not None:
+            await self.start_watch(node, text, *watch)
+        elif safety.needs_terminal:
+            await self.run_in_terminal(node, text, safety.terminal_reason)
+        elif is_background(text):
+            await self.start_job(node, text)
+        else:
+            await self.start_run(node, text)
+
+    # ---- foreground runs ------------------------------------------------------------------------
+
+    def _record_start(self, key: str, node: Node | None, text: str) -> str | None:
+        """Journal the start; returns the side file, relative to the session folder."""
+        try:
+            path = self.session.record_command_started(
+                key,
+                node.id if node is not None and node.is_task else None,
+                text,
+                self.target.context,
+                self.target.namespace,
+            )
+        except SessionError as exc:
+            self.app.notify(str(exc), severity="error")
+            return None
+        return path.relative_to(self.session.session_dir).as_posix()
+
+    def _record_output(self, key: str, text: str) -> None:
+        # a run already closed (session ended) keeps its tail on screen
+        with contextlib.suppress(SessionError):
+            self.session.record_output(key, text)
+
+    def _record_finish(self, key: str, result: RunResult) -> None:
+        with contextlib.suppress(SessionError):
+            self.session.record_command_finished(
+                key, result.exit_code, result.duration, cancelled=result.cancelled, error=result.error
+            )
+
+    def _columns(self) -> int:
+        width = self.output.size.width
+        return max(40, width - 2) if width else 120
+
+    async def start_run(self, node: Node | None, text: str) -> RunView:
+        key = self._new_key()
+        side = self._record_start(key, node, text)
+        view = RunView(key=key, command=text, side_file=side)
+        self.output.add_run(view)
+
+        def on_output(chunk: str) -> None:
+            view.buffer.feed(chunk)
+            self._record_output(key, chunk)
+
+        def on_exit(result: RunResult) -> None:
+            self._finish_view(view, result)
+            self._record_finish(key, result)
+            self.processes.pop(key, None)
+            self.app.on_run_finished(view)
+
+        process = CommandRun(
+            text,
+            env=dict(self.target.env),
+            columns=self._columns(),
+            rows=40,
+            on_output=on_output,
+            on_exit=on_exit,
+        )
+        self.processes[key] = process
+        await process.start()
+        return view
+
+    def _finish_view(self, view: RunView, result: RunResult) -> None:
+        view.exit_code = result.exit_code
+        view.duration = result.duration
+        if result.cancelled:
+            view.state = "cancelled"
+        elif result.ok:
+            view.state = "ok"
+        else:
+            view.state = "failed"
+        view.message = "" if result.ok else (result.error or "")
+        if result.exit_code is None and view.message and view.state == "failed":
+            view.message = result.error or ""
+        self.output.finish_run(view)
+
+    # ---- commands that need the terminal ---------------------------------------------------------
+
+    async def run_in_terminal(self, node: Node | None, text: str, reason: str) -> None:
+        key = self._new_key()
+        side = self._record_start(key, node, text)
+        view = RunView(key=key, command=text, side_file=side)
+        self.output.add_run(view)
+        view.buffer.append_line(Text(f"(ran in the terminal: {reason})", style="italic"))
+        env = {**os.environ, **self.target.env}
+        started, wall = time.monotonic(), time.time()
+        exit_code: int | None
+        error: str | None = None
+        with self.app.suspend():
+            try:
+                exit_code = subprocess.call(["/bin/bash", "-c", text], env=env)
+            except OSError as exc:
+                exit_code, error = None, f"could not start command: {exc.strerror or exc}"
+        duration = time.monotonic() - started
+        if exit_code is not None and exit_code != 0:
+            error = "command not found" if exit_code == 127 else f"exited with code {exit_code}"
+        result = RunResult(
+            cmd=text,
+            exit_code=exit_code,
+            signal=None,
+            duration=duration,
+            started_at=wall,
+            ended_at=wall + duration,
+            error=error,
+        )
+        self._finish_view(view, result)
+        self._record_finish(key, result)
+        self.app.on_run_finished(view)
+
+    # ---- background jobs ---------------------------------------------------------------------------
+
+    async def start_job(self, node: Node | None, text: str) -> None:
+        key = self._new_key()
+        side = self._record_start(key, node, text)
+        view = RunView(
+            key=key,
+            command=text.rstrip().rstrip("&").rstrip(),
+            kind="job",
+            side_file=side,
+        )
+        self.output.add_run(view)
+        job = await self.jobs.start(text, label=key)
+        self.job_runs[job.id] = key
+        self._job_changed(job)
+
+    def _job_view(self, job: Job) -> RunView | None:
+        key = self.job_runs.get(job.id) or job.label
+        return self.output.runs.get(key) if key else None
+
+    def _job_output(self, job: Job, chunk: str) -> None:
+        view = self._job_view(job)
+        if view is not None:
+            view.buffer.feed(chunk)
+            self._record_output(view.key, chunk)
+
+    def _job_changed(self, job: Job) -> None:
+        view = self._job_view(job)
+        result = job.result
+        if view is None or result is None or view.state != "running":
+            return
+        self._finish_view(view, result)
+        self._record_finish(view.key, result)
+        self.app.on_run_finished(view)
+
+    # ---- watch ---------------------------------------------------------------------------------------
+
+    async def start_watch(self, node: Node | None, text: str, inner: str, interval: float) -> None:
+        key = self._new_key()
+        side = self._record_start(key, node, text)
+        view = RunView(key=key, command=text, kind="watch", side_file=side)
+        self.output.add_run(view)
+        started = time.monotonic()
+
+        def on_run(snapshot: WatchRun) -> None:
+            view.iteration = snapshot.index
+            view.exit_code = snapshot.result.exit_code
+            view.buffer.clear()
+            head = Text(f"Every {interval:g}s: {inner}", style="bold")
+            head.append(f"   run {snapshot.index} · exit {snapshot.result.exit_code}", style="dim")
+            view.buffer.append_line(head)
+            view.buffer.feed(snapshot.output)
+            view.buffer.flush_partial()
+            self.output.mark_dirty()
+            self._record_output(key, f"\n--- run {snapshot.index} ---\n{snapshot.output}")
+
+        watch = Watch(
+            inner, interval=interval, env=dict(self.target.env), columns=self._columns(), on_run=on_run
+        )
+        self.watches[key] = watch
+        watch.start()
+        view.started = started
+
+    # ---- cancel and shutdown -------------------------------------------------------------------------
+
+    async def cancel(self, key: str) -> bool:
+        """Cancel a running run, job or watch; False when `key` is not running."""
+        view = self.output.runs.get(key)
+        if view is None or view.state != "running":
+            return False
+        if key in self.processes:
+            await self.processes[key].cancel()
+            return True
+        if key in self.watches:
+            watch = self.watches.pop(key)
+            await watch.stop()
+            view.state = "cancelled"
+            view.duration = view.elapsed()
+            self.output.finish_run(view)
+            self._record_finish(
+                key,
+                RunResult(
+                    cmd=view.command,
+                    exit_code=view.exit_code,
+                    signal=None,
+                    duration=view.duration,
+                    started_at=time.time() - view.duration,
+                    ended_at=time.time(),
+                    cancelled=True,
+                ),
+            )
+            return True
+        for job_id, job_key in self.job_runs.items():
+            if job_key == key:
+                await self.jobs.stop(job_id)
+                job = self.jobs.get(job_id)
+                if job is not None:
+                    self._job_changed(job)
+                return True
+        return False
+
+    async def stop_all(self) -> None:
+        """At session end: stop watches, background jobs and foreground runs; leave no process."""
+        for key in list(self.watches):
+            await self.cancel(key)
+        await self.jobs.stop_all()
+        for process in list(self.processes.values()):
+            await process.cancel(interrupt_grace=0.5, terminate_grace=1.0)

@@ -1,0 +1,49 @@
+"""The live-panes area: where the cluster panes (pods, ArgoCD, certificates, logs, metrics) mount.
+
+The app hands it an optional cluster hub. Without one it says, in one line, what is missing and
+how to connect. With one, it asks `cockpit.ui.panes.build_live_panes(hub)` for (title, widget)
+pairs and shows them as tabs.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
+
+PANES_MODULE = "cockpit.ui.panes"
+
+
+def panes_for(hub: Any) -> list[tuple[str, Widget]]:
+    """The live panes for a connected hub, from the panes package (empty if it offers none yet)."""
+    try:
+        module = import_module(PANES_MODULE)
+    except ImportError:
+        return []
+    build = getattr(module, "build_live_panes", None)
+    return list(build(hub)) if callable(build) else []
+
+
+class LiveArea(Vertical):
+    def __init__(self, hub: Any = None, missing: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hub = hub
+        self.missing = missing
+
+    def compose(self) -> ComposeResult:
+        panes = panes_for(self.hub) if self.hub is not None else []
+        if not panes:
+            reason = self.missing or "No cluster connected"
+            yield Static(
+                f"{reason} — connect with `cockpit --sandbox`, or `cockpit --kubeconfig FILE --context CTX`.",
+                id="live-missing",
+            )
+            return
+        with TabbedContent(id="live-tabs"):
+            for title, widget in panes:
+                with TabPane(title):
+                    yield widget

@@ -1,0 +1,164 @@
+"""The Output pane: a list of runs (running, done, background, watch) and the tail of the chosen one.
+
+Runs stream into `RunView.buffer` as fast as they print; the pane repaints at most ~20 times a
+second from a timer, so a command printing megabytes never floods the event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from cockpit.ui.rows import Palette
+from cockpit.ui.widgets.tail_view import TailBuffer, TailView
+
+REPAINT_SECONDS = 0.05
+
+
+@dataclass
+class RunView:
+    """One command run as the Output pane shows it."""
+
+    key: str
+    command: str
+    kind: str = "run"  # run | job | watch
+    state: str = "running"  # running | ok | failed | cancelled | refused
+    exit_code: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    duration: float | None = None
+    iteration: int = 0  # watch: how many times it ran
+    buffer: TailBuffer = field(default_factory=TailBuffer)
+    side_file: str | None = None
+    message: str = ""  # e.g. "command not found: kubectl"
+
+    def elapsed(self) -> float:
+        return self.duration if self.duration is not None else time.monotonic() - self.started
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s"
+
+
+def run_row(run: RunView, palette: Palette) -> Text:
+    icons = {
+        "running": ("⟳", palette.accent),
+        "ok": ("✓", palette.success),
+        "failed": ("✗", palette.error),
+        "cancelled": ("⊘", palette.warning),
+        "refused": ("⊘", palette.error),
+    }
+    icon, style = icons.get(run.state, ("?", ""))
+    row = Text()
+    row.append(f"{icon} ", style=style)
+    tag = {"job": "& ", "watch": "⟲ "}.get(run.kind, "")
+    if run.exit_code is not None and run.state != "running":
+        row.append(f"{run.exit_code:>3} ", style=style)
+    else:
+        row.append("    ")
+    row.append(f"{format_duration(run.elapsed()):>7} ", style=palette.muted)
+    row.append(tag + run.command)
+    return row
+
+
+def end_line(run: RunView, palette: Palette) -> Text:
+    """The footer written under a finished run: exit code and duration."""
+    style = palette.success if run.state == "ok" else palette.error
+    if run.state == "cancelled":
+        style = palette.warning
+    parts = [run.state if run.state != "ok" else "done"]
+    if run.exit_code is not None:
+        parts.append(f"exit {run.exit_code}")
+    parts.append(format_duration(run.elapsed()))
+    if run.message:
+        parts.append(run.message)
+    if run.side_file:
+        parts.append(f"full output: {run.side_file}")
+    return Text(f"── {' · '.join(parts)} ──", style=f"bold {style}")
+
+
+class RunList(OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="runs.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="runs.up"),
+    ]
+
+
+class OutputPane(Vertical):
+    """Run list on top, the chosen run's output below."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.runs: dict[str, RunView] = {}
+        self.shown: str | None = None
+        self.palette = Palette()
+        self._rows_dirty = False
+
+    def compose(self) -> ComposeResult:
+        yield RunList(id="runs")
+        yield TailView(id="tail")
+
+    def on_mount(self) -> None:
+        self.query_one(RunList).display = False
+        self.set_interval(REPAINT_SECONDS, self._repaint, name="output-repaint")
+
+    def add_run(self, run: RunView, show: bool = True) -> None:
+        self.runs[run.key] = run
+        header = Text("$ ", style="bold")
+        header.append(run.command, style="bold")
+        if run.kind == "job":
+            header.append("  (background job)", style="dim")
+        run.buffer.append_line(header)
+        runs = self.query_one(RunList)
+        runs.add_option(Option(run_row(run, self.palette), id=run.key))
+        runs.display = True
+        if show:
+            self.show_run(run.key)
+
+    def show_run(self, key: str) -> None:
+        run = self.runs.get(key)
+        if run is None:
+            return
+        self.shown = key
+        runs = self.query_one(RunList)
+        index = runs.get_option_index(key)
+        if runs.highlighted != index:
+            runs.highlighted = index
+        self.query_one(TailView).show(run.buffer)
+
+    def finish_run(self, run: RunView) -> None:
+        run.buffer.flush_partial()
+        run.buffer.append_line(end_line(run, self.palette))
+        self._rows_dirty = True
+
+    def mark_dirty(self) -> None:
+        self._rows_dirty = True
+
+    @property
+    def shown_run(self) -> RunView | None:
+        return self.runs.get(self.shown) if self.shown else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "runs" and event.option.id is not None and event.option.id != self.shown:
+            event.stop()
+            self.show_run(event.option.id)
+
+    def _repaint(self) -> None:
+        self.query_one(TailView).sync()
+        running = any(r.state == "running" for r in self.runs.values())
+        if not (self._rows_dirty or running):
+            return
+        self._rows_dirty = False
+        runs = self.query_one(RunList)
+        for run in self.runs.values():
+            runs.replace_option_prompt(run.key, run_row(run, self.palette))

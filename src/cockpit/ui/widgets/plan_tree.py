@@ -1,0 +1,120 @@
+"""The plan checklist: sections, phases and tasks with state, time box and elapsed bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from cockpit.plan.model import Node, NodeKind, Plan
+from cockpit.ui.rows import Palette, RowState, row_label
+
+StateOf = Callable[[Node], RowState]
+
+
+class PlanTree(Tree[Node]):
+    """Arrows/j/k move, enter starts the task, space ticks it, x skips it, / filters."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="plan.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="plan.up"),
+        Binding("g", "scroll_home", "First row", show=False, id="plan.first"),
+        Binding("G", "scroll_end", "Last row", show=False, id="plan.last"),
+        Binding("space", "tick", "Tick task", id="plan.tick"),
+        Binding("x", "skip", "Skip task", show=False, id="plan.skip"),
+        Binding("enter", "select_cursor", "Start task", id="plan.start"),
+        Binding("right,l", "expand", "Expand", show=False, id="plan.expand"),
+        Binding("left,h", "collapse", "Collapse", show=False, id="plan.collapse"),
+    ]
+
+    @dataclass
+    class TickRequested(Message):
+        node: Node
+
+    @dataclass
+    class SkipRequested(Message):
+        node: Node
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("plan", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self._by_id: dict[str, TreeNode[Node]] = {}
+        self._state_of: StateOf = lambda node: RowState(timebox=node.timebox)
+        self.palette = Palette()
+        self.filter_text = ""
+
+    def load(self, plan: Plan, state_of: StateOf) -> None:
+        self._state_of = state_of
+        self.clear()
+        self._by_id.clear()
+        self.root.label = plan.title
+        for section in plan.sections:
+            self._add(self.root, section)
+        self.root.expand()
+
+    def _add(self, parent: TreeNode[Node], node: Node) -> None:
+        if self.filter_text and not self._matches(node):
+            return
+        shown = [c for c in node.children if c.kind is not NodeKind.STEP]
+        label = row_label(node, self._state_of(node), self.palette)
+        if shown:
+            branch = parent.add(label, data=node, expand=True)
+            for child in shown:
+                self._add(branch, child)
+        else:
+            branch = parent.add_leaf(label, data=node)
+        self._by_id[node.id] = branch
+
+    def _matches(self, node: Node) -> bool:
+        needle = self.filter_text.lower()
+        return any(needle in n.title.lower() for n in node.walk() if n.kind is not NodeKind.STEP)
+
+    def refresh_rows(self, nodes: list[Node] | None = None) -> None:
+        """Re-render the labels of `nodes` (all when None) from the session state."""
+        targets = (
+            self._by_id.values()
+            if nodes is None
+            else [self._by_id[n.id] for n in nodes if n.id in self._by_id]
+        )
+        for tree_node in targets:
+            if tree_node.data is not None:
+                tree_node.set_label(row_label(tree_node.data, self._state_of(tree_node.data), self.palette))
+
+    def focus_node(self, node: Node) -> None:
+        tree_node = self._by_id.get(node.id)
+        if tree_node is not None:
+            self.move_cursor(tree_node)
+
+    @property
+    def cursor_plan_node(self) -> Node | None:
+        return self.cursor_node.data if self.cursor_node is not None else None
+
+    def action_tick(self) -> None:
+        node = self.cursor_plan_node
+        if node is not None:
+            self.post_message(self.TickRequested(node))
+
+    def action_skip(self) -> None:
+        node = self.cursor_plan_node
+        if node is not None:
+            self.post_message(self.SkipRequested(node))
+
+    def action_expand(self) -> None:
+        if self.cursor_node is not None:
+            self.cursor_node.expand()
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)

@@ -1,0 +1,68 @@
+"""One line at the bottom: target banner, session clock, active task timer, projected finish, kube target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cockpit.ui.rows import Palette, clock
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    session_seconds: float = 0.0
+    paused: bool = False
+    active_title: str | None = None
+    active_seconds: float = 0.0
+    active_box_minutes: float | None = None
+    projected_finish: str | None = None  # e.g. "14:35–14:50"
+    context: str | None = None
+    namespace: str | None = None
+    sandbox: bool = False
+    read_only: bool = False
+    running: int = 0
+
+
+def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
+    line = Text(no_wrap=True, overflow="ellipsis")
+    if info.sandbox:
+        line.append(" SANDBOX ", style=f"bold reverse {palette.warning}")
+        line.append(" ")
+    if info.read_only:
+        line.append(" READ-ONLY ", style=f"bold reverse {palette.accent}")
+        line.append(" ")
+    if info.paused:
+        line.append(" PAUSED ", style=f"bold reverse {palette.error}")
+        line.append(" ")
+    line.append(f"⏱ {clock(info.session_seconds)}", style="bold")
+    if info.active_title is not None:
+        line.append("  ▶ ")
+        spent = clock(info.active_seconds)
+        if info.active_box_minutes:
+            fraction = info.active_seconds / (info.active_box_minutes * 60)
+            style = palette.error if fraction > 1 else palette.warning if fraction >= 0.8 else palette.success
+            line.append(f"{spent}/{info.active_box_minutes:g}m", style=f"bold {style}")
+        else:
+            line.append(spent, style="bold")
+        title = info.active_title if width >= 120 else info.active_title[:18]
+        line.append(f" {title}")
+    if info.projected_finish:
+        line.append(f"  ETA {info.projected_finish}")
+    if info.running:
+        line.append(f"  ⟳ {info.running}", style=palette.accent)
+    target = info.context or "no kube context"
+    if info.namespace:
+        target += f"/{info.namespace}"
+    line.append(f"  ⎈ {target}", style=palette.muted if info.context is None else "")
+    return line
+
+
+class StatusBar(Static):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.palette = Palette()
+
+    def show(self, info: StatusInfo) -> None:
+        self.update(status_text(info, self.palette, self.size.width or 200))

@@ -1,0 +1,110 @@
+"""A bounded, scrollable tail of coloured output lines, rendered with the Line API.
+
+Only the visible rows are rendered (`render_line`), the buffer keeps at most `max_lines`
+lines, and a line keeps its ANSI colours because it is stored as a rich `Text`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class TailBuffer:
+    """The last `max_lines` lines of one command's output, with the partial line still open."""
+
+    def __init__(self, max_lines: int = 2000) -> None:
+        self.lines: deque[Text] = deque(maxlen=max_lines)
+        self.dropped = 0  # lines that fell off the top
+        self.width = 0
+        self._partial = ""
+        self.version = 0  # bumped on every change so views know to repaint
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self._partial = ""
+        self.dropped = 0
+        self.width = 0
+        self.version += 1
+
+    def append_line(self, line: Text) -> None:
+        if len(self.lines) == self.lines.maxlen:
+            self.dropped += 1
+        self.lines.append(line)
+        self.width = max(self.width, line.cell_len)
+        self.version += 1
+
+    def feed(self, chunk: str) -> None:
+        """Add raw terminal output (may hold several lines, CRLF, ANSI codes, a trailing partial)."""
+        data = self._partial + chunk.replace("\r\n", "\n")
+        parts = data.split("\n")
+        self._partial = parts.pop()
+        for part in parts:
+            # a bare CR redraws the line (progress bars): keep what was drawn last
+            self.append_line(Text.from_ansi(part.rsplit("\r", 1)[-1]))
+        self.version += 1
+
+    def flush_partial(self) -> None:
+        if self._partial:
+            self.append_line(Text.from_ansi(self._partial.rsplit("\r", 1)[-1]))
+            self._partial = ""
+
+    def visible_lines(self) -> list[Text]:
+        lines = list(self.lines)
+        if self._partial:
+            lines.append(Text.from_ansi(self._partial.rsplit("\r", 1)[-1]))
+        return lines
+
+
+class TailView(ScrollView, can_focus=True):
+    """Shows a TailBuffer; follows the end unless the operator scrolled up."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._buffer = TailBuffer()
+        self._lines: list[Text] = []
+        self._seen_version = -1
+
+    @property
+    def buffer(self) -> TailBuffer:
+        return self._buffer
+
+    def show(self, buffer: TailBuffer) -> None:
+        self._buffer = buffer
+        self._seen_version = -1
+        self.sync(force_end=True)
+
+    def sync(self, force_end: bool = False) -> None:
+        """Repaint if the buffer changed since the last sync (called by the throttle timer)."""
+        if self._buffer.version == self._seen_version:
+            return
+        at_end = force_end or self.is_vertical_scroll_end
+        self._seen_version = self._buffer.version
+        self._lines = self._buffer.visible_lines()
+        self.virtual_size = Size(self._buffer.width, len(self._lines))
+        if at_end:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def line_texts(self) -> list[str]:
+        """The plain text of what the view holds (for tests and copy)."""
+        return [line.plain for line in self._lines]
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        style = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        text = self._lines[index].copy()
+        text.no_wrap = True
+        text.end = ""
+        segments = list(text.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, style), text.cell_len)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)

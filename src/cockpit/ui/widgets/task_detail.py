@@ -1,0 +1,170 @@
+"""The selected task: briefing text, runnable commands, manual steps to tick, success criteria, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from cockpit.plan.model import Command, Node, NodeKind
+from cockpit.ui.rows import box_text
+
+Describe = Callable[[Command], str]  # a short tag for a command: "changes cluster", "needs terminal"
+
+
+class CommandList(OptionList):
+    """The task's commands: enter runs the highlighted one, e edits it first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="commands.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="commands.up"),
+        Binding("enter", "run", "Run command", id="commands.run"),
+        Binding("e", "edit", "Edit & run", id="commands.edit"),
+    ]
+
+    @dataclass
+    class RunRequested(Message):
+        command: Command
+        edit: bool
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.commands: list[Command] = []
+
+    def show_commands(self, commands: list[Command], describe: Describe) -> None:
+        self.commands = list(commands)
+        options = []
+        for index, command in enumerate(commands):
+            prompt = Text()
+            prompt.append("$ ", style="bold")
+            prompt.append(command.cmd)
+            tag = describe(command)
+            if tag:
+                prompt.append(f"  [{tag}]", style="bold italic")
+            if command.description:
+                prompt.append(f"\n  # {command.description}", style="dim")
+            options.append(Option(prompt, id=f"cmd-{index}"))
+        self.set_options(options)
+        if options:
+            self.highlighted = 0
+
+    @property
+    def selected_command(self) -> Command | None:
+        if self.highlighted is None or not self.commands:
+            return None
+        return self.commands[self.highlighted]
+
+    def action_run(self) -> None:
+        if (command := self.selected_command) is not None:
+            self.post_message(self.RunRequested(command, edit=False))
+
+    def action_edit(self) -> None:
+        if (command := self.selected_command) is not None:
+            self.post_message(self.RunRequested(command, edit=True))
+
+
+class StepList(SelectionList[int]):
+    """Manual steps of the task; space ticks the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="steps.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="steps.up"),
+    ]
+
+
+class TaskDetail(VerticalScroll):
+    """Shows one plan node. Holds no state of its own: the app hands it the node and its state."""
+
+    @dataclass
+    class StepToggled(Message):
+        node: Node
+        index: int
+        done: bool
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.node: Node | None = None
+        self._filling = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="task-title")
+        yield Static(id="task-text")
+        yield Label("Commands", classes="section-label", id="commands-label")
+        yield CommandList(id="commands")
+        yield Label("Manual steps", classes="section-label", id="steps-label")
+        yield StepList(id="steps")
+        yield Label("Success criteria", classes="section-label", id="criteria-label")
+        yield Static(id="criteria")
+        yield Label("Notes", classes="section-label", id="notes-label")
+        yield Static(id="notes")
+
+    def show_node(
+        self,
+        node: Node,
+        *,
+        status: str,
+        steps_done: set[int],
+        notes: list[str],
+        describe: Describe,
+    ) -> None:
+        self.node = node
+        title = Text(node.title, style="bold")
+        box = box_text(node.timebox)
+        meta = [node.kind.value, f"line {node.line}"]
+        if box:
+            meta.insert(0, box)
+        if node.kind is NodeKind.TASK:
+            meta.insert(0, status)
+        title.append("  " + " · ".join(meta), style="dim")
+        self.query_one("#task-title", Static).update(title)
+        text = node.text.strip()
+        if node.kind is not NodeKind.TASK and not text:
+            names = [c.title for c in node.children if c.kind is not NodeKind.STEP]
+            text = "\n".join(f"- {name}" for name in names)
+        self.query_one("#task-text", Static).update(Markdown(text) if text else "")
+        self.query_one("#task-text").display = bool(text)
+
+        commands = self.query_one(CommandList)
+        commands.show_commands(node.commands, describe)
+        self._show_section("commands", bool(node.commands))
+
+        steps = self.query_one(StepList)
+        self._filling = True
+        steps.clear_options()
+        steps.add_options([(step, i, i in steps_done) for i, step in enumerate(node.manual_steps)])
+        self._filling = False
+        self._show_section("steps", bool(node.manual_steps))
+
+        criteria = "\n".join(f"• {c}" for c in node.success_criteria)
+        self.query_one("#criteria", Static).update(criteria)
+        self._show_section("criteria", bool(node.success_criteria))
+        self.show_notes(notes)
+        self.scroll_home(animate=False)
+
+    def show_notes(self, notes: list[str]) -> None:
+        self.query_one("#notes", Static).update(Text("\n".join(f"✎ {n}" for n in notes)))
+        self._show_section("notes", bool(notes))
+
+    def _show_section(self, name: str, visible: bool) -> None:
+        self.query_one(f"#{name}-label").display = visible
+        widget_id = {"commands": "#commands", "steps": "#steps", "criteria": "#criteria", "notes": "#notes"}[
+            name
+        ]
+        self.query_one(widget_id).display = visible
+
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        event.stop()
+        if self._filling or self.node is None:
+            return
+        index = int(event.selection.value)
+        done = index in event.selection_list.selected
+        self.post_message(self.StepToggled(self.node, index, done))
