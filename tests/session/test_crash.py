@@ -1,0 +1,57 @@
+"""kill -9 in the middle of a session, then resume: what was recorded is exactly what comes back."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from cockpit.session import FakeClock, Session, TaskState
+from cockpit.session.transcript import render_transcript
+
+from .plans import seed_like_plan
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_sigkill_mid_session_then_resume(tmp_path: Path) -> None:
+    session_dir = tmp_path / "s"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.session.crash_child", str(session_dir)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "READY"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+
+    # a transcript renders from the journal of a session that died
+    crashed = render_transcript(session_dir / "journal.jsonl").markdown
+    assert "no end recorded (interrupted)" in crashed
+    assert "line 2" in crashed
+
+    clock = FakeClock(wall=1_761_400_000.0)
+    r = Session.resume(session_dir / "journal.jsonl", seed_like_plan(), clock=clock)
+    try:
+        assert r.state_of("1.1.1") is TaskState.DONE
+        assert r.elapsed("1.1.1") == 180
+        assert r.elapsed("1.1.2") == 240
+        assert r.active_task is not None and r.active_task.id == "1.1.2"
+        assert [n.text for n in r.notes("1.1.1")] == ["before the crash"]
+        (run,) = r.runs()
+        assert run.status == "error" and "interrupted" in (run.error or "")
+        assert (session_dir / run.output).read_text() == "line 1\nline 2\n"
+        clock.advance(60)
+        assert r.elapsed("1.1.2") == 300
+        assert r.warnings == []
+    finally:
+        r.close()
