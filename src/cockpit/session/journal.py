@@ -71,6 +71,8 @@ def read_journal(path: Path) -> JournalContents:
             if not isinstance(record, dict):
                 raise ValueError("not an object")
         except (orjson.JSONDecodeError, ValueError):
+            if index == 1:
+                raise JournalError(f"{path}:1: not a cockpit journal (the first line is not JSON)") from None
             if index == len(lines) and not tail:
                 warnings.append(f"{path}:{index}: torn last line skipped ({len(raw)} bytes)")
                 break

@@ -64,6 +64,14 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(\(\s*[A-Za-z][\w.@-]{0,40}\s*/\s*)(?=[^\s)]*(?:\d|_|[^\w\s)]))([^\s)]{4,})(\s*\))"),
         rf"\1{MASK}\3",
     ),
+    # "admin / s3cret" after a well-known account name, when the second word looks like a password
+    (
+        re.compile(
+            r"(?i)(\b(?:admin|administrator|root|postgres|elastic|superuser|sa|guest)\s+/\s+)"
+            r"(?=[^\s)]*(?:\d|_|[^\w\s)]))([^\s)]{4,})"
+        ),
+        rf"\1{MASK}",
+    ),
     # AWS access key ids, GitHub/Slack tokens, JWTs
     (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), MASK),

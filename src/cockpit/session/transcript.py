@@ -298,7 +298,8 @@ class _Renderer:
             node = self.outline.nodes[tid]
             box = self.outline.estimate(tid)
             elapsed = self.elapsed(tid)
-            if box is not None:
+            skipped = self.task_state(tid) is TaskState.SKIPPED
+            if box is not None and not skipped:  # a skipped task's estimate was not spent
                 est_lo += box[0]
                 est_hi += box[1]
                 over += max(0.0, elapsed - box[1] * 60)
