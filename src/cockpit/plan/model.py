@@ -106,6 +106,10 @@ class Node:
     def is_task(self) -> bool:
         return self.kind is NodeKind.TASK
 
+    def all_commands(self) -> list[Command]:
+        """The node's commands and those of its descendants, in plan order."""
+        return [command for node in self.walk() for command in node.commands]
+
 
 @dataclass(slots=True)
 class Metric:
@@ -119,14 +123,34 @@ class Metric:
 
 
 @dataclass(slots=True)
+class UrlCheck:
+    """An HTTP check a plan asks for (YAML `checks:`): the URL answers with one of
+    `expect_status`, its body contains `body_contains` (when set), within `max_latency_ms` (when set).
+    """
+
+    url: str
+    line: int
+    expect_status: list[int] = field(default_factory=lambda: [200])
+    body_contains: str | None = None
+    max_latency_ms: float | None = None
+    name: str = ""
+
+
+@dataclass(slots=True)
 class Plan:
-    """A loaded plan. `source` is the path it was read from (or "<string>")."""
+    """A loaded plan. `source` is the path it was read from (or "<string>").
+
+    `text` is the briefing before the first section (Markdown), `checks` the URL checks a YAML plan
+    declares, `warnings` what the loader repaired or could not read ("line 12: ...").
+    """
 
     title: str
     source: str
     sections: list[Node] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    text: str = ""
+    checks: list[UrlCheck] = field(default_factory=list)
 
     def walk(self) -> Iterator[Node]:
         for section in self.sections:

@@ -1,0 +1,141 @@
+"""Repair UTF-8 text that was once mis-decoded as Mac Roman or Windows-1252.
+
+The seed plan reads `‚úÖ` `‚è∞` `üìä` `‚Äô` where its author wrote ✅ ⏰ 📊 ’: each UTF-8 byte
+became one Mac Roman character. `repair(text)` finds runs of characters that such a codepage
+produces for bytes >= 0x80, re-encodes each run in that codepage, and keeps the result only when
+the bytes decode as UTF-8 cleanly. Text that is already correct is left alone: a correct accented
+word, CJK or emoji never re-encodes into valid multi-byte UTF-8 (a lone "é" is the Mac Roman byte
+0x8E, a continuation byte with no lead; "日本" has no Mac Roman bytes at all).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+
+@cache
+def _codepage(name: str) -> dict[str, int]:
+    """Character -> byte for the bytes 0x80-0xFF of a codepage.
+
+    Windows-1252 is taken "sloppily" as mis-decoders do: its five undefined bytes (and every
+    byte 0x80-0x9F, as Latin-1 reads them) map to the C1 control characters.
+    """
+    table: dict[str, int] = {}
+    for byte in range(0x80, 0x100):
+        try:
+            char = bytes([byte]).decode(name)
+        except UnicodeDecodeError:
+            char = chr(byte)
+        table[char] = byte
+    if name == "cp1252":
+        for byte in range(0x80, 0xA0):
+            table.setdefault(chr(byte), byte)
+    return table
+
+
+CODEPAGES = ("mac_roman", "cp1252")
+
+
+def _runs(text: str, table: dict[str, int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for i, char in enumerate(text):
+        if char in table:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            runs.append((start, i))
+            start = -1
+    if start >= 0:
+        runs.append((start, len(text)))
+    return runs
+
+
+def _acceptable(decoded: str) -> bool:
+    """A repair must give printable text: no control characters, no unassigned code points, and
+    no combining mark with nothing to combine with."""
+    if not decoded or unicodedata.category(decoded[0]).startswith("M"):
+        return False
+    for char in decoded:
+        category = unicodedata.category(char)
+        if category in {"Cc", "Cn", "Cs"} and char not in "\t\n\r":
+            return False
+    return True
+
+
+def _decode_run(run: str, table: dict[str, int]) -> str | None:
+    raw = bytes(table[c] for c in run)
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_long_sequences(raw, run)
+    return decoded if _acceptable(decoded) else None
+
+
+def _decode_long_sequences(raw: bytes, run: str) -> str | None:
+    """Within a run that is not UTF-8 as a whole, repair only complete 3- and 4-byte sequences
+    (emoji, symbols, CJK): those are too specific to occur by chance in correct text, unlike a
+    2-byte pair such as "—é"."""
+    out: list[str] = []
+    changed = False
+    i = 0
+    while i < len(raw):
+        lead = raw[i]
+        size = 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 0
+        if size and i + size <= len(raw):
+            try:
+                piece = raw[i : i + size].decode("utf-8")
+            except UnicodeDecodeError:
+                piece = ""
+            if piece and _acceptable(piece):
+                out.append(piece)
+                changed = True
+                i += size
+                continue
+        out.append(run[i])
+        i += 1
+    return "".join(out) if changed else None
+
+
+def _repair_with(text: str, name: str) -> tuple[str, int]:
+    table = _codepage(name)
+    pieces: list[str] = []
+    last = 0
+    repaired = 0
+    for start, end in _runs(text, table):
+        if end - start < 2:
+            continue
+        decoded = _decode_run(text[start:end], table)
+        if decoded is None or decoded == text[start:end]:
+            continue
+        pieces.append(text[last:start])
+        pieces.append(decoded)
+        last = end
+        repaired += 1
+    pieces.append(text[last:])
+    return "".join(pieces), repaired
+
+
+def repair(text: str) -> str:
+    """`text` with Mac Roman / Windows-1252 mojibake repaired; correct text comes back unchanged.
+
+    The codepage that repairs more runs is applied first, then the other one for what is left;
+    a second pass undoes text that was mis-decoded twice.
+    """
+    if text.isascii():
+        return text
+    for _ in range(2):
+        attempts = {name: _repair_with(text, name) for name in CODEPAGES}
+        best = max(CODEPAGES, key=lambda name: attempts[name][1])
+        fixed, count = attempts[best]
+        if count == 0:
+            break
+        other = next(name for name in CODEPAGES if name != best)
+        text = _repair_with(fixed, other)[0]
+    return text
+
+
+def looks_mis_decoded(text: str) -> bool:
+    """True when `repair` would change the text (the loader reports it as a warning)."""
+    return repair(text) != text
