@@ -35,6 +35,7 @@ from typing import BinaryIO
 
 READ_CHUNK = 64 * 1024
 TAIL_CHARS = 64 * 1024
+READS_PER_WAKEUP = 8
 
 OutputCallback = Callable[[str], None]
 ExitCallback = Callable[["RunResult"], None]
@@ -341,7 +342,10 @@ class CommandRun:
         self._reading = True
 
     def _on_readable(self) -> None:
-        self._read_once()
+        # A few bounded reads per wake-up: fewer loop turns for big output, still a short stall.
+        for _ in range(READS_PER_WAKEUP):
+            if not self._read_once():
+                break
 
     def _read_once(self) -> bool:
         """Read one chunk; False at end of stream (EIO/EOF) or when nothing is waiting."""

@@ -1,0 +1,204 @@
+"""CommandRun: real processes in a real PTY."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+from cockpit.runner.process import CommandRun, RunState
+
+
+async def run_collect(cmd: str, **kwargs: object) -> tuple[str, CommandRun]:
+    chunks: list[str] = []
+    run = CommandRun(cmd, on_output=chunks.append, **kwargs)  # type: ignore[arg-type]
+    await run.run()
+    return "".join(chunks), run
+
+
+async def test_output_streams_in_order_with_pipes_and_substitutions() -> None:
+    out, run = await run_collect("for i in 1 2 3; do echo line$i; done | cat; echo today=$(date +%Y)")
+    assert out.replace("\r\n", "\n") == f"line1\nline2\nline3\ntoday={time.strftime('%Y')}\n"
+    assert run.result is not None and run.result.ok
+    assert run.result.summary.startswith("exit 0 in ")
+    assert run.state is RunState.SUCCEEDED
+
+
+async def test_output_arrives_while_the_command_runs() -> None:
+    seen: list[tuple[float, str]] = []
+    run = CommandRun(
+        "echo first; sleep 0.5; echo second", on_output=lambda t: seen.append((time.monotonic(), t))
+    )
+    start = time.monotonic()
+    await run.run()
+    first = next(ts for ts, text in seen if "first" in text)
+    assert first - start < 0.4, "the first line must not wait for the command to finish"
+    assert "second" in "".join(t for _, t in seen)
+
+
+async def test_ansi_colours_are_kept_and_it_is_a_terminal() -> None:
+    out, _ = await run_collect("printf '\\033[31mred\\033[0m\\n'; test -t 1 && echo tty-yes")
+    assert "\x1b[31mred\x1b[0m" in out
+    assert "tty-yes" in out
+
+
+async def test_env_cwd_and_terminal_size(tmp_path: Path) -> None:
+    out, _ = await run_collect(
+        "echo $COCKPIT_TEST_VAR; pwd; stty size",
+        env={"COCKPIT_TEST_VAR": "pinned"},
+        cwd=tmp_path,
+        columns=91,
+        rows=27,
+    )
+    lines = out.replace("\r\n", "\n").split("\n")
+    assert lines[0] == "pinned"
+    assert lines[1] == str(tmp_path)
+    assert lines[2] == "27 91"
+
+
+async def test_resize_reaches_the_running_command() -> None:
+    chunks: list[str] = []
+    run = CommandRun("trap 'stty size' WINCH; echo ready; sleep 2 & wait; sleep 0.1", on_output=chunks.append)
+    await run.start()
+    for _ in range(100):
+        if "ready" in "".join(chunks):
+            break
+        await asyncio.sleep(0.02)
+    run.resize(100, 30)
+    await asyncio.sleep(0.3)
+    await run.cancel(interrupt_grace=0.2, terminate_grace=0.2)
+    assert "30 100" in "".join(chunks)
+
+
+async def test_utf8_split_across_reads_is_decoded_whole() -> None:
+    out, _ = await run_collect("printf '\\xe2\\x9c'; sleep 0.1; printf '\\x93 done\\n'")
+    assert "✓ done" in out
+
+
+async def test_exit_code_and_failure_message() -> None:
+    _, run = await run_collect("echo boom >&2; exit 3")
+    assert run.result is not None
+    assert run.result.exit_code == 3 and not run.result.ok
+    assert run.result.error == "exited with code 3"
+    assert run.state is RunState.FAILED
+
+
+async def test_command_not_found_is_named() -> None:
+    _, run = await run_collect("kubectl-that-does-not-exist get pods")
+    assert run.result is not None and run.result.exit_code == 127
+    assert run.result.error == "command not found: kubectl-that-does-not-exist"
+    assert "command not found: kubectl-that-does-not-exist" in run.result.summary
+
+
+async def test_missing_working_directory_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    exits = []
+    run = CommandRun("pwd", cwd=tmp_path / "nope", on_exit=exits.append)
+    result = await run.run()
+    assert result.error == f"working directory not found: {tmp_path / 'nope'}"
+    assert run.state is RunState.FAILED and exits == [result]
+
+
+async def test_full_raw_output_goes_to_the_side_file(tmp_path: Path) -> None:
+    side = tmp_path / "out" / "run-1.out"
+    _, run = await run_collect("printf '\\033[32mok\\033[0m\\n'; seq 1 20000", output_path=side)
+    data = side.read_bytes()
+    assert data.startswith(b"\x1b[32mok\x1b[0m\r\n")
+    assert data.endswith(b"20000\r\n")
+    assert run.result is not None and run.result.bytes_out == len(data)
+
+
+async def test_stdin_reaches_a_prompt() -> None:
+    chunks: list[str] = []
+    run = CommandRun("read -s -p 'Password: ' pw; echo; echo got=$pw", on_output=chunks.append)
+    await run.start()
+    for _ in range(100):
+        if "Password:" in "".join(chunks):
+            break
+        await asyncio.sleep(0.02)
+    run.write("s3cret\n")
+    result = await run.wait()
+    assert result.ok
+    assert "got=s3cret" in "".join(chunks)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_cancel_interrupts_a_normal_command_with_sigint() -> None:
+    run = CommandRun("sleep 30")
+    await run.start()
+    await asyncio.sleep(0.1)
+    result = await run.cancel(interrupt_grace=2, terminate_grace=2)
+    assert result is not None and result.cancelled and result.signal == signal.SIGINT
+    assert result.duration < 1.5
+    assert run.state is RunState.CANCELLED
+    assert result.summary.startswith("cancelled (SIGINT)")
+
+
+async def test_cancel_escalates_to_sigkill_when_int_and_term_are_trapped() -> None:
+    chunks: list[str] = []
+    run = CommandRun(
+        "trap 'echo got-int' INT; trap 'echo got-term' TERM; echo armed; sleep 30 & child=$!; "
+        "echo child=$child; while true; do wait $child; done",
+        on_output=chunks.append,
+    )
+    await run.start()
+    for _ in range(100):
+        if "child=" in "".join(chunks):
+            break
+        await asyncio.sleep(0.02)
+    child = int("".join(chunks).split("child=")[1].split()[0])
+    start = time.monotonic()
+    result = await run.cancel(interrupt_grace=0.2, terminate_grace=0.2)
+    took = time.monotonic() - start
+    assert result is not None and result.signal == signal.SIGKILL and result.cancelled
+    assert 0.35 < took < 2.0
+    text = "".join(chunks)
+    assert "got-int" in text and "got-term" in text
+    await asyncio.sleep(0.05)
+    assert not _alive(child), "the whole process group must be gone"
+
+
+async def test_huge_output_never_stalls_the_event_loop(tmp_path: Path) -> None:
+    """50 MB through the PTY while a ticker measures how long the loop is blocked."""
+    stalls: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            stalls.append(now - last - 0.01)
+            last = now
+
+    callbacks: list[int] = []
+    run = CommandRun(
+        "yes 'the quick brown fox jumps over the lazy dog' | head -c 50000000",
+        on_output=lambda text: callbacks.append(len(text)),
+        output_path=tmp_path / "big.out",
+    )
+    tick = asyncio.create_task(ticker())
+    result = await run.run()
+    stop.set()
+    await tick
+    assert result.ok and result.bytes_out >= 50_000_000
+    assert (tmp_path / "big.out").stat().st_size == result.bytes_out
+    assert max(stalls) < 0.25, f"event loop stalled {max(stalls):.3f}s"
+    assert max(callbacks) <= 2 * 256 * 1024 + 200, "each batch stays bounded"
+    assert len(callbacks) < result.duration / 0.04 + 10, "callbacks are batched, not one per read"
+
+
+async def test_runs_run_concurrently() -> None:
+    runs = [CommandRun(f"sleep 0.3; echo {i}") for i in range(3)]
+    start = time.monotonic()
+    results = await asyncio.gather(*(r.run() for r in runs))
+    assert all(r.ok for r in results)
+    assert time.monotonic() - start < 0.8
