@@ -126,6 +126,10 @@ class PlatformMonitor:
         if self._on_update is not None:
             self._on_update(self._snapshot)
 
+    def add_problems(self, problems: list[str]) -> None:
+        """Configuration mistakes found by the caller, shown with the monitor's own."""
+        self._snapshot = replace(self._snapshot, problems=(*self._snapshot.problems, *problems))
+
     def set_active(self, active: bool) -> None:
         """Hidden pane: pause the polls (the informer keeps its watch; it is shared)."""
         if active:

@@ -1,0 +1,374 @@
+"""The Platform pane: service checks, PromQL values with sparklines, Velero backups, Grafana and Loki.
+
+It shows what `cockpit.cluster.platform.PlatformMonitor` produces and does no I/O of its own:
+the monitor runs as one exclusive asyncio worker (all its network calls are async; the blocking
+kube calls go to threads), hands over immutable snapshots, and the pane repaints at most ~5 times
+a second, updating only the cells that changed. Polls pause while the pane is hidden.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from cockpit.cluster.platform.config import PlatformConfig, PlatformConfigError, load_platform_config
+from cockpit.cluster.platform.monitor import PlatformMonitor
+from cockpit.cluster.platform.snapshot import PlatformSnapshot, age_text
+from cockpit.plan.model import Plan
+
+REPAINT_S = 0.2
+TLS_WARN_DAYS = 14
+SPARK_WIDTH = 20
+
+CHECK_COLUMNS = [
+    ("state", ""),
+    ("check", "Check"),
+    ("status", "Status"),
+    ("latency", "Latency"),
+    ("tls", "TLS expiry"),
+    ("since", "For"),
+    ("reason", "Reason"),
+]
+METRIC_COLUMNS = [("query", "Query"), ("value", "Value"), ("spark", "Last 30m")]
+BACKUP_COLUMNS = [
+    ("what", "Backup"),
+    ("phase", "Phase"),
+    ("errors", "Err"),
+    ("warnings", "Warn"),
+    ("age", "Age"),
+    ("progress", "Progress"),
+    ("reason", "Reason"),
+]
+
+
+def _colour(app: Any, name: str, fallback: str) -> str:
+    try:
+        return str(app.theme_variables.get(name, fallback))
+    except Exception:  # no app yet (unit use): plain colours
+        return fallback
+
+
+class PlatformPane(VerticalScroll):
+    """Platform health for the session. Build it with `build_platform_pane`."""
+
+    DEFAULT_CSS = """
+    PlatformPane { height: 1fr; }
+    PlatformPane > .platform-heading { color: $text-accent; text-style: bold; margin-top: 1; }
+    PlatformPane > #platform-summary { margin-bottom: 0; }
+    PlatformPane > DataTable { height: auto; max-height: 14; border: none; padding: 0; }
+    PlatformPane > .platform-note { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh_platform", "Re-check now", id="platform.refresh"),
+    ]
+
+    def __init__(self, monitor: PlatformMonitor, *, id: str | None = "platform") -> None:
+        super().__init__(id=id)
+        self.monitor = monitor
+        self.snapshot = monitor.snapshot
+        self._pending: PlatformSnapshot | None = None
+        self._repaint_scheduled = False
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="platform-summary")
+        yield Static("Service checks", classes="platform-heading")
+        yield DataTable(id="platform-checks", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="platform-checks-note", classes="platform-note")
+        yield Static("Metrics", classes="platform-heading")
+        yield DataTable(id="platform-metrics", cursor_type="row")
+        yield Static("", id="platform-metrics-note", classes="platform-note")
+        yield Static("Backups (Velero)", classes="platform-heading")
+        yield DataTable(id="platform-backups", cursor_type="row")
+        yield Static("", id="platform-backups-note", classes="platform-note")
+        yield Static("Grafana / Loki", classes="platform-heading")
+        yield Static("", id="platform-endpoints")
+        yield Static("", id="platform-problems", classes="platform-note")
+
+    def on_mount(self) -> None:
+        for table_id, columns in (
+            ("#platform-checks", CHECK_COLUMNS),
+            ("#platform-metrics", METRIC_COLUMNS),
+            ("#platform-backups", BACKUP_COLUMNS),
+        ):
+            table = self.query_one(table_id, DataTable)
+            for key, label in columns:
+                table.add_column(label, key=key)
+        self._paint(self.snapshot)
+        self.run_worker(
+            self.monitor.run(self._receive),
+            name="platform-monitor",
+            group="platform",
+            exclusive=True,
+            exit_on_error=False,
+            description="Platform health: service checks, metrics, Grafana/Loki, Velero",
+        )
+        self.set_interval(1.0, self._tick_ages, name="platform-ages")
+
+    def on_show(self) -> None:
+        self.monitor.set_active(True)
+
+    def on_hide(self) -> None:
+        self.monitor.set_active(False)
+
+    def action_refresh_platform(self) -> None:
+        self.monitor.refresh_now()
+        self.app.notify("Re-checking platform health now.", timeout=2)
+
+    # -- snapshots in, coalesced -----------------------------------------------------------------
+
+    def _receive(self, snapshot: PlatformSnapshot) -> None:
+        """Called on the app's loop by the monitor; latest wins, painted at most every REPAINT_S."""
+        self._pending = snapshot
+        if not self._repaint_scheduled:
+            self._repaint_scheduled = True
+            self.set_timer(REPAINT_S, self._repaint)
+
+    def _repaint(self) -> None:
+        self._repaint_scheduled = False
+        if self._pending is not None:
+            snapshot, self._pending = self._pending, None
+            self.snapshot = snapshot
+            self._paint(snapshot)
+
+    def _tick_ages(self) -> None:
+        self._paint(self.snapshot)
+
+    # -- painting -------------------------------------------------------------------------------
+
+    def _paint(self, snap: PlatformSnapshot) -> None:
+        now = datetime.now(UTC)
+        with self.app.batch_update():
+            self._paint_summary(snap, now)
+            self._paint_checks(snap, now)
+            self._paint_metrics(snap, now)
+            self._paint_backups(snap, now)
+            self._paint_endpoints(snap, now)
+            problems = self.query_one("#platform-problems", Static)
+            problems.update("\n".join(f"⚠ {p}" for p in snap.problems))
+
+    def _styles(self) -> tuple[str, str, str, str]:
+        app = self.app
+        return (
+            _colour(app, "success", "green"),
+            _colour(app, "warning", "yellow"),
+            _colour(app, "error", "red"),
+            _colour(app, "text-muted", "grey50"),
+        )
+
+    def _paint_summary(self, snap: PlatformSnapshot, now: datetime) -> None:
+        ok_c, warn_c, err_c, _ = self._styles()
+        text = Text()
+        if snap.checks:
+            bad = len(snap.failing_checks)
+            text.append(
+                f"Checks {len(snap.checks) - bad}/{len(snap.checks)} ok", style=err_c if bad else ok_c
+            )
+            text.append("  ")
+        if snap.grafana is not None:
+            text.append(
+                "Grafana ok" if snap.grafana.healthy else "Grafana failing",
+                style=ok_c if snap.grafana.healthy else err_c,
+            )
+            text.append("  ")
+        if snap.loki is not None:
+            text.append(
+                "Loki ok" if snap.loki.healthy else "Loki failing", style=ok_c if snap.loki.healthy else err_c
+            )
+            text.append("  ")
+        if snap.backups is not None:
+            failing = len(snap.backups.failing)
+            text.append(
+                f"Backups: {failing} failed" if failing else "Backups ok", style=err_c if failing else ok_c
+            )
+            text.append("  ")
+        if snap.metrics:
+            errors = sum(1 for r in snap.metrics if r.error)
+            text.append(
+                f"Queries {len(snap.metrics) - errors}/{len(snap.metrics)}", style=warn_c if errors else ok_c
+            )
+        self.query_one("#platform-summary", Static).update(text)
+
+    def _sync(self, table: DataTable[Any], rows: dict[str, list[Any]]) -> None:
+        """Keyed diff: update changed cells, add new rows, remove gone ones."""
+        existing = {str(k.value) for k in table.rows}
+        for gone in existing - rows.keys():
+            table.remove_row(gone)
+        columns = [str(c.value) for c in table.columns]
+        for key, cells in rows.items():
+            if key not in existing:
+                table.add_row(*cells, key=key)
+                continue
+            for col, value in zip(columns, cells, strict=True):
+                if str(table.get_cell(key, col)) != str(value) or isinstance(value, Text):
+                    table.update_cell(key, col, value)
+
+    def _paint_checks(self, snap: PlatformSnapshot, now: datetime) -> None:
+        ok_c, warn_c, err_c, muted = self._styles()
+        rows: dict[str, list[Any]] = {}
+        for state in snap.checks:
+            r = state.result
+            mark = Text("●", style=ok_c) if r.healthy else Text("●", style=warn_c if r.login else err_c)
+            status = str(r.status) if r.status is not None else "-"
+            latency = f"{r.latency_s * 1000:.0f} ms" if r.latency_s is not None else "-"
+            days = r.tls_days_left(now)
+            if days is None:
+                tls = Text("-", style=muted)
+            else:
+                style = err_c if days < 0 else warn_c if days < TLS_WARN_DAYS else ""
+                tls = Text(f"{r.tls_not_after:%Y-%m-%d} ({days:.0f}d)", style=style)
+            reason = Text(r.reason, style="" if r.healthy else (warn_c if r.login else err_c))
+            rows[state.check.key] = [
+                mark,
+                state.check.label,
+                status,
+                latency,
+                tls,
+                age_text(state.unchanged_for(now)),
+                reason,
+            ]
+        self._sync(self.query_one("#platform-checks", DataTable), rows)
+        note = self.query_one("#platform-checks-note", Static)
+        if not self.monitor.checks:
+            note.update(
+                "No URLs to check: add `checks:` to the plan or the config file, or `curl` lines to the plan."
+            )
+        elif snap.checks_at is None:
+            note.update(f"Checking {len(self.monitor.checks)} URL(s)…")
+        else:
+            note.update(
+                f"checked {age_text((now - snap.checks_at).total_seconds())} ago, "
+                f"every {self.monitor.config.interval_s:g}s — r: re-check now"
+            )
+
+    def _paint_metrics(self, snap: PlatformSnapshot, now: datetime) -> None:
+        _, warn_c, err_c, muted = self._styles()
+        bound = {q: name for name, q in snap.bindings.items()}
+        rows: dict[str, list[Any]] = {}
+        for reading in snap.metrics:
+            label = (
+                reading.query if reading.query not in bound else f"{reading.query}  → {bound[reading.query]}"
+            )
+            value = Text(reading.text, style=err_c) if reading.error else reading.text
+            spark = Text(reading.spark(SPARK_WIDTH), style=_colour(self.app, "accent", "cyan"))
+            rows[reading.query] = [label, value, spark]
+        self._sync(self.query_one("#platform-metrics", DataTable), rows)
+        note = self.query_one("#platform-metrics-note", Static)
+        if snap.metrics_note:
+            note.update(Text(snap.metrics_note, style=warn_c))
+        elif not self.monitor.query_plan.queries:
+            note.update("No PromQL queries: the plan mentions none; add platform.queries to the config file.")
+        elif snap.metrics_at is None:
+            note.update(f"Querying {len(self.monitor.query_plan.queries)} PromQL expression(s)…")
+        else:
+            age = age_text((now - snap.metrics_at).total_seconds())
+            note.update(Text(f"{snap.metrics_source} · updated {age} ago", style=muted))
+
+    def _paint_backups(self, snap: PlatformSnapshot, now: datetime) -> None:
+        ok_c, warn_c, err_c, _ = self._styles()
+        rows: dict[str, list[Any]] = {}
+        report = snap.backups
+        for label, backup, schedule in report.rows if report else []:
+            if backup is None:
+                cron = f" ({schedule.cron})" if schedule else ""
+                rows[label] = [label, "-", "-", "-", "-", "", f"No backup yet{cron}."]
+                continue
+            style = ok_c if backup.ok else err_c if backup.finished else warn_c
+            rows[label] = [
+                label if schedule is None else f"{label} → {backup.name}",
+                Text(backup.phase, style=style),
+                str(backup.errors),
+                str(backup.warnings),
+                age_text(backup.age_seconds(now)),
+                backup.progress,
+                Text(backup.reason, style="" if backup.ok else style),
+            ]
+        self._sync(self.query_one("#platform-backups", DataTable), rows)
+        note = self.query_one("#platform-backups-note", Static)
+        if snap.backups_note:
+            stale = (
+                f" (last data {age_text((now - snap.backups_at).total_seconds())} ago)"
+                if snap.backups_at
+                else ""
+            )
+            note.update(Text(snap.backups_note + stale, style=warn_c))
+        elif self.monitor.informers is None:
+            note.update("No cluster connected: Velero backups are read from the cluster.")
+        elif report is None:
+            note.update("Reading Velero backups and schedules…")
+        elif not report.rows:
+            note.update("No Velero backups or schedules in the cluster.")
+        else:
+            note.update("")
+
+    def _paint_endpoints(self, snap: PlatformSnapshot, now: datetime) -> None:
+        ok_c, _, err_c, muted = self._styles()
+        text = Text()
+        cfg = self.monitor.config
+        if cfg.grafana is None and cfg.loki is None:
+            text.append(
+                "Not configured: set platform.grafana.url / platform.loki.url (or --loki-url).", style=muted
+            )
+        if cfg.grafana is not None:
+            g = snap.grafana
+            if g is None:
+                text.append(f"Grafana {cfg.grafana.url}: checking…", style=muted)
+            else:
+                text.append("● ", style=ok_c if g.healthy else err_c)
+                text.append(f"Grafana: {g.reason}")
+                for ds in g.datasources:
+                    mark = "✓" if ds.ok else "?" if ds.ok is None else "✗"
+                    text.append(
+                        f"\n   {mark} {ds.name} ({ds.type}): {ds.message}",
+                        style="" if ds.ok else muted if ds.ok is None else err_c,
+                    )
+        if cfg.loki is not None:
+            if text:
+                text.append("\n")
+            lk = snap.loki
+            if lk is None:
+                text.append(f"Loki {cfg.loki.url}: checking…", style=muted)
+            else:
+                text.append("● ", style=ok_c if lk.healthy else err_c)
+                text.append(f"Loki: {lk.reason}")
+                for line in lk.lines[-3:]:
+                    text.append(f"\n   {line.at:%H:%M:%S} {line.line[:160]}", style=muted)
+        if snap.endpoints_at is not None:
+            text.append(f"\n(updated {age_text((now - snap.endpoints_at).total_seconds())} ago)", style=muted)
+        self.query_one("#platform-endpoints", Static).update(text)
+
+
+def build_platform_pane(
+    plan: Plan | None,
+    *,
+    hub: Any = None,
+    config: PlatformConfig | None = None,
+    prometheus_url: str | None = None,
+    loki_url: str | None = None,
+) -> PlatformPane:
+    """The Platform pane for a plan. `hub` (optional) lends its KubeApi (`api`) and shared informers
+    (`informers`) for Velero and in-cluster metrics discovery. A broken config file is shown in
+    the pane as one sentence, never raised."""
+    problems: list[str] = []
+    if config is None:
+        try:
+            config = load_platform_config(prometheus_url=prometheus_url, loki_url=loki_url)
+        except PlatformConfigError as exc:
+            problems.append(str(exc))
+            config = PlatformConfig()
+    monitor = PlatformMonitor(
+        config,
+        plan,
+        kube_api=getattr(hub, "api", None),
+        informers=getattr(hub, "informers", None),
+    )
+    if problems:
+        monitor.add_problems(problems)
+    return PlatformPane(monitor)
