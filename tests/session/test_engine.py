@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -208,3 +209,42 @@ def test_default_session_dir_is_under_cockpit_home(cockpit_home: Path, clock: Fa
         assert s.journal_path == s.session_dir / "journal.jsonl"
     finally:
         s.close()
+
+
+def test_listeners_hear_each_event_after_it_is_journaled(session: Session) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def listener(event: dict[str, object]) -> None:
+        on_disk = f'"seq":{event["seq"]},' in session.journal_path.read_text()
+        seen.append((str(event["type"]), on_disk))
+
+    session.add_listener(listener)
+    session.activate("1.1.1")
+    session.add_note("x")
+    session.remove_listener(listener)
+    session.tick("1.1.1")
+    assert seen == [("task_activated", True), ("note", True)]
+
+
+def test_output_from_worker_threads_while_the_ui_polls(session: Session) -> None:
+    runs = [f"run-{i}" for i in range(4)]
+    for run_id in runs:
+        session.record_command_started(run_id, "1.1.1", f"kubectl logs {run_id}")
+
+    def stream(run_id: str) -> None:
+        for n in range(300):
+            session.record_output(run_id, f"{run_id} line {n}\n")
+        session.record_command_finished(run_id, 0, 0.5)
+
+    threads = [threading.Thread(target=stream, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        session.runs()
+        session.elapsed("1.1")
+    for t in threads:
+        t.join()
+    for run in session.runs():
+        lines = (session.session_dir / run.output).read_text().splitlines()
+        assert lines == [f"{run.run_id} line {n}" for n in range(300)]
+        assert run.status == "ok"

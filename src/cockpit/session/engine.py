@@ -13,7 +13,7 @@ import getpass
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ class Session:
         self.outline = Outline(state.outline)
         self._lock = threading.RLock()
         self._runs: dict[str, OutputFile] = {}
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._last_write_t = clock.now()
 
     # ---- construction -------------------------------------------------------------------------
@@ -192,7 +193,19 @@ class Session:
             self.journal.append(event)
             self.state.apply(event)
             self._last_write_t = t
+            for listener in list(self._listeners):
+                listener(event)
             return event
+
+    def add_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call `listener(event)` after each event is journaled and applied. It runs on the thread
+        that made the change (a worker thread for command output events): a Textual app should
+        forward it with `post_message`. Output chunks are not events; `command_finished` is."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def _task(self, task_id: str) -> Node:
         node = self.plan.find(task_id)
@@ -438,19 +451,22 @@ class Session:
 
     def notes(self, task_id: str | None = None, *, all_notes: bool = False) -> list[Note]:
         """Notes on `task_id` (session-wide notes when None), or every note with `all_notes`."""
-        return [n for n in self.state.notes if all_notes or n.task_id == task_id]
+        with self._lock:
+            return [n for n in self.state.notes if all_notes or n.task_id == task_id]
 
     def runs(self, task_id: str | None = None) -> list[CommandRun]:
         """Command runs in start order, of one task when `task_id` is given."""
-        return [r for r in self.state.runs.values() if task_id is None or r.task_id == task_id]
+        with self._lock:
+            return [r for r in self.state.runs.values() if task_id is None or r.task_id == task_id]
 
     def elapsed(self, node_id: str | None = None) -> float:
         """Active seconds spent on a task, or on the tasks under a phase/section; the whole
         session when `node_id` is None."""
-        now = self.clock.now()
-        if node_id is None:
-            return now
-        return sum(self.state.elapsed_of(tid, now) for tid in self.outline.task_ids_under(node_id))
+        with self._lock:
+            now = self.clock.now()
+            if node_id is None:
+                return now
+            return sum(self.state.elapsed_of(tid, now) for tid in self.outline.task_ids_under(node_id))
 
     def estimate(self, node_id: str | None = None) -> tuple[float, float] | None:
         """Estimate in minutes (min, max): the node's own box, else the sum of its children's."""

@@ -50,6 +50,9 @@ class Outline:
     def __init__(self, nodes: Iterable[OutlineNode]) -> None:
         self.nodes: dict[str, OutlineNode] = {}
         self.children: dict[str | None, list[str]] = {}
+        self._tasks_under: dict[str | None, list[str]] = {}
+        self._estimates: dict[str | None, tuple[float, float] | None] = {}
+        self._units: dict[str | None, list[tuple[str, tuple[float, float]]]] = {}
         for node in nodes:
             self.nodes[node.id] = node
             self.children.setdefault(node.parent, []).append(node.id)
@@ -70,11 +73,19 @@ class Outline:
         return out
 
     def task_ids_under(self, node_id: str | None) -> list[str]:
-        return [nid for nid in self.walk(node_id) if self.nodes[nid].kind == "task"]
+        """Task ids at or below `node_id` (all tasks when None), in plan order. Cached."""
+        if node_id not in self._tasks_under:
+            self._tasks_under[node_id] = [n for n in self.walk(node_id) if self.nodes[n].kind == "task"]
+        return self._tasks_under[node_id]
 
     def estimate(self, node_id: str | None = None) -> tuple[float, float] | None:
         """Minutes (min, max): the node's declared box, else the sum of its children's estimates;
-        for the whole session (None) the sum over the top-level sections."""
+        for the whole session (None) the sum over the top-level sections. Cached."""
+        if node_id not in self._estimates:
+            self._estimates[node_id] = self._estimate(node_id)
+        return self._estimates[node_id]
+
+    def _estimate(self, node_id: str | None) -> tuple[float, float] | None:
         if node_id is not None:
             node = self.nodes.get(node_id)
             if node is None:
@@ -89,7 +100,12 @@ class Outline:
 
     def timed_units(self, node_id: str | None = None) -> list[tuple[str, tuple[float, float]]]:
         """Tasks whose box counts towards the remaining time under `node_id`: the deepest tasks with
-        a box (a parent task's box is used only when none of its sub-tasks has one)."""
+        a box (a parent task's box is used only when none of its sub-tasks has one). Cached."""
+        if node_id not in self._units:
+            self._units[node_id] = self._timed_units(node_id)
+        return self._units[node_id]
+
+    def _timed_units(self, node_id: str | None) -> list[tuple[str, tuple[float, float]]]:
         units: list[tuple[str, tuple[float, float]]] = []
 
         def visit(nid: str) -> None:
