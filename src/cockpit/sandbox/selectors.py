@@ -197,7 +197,7 @@ class FieldSelector:
         return None
 
 
-def parse_field_selector(text: str | None, rt: ResourceType, label_text: str = "") -> FieldSelector:
+def parse_field_selector(text: str | None, rt: ResourceType) -> FieldSelector:
     text = (text or "").strip()
     if not text:
         return FieldSelector()
@@ -210,9 +210,6 @@ def parse_field_selector(text: str | None, rt: ResourceType, label_text: str = "
             raise SelectorError(f"invalid selector: '{text}'; can't understand '{part}'")
         label, op, value = m[1].strip(), m[2], m[3].strip()
         if not rt.supports_field(label):
-            raise SelectorError(
-                f'Unable to find "{rt.group}/{rt.version}, Resource={rt.plural}" that match label selector '
-                f'"{label_text}", field selector "{text}": field label not supported: {label}'
-            )
+            raise SelectorError(f"field label not supported: {label}")
         terms.append((label, op != "!=", value))
     return FieldSelector(tuple(terms), text)

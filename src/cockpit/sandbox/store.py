@@ -42,7 +42,7 @@ ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 Obj = dict[str, Any]
 Key = tuple[ResourceType, str, str]  # (type, namespace or "", name)
 Subscriber = Callable[[str, ResourceType, Obj], None]
-Deliver = Callable[[str, "Entry", int], None]
+Deliver = Callable[[str, "Entry | None", int], None]
 
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _BOOKKEEPING = ("resourceVersion", "generation", "managedFields", "uid", "creationTimestamp")
@@ -136,6 +136,11 @@ class Watch:
                 self.deliver(DELETED, event.entry, event.rv)
         elif now:
             self.deliver(event.type, event.entry, event.rv)
+
+    def bookmark(self) -> None:
+        """Deliver ("BOOKMARK", None, current resourceVersion) in order with the events."""
+        with self.store._lock:
+            self.deliver("BOOKMARK", None, self.store.resource_version)
 
     def cancel(self) -> None:
         self.store._cancel_watch(self)

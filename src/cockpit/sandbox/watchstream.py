@@ -1,0 +1,113 @@
+"""A watch request as a stream of newline-delimited JSON events (chunked by the HTTP server).
+
+- resourceVersion ""/"0": ADDED for every current object, then changes; an older version: the
+  changes after it, or a single ERROR event with a 410 Expired Status and the end of the stream.
+- BOOKMARK events only with allowWatchBookmarks (periodically, and in order with the changes).
+- Table events when the request asked for Tables (column definitions on the first event).
+- The stream ends after timeoutSeconds, or as soon as the client has gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from cockpit.sandbox import tables
+from cockpit.sandbox.errors import ApiError
+from cockpit.sandbox.http import Request
+from cockpit.sandbox.resources import ResourceType
+from cockpit.sandbox.selectors import FieldSelector, LabelSelector
+from cockpit.sandbox.store import Entry, Store
+
+POLL_SECONDS = 0.5  # how often an idle watch checks whether its client has gone
+
+
+@dataclass
+class WatchOptions:
+    rt: ResourceType
+    namespace: str | None
+    resource_version: str | None
+    labels: LabelSelector
+    fields: FieldSelector
+    timeout: float
+    bookmarks: bool
+    bookmark_interval: float
+    as_table: bool
+    include: str = "Metadata"
+
+
+def _encode(options: WatchOptions, kind: str, entry: Entry | None, rv: int, first: bool, now: float) -> bytes:
+    rt = options.rt
+    if kind == "BOOKMARK" or entry is None:
+        obj: dict[str, Any] = {
+            "kind": rt.kind,
+            "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": str(rv)},
+        }
+        return orjson.dumps({"type": "BOOKMARK", "object": obj}) + b"\n"
+    if not options.as_table:
+        return b'{"type":"%s","object":%s}\n' % (kind.encode(), entry.raw)
+    table = {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": entry.obj["metadata"].get("resourceVersion", str(rv))},
+        "columnDefinitions": tables.columns_for(rt) if first else [],
+        "rows": [tables.table_row(rt, entry.obj, now, options.include)],
+    }
+    return orjson.dumps({"type": kind, "object": table}) + b"\n"
+
+
+async def watch_stream(
+    store: Store, options: WatchOptions, req: Request, clock: Callable[[], float] = time.time
+) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Entry | None, int]] = asyncio.Queue()
+
+    def deliver(kind: str, entry: Entry | None, rv: int) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (kind, entry, rv))
+
+    try:
+        watch = store.watch(
+            options.rt, options.namespace, options.resource_version, options.labels, options.fields, deliver
+        )
+    except ApiError as err:
+        yield orjson.dumps({"type": "ERROR", "object": err.status()}) + b"\n"
+        return
+    first = True
+    deadline = loop.time() + options.timeout
+    next_bookmark = loop.time() + options.bookmark_interval
+    try:
+        while True:
+            now = loop.time()
+            if now >= deadline:
+                break
+            wait = min(deadline - now, POLL_SECONDS)
+            if options.bookmarks:
+                wait = max(0.0, min(wait, next_bookmark - now))
+            try:
+                item = await asyncio.wait_for(queue.get(), wait)
+            except TimeoutError:
+                if req.client_gone():
+                    break
+                if options.bookmarks and loop.time() >= next_bookmark:
+                    watch.bookmark()
+                    next_bookmark = loop.time() + options.bookmark_interval
+                continue
+            batch = [item]
+            while not queue.empty() and len(batch) < 500:
+                batch.append(queue.get_nowait())
+            wall = clock()
+            chunks = []
+            for kind, entry, rv in batch:
+                if kind == "BOOKMARK" and not options.bookmarks:
+                    continue
+                chunks.append(_encode(options, kind, entry, rv, first, wall))
+                first = first and kind == "BOOKMARK"
+            yield b"".join(chunks)
+    finally:
+        watch.cancel()
