@@ -149,3 +149,19 @@ def test_installed_command_dispatches_to_the_transcript(finished_session: Sessio
     )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("# Session transcript:")
+
+
+def test_commands_and_notes_outside_tasks_are_kept(tmp_path: Path) -> None:
+    s = Session.start(seed_like_plan(), tmp_path / "s", clock=FakeClock())
+    s.record_command_started("p1", "1.2", "kubectl -n kong get networkpolicy")
+    s.record_command_finished("p1", 0, 0.2)
+    s.record_command_started("h1", None, "kubectl get nodes")
+    s.record_command_finished("h1", 0, 0.1)
+    s.add_note("phase 2 waits for certs", "1.2")
+    s.close()
+    md = render_transcript(s.journal_path).markdown
+    other = md.split("## Other commands and notes", 1)[1]
+    assert "### Phase 2: GitOps Alignment & TLS Verification" in other
+    assert "$ kubectl -n kong get networkpolicy" in other
+    assert "phase 2 waits for certs" in other
+    assert "### Typed by hand" in other and "$ kubectl get nodes" in other

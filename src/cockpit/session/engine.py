@@ -341,15 +341,21 @@ class Session:
                 f"{self.plan.source}:{node.line}: {node.title!r} has no manual step {step + 1}"
             )
 
+    def _node(self, node_id: str) -> Node:
+        node = self.plan.find(node_id)
+        if node is None:
+            raise SessionError(f"no node {node_id!r} in plan {self.plan.source}")
+        return node
+
     def add_note(self, text: str, task_id: str | None = None) -> Note:
-        """A note on the session, or on a task. Secrets in it are masked before it is written."""
+        """A note on the session (None), or on a plan node (usually a task, but a phase or step
+        is accepted). Secrets in it are masked before it is written."""
         with self._lock:
-            if task_id is not None:
-                self._task(task_id)
+            title = self._node(task_id).title if task_id is not None else None
             text = text.strip()
             if not text:
                 raise SessionError("an empty note was not recorded")
-            self._emit("note", task=task_id, text=redact(text))
+            self._emit("note", task=task_id, title=title, text=redact(text))
             return self.state.notes[-1]
 
     # ---- commands and metrics -----------------------------------------------------------------
@@ -362,12 +368,12 @@ class Session:
         context: str | None = None,
         namespace: str | None = None,
     ) -> Path:
-        """A command began. Returns the side file its (redacted) output is written to."""
+        """A command began, offered by plan node `task_id` (a task, or any node; None for one
+        typed by hand). Returns the side file its (redacted) output is written to."""
         with self._lock:
             if run_id in self.state.runs:
                 raise SessionError(f"command run {run_id!r} was already recorded")
-            if task_id is not None:
-                self._task(task_id)
+            title = self._node(task_id).title if task_id is not None else None
             out_dir = self.session_dir / OUTPUT_DIR
             out_dir.mkdir(exist_ok=True)
             name = safe_name(run_id)
@@ -382,6 +388,7 @@ class Session:
                 "command_started",
                 run=run_id,
                 task=task_id,
+                title=title,
                 cmd=redact(cmd),
                 context=context,
                 namespace=namespace,

@@ -82,6 +82,7 @@ class Note:
     task_id: str | None
     wall: float
     t: float
+    title: str | None = None  # the plan node's title when the note was taken
 
 
 @dataclass(slots=True)
@@ -103,6 +104,7 @@ class CommandRun:
     finished: bool = False
     output_bytes: int = 0
     excerpt: str = ""
+    title: str | None = None  # the title of the plan node that offered the command
 
     @property
     def status(self) -> str:
@@ -218,7 +220,8 @@ class SessionState:
             else:
                 steps.discard(step)
         elif kind == "note":
-            self.notes.append(Note(str(event.get("text", "")), task_id, self.last_wall, t))
+            title = event.get("title")
+            self.notes.append(Note(str(event.get("text", "")), task_id, self.last_wall, t, title))
         elif kind == "paused":
             self.paused = True
         elif kind == "unpaused":
@@ -241,6 +244,7 @@ class SessionState:
                 output=str(event.get("output", "")),
                 started_wall=self.last_wall,
                 started_t=t,
+                title=event.get("title"),
             )
         elif kind == "command_finished":
             run = self.runs.get(str(event.get("run")))

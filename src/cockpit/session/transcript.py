@@ -139,11 +139,9 @@ class _Renderer:
             parts.append("## Notes\n\n" + "\n".join(self.note_line(n.text, n.wall) for n in session_notes))
         worked = [tid for tid in self.outline.task_ids_under(None) if self.worked(tid)]
         parts.append(self.render_tasks(worked))
-        orphans = [
-            r for r in self.state.runs.values() if r.task_id is None or r.task_id not in self.outline.nodes
-        ]
-        if orphans:
-            parts.append("## Other commands\n\n" + "\n\n".join(self.render_run(r) for r in orphans))
+        other = self.render_other(set(worked))
+        if other:
+            parts.append(other)
         parts.append(self.render_summary(worked))
         return "\n\n".join(parts).rstrip() + "\n"
 
@@ -252,6 +250,32 @@ class _Renderer:
                 block += ["", self.render_run(run)]
             out.append("\n".join(block))
         return "\n\n".join(out)
+
+    def render_other(self, worked: set[str]) -> str:
+        """Commands and notes on phases, steps, or nodes not in the outline, and typed commands."""
+        groups: dict[str | None, tuple[str, list[str]]] = {}
+        for run in self.state.runs.values():
+            if run.task_id is not None and run.task_id in worked:
+                continue
+            title = self.title_of(run.task_id, run.title)
+            groups.setdefault(run.task_id, (title, []))[1].append(self.render_run(run))
+        for note in self.state.notes:
+            if note.task_id is None or note.task_id in worked:
+                continue
+            title = self.title_of(note.task_id, note.title)
+            groups.setdefault(note.task_id, (title, []))[1].append(self.note_line(note.text, note.wall))
+        if not groups:
+            return ""
+        out = ["## Other commands and notes"]
+        for title, blocks in groups.values():
+            out.append(f"### {title}\n\n" + "\n\n".join(blocks))
+        return "\n\n".join(out)
+
+    def title_of(self, node_id: str | None, recorded: str | None) -> str:
+        if node_id is None:
+            return "Typed by hand"
+        node = self.outline.nodes.get(node_id)
+        return _cell(node.title if node else (recorded or node_id))
 
     def render_run(self, run: CommandRun) -> str:
         if run.finished:
