@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from cockpit.runner.process import CommandRun, RunResult, RunState
+from cockpit.runner.process import CommandRun, RunResult, RunState, session_members
 
 _TRAILING_AMP = re.compile(r"\s*(?<![&|])&\s*$")
 
@@ -158,6 +158,10 @@ class JobManager:
         )
         for job in running:  # a job's own children that left its process group
             job.run.kill()
+        for _ in range(50):  # SIGKILL is asynchronous: wait (briefly) until they are really gone
+            if not any(job.pid and session_members(job.pid) for job in running):
+                break
+            await asyncio.sleep(0.02)
 
     async def __aenter__(self) -> JobManager:
         return self

@@ -493,7 +493,7 @@ def _set_winsize(fd: int, columns: int, rows: int) -> None:
 
 
 def session_members(sid: int) -> list[int]:
-    """Pids whose session id is `sid` (Linux /proc; empty elsewhere)."""
+    """Live (non-zombie) pids whose session id is `sid` (Linux /proc; empty elsewhere)."""
     pids: list[int] = []
     try:
         entries = os.listdir("/proc")
@@ -508,7 +508,7 @@ def session_members(sid: int) -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 3 and int(fields[3]) == sid:  # state ppid pgrp session
+        if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z":  # state ppid pgrp session
             pids.append(int(entry))
     return pids
 
