@@ -150,8 +150,12 @@ def summarize_schedule(obj: Mapping[str, Any]) -> ScheduleSummary:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleStatus:
+    """A schedule, its newest backup, and the failures among its recent backups (newest first)."""
+
     schedule: ScheduleSummary
     last: BackupSummary | None
+    recent_failures: tuple[BackupSummary, ...] = ()
+    recent_count: int = 0
 
     @property
     def healthy(self) -> bool:
@@ -171,18 +175,36 @@ class ScheduleStatus:
         return self.last.reason
 
 
+BackupRow = tuple[str, "BackupSummary | None", "ScheduleSummary | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class BackupReport:
     schedules: list[ScheduleStatus] = field(default_factory=list)
     manual: list[BackupSummary] = field(default_factory=list)  # newest first
-    failing: list[BackupSummary] = field(default_factory=list)  # the latest failure of each schedule/manual
 
     @property
-    def rows(self) -> list[tuple[str, BackupSummary | None, ScheduleSummary | None]]:
-        """(label, backup, schedule) for a table: each schedule's last backup, then manual backups."""
-        out: list[tuple[str, BackupSummary | None, ScheduleSummary | None]] = [
-            (f"schedule/{st.schedule.name}", st.last, st.schedule) for st in self.schedules
-        ]
+    def failing(self) -> list[BackupSummary]:
+        """Backups whose failure is the current state: a schedule's newest, or a recent manual one."""
+        out = [st.last for st in self.schedules if st.last is not None and st.last.phase in DONE_BAD]
+        out.extend(b for b in self.manual if b.phase in DONE_BAD)
+        return out
+
+    @property
+    def recent_failures(self) -> list[BackupSummary]:
+        """Every failed backup among each schedule's recent ones and the manual ones."""
+        out = [b for st in self.schedules for b in st.recent_failures]
+        out.extend(b for b in self.manual if b.phase in DONE_BAD)
+        return out
+
+    @property
+    def rows(self) -> list[BackupRow]:
+        """(label, backup, schedule) for a table: each schedule's newest backup and, under it, its
+        recent failures; then the manual backups (e.g. the plan's `velero backup create ...`)."""
+        out: list[BackupRow] = []
+        for st in self.schedules:
+            out.append((f"schedule/{st.schedule.name}", st.last, st.schedule))
+            out.extend((f"  ↳ {b.name}", b, None) for b in st.recent_failures if b is not st.last)
         out.extend((f"backup/{b.name}", b, None) for b in self.manual)
         return out
 
@@ -192,9 +214,12 @@ def _newest(b: BackupSummary) -> datetime:
 
 
 def backup_report(
-    backups: Iterable[BackupSummary], schedules: Iterable[ScheduleSummary], manual_limit: int = 5
+    backups: Iterable[BackupSummary],
+    schedules: Iterable[ScheduleSummary],
+    manual_limit: int = 5,
+    recent: int = 5,
 ) -> BackupReport:
-    """Last backup per schedule, newest manual backups, and the failed ones."""
+    """Newest backup and recent failures per schedule, and the newest manual backups."""
     by_schedule: dict[str, list[BackupSummary]] = {}
     manual: list[BackupSummary] = []
     for b in backups:
@@ -204,9 +229,8 @@ def backup_report(
             manual.append(b)
     statuses = []
     for s in sorted(schedules, key=lambda s: (s.namespace, s.name)):
-        mine = sorted(by_schedule.get(s.name, []), key=_newest, reverse=True)
-        statuses.append(ScheduleStatus(s, mine[0] if mine else None))
+        mine = sorted(by_schedule.get(s.name, []), key=_newest, reverse=True)[:recent]
+        failures = tuple(b for b in mine if b.phase in DONE_BAD)
+        statuses.append(ScheduleStatus(s, mine[0] if mine else None, failures, len(mine)))
     manual.sort(key=_newest, reverse=True)
-    failing = [st.last for st in statuses if st.last is not None and st.last.phase in DONE_BAD]
-    failing.extend(b for b in manual[:manual_limit] if b.phase in DONE_BAD)
-    return BackupReport(statuses, manual[:manual_limit], failing)
+    return BackupReport(statuses, manual[:manual_limit])

@@ -185,9 +185,13 @@ class PlatformPane(VerticalScroll):
             text.append("  ")
         if snap.backups is not None:
             failing = len(snap.backups.failing)
-            text.append(
-                f"Backups: {failing} failed" if failing else "Backups ok", style=err_c if failing else ok_c
-            )
+            recent = len(snap.backups.recent_failures)
+            if failing:
+                text.append(f"Backups: {failing} failing", style=err_c)
+            elif recent:
+                text.append(f"Backups ok ({recent} recent failure{'s' if recent > 1 else ''})", style=warn_c)
+            else:
+                text.append("Backups ok", style=ok_c)
             text.append("  ")
         if snap.metrics:
             errors = sum(1 for r in snap.metrics if r.error)
