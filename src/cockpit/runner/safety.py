@@ -456,9 +456,12 @@ def _classify_words(words: list[str]) -> _Verdict:
         rest = [a for a in args if not a.startswith("-")]
         return _classify_words(rest[1:])
     if prog == "sudo":
-        flags = [a for a in args if a.startswith("-")]
-        inner = _classify_words([a for a in args if not a.startswith("-")])
-        prompts = not ({"-n", "--non-interactive"} & set(flags))
+        i, flags = 0, set()
+        while i < len(args) and args[i].startswith("-"):
+            flags.add(args[i])
+            i += 2 if args[i] in ("-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h") else 1
+        inner = _classify_words(args[i:])
+        prompts = not ({"-n", "--non-interactive"} & flags)
         terminal = inner.terminal or ("sudo may prompt for a password" if prompts else "")
         return _Verdict(inner.changes, f"sudo {inner.what}", inner.reason, terminal)
     if prog == "watch":
