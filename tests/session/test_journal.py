@@ -182,3 +182,13 @@ def test_overrun_already_signalled_is_not_signalled_again_after_resume(tmp_path:
         assert r.poll_overruns() == []
     finally:
         r.close()
+
+
+def test_a_session_open_in_another_cockpit_cannot_be_resumed(tmp_path: Path) -> None:
+    s = Session.start(seed_like_plan(), tmp_path / "s", clock=FakeClock())
+    try:
+        with pytest.raises(SessionError, match="open in another cockpit"):
+            Session.resume(s.journal_path, seed_like_plan())
+    finally:
+        s.close()
+    Session.resume(s.journal_path, seed_like_plan()).close()  # once closed, it can

@@ -140,7 +140,10 @@ class Session:
             warnings.append(
                 f"{plan.source}: tasks recorded in the journal are not in the plan: {', '.join(missing[:5])}"
             )
-        journal = Journal.reopen(contents)
+        try:
+            journal = Journal.reopen(contents)
+        except JournalError as exc:
+            raise SessionError(str(exc)) from None
         active = ActiveClock(source, offset=state.last_t, paused=state.paused)
         session = cls(plan, Path(journal_path).parent, journal, state, active, warnings)
         gap = max(0.0, source.wall() - state.last_wall)

@@ -8,6 +8,7 @@ is a `JournalError` naming file:line.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,16 @@ def read_journal(path: Path) -> JournalContents:
     return JournalContents(path=path, header=header, events=records[1:], warnings=warnings, good_bytes=good)
 
 
+def _lock(path: Path, fd: int) -> None:
+    """One writer per journal: a second cockpit on the same session is refused (the lock goes
+    away with the process, so a killed cockpit never leaves a stale one)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(f"{path}: this session is open in another cockpit") from None
+
+
 class Journal:
     """An open journal, appending events durably (write, flush, fsync) before `append` returns.
 
@@ -109,6 +120,7 @@ class Journal:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except FileExistsError:
             raise JournalError(f"{path}: a journal already exists here") from None
+        _lock(path, fd)
         journal = cls(path, fd)
         journal.append({"type": "header", "format": FORMAT, **header})
         _fsync_dir(path.parent)
@@ -122,6 +134,7 @@ class Journal:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         except OSError as exc:
             raise JournalError(f"{path}: cannot open journal for writing ({exc.strerror})") from None
+        _lock(path, fd)
         if os.fstat(fd).st_size > contents.good_bytes:
             os.ftruncate(fd, contents.good_bytes)
             os.fsync(fd)

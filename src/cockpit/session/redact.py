@@ -23,27 +23,33 @@ _SECRET_WORD = (
 # Keys that name a secret object rather than hold one (secretName: my-tls, tokenRef: ...).
 _NOT_SECRET_KEY = re.compile(r"(?:name|names|ref|refs|path|file|namespace|type|kind|id|ttl|url)$", re.I)
 
-_RULES: list[tuple[re.Pattern[str], str]] = [
+# (triggers, pattern, replacement): a rule runs only when the lower-cased text holds a trigger,
+# which keeps ordinary output lines cheap.
+_RULES: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
     # One-line PEM private keys (the multi-line case is handled by the line state machine).
     (
+        ("private key",),
         re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----)", re.S),
         rf"\1{MASK}\2",
     ),
     # Authorization: Bearer|Basic|Token xxx, and a bare "Bearer xxx".
     (
+        ("authorization",),
         re.compile(r"(?i)(authorization\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest)\s+)?)[^\s\"',]+"),
         rf"\1{MASK}",
     ),
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{6,}"), rf"\1 {MASK}"),
+    (("bearer",), re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{6,}"), rf"\1 {MASK}"),
     # Basic-auth URLs: scheme://user:pass@host
-    (re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"), rf"\1{MASK}@"),
+    (("://",), re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s/@]+@"), rf"\1{MASK}@"),
     # curl -u user:pass, --user user:pass, --proxy-user
     (
+        ("-u", "--user", "--proxy-user"),
         re.compile(r"((?:^|\s)(?:-u|--user|--proxy-user|-U)\s*[=]?\s*[\"']?[^\s:\"']+:)[^\s\"']+"),
         rf"\1{MASK}",
     ),
     # --password x, --password=x, --token x, --client-secret=x, --api-key x ...
     (
+        ("pass", "token", "secret", "key", "cred"),
         re.compile(
             r"(?i)((?:^|\s)--?(?:[a-z0-9]+[-_])*(?:password|passwd|token|secret|api-?key|access-?key|credentials?)"
             r"(?:\s+|=))" + _VALUE
@@ -51,9 +57,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         rf"\1{MASK}",
     ),
     # mysql -pSECRET
-    (re.compile(r"(\bmysql(?:admin|dump)?\b[^\n]*?\s-p)(?!\s)[^\s]+"), rf"\1{MASK}"),
+    (("mysql",), re.compile(r"(\bmysql(?:admin|dump)?\b[^\n]*?\s-p)(?!\s)[^\s]+"), rf"\1{MASK}"),
     # Credentials written as "user / pass": "Login: admin / secret", "credentials: u/p"
     (
+        ("log", "cred", "user", "account"),
         re.compile(
             r"(?i)(\b(?:log\s*-?in|credentials?|creds|user\s*/\s*pass(?:word)?|account)\b\s*[:=]\s*[^\s/]+\s*/\s*)\S+"
         ),
@@ -61,11 +68,13 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     ),
     # "(admin / dolphinscheduler123)": a parenthesised user / password-looking pair
     (
+        ("(",),
         re.compile(r"(\(\s*[A-Za-z][\w.@-]{0,40}\s*/\s*)(?=[^\s)]*(?:\d|_|[^\w\s)]))([^\s)]{4,})(\s*\))"),
         rf"\1{MASK}\3",
     ),
     # "admin / s3cret" after a well-known account name, when the second word looks like a password
     (
+        (" / ",),
         re.compile(
             r"(?i)(\b(?:admin|administrator|root|postgres|elastic|superuser|sa|guest)\s+/\s+)"
             r"(?=[^\s)]*(?:\d|_|[^\w\s)]))([^\s)]{4,})"
@@ -73,10 +82,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         rf"\1{MASK}",
     ),
     # AWS access key ids, GitHub/Slack tokens, JWTs
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), MASK),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), MASK),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK),
+    (("akia", "asia"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
+    (("gh",), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), MASK),
+    (("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), MASK),
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK),
     # Compact JSON Secret data (last-applied-configuration, -o json on one line)
 ]
 
@@ -85,6 +94,7 @@ _KEY_VALUE = re.compile(
     r"(?i)(?P<key>[\"']?(?P<name>[A-Za-z0-9_.-]*" + _SECRET_WORD + r"[A-Za-z0-9_.-]*)[\"']?)"
     r"(?P<sep>\s*[:=]\s*)(?P<value>" + _VALUE + r")"
 )
+_KEY_VALUE_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "cred")
 _COMPACT_DATA = re.compile(r"(\"(?:data|stringData)\"\s*:\s*\{)([^{}]*)(\})")
 _JSON_PAIR = re.compile(r"(\"[^\"]+\"\s*:\s*)\"[^\"]*\"")
 
@@ -116,9 +126,12 @@ def redact_line(text: str) -> str:
     """Mask secrets that sit within one line (or one short text)."""
     if not text:
         return text
-    for pattern, repl in _RULES:
-        text = pattern.sub(repl, text)
-    text = _KEY_VALUE.sub(_key_value, text)
+    low = text.lower()
+    for triggers, pattern, repl in _RULES:
+        if any(t in low for t in triggers):
+            text = pattern.sub(repl, text)
+    if any(t in low for t in _KEY_VALUE_TRIGGERS):
+        text = _KEY_VALUE.sub(_key_value, text)
     if '"data"' in text or '"stringData"' in text:
         text = _COMPACT_DATA.sub(_compact_data, text)
     return text
