@@ -21,6 +21,7 @@ from cockpit.cluster.platform.config import PlatformConfig, PlatformConfigError,
 from cockpit.cluster.platform.monitor import PlatformMonitor
 from cockpit.cluster.platform.snapshot import PlatformSnapshot, age_text
 from cockpit.plan.model import Plan
+from cockpit.ui.rows import Palette
 
 REPAINT_S = 0.2
 TLS_WARN_DAYS = 14
@@ -48,10 +49,8 @@ BACKUP_COLUMNS = [
 
 
 def _colour(app: Any, name: str, fallback: str) -> str:
-    try:
-        return str(app.theme_variables.get(name, fallback))
-    except Exception:  # no app yet (unit use): plain colours
-        return fallback
+    value = str(app.theme_variables.get(name, fallback))
+    return value if value.startswith("#") else fallback
 
 
 class PlatformPane(VerticalScroll):
@@ -155,13 +154,21 @@ class PlatformPane(VerticalScroll):
             problems.update("\n".join(f"⚠ {p}" for p in snap.problems))
 
     def _styles(self) -> tuple[str, str, str, str]:
+        """(success, warning, error, muted) as Rich colours: the app's Palette when it has one."""
+        palette = getattr(self.app, "palette", None)
+        if isinstance(palette, Palette):
+            return palette.success, palette.warning, palette.error, palette.muted
         app = self.app
         return (
             _colour(app, "success", "green"),
             _colour(app, "warning", "yellow"),
             _colour(app, "error", "red"),
-            _colour(app, "text-muted", "grey50"),
+            "grey50",
         )
+
+    def _accent(self) -> str:
+        palette = getattr(self.app, "palette", None)
+        return palette.accent if isinstance(palette, Palette) else _colour(self.app, "accent", "cyan")
 
     def _paint_summary(self, snap: PlatformSnapshot, now: datetime) -> None:
         ok_c, warn_c, err_c, _ = self._styles()
@@ -261,7 +268,7 @@ class PlatformPane(VerticalScroll):
                 reading.query if reading.query not in bound else f"{reading.query}  → {bound[reading.query]}"
             )
             value = Text(reading.text, style=err_c) if reading.error else reading.text
-            spark = Text(reading.spark(SPARK_WIDTH), style=_colour(self.app, "accent", "cyan"))
+            spark = Text(reading.spark(SPARK_WIDTH), style=self._accent())
             rows[reading.query] = [label, value, spark]
         self._sync(self.query_one("#platform-metrics", DataTable), rows)
         note = self.query_one("#platform-metrics-note", Static)

@@ -1,0 +1,104 @@
+"""The Platform pane in a running Textual app (Pilot), fed by real servers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Static
+
+from cockpit.cluster.platform.config import EndpointConfig, PlatformConfig
+from cockpit.cluster.platform.spec import ServiceCheck
+from cockpit.ui.panes.platform import PlatformPane, build_platform_pane
+
+from .conftest import VictoriaMetrics
+from .recorded import TOKEN, RecordedServer
+from .servers import Server
+
+
+class PaneApp(App[None]):
+    def __init__(self, pane: PlatformPane) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+
+
+@pytest.fixture
+def recorded() -> Iterator[RecordedServer]:
+    server = RecordedServer()
+    yield server
+    server.close()
+
+
+def cell_text(table: DataTable, row: str, col: str) -> str:
+    value = table.get_cell(row, col)
+    return value.plain if hasattr(value, "plain") else str(value)
+
+
+async def test_pane_shows_checks_metrics_and_endpoints(
+    http_server: Server, victoria_metrics: VictoriaMetrics, recorded: RecordedServer
+) -> None:
+    now = time.time()
+    samples = "".join(
+        f'pane_up{{app="x{i}"}} {1 if i < 3 else 0} {int((now - 60 * k - 5) * 1000)}\n'
+        for i in range(4)
+        for k in range(10)
+    )
+    victoria_metrics.import_prometheus(samples)
+    config = PlatformConfig(
+        checks=[
+            ServiceCheck(http_server.url("/ok"), name="ok"),
+            ServiceCheck(http_server.url("/cf"), name="grafana (cf)"),
+            ServiceCheck(http_server.url("/slow"), name="slow", max_latency_s=0.1),
+        ],
+        interval_s=60,
+        prometheus_url=victoria_metrics.url,
+        queries=["sum(pane_up)", "pane_up"],
+        grafana=EndpointConfig(recorded.url, token=TOKEN),
+        loki=EndpointConfig(recorded.url, selector='{namespace="data-platform"}'),
+    )
+    pane = build_platform_pane(None, config=config)
+    app = PaneApp(pane)
+    async with app.run_test(size=(160, 60)) as pilot:
+        checks = app.query_one("#platform-checks", DataTable)
+        metrics = app.query_one("#platform-metrics", DataTable)
+        deadline = time.monotonic() + 10
+        while (checks.row_count < 3 or metrics.row_count < 2 or pane.snapshot.loki is None) and (
+            time.monotonic() < deadline
+        ):
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        ok_key, cf_key, slow_key = (c.key for c in config.checks)
+        assert cell_text(checks, ok_key, "status") == "200"
+        assert cell_text(checks, ok_key, "reason").startswith("200 OK in ")
+        assert cell_text(checks, cf_key, "reason").startswith("Redirects to the Cloudflare Access login")
+        assert cell_text(checks, slow_key, "reason").endswith("slower than the 100 ms limit.")
+        assert cell_text(metrics, "sum(pane_up)", "value") == "3"
+        assert cell_text(metrics, "pane_up", "value") == "3/4 = 1"
+        assert set(cell_text(metrics, "sum(pane_up)", "spark")) <= set("▁▂▃▄▅▆▇█ ")
+        summary = str(app.query_one("#platform-summary", Static).render())
+        assert "Checks 1/3 ok" in summary and "Grafana failing" in summary and "Loki ok" in summary
+        endpoints = str(app.query_one("#platform-endpoints", Static).render())
+        assert "Data source Loki (loki) fails" in endpoints
+        assert "ERROR Query exceeded per-node memory limit" in endpoints
+        backups_note = str(app.query_one("#platform-backups-note", Static).render())
+        assert backups_note == "No cluster connected: Velero backups are read from the cluster."
+
+
+async def test_broken_config_file_is_one_sentence_in_the_pane() -> None:
+    from cockpit.paths import config_file
+
+    path = config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("platform: {interval: soon}\n")
+    app = PaneApp(build_platform_pane(None))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.1)
+        problems = str(app.query_one("#platform-problems", Static).render())
+        assert problems == f"⚠ {path}: platform.interval must be a number, not 'soon'"
+        note = str(app.query_one("#platform-checks-note", Static).render())
+        assert note.startswith("No URLs to check")
