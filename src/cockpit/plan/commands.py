@@ -244,7 +244,7 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
             i += 1
             continue
         if stripped.startswith("#"):
-            text = stripped.lstrip("#").strip()
+            text = re.sub(r"^[-*]\s+", "", stripped.lstrip("#").strip())
             if text and not stripped.startswith("#!"):
                 comments.append((first_line + i, text))
             i += 1
@@ -286,11 +286,16 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
                     block.problems.append((first_line + start, f"unterminated {what} in shell block"))
                 continue
             break
-        description = " ".join(c for _, c in comments) or None
+        block.commands.append(make_command(text, first_line + start, _description(comments)))
         comments = []
-        block.commands.append(make_command(text, first_line + start, description))
     block.notes.extend(comments)
     return block
+
+
+def _description(comments: list[tuple[int, str]]) -> str | None:
+    """The comment lines right above a command, without list numbering ("# 1. Clean up jobs")."""
+    text = " ".join(re.sub(r"^(?:\d{1,3}[.)]|[-*])\s+", "", c) for _, c in comments).strip()
+    return text or None
 
 
 def _split_console(code: str, first_line: int) -> ShellBlock:
@@ -327,9 +332,9 @@ def _split_console(code: str, first_line: int) -> ShellBlock:
             _code, continues = _scan(nxt, state)
             pieces.append(nxt.rstrip()[:-1].rstrip() if nxt.rstrip().endswith("\\") else nxt.strip())
             i += 1
-        description = " ".join(c for _, c in comments) or None
+        joined = " ".join(p for p in pieces if p)
+        block.commands.append(make_command(joined, first_line + start, _description(comments)))
         comments = []
-        block.commands.append(make_command(" ".join(p for p in pieces if p), first_line + start, description))
     block.notes.extend(comments)
     return block
 

@@ -1,0 +1,340 @@
+"""Markdown as a tree of blocks, built from markdown-it-py's token stream.
+
+The loader (`markdown.py`) decides what is a section, phase, task or step; this module only says
+what the document's structure is: headings, paragraphs split into lines (with their bold labels,
+inline code and source line numbers), lists with their items and checkboxes, fenced and indented
+code, tables, block quotes and admonitions, HTML and rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from cockpit.plan.errors import PlanError
+
+MAX_NESTING = 50
+_CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s+")
+_ITEM_MARKER_RE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
+_ADMONITION_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s*[\w-]+")
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a paragraph: its text (bold markers dropped, inline code kept in backticks),
+    the inline code spans on it, and its bold label ("Time" for `**Time**: 10 min`)."""
+
+    text: str
+    line: int
+    codes: list[str] = field(default_factory=list)
+    label: str | None = None
+    value: str = ""
+    bold_lead: str | None = None
+    source: str = ""
+
+
+@dataclass(slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+    source: str
+
+
+@dataclass(slots=True)
+class Para:
+    lines: list[Line]
+    span: tuple[int, int]
+
+
+@dataclass(slots=True)
+class Item:
+    blocks: list[Block]
+    span: tuple[int, int]
+    checked: bool | None = None
+
+    @property
+    def line(self) -> int:
+        return self.span[0] + 1
+
+    @property
+    def first_line(self) -> Line | None:
+        if self.blocks and isinstance(self.blocks[0], Para) and self.blocks[0].lines:
+            return self.blocks[0].lines[0]
+        return None
+
+
+@dataclass(slots=True)
+class ListBlock:
+    ordered: bool
+    items: list[Item]
+    span: tuple[int, int]
+
+
+@dataclass(slots=True)
+class Code:
+    language: str
+    content: str
+    first_line: int  # 1-based line of the first content line
+    span: tuple[int, int]
+    indented: bool = False
+
+
+@dataclass(slots=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    span: tuple[int, int]
+
+
+@dataclass(slots=True)
+class Quote:
+    """A block quote or an admonition (`> **Note**`, `> [!WARNING]`, `!!! note`)."""
+
+    blocks: list[Block]
+    span: tuple[int, int]
+    admonition: str | None = None
+
+
+@dataclass(slots=True)
+class Html:
+    content: str
+    span: tuple[int, int]
+
+    @property
+    def is_comment(self) -> bool:
+        return self.content.lstrip().startswith("<!--")
+
+
+@dataclass(slots=True)
+class Rule:
+    span: tuple[int, int]
+
+
+Block = Heading | Para | ListBlock | Code | Table | Quote | Html | Rule
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+def _span(token: Token) -> tuple[int, int]:
+    return (token.map[0], token.map[1]) if token.map else (0, 0)
+
+
+def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> list[Line]:
+    """Split an inline token at its line breaks into Lines with labels and code spans."""
+    lines: list[Line] = []
+    parts: list[str] = []
+    codes: list[str] = []
+    strong_depth = 0
+    lead: list[str] | None = None  # text of a bold run that opens the line
+    lead_closed = False
+    line_no = first_line
+
+    def flush() -> None:
+        nonlocal parts, codes, lead, lead_closed, line_no
+        text = "".join(parts).strip()
+        label = None
+        value = ""
+        bold = "".join(lead).strip() if lead is not None and lead_closed else None
+        if bold is not None:
+            rest = text[len(bold) :].lstrip() if text.startswith(bold) else ""
+            if bold.endswith(":"):
+                label, value = bold[:-1].strip(), rest
+            elif rest.startswith(":"):
+                label, value = bold.strip(), rest[1:].strip()
+        raw = source_lines[line_no - 1] if 0 < line_no <= len(source_lines) else text
+        lines.append(
+            Line(
+                text=text,
+                line=line_no,
+                codes=codes,
+                label=label,
+                value=value,
+                bold_lead=bold.rstrip(":").strip() if bold else None,
+                source=_ITEM_MARKER_RE.sub("", raw).strip() if raw.strip() else text,
+            )
+        )
+        parts, codes, lead, lead_closed = [], [], None, False
+        line_no += 1
+
+    for child in token.children or []:
+        kind = child.type
+        if kind in {"softbreak", "hardbreak"}:
+            flush()
+            continue
+        if kind == "strong_open":
+            if not "".join(parts).strip() and lead is None:
+                lead = []
+            strong_depth += 1
+            continue
+        if kind == "strong_close":
+            strong_depth -= 1
+            if lead is not None and strong_depth == 0:
+                lead_closed = True
+            continue
+        if kind == "code_inline":
+            piece = f"`{child.content}`"
+            codes.append(child.content)
+        elif kind == "text":
+            piece = child.content
+        elif kind == "image":
+            piece = child.content or ""
+        elif kind == "html_inline":
+            piece = "" if child.content.startswith("<!--") else child.content
+        else:
+            piece = ""
+        parts.append(piece)
+        if lead is not None and not lead_closed and strong_depth > 0:
+            lead.append(piece)
+    flush()
+    return lines
+
+
+def parse_blocks(text: str, path: str) -> list[Block]:
+    """The document's top-level blocks (headings included, in order)."""
+    tokens = _parser().parse(text)
+    deepest = max((t.level for t in tokens), default=0)
+    if deepest >= MAX_NESTING - 2:
+        token = next(t for t in tokens if t.level >= MAX_NESTING - 2)
+        line = token.map[0] + 1 if token.map else None
+        raise PlanError(path, line, None, f"lists or quotes nested deeper than {MAX_NESTING - 2} levels")
+    source_lines = text.split("\n")
+    root: list[Block] = []
+    stack: list[tuple[str, object]] = []  # (kind, container)
+
+    def current() -> list[Block]:
+        for kind, container in reversed(stack):
+            if kind in {"item", "quote"}:
+                return container.blocks  # type: ignore[attr-defined]
+        return root
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.type
+        if kind == "heading_open":
+            inline = tokens[i + 1]
+            lines = _inline_lines(inline, _span(token)[0] + 1, source_lines)
+            text_ = " ".join(ln.text for ln in lines).strip()
+            current().append(
+                Heading(int(token.tag[1]), text_, _span(token)[0] + 1, source_lines[_span(token)[0]])
+            )
+            i += 3
+            continue
+        if kind == "paragraph_open":
+            inline = tokens[i + 1]
+            para = Para(_inline_lines(inline, _span(token)[0] + 1, source_lines), _span(token))
+            current().append(para)
+            i += 3
+            continue
+        if kind in {"bullet_list_open", "ordered_list_open"}:
+            block = ListBlock(kind == "ordered_list_open", [], _span(token))
+            current().append(block)
+            stack.append(("list", block))
+        elif kind == "list_item_open":
+            item = Item([], _span(token))
+            parent = stack[-1][1]
+            assert isinstance(parent, ListBlock)
+            parent.items.append(item)
+            stack.append(("item", item))
+        elif kind == "blockquote_open":
+            quote = Quote([], _span(token))
+            current().append(quote)
+            stack.append(("quote", quote))
+        elif kind in {"bullet_list_close", "ordered_list_close", "list_item_close", "blockquote_close"}:
+            kind_, container = stack.pop()
+            if kind_ == "item":
+                _read_checkbox(container)  # type: ignore[arg-type]
+            elif kind_ == "quote":
+                _read_admonition(container)  # type: ignore[arg-type]
+        elif kind == "fence":
+            language = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
+            language = language.strip("{}.")
+            current().append(Code(language, token.content, _span(token)[0] + 2, _span(token)))
+        elif kind == "code_block":
+            container = current()
+            if container and isinstance(container[-1], Para) and _is_admonition_head(container[-1]):
+                head = container.pop()
+                assert isinstance(head, Para)
+                body = [Line(ln.strip(), 0) for ln in token.content.splitlines() if ln.strip()]
+                span = (head.span[0], _span(token)[1])
+                container.append(Quote([Para(body, span)], span, admonition=head.lines[0].text.split()[1]))
+            else:
+                current().append(Code("", token.content, _span(token)[0] + 1, _span(token), indented=True))
+        elif kind == "table_open":
+            i = _read_table(tokens, i, current())
+            continue
+        elif kind == "html_block":
+            current().append(Html(token.content, _span(token)))
+        elif kind == "hr":
+            current().append(Rule(_span(token)))
+        i += 1
+    return root
+
+
+def _is_admonition_head(para: Para) -> bool:
+    return len(para.lines) == 1 and bool(_ADMONITION_RE.match(para.lines[0].text))
+
+
+def _read_checkbox(item: Item) -> None:
+    first = item.first_line
+    if first is None:
+        return
+    match = _CHECKBOX_RE.match(first.text)
+    if match:
+        item.checked = match.group(1) != " "
+        first.text = first.text[match.end() :]
+
+
+def _read_admonition(quote: Quote) -> None:
+    """`> **Note**` / `> [!WARNING]` as the first line of a quote marks an admonition."""
+    if not quote.blocks or not isinstance(quote.blocks[0], Para) or not quote.blocks[0].lines:
+        return
+    first = quote.blocks[0].lines[0]
+    match = re.match(r"^\[!(\w+)\]", first.text)
+    if match:
+        quote.admonition = match.group(1).lower()
+    elif first.bold_lead and first.bold_lead.lower().rstrip(":") in {
+        "note",
+        "warning",
+        "caution",
+        "important",
+        "tip",
+        "danger",
+        "info",
+    }:
+        quote.admonition = first.bold_lead.lower().rstrip(":")
+
+
+def _read_table(tokens: list[Token], i: int, into: list[Block]) -> int:
+    span = _span(tokens[i])
+    header: list[str] = []
+    rows: list[list[str]] = []
+    row: list[str] | None = None
+    in_head = False
+    while i < len(tokens) and tokens[i].type != "table_close":
+        token = tokens[i]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            if in_head:
+                header = row
+            else:
+                rows.append(row)
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(" ".join(ln.text for ln in _inline_lines(token, 0, [])).strip())
+        i += 1
+    into.append(Table(header, rows, span))
+    return i + 1
