@@ -7,6 +7,7 @@ kubectl (1.27-1.33) and the kubernetes Python client need (see KUBE-API-NOTES.md
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from cockpit.sandbox.watchstream import WatchOptions, watch_stream
 from cockpit.sandbox.worldapi import LogSource
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 KUBE_VERSION = {
     "major": "1",
     "minor": "31",
@@ -98,6 +100,11 @@ class Api:
             return error_response(err)
         except (SelectorError, PatchError) as err:
             return error_response(errors.bad_request(str(err)))
+        except (
+            Exception
+        ) as exc:  # a bug or an object the printers cannot read: a 500, never a dropped connection
+            log.exception("sandbox: %s %s failed", req.method, req.path)
+            return error_response(ApiError(500, "InternalError", f"Internal error occurred: {exc}", {}))
 
     def _authenticate(self, req: Request) -> str:
         if not self.tokens:

@@ -95,7 +95,7 @@ def _containers(obj: Obj) -> list[Obj]:
 
 def _names_images(obj: Obj) -> list[str]:
     cs = _containers(obj)
-    return [",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)]
+    return [",".join(str(c.get("name", "")) for c in cs), ",".join(str(c.get("image", "")) for c in cs)]
 
 
 def _selector_text(selector: Obj | None) -> str:
