@@ -92,7 +92,7 @@ async def test_monitor_brings_every_part_together(
     now = time.time()
     victoria_metrics.import_prometheus(
         "".join(
-            f'up{{app="a{i}",kubernetes_namespace="data-platform"}} 1 {int((now - 5) * 1000)}\n'
+            f'monitor_up{{app="a{i}",kubernetes_namespace="data-platform"}} 1 {int((now - 5) * 1000)}\n'
             for i in range(6)
         )
     )
@@ -101,7 +101,7 @@ async def test_monitor_brings_every_part_together(
         NodeKind.TASK,
         "Task 4: Platform Health Verification",
         10,
-        text="- Add panel: Total running pods\n  - Query: `count(up == 1)`",
+        text="- Add panel: Total running pods\n  - Query: `count(monitor_up == 1)`",
         commands=[Command(f"curl -I {http_server.url('/error')}", 12)],
         success_criteria=["All critical URLs return 200/302"],
     )
@@ -132,7 +132,7 @@ async def test_monitor_brings_every_part_together(
         }
     )
     monitor = PlatformMonitor(config, plan, informers=registry)
-    assert monitor.query_plan.queries == ["count(up == 1)"]
+    assert monitor.query_plan.queries == ["count(monitor_up == 1)"]
     latest: list[PlatformSnapshot] = []
     runner = asyncio.create_task(monitor.run(latest.append))
     try:
@@ -166,7 +166,7 @@ async def test_monitor_brings_every_part_together(
         snap = await wait_for(latest, lambda s: s.backups.manual[0].phase == "Completed")
         lines = snap.summary_lines()
         assert "Service checks: 1/3 healthy" in lines
-        assert "Metric Running Pods: 6 (live, count(up == 1))" in lines
+        assert "Metric Running Pods: 6 (live, count(monitor_up == 1))" in lines
         assert "Velero backup/manual-test-1: Backup manual-test-1 completed." in lines
     finally:
         runner.cancel()
