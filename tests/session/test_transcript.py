@@ -79,6 +79,11 @@ def test_transcript_has_header_tasks_commands_and_closing_table(finished_session
     assert "| 1.1 Cloudflare Access bypass for ACME | done | 10 min | 12m 00s | +2m 00s over |" in md
     assert "| **Total** | 3 tasks | **25 min** | **17m 00s** | **8m 00s under** |" in md
     assert "Overrun summed over the tasks that went over their box: **2m 00s**" in md
+    # phases keep both their declared box and the sum of their tasks' boxes
+    assert (
+        "| Phase 1: Unblock External Access & Critical Pods | 30–45 min | 45 min | 17m 00s | 28m 00s under |"
+        in md
+    )
     assert "1.4 Trino worker" not in md  # untouched tasks are counted, not listed
     assert "3 plan tasks were not touched" in md
 

@@ -155,7 +155,6 @@ class _Renderer:
             ended = fmt_wall(self.state.ended_wall)
         else:
             ended = f"not ended (journal stops at {fmt_wall(self.state.last_wall)})"
-        box = self.outline.estimate(None)
         wall_span = (self.state.ended_wall or self.state.last_wall) - started
         rows = [
             ("Plan", plan),
@@ -168,7 +167,6 @@ class _Renderer:
                 "Active time",
                 f"{fmt_duration(self.now_t)} (wall {fmt_duration(wall_span)})",
             ),
-            ("Plan estimate", fmt_minutes(box)),
             ("cockpit", str(h.get("cockpit", "?"))),
         ]
         if self.state.reopened:
@@ -310,6 +308,30 @@ class _Renderer:
     def side_excerpt(self, run: CommandRun) -> str:
         return read_excerpt(self.session_dir / run.output)
 
+    def render_phases(self, worked: set[str]) -> str:
+        """Phases (and other boxed groups) the worked tasks belong to: the declared box, the sum
+        of the task boxes (both kept when they differ), and the time spent."""
+        rows = []
+        for nid in self.outline.walk(None):
+            node = self.outline.nodes[nid]
+            if node.kind == "task" or not worked.intersection(self.outline.task_ids_under(nid)):
+                continue
+            kids = self.outline.children.get(nid, [])
+            boxes = [b for b in (self.outline.estimate(k) for k in kids) if b is not None]
+            summed = (sum(b[0] for b in boxes), sum(b[1] for b in boxes)) if boxes else None
+            if node.minutes is None and summed is None:
+                continue
+            box = self.outline.estimate(nid)
+            elapsed = self.elapsed(nid)
+            rows.append(
+                f"| {_cell(node.title)} | {fmt_minutes(node.minutes)} | {fmt_minutes(summed)} "
+                f"| {fmt_duration(elapsed)} | {_over(elapsed, box)} |"
+            )
+        if not rows:
+            return ""
+        head = "| Phase | Declared box | Sum of its tasks | Actual | Over / under |\n|---|---|---|---|---|"
+        return head + "\n" + "\n".join(rows)
+
     def render_summary(self, worked: list[str]) -> str:
         lines = [
             "## Estimate against actual",
@@ -339,6 +361,9 @@ class _Renderer:
             f"| **{_over(actual, total_box)}** |"
         )
         untouched = len(self.outline.task_ids_under(None)) - len(worked)
+        phases = self.render_phases(set(worked))
+        if phases:
+            lines += ["", phases]
         lines += [
             "",
             f"Overrun summed over the tasks that went over their box: **{fmt_duration(over)}**. "
