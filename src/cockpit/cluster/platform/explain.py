@@ -58,8 +58,8 @@ def login_provider(location: str, base_url: str = "") -> str | None:
     for suffix, name in _LOGIN_HOSTS:
         if host == suffix or host.endswith("." + suffix):
             return name
-    for prefix, name in _LOGIN_PATHS:
-        if path.startswith(prefix):
+    for fragment, name in _LOGIN_PATHS:
+        if fragment in path:
             return name
     if path.endswith(_GENERIC_LOGIN_ENDINGS):
         base_host = (urlsplit(base_url).hostname or "").lower() if base_url else host
