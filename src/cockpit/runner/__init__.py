@@ -5,6 +5,7 @@
 - `watch.Watch`: `watch CMD`, re-run every N seconds, each run replacing the last.
 - `safety.classify`: does a command change the cluster, does it need the real terminal.
 - `placeholders`: find `<pod>`, `POD_NAME`, `${NAMESPACE}`, `{{name}}` and fill them shell-quoted.
+- `terminal.run_in_terminal`: a command that needs the real terminal, while the UI is suspended.
 - `kubeenv.pin_kube_context`: a minified kubeconfig pinning the session's context and namespace.
 
 No Textual here: callbacks run on the asyncio loop thread that started the run.
@@ -15,6 +16,7 @@ from cockpit.runner.kubeenv import KubeconfigError, KubeEnv, list_contexts, pin_
 from cockpit.runner.placeholders import Placeholder, fill_placeholders, find_placeholders, placeholder_names
 from cockpit.runner.process import CommandRun, RunnerError, RunResult, RunState
 from cockpit.runner.safety import Safety, classify
+from cockpit.runner.terminal import run_in_terminal
 from cockpit.runner.watch import Watch, WatchRun, parse_watch
 
 __all__ = [
@@ -38,4 +40,5 @@ __all__ = [
     "parse_watch",
     "pin_kube_context",
     "placeholder_names",
+    "run_in_terminal",
 ]

@@ -170,7 +170,7 @@ def find_placeholders(cmd: str, env: Mapping[str, str] | None = None) -> list[Pl
         after = cmd[end] if end < len(cmd) else " "
         if before not in _CAPS_BEFORE or after not in _CAPS_AFTER:
             continue
-        if name in heredoc_delimiters:
+        if name in heredoc_delimiters or name in defined:  # `read NS`, `for POD in ...`
             continue
         found.append(Placeholder(name, name, start, end, "caps"))
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import errno
 import fcntl
 import os
 import re
@@ -199,6 +198,8 @@ class CommandRun:
         self._cancelled = False
         self._done: asyncio.Future[RunResult] | None = None
         self._reading = False
+        self._writing = False
+        self._stdin = bytearray()
 
     # -- public -------------------------------------------------------------------------------
 
@@ -253,19 +254,35 @@ class CommandRun:
         return await self.wait()
 
     def write(self, data: str | bytes) -> None:
-        """Type into the command's terminal (a password prompt, `y` to confirm). Ignored once done."""
+        """Type into the command's terminal (a password prompt, `y` to confirm). Ignored once done.
+
+        Never blocks: what the terminal cannot take now is queued and written when it can."""
         if self._master is None or not self.running:
             return
-        raw = data.encode() if isinstance(data, str) else data
-        while raw:
+        self._stdin.extend(data.encode() if isinstance(data, str) else data)
+        self._write_stdin()
+
+    def _write_stdin(self) -> None:
+        if self._master is None:
+            return
+        while self._stdin:
             try:
-                n = os.write(self._master, raw)
+                n = os.write(self._master, self._stdin)
             except BlockingIOError:
-                time.sleep(0.001)  # terminal input buffer full: tiny inputs only, never loops long
-                continue
-            except OSError:
+                if not self._writing and self._loop is not None:
+                    self._loop.add_writer(self._master, self._write_stdin)
+                    self._writing = True
                 return
-            raw = raw[n:]
+            except OSError:
+                self._stdin.clear()
+                break
+            del self._stdin[:n]
+        self._stop_writing()
+
+    def _stop_writing(self) -> None:
+        if self._writing and self._loop is not None and self._master is not None:
+            self._loop.remove_writer(self._master)
+        self._writing = False
 
     def resize(self, columns: int, rows: int) -> None:
         """Set the terminal size; a running command receives SIGWINCH."""
@@ -354,11 +371,9 @@ class CommandRun:
             data = os.read(self._master, READ_CHUNK)
         except BlockingIOError:
             return False
-        except OSError as exc:
-            if exc.errno == errno.EIO:  # every slave end closed
-                self._stop_reading()
-                return False
-            raise
+        except OSError:  # EIO: every slave end closed (the normal end); anything else ends it too
+            self._stop_reading()
+            return False
         if not data:
             self._stop_reading()
             return False
@@ -438,10 +453,16 @@ class CommandRun:
 
     def _finish(self, exit_code: int | None, signum: int | None, *, error: str | None) -> None:
         self._stop_reading()
+        self._stop_writing()
         if self._flush_handle is not None:
             self._flush_handle.cancel()
-        self._flush()
-        self._close_fds()
+        try:
+            self._flush()  # the last batch; a failing callback must not lose the result
+        finally:
+            self._close_fds()
+            self._set_result(exit_code, signum, error)
+
+    def _set_result(self, exit_code: int | None, signum: int | None, error: str | None) -> None:
         ended = time.monotonic()
         self.result = RunResult(
             cmd=self.cmd,
