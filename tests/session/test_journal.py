@@ -192,3 +192,25 @@ def test_a_session_open_in_another_cockpit_cannot_be_resumed(tmp_path: Path) -> 
     finally:
         s.close()
     Session.resume(s.journal_path, seed_like_plan()).close()  # once closed, it can
+
+
+def test_a_failed_write_is_not_counted_and_leaves_no_partial_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = Session.start(seed_like_plan(), tmp_path / "s", clock=FakeClock())
+    before = s.journal_path.read_bytes()
+    real_write = os.write
+
+    def disk_full(fd: int, data: bytes) -> int:
+        real_write(fd, bytes(data)[:10])  # part of the line lands, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_mod.os, "write", disk_full)
+    with pytest.raises(SessionError, match="No space left on device"):
+        s.tick("1.1.1")
+    monkeypatch.undo()
+    assert s.state_of("1.1.1") is TaskState.TODO  # the tick did not happen
+    assert s.journal_path.read_bytes() == before
+    s.tick("1.1.1")  # and the journal is still good to append to
+    s.close()
+    assert read_journal(s.journal_path).warnings == []

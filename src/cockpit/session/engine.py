@@ -193,7 +193,10 @@ class Session:
                 "wall": round(self.clock.wall(), 3),
             }
             event.update(fields)
-            self.journal.append(event)
+            try:
+                self.journal.append(event)
+            except JournalError as exc:
+                raise SessionError(f"not recorded: {exc}") from None
             self.state.apply(event)
             self._last_write_t = t
             for listener in list(self._listeners):
@@ -405,7 +408,10 @@ class Session:
             run = self._runs.get(run_id)
             if run is None:
                 raise SessionError(f"command run {run_id!r} is not running")
-            run.feed(text)
+            try:
+                run.feed(text)
+            except OSError as exc:
+                raise SessionError(f"{run.path}: output not saved ({exc.strerror})") from None
 
     def record_command_finished(
         self,

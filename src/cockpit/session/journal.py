@@ -8,6 +8,7 @@ is a `JournalError` naming file:line.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from dataclasses import dataclass, field
@@ -141,14 +142,23 @@ class Journal:
         return cls(path, fd)
 
     def append(self, event: dict[str, Any]) -> None:
+        """Write one event durably; on failure (disk full...) nothing of it stays in the file and
+        `JournalError` says why."""
         line = orjson.dumps(redact_value(event), option=orjson.OPT_NON_STR_KEYS) + b"\n"
         if self._fd < 0:
             raise JournalError(f"{self.path}: journal is closed")
-        view = memoryview(line)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        size = os.fstat(self._fd).st_size
+        try:
+            view = memoryview(line)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError as exc:
+            # the event does not count: take back whatever part of it reached the file
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)
+            raise JournalError(f"{self.path}: cannot write the journal ({exc.strerror})") from None
 
     @property
     def closed(self) -> bool:
