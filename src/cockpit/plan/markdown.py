@@ -52,7 +52,7 @@ from cockpit.plan.mdblocks import (
 )
 from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan, TimeBox
 from cockpit.plan.mojibake import repair
-from cockpit.plan.timebox import find_timebox, parse_timebox
+from cockpit.plan.timebox import find_timebox, format_minutes, parse_timebox
 
 TIME_LABELS = frozenset(
     {
@@ -219,7 +219,7 @@ class _Loader:
     # -- classification ----------------------------------------------------------------------
     def classify(self, sec: _Section, in_timed: bool, each: TimeBox | None) -> Node:
         box = sec.timebox
-        inherited = replace(each, each=False) if each is not None and box is None else None
+        inherited = _per_child(each) if box is None else None
         child_each = box if box is not None and box.each else None
         children = [self.classify(c, in_timed or box is not None, child_each) for c in sec.children]
         title = sec.title or "Untitled"
@@ -290,8 +290,8 @@ class _Loader:
         found = find_timebox(title)
         if found is not None:
             box, title = found
-        elif each is not None:
-            box = replace(each, each=False)
+        else:
+            box = _per_child(each)
         title = title.strip().rstrip(":").strip() or "Untitled"
         node = Node("", NodeKind.TASK, title, item.line, timebox=box)
         blocks = list(item.blocks)
@@ -438,6 +438,14 @@ class _Loader:
                     )
                 )
         return metrics
+
+
+def _per_child(each: TimeBox | None) -> TimeBox | None:
+    """The box a child gets from its parent's "(15 min each)"."""
+    if each is None:
+        return None
+    single = replace(each, each=False)
+    return replace(single, text=format_minutes(single))
 
 
 def _describe(text: str, command: str | None) -> str | None:
