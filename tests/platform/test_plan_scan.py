@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cockpit.cluster.platform.plan_scan import (
@@ -17,6 +15,7 @@ from cockpit.cluster.platform.plan_scan import (
     statuses_in_criteria,
 )
 from cockpit.cluster.platform.spec import CheckSpecError
+from cockpit.plan import load_plan, load_plan_text
 from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan
 
 from ..conftest import SEED_PLAN
@@ -119,24 +118,59 @@ def test_curl_flags() -> None:
     assert statuses_in_criteria(["responds with 204 or 200"]) == {200, 204}
 
 
-def test_yaml_plan_checks_are_read_and_errors_name_the_entry(tmp_path: Path) -> None:
-    good = tmp_path / "plan.yaml"
-    good.write_text(
-        "title: t\nchecks:\n  - https://trino.254carbon.com\n"
-        "  - {url: https://grafana.254carbon.com/api/health, expect: 200,\n"
-        "     contains: ok, max_latency_ms: 500}\n"
-    )
-    checks = checks_from_plan(Plan("t", str(good)))
+YAML_PLAN = """\
+title: Verify platform
+checks:
+  - https://trino.254carbon.com
+  - url: https://grafana.254carbon.com/api/health
+    expect_status: [200]
+    body_contains: ok
+    max_latency_ms: 500
+sections:
+  - title: Verify
+    tasks:
+      - title: Check Grafana
+        commands: ["curl -sf https://grafana.254carbon.com/api/health"]
+"""
+
+
+def test_yaml_plan_checks_come_from_the_loader() -> None:
+    plan = load_plan_text(YAML_PLAN, "verify.yaml")
+    checks = checks_from_plan(plan)
     assert [c.url for c in checks] == [
         "https://trino.254carbon.com",
         "https://grafana.254carbon.com/api/health",
     ]
-    assert (
-        checks[1].contains == "ok"
-        and checks[1].max_latency_s == 0.5
-        and checks[1].origin == "plan.yaml: checks[1]"
-    )
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("checks:\n  - {url: https://x, expect: [200, nope]}\n")
-    with pytest.raises(CheckSpecError, match=r"bad.yaml: checks\[0\]: 'expect' holds 'nope'"):
-        checks_from_plan(Plan("t", str(bad)))
+    grafana = checks[1]
+    assert grafana.contains == "ok" and grafana.max_latency_s == 0.5 and grafana.expect_status == {200}
+    assert grafana.origin == "verify.yaml:4"  # the declared check wins over the curl command for the same URL
+
+
+def test_check_entries_accept_both_spellings_and_name_mistakes() -> None:
+    from cockpit.cluster.platform.spec import check_from_entry
+
+    spec = check_from_entry({"url": "https://x/", "expect_status": [204], "body_contains": "up"}, "c.yaml")
+    assert spec.expect_status == {204} and spec.contains == "up"
+    with pytest.raises(CheckSpecError, match=r"c.yaml: checks\[0\]: 'expect' holds 'nope'"):
+        check_from_entry({"url": "https://x", "expect": [200, "nope"]}, "c.yaml: checks[0]")
+
+
+def test_the_seed_through_the_real_loader() -> None:
+    plan = load_plan(SEED_PLAN)
+    queries = promql_queries(plan)
+    assert {"count(up == 1)", 'up{kubernetes_namespace="data-platform"}'} <= set(queries)
+    assert all(not q.startswith(("Query", "3.")) for q in queries)
+    assert logql_selectors(plan)[0] == '{namespace="data-platform"}'
+    assert bind_metrics_by_text(plan) == {"Running Pods": "count(up == 1)"}
+    checks = {c.url: c for c in checks_from_plan(plan)}
+    assert list(checks) == [
+        "https://dolphin.254carbon.com/dolphinscheduler/actuator/health",
+        "https://dolphin.254carbon.com",
+        "https://grafana.254carbon.com",
+        "https://superset.254carbon.com",
+        "https://trino.254carbon.com",
+    ]
+    assert checks["https://grafana.254carbon.com"].expect_status == {200, 302}
+    assert checks["https://grafana.254carbon.com"].method == "HEAD"
+    assert checks["https://dolphin.254carbon.com/dolphinscheduler/actuator/health"].expect_status == {200}
+    assert "localhost" not in " ".join(checks)  # the in-pod `kubectl exec ... curl` is not checked from here

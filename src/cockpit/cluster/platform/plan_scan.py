@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,9 @@ def looks_like_promql(text: str, after_query_word: bool = False) -> bool:
     q = text.strip()
     if not q or q.startswith("{") or len(q) > 400 or not _balanced(q) or _SHELLISH.search(q):
         return False
+    head = re.split(r"[{(]", q, maxsplit=1)[0].strip()
+    if " " in head and not _FUNC_CALL.match(q) and not _COMPARISON.match(q):
+        return False  # prose around it ("Query: up{...}"): the Query-line rule extracts the expression
     if _SELECTOR.search(q) or _FUNC_CALL.match(q) or _COMPARISON.match(q):
         return True
     return after_query_word and bool(_BARE_METRIC.match(q))
@@ -98,6 +101,8 @@ def _candidates(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _texts(plan: Plan) -> Iterator[str]:
+    if getattr(plan, "text", ""):
+        yield plan.text
     for node in plan.walk():
         yield from _pieces(node)
 
@@ -226,31 +231,36 @@ def checks_from_markdown_plan(plan: Plan) -> list[ServiceCheck]:
     return list(checks.values())
 
 
+def check_from_plan_entry(entry: Any, where: str) -> ServiceCheck:
+    """A YAML plan's check: the loader's `UrlCheck`, or a raw mapping/URL string."""
+    if isinstance(entry, ServiceCheck):
+        return entry
+    if isinstance(entry, Mapping | str):
+        return check_from_entry(entry, where)
+    latency = getattr(entry, "max_latency_ms", None)
+    line = getattr(entry, "line", None)
+    return check_from_entry(
+        {
+            "url": entry.url,
+            "name": getattr(entry, "name", "") or "",
+            "expect": list(getattr(entry, "expect_status", None) or []) or None,
+            "contains": getattr(entry, "body_contains", None),
+            "max_latency_ms": latency,
+        },
+        f"{where.split(':')[0]}:{line}" if line else where,
+    )
+
+
 def checks_from_plan(plan: Plan) -> list[ServiceCheck]:
-    """The plan's checks: its YAML `checks:` list when it has one, plus recognised `curl` commands.
+    """The plan's checks: its YAML `checks:` (as loaded into `plan.checks`) plus recognised `curl` commands.
 
-    A YAML plan's list is read from `plan.checks` when the loader provides it, else from the
-    plan file itself. Errors in the list raise CheckSpecError naming the file and entry.
+    A wrong entry raises CheckSpecError naming the file and line or entry.
     """
-    from cockpit.cluster.platform.spec import checks_from_list
-
     name = Path(plan.source).name
-    explicit: list[ServiceCheck] = []
-    declared = getattr(plan, "checks", None)
-    if declared:
-        explicit = [
-            c if isinstance(c, ServiceCheck) else check_from_entry(c, f"{name}: checks[{i}]")
-            for i, c in enumerate(declared)
-        ]
-    elif plan.source.endswith((".yaml", ".yml")) and Path(plan.source).is_file():
-        import yaml
-
-        try:
-            doc = yaml.safe_load(Path(plan.source).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            doc = None  # the plan loader reports a broken plan; checks just stay empty
-        if isinstance(doc, dict):
-            explicit = checks_from_list(doc.get("checks"), name)
+    explicit = [
+        check_from_plan_entry(c, f"{name}: checks[{i}]")
+        for i, c in enumerate(getattr(plan, "checks", None) or [])
+    ]
     merged = {c.key: c for c in explicit}
     for check in checks_from_markdown_plan(plan):
         merged.setdefault(check.key, check)

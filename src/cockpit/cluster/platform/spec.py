@@ -104,6 +104,8 @@ def _seconds(entry: Mapping[str, Any], key_s: str, key_ms: str, where: str) -> f
 
 
 KNOWN_KEYS = {
+    "expect_status",  # the YAML plan's spelling of 'expect'
+    "body_contains",  # the YAML plan's spelling of 'contains'
     "url",
     "name",
     "method",
@@ -138,7 +140,7 @@ def check_from_entry(entry: Any, where: str) -> ServiceCheck:
     method = str(entry.get("method") or "GET").upper()
     if method not in ("GET", "HEAD"):
         raise CheckSpecError(f"{where}: 'method' must be GET or HEAD, not {method!r}")
-    contains = entry.get("contains")
+    contains = entry.get("contains", entry.get("body_contains"))
     if contains is not None:
         contains = str(contains)
         method = "GET"
@@ -149,7 +151,7 @@ def check_from_entry(entry: Any, where: str) -> ServiceCheck:
         url=url,
         name=str(entry.get("name") or ""),
         method=method,
-        expect_status=_statuses(entry.get("expect"), where),
+        expect_status=_statuses(entry.get("expect", entry.get("expect_status")), where),
         contains=contains,
         max_latency_s=_seconds(entry, "max_latency", "max_latency_ms", where),
         timeout_s=_seconds(entry, "timeout", "timeout_ms", where) or DEFAULT_TIMEOUT_S,

@@ -364,22 +364,24 @@ def build_platform_pane(
     prometheus_url: str | None = None,
     loki_url: str | None = None,
 ) -> PlatformPane:
-    """The Platform pane for a plan. `hub` (optional) lends its KubeApi (`api`) and shared informers
-    (`informers`) for Velero and in-cluster metrics discovery. A broken config file is shown in
-    the pane as one sentence, never raised."""
+    """The Platform pane for a plan.
+
+    `hub` (a `cockpit.cluster.hub.ClusterHub`, optional) lends its KubeApi (`api`) for in-cluster
+    metrics discovery and its shared informers (`registry`) for Velero; its `loki_url` and
+    `prometheus_url` are used when none is passed. A broken config file is shown in the pane as
+    one sentence, never raised.
+    """
     problems: list[str] = []
+    prometheus_url = prometheus_url or getattr(hub, "prometheus_url", None)
+    loki_url = loki_url or getattr(hub, "loki_url", None)
     if config is None:
         try:
             config = load_platform_config(prometheus_url=prometheus_url, loki_url=loki_url)
         except PlatformConfigError as exc:
             problems.append(str(exc))
             config = PlatformConfig()
-    monitor = PlatformMonitor(
-        config,
-        plan,
-        kube_api=getattr(hub, "api", None),
-        informers=getattr(hub, "informers", None),
-    )
+    informers = getattr(hub, "registry", None) or getattr(hub, "informers", None)
+    monitor = PlatformMonitor(config, plan, kube_api=getattr(hub, "api", None), informers=informers)
     if problems:
         monitor.add_problems(problems)
     return PlatformPane(monitor)
