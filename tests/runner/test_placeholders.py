@@ -51,22 +51,26 @@ ENV = {"HOME": "/home/op", "KUBECONFIG": "/tmp/k"}
     ],
 )
 def test_find(cmd: str, names: list[str]) -> None:
-    assert placeholder_names(cmd, ENV) == names
+    assert placeholder_names(cmd, ENV, inherit_env=False) == names
 
 
-def test_variables_already_in_the_environment_are_not_asked_for() -> None:
+def test_variables_already_in_the_environment_are_not_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NAMESPACE", raising=False)
+    monkeypatch.setenv("OPERATOR_SET_THIS", "1")
     assert placeholder_names("kubectl get pods -n $NAMESPACE", {"NAMESPACE": "x"}) == []
     assert placeholder_names("kubectl get pods -n $NAMESPACE", {}) == ["NAMESPACE"]
+    assert placeholder_names("echo $OPERATOR_SET_THIS", {}) == [], "the shell environment counts too"
+    assert placeholder_names("echo $OPERATOR_SET_THIS", {}, inherit_env=False) == ["OPERATOR_SET_THIS"]
 
 
 def test_no_seed_plan_command_prompts_for_anything() -> None:
     for cmd, _, _ in SEED:
-        assert find_placeholders(cmd, ENV) == [], cmd
+        assert find_placeholders(cmd, ENV, inherit_env=False) == [], cmd
 
 
 def test_occurrences_carry_offsets_and_style() -> None:
     cmd = "kubectl logs <pod> -n $NS"
-    found = find_placeholders(cmd, ENV)
+    found = find_placeholders(cmd, ENV, inherit_env=False)
     assert [(p.name, p.style, cmd[p.start : p.end]) for p in found] == [
         ("pod", "angle", "<pod>"),
         ("NS", "var", "$NS"),
@@ -97,7 +101,7 @@ def test_filled_values_arrive_as_one_literal_word(value: str) -> None:
     values = {"pod": value, "POD_NAME": value, "NAMESPACE": value, "TOKEN": value, "DEPLOYMENT_NAME": value}
     values["name"] = value
     for template in cases:
-        filled = fill_placeholders(template, values, ENV)
+        filled = fill_placeholders(template, values, ENV, inherit_env=False)
         words = _echo(filled)
         expected = template.split("printf '%s\\0' ")[1].rsplit(" end", 1)[0]
         expected = expected.strip("\"'")

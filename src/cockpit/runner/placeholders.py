@@ -8,8 +8,9 @@ Recognised (conservatively: a false prompt is annoying):
   NAMESPACE, POD, NODE), standing alone or after `/`, `:`, `=`, `@`; not an assignment or key
   (`FOO_BAR=1`), not part of a flag, not a heredoc delimiter;
 - `${NAMESPACE}` / `$NAMESPACE` ("var"): a variable that the command does not set itself
-  (`NS=...`, `export`, `read`, `for NS in`), that is not in `env` (the environment the command
-  runs with; default `os.environ`) and not a shell/well-known one (HOME, PATH, $1, $?...);
+  (`NS=...`, `export`, `read`, `for NS in`), that is not in the environment the command runs
+  with (`env` laid over `os.environ`, as CommandRun does; `inherit_env=False` for `env` alone)
+  and not a shell/well-known one (HOME, PATH, $1, $?...);
   `${NS:-default}` has a default and is not asked for;
 - `{{name}}` ("braces"): outside single quotes, and not a Go-template action (`{{.x}}`, `{{end}}`).
 Anything in single quotes other than angle placeholders (awk, jq, go-template programs), escaped
@@ -127,9 +128,11 @@ def _defined_vars(cmd: str) -> set[str]:
     return names
 
 
-def find_placeholders(cmd: str, env: Mapping[str, str] | None = None) -> list[Placeholder]:
+def find_placeholders(
+    cmd: str, env: Mapping[str, str] | None = None, *, inherit_env: bool = True
+) -> list[Placeholder]:
     """Every placeholder occurrence in `cmd`, in order."""
-    environ = os.environ if env is None else env
+    environ = {**(os.environ if inherit_env else {}), **(env or {})}
     ctx = _contexts(cmd)
     found: list[Placeholder] = []
 
@@ -178,9 +181,11 @@ def find_placeholders(cmd: str, env: Mapping[str, str] | None = None) -> list[Pl
     return found
 
 
-def placeholder_names(cmd: str, env: Mapping[str, str] | None = None) -> list[str]:
+def placeholder_names(
+    cmd: str, env: Mapping[str, str] | None = None, *, inherit_env: bool = True
+) -> list[str]:
     """The distinct names to ask for, in order of first appearance."""
-    return list(dict.fromkeys(p.name for p in find_placeholders(cmd, env)))
+    return list(dict.fromkeys(p.name for p in find_placeholders(cmd, env, inherit_env=inherit_env)))
 
 
 def _quote_for(value: str, where: str) -> str:
@@ -191,12 +196,16 @@ def _quote_for(value: str, where: str) -> str:
     return shlex.quote(value)
 
 
-def fill_placeholders(cmd: str, values: Mapping[str, str], env: Mapping[str, str] | None = None) -> str:
+def fill_placeholders(
+    cmd: str, values: Mapping[str, str], env: Mapping[str, str] | None = None, *, inherit_env: bool = True
+) -> str:
     """`cmd` with each placeholder whose name is in `values` replaced by its quoted value;
     the others are left as written."""
     ctx = _contexts(cmd)
     out = cmd
-    for p in sorted(find_placeholders(cmd, env), key=lambda p: p.start, reverse=True):
+    for p in sorted(
+        find_placeholders(cmd, env, inherit_env=inherit_env), key=lambda p: p.start, reverse=True
+    ):
         if p.name not in values:
             continue
         out = out[: p.start] + _quote_for(values[p.name], ctx[p.start]) + out[p.end :]

@@ -5,10 +5,13 @@ fresh PTY as its stdin/stdout/stderr and controlling terminal, in its own sessio
 The master end is read non-blockingly from the asyncio loop (`loop.add_reader`) in bounded chunks;
 bytes are decoded with an incremental UTF-8 decoder (`errors="replace"`), ANSI sequences kept.
 
-Output reaches `on_output` in batches, at most once per `flush_interval` seconds (default 40 ms).
-If the command prints faster than the UI could show, the batch keeps only its newest
-`max_pending_chars` characters and starts with an elision line saying how much was skipped: the
-full raw output is always in `output_path` (when given) and the loop never stalls.
+Output reaches `on_output` in batches, at most once per `flush_interval` seconds (default 40 ms),
+every character of it by default (the session's side file is written from these batches). The
+loop never stalls: each wake-up reads at most 8 x 64 KiB, and a command printing faster than the
+callbacks consume simply blocks on its full terminal (natural back-pressure, bounded memory).
+A display-only consumer can set `max_pending_chars`: each batch then keeps only its newest
+characters and starts with a line saying how many were skipped (the raw bytes are still all in
+`output_path` when given).
 
 Every callback runs on the loop thread that called `start()`.
 """
@@ -162,7 +165,7 @@ class CommandRun:
         on_output: OutputCallback | None = None,
         on_exit: ExitCallback | None = None,
         flush_interval: float = 0.04,
-        max_pending_chars: int = 256 * 1024,
+        max_pending_chars: int | None = None,
         inherit_env: bool = True,
         shell: str = "/bin/bash",
     ) -> None:
@@ -394,11 +397,12 @@ class CommandRun:
             return
         self._pending.append(text)
         self._pending_len += len(text)
-        if self._pending_len > self.max_pending_chars * 2:
+        if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars * 2:
             self._trim_pending()
         self._schedule_flush()
 
     def _trim_pending(self) -> None:
+        assert self.max_pending_chars is not None
         joined = "".join(self._pending)
         keep = joined[-self.max_pending_chars :]
         newline = keep.find("\n")
@@ -419,7 +423,7 @@ class CommandRun:
         self._last_flush = time.monotonic()
         if not self._pending or self.on_output is None:
             return
-        if self._pending_len > self.max_pending_chars:
+        if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars:
             self._trim_pending()
         text = "".join(self._pending)
         self._pending.clear()
