@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.plan.model import Node, NodeKind, TimeBox
 from cockpit.session import FakeClock, JournalError, Session, SessionError, TaskState, read_journal
 from cockpit.session import journal as journal_mod
+from cockpit.session.transcript import render_transcript
 
 from .plans import seed_like_plan
 
@@ -159,15 +161,34 @@ def test_missing_empty_and_foreign_journals(tmp_path: Path) -> None:
         read_journal(torn_header)
 
 
-def test_resume_warns_when_the_plan_changed(tmp_path: Path) -> None:
-    plan_file = tmp_path / "plan.md"
-    plan_file.write_text("# v1\n")
-    s = Session.start(seed_like_plan(plan_file), tmp_path / "s", clock=FakeClock())
+def test_resume_onto_an_edited_plan_moves_recorded_work_to_the_right_tasks(tmp_path: Path) -> None:
+    clock = FakeClock()
+    s = Session.start(seed_like_plan(), tmp_path / "s", clock=clock)
+    s.activate("1.1.2")  # "1.2 Stabilize DolphinScheduler control plane"
+    clock.advance(4 * MIN)
+    s.tick("1.1.2")
+    s.add_note("schema job deleted", "1.1.2")
+    s.activate("1.1.4")
     s.close()
-    plan_file.write_text("# v2\n")
-    r = Session.resume(s.journal_path, seed_like_plan(plan_file), clock=FakeClock())
-    r.close()
-    assert any("plan changed" in w for w in r.warnings)
+    edited = seed_like_plan()
+    phase1 = edited.sections[1].children[0]
+    inserted = Node("1.1.2", NodeKind.TASK, "1.1b Check cert-manager logs", 50, TimeBox(5, 5))
+    phase1.children.insert(1, inserted)
+    for i, child in enumerate(phase1.children, start=1):  # the loader numbers by position
+        child.id = f"1.1.{i}"
+    r = Session.resume(s.journal_path, edited, clock=clock)
+    try:
+        assert any("plan changed" in w and "moved" in w for w in r.warnings)
+        assert r.state_of("1.1.3") is TaskState.DONE  # the same task, at its new id
+        assert r.elapsed("1.1.3") == 4 * MIN
+        assert r.state_of("1.1.2") is TaskState.TODO  # the inserted task starts clean
+        assert [n.text for n in r.notes("1.1.3")] == ["schema job deleted"]
+        assert r.active_task is not None and r.active_task.title.startswith("1.4 Trino")
+        assert r.estimate("1.1.2") == (5, 5)
+    finally:
+        r.close()
+    md = render_transcript(s.journal_path).markdown
+    assert "1.2 Stabilize DolphinScheduler control plane | done | 15 min | 4m 00s" in md
 
 
 def test_overrun_already_signalled_is_not_signalled_again_after_resume(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from cockpit.paths import new_session_dir
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
 from cockpit.session.journal import JOURNAL_NAME, Journal, JournalError, read_journal
-from cockpit.session.outline import Outline, outline_of
+from cockpit.session.outline import Outline, match_outlines, outline_of
 from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
 from cockpit.session.redact import redact
 from cockpit.session.state import CommandRun, Note, SessionState, TaskState, Verdict, verdict_for
@@ -131,15 +131,6 @@ class Session:
         for event in contents.events:
             state.apply(event)
         warnings = list(contents.warnings)
-        sha = plan_sha256(plan)
-        if sha and contents.header.get("plan_sha256") and sha != contents.header["plan_sha256"]:
-            warnings.append(f"{plan.source}: the plan changed since this session started; ids may not match")
-        known = {n.id for n in plan.walk()}
-        missing = [tid for tid in state.tasks if tid not in known]
-        if missing:
-            warnings.append(
-                f"{plan.source}: tasks recorded in the journal are not in the plan: {', '.join(missing[:5])}"
-            )
         try:
             journal = Journal.reopen(contents)
         except JournalError as exc:
@@ -148,6 +139,7 @@ class Session:
         session = cls(plan, Path(journal_path).parent, journal, state, active, warnings)
         gap = max(0.0, source.wall() - state.last_wall)
         session._emit("reopened", gap=round(gap, 3), torn=bool(contents.warnings))
+        session._adopt_plan_changes()
         for run in list(state.runs.values()):
             if not run.finished:
                 side = session.session_dir / run.output
@@ -162,6 +154,36 @@ class Session:
                     excerpt=read_excerpt(side),
                 )
         return session
+
+    def _adopt_plan_changes(self) -> None:
+        """When the plan's outline differs from the journal's, journal a `plan_changed` event that
+        moves the recorded work onto the matching tasks of the plan as it is now."""
+        current = outline_of(self.plan)
+        if [n.to_json() for n in current] == [n.to_json() for n in self.state.outline]:
+            return
+        old = self.state.outline
+        mapping = match_outlines(old, current)
+        lost = [n for n in old if n.kind == "task" and n.id not in mapping and self._recorded(n.id)]
+        self._emit(
+            "plan_changed",
+            plan_sha256=plan_sha256(self.plan),
+            outline=[n.to_json() for n in current],
+            map=mapping,
+        )
+        self.outline = Outline(self.state.outline)
+        moved = sum(1 for k, v in mapping.items() if k != v)
+        note = f"{self.plan.source}: the plan changed since this session started"
+        if moved:
+            note += f"; {moved} recorded items moved to their task's new place"
+        if lost:
+            names = ", ".join(repr(n.title) for n in lost[:3])
+            note += f"; work recorded on tasks no longer in the plan is kept without a task: {names}"
+        self.warnings.append(note)
+
+    def _recorded(self, task_id: str) -> bool:
+        rec = self.state.tasks.get(task_id)
+        worked = rec is not None and (rec.state is not TaskState.TODO or rec.elapsed > 0 or rec.steps_done)
+        return worked or any(r.task_id == task_id for r in self.state.runs.values())
 
     @classmethod
     def resume_from(cls, journal_path: Path, *, clock: Clock | None = None) -> Session:

@@ -121,3 +121,31 @@ class Outline:
             if root in self.nodes:
                 visit(root)
         return units
+
+
+def match_outlines(old: list[OutlineNode], new: list[OutlineNode]) -> dict[str, str]:
+    """Map the ids of an old outline onto a changed plan's outline: the same id with the same
+    title first, then the same title under the same parent title, then a title found only once."""
+    new_by_id = {n.id: n for n in new}
+    titles = {n.id: n.title for n in new}
+    old_titles = {n.id: n.title for n in old}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for node in old:
+        same = new_by_id.get(node.id)
+        if same is not None and same.title == node.title and same.kind == node.kind:
+            mapping[node.id] = node.id
+            taken.add(node.id)
+    for node in old:
+        if node.id in mapping:
+            continue
+        candidates = [n for n in new if n.title == node.title and n.kind == node.kind and n.id not in taken]
+        if len(candidates) > 1:
+            parent_title = old_titles.get(node.parent) if node.parent else None
+            candidates = [
+                c for c in candidates if (titles.get(c.parent) if c.parent else None) == parent_title
+            ]
+        if len(candidates) == 1:
+            mapping[node.id] = candidates[0].id
+            taken.add(candidates[0].id)
+    return mapping

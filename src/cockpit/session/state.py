@@ -180,6 +180,33 @@ class SessionState:
             rec.state = TaskState.TODO
         self.active = None
 
+    def _remap(self, event: dict[str, Any]) -> None:
+        """The plan file changed under a resumed session: adopt its outline and move what was
+        recorded against old ids to the matching new ids (`map`); unmatched records are dropped
+        from the checklist (their commands and notes stay, filed under no task)."""
+        mapping: dict[str, str] = {str(k): str(v) for k, v in event.get("map", {}).items()}
+
+        def move(old: str | None) -> str | None:
+            return None if old is None else mapping.get(old)
+
+        self.outline = [OutlineNode.from_json(n) for n in event.get("outline", [])]
+        tasks: dict[str, TaskRecord] = {n.id: TaskRecord() for n in self.outline if n.kind == "task"}
+        for old_id, rec in self.tasks.items():
+            new_id = move(old_id)
+            if new_id is not None:
+                tasks[new_id] = rec
+        self.tasks = tasks
+        self.active = move(self.active)
+        self.last_touched = move(self.last_touched)
+        self.overrun = {m for m in (move(o) for o in self.overrun) if m is not None}
+        self.notes = [
+            Note(n.text, move(n.task_id), n.wall, n.t, n.title) if n.task_id is not None else n
+            for n in self.notes
+        ]
+        for run in self.runs.values():
+            if run.task_id is not None:
+                run.task_id = move(run.task_id)
+
     def apply(self, event: dict[str, Any]) -> None:
         """Fold one event in. Unknown event types are ignored (newer journals stay readable)."""
         kind = event.get("type")
@@ -226,6 +253,8 @@ class SessionState:
             self.paused = True
         elif kind == "unpaused":
             self.paused = False
+        elif kind == "plan_changed":
+            self._remap(event)
         elif kind == "reopened":
             self.reopened.append(event)
             self.ended = False
