@@ -339,7 +339,8 @@ def _split_console(code: str, first_line: int) -> ShellBlock:
     return block
 
 
-def _first_word(text: str) -> tuple[str, list[str]] | None:
+def first_word(text: str) -> tuple[str, list[str]] | None:
+    """The program a command line runs and its arguments (prompt, `VAR=x`, `sudo` skipped)."""
     text = text.strip()
     match = _PROMPT_RE.match(text)
     if match:
@@ -361,7 +362,7 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
     `need_arguments`: inline code such as `kubectl` or `helm` alone names a tool in prose; a command
     offered to run must have at least one argument.
     """
-    found = _first_word(text)
+    found = first_word(text)
     if found is None:
         return False
     word, args = found

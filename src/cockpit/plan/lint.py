@@ -1,0 +1,150 @@
+"""`cockpit plan check`: what in a plan will hurt during the session.
+
+Errors (exit 1): a plan with no tasks, a time box whose minimum exceeds its maximum, a `verify`
+command that changes the cluster. Warnings: tasks without a time box, children whose boxes add up
+to more than their parent's, commands that change the cluster (delete, scale, patch, annotate
+--overwrite, apply, ...) with no read-only check (`kubectl get`, `describe`, `logs`, `curl`, ...)
+before them in the same task or phase, and what the loader had to repair or could not read.
+Whether a command changes the cluster is decided by the runner's classifier
+(`cockpit.runner.safety.classify`), imported when a check runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cockpit.plan.commands import first_word
+from cockpit.plan.model import Command, Node, NodeKind, Plan
+from cockpit.plan.timebox import format_minutes
+
+Severity = Literal["error", "warning"]
+
+# Programs that look at the cluster or its services: a read-only call of one counts as a check.
+_CHECK_TOOLS = (
+    "kubectl k oc helm argocd flux velero istioctl linkerd cilium cmctl stern k9s kubectx kubens "
+    "curl wget http httpie grpcurl dig nslookup host openssl nc ping psql mysql redis-cli mc "
+    "etcdctl crictl ctr docker vault consul aws gcloud az promtool amtool logcli"
+)
+CHECK_TOOLS = frozenset(_CHECK_TOOLS.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: Severity
+    line: int | None
+    message: str
+    node_id: str | None = None
+
+    def format(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def _classifier() -> Callable[[str], Any]:
+    from cockpit.runner.safety import classify
+
+    return classify
+
+
+def _minutes(low: float, high: float) -> str:
+    return f"{low:g} min" if low == high else f"{low:g}-{high:g} min"
+
+
+def _is_check(command: Command, classify: Callable[[str], Any]) -> bool:
+    found = first_word(command.cmd)
+    if found is None or found[0] not in CHECK_TOOLS:
+        return False
+    return not classify(command.cmd).changes_cluster
+
+
+def _scopes(plan: Plan) -> list[tuple[Node, list[Command]]]:
+    """Commands grouped by the phase they run in (or by task when a task stands alone)."""
+    scopes: list[tuple[Node, list[Command]]] = []
+    stack: list[tuple[Node, list[Command] | None]] = [(s, None) for s in reversed(plan.sections)]
+    while stack:
+        node, scope = stack.pop()
+        if scope is None and node.kind in {NodeKind.PHASE, NodeKind.TASK}:
+            scope = []
+            scopes.append((node, scope))
+        if scope is not None:
+            scope.extend(node.commands)
+        stack.extend((child, scope) for child in reversed(node.children))
+    return scopes
+
+
+def check(plan: Plan) -> list[Finding]:
+    """Every finding for the plan, errors first, then in plan order."""
+    findings: list[Finding] = []
+    tasks = plan.tasks()
+    if not tasks:
+        findings.append(
+            Finding(
+                "error", None, "the plan has no tasks (no time-boxed headings, checklists or commands found)"
+            )
+        )
+    classify = _classifier()
+    for node in plan.walk():
+        box = node.timebox
+        if box is not None and box.min_minutes > box.max_minutes:
+            findings.append(
+                Finding(
+                    "error",
+                    node.line,
+                    f"'{node.title}': time box '{box.text}' ends before it starts",
+                    node.id,
+                )
+            )
+        if node.verify is not None and classify(node.verify.cmd).changes_cluster:
+            reason = classify(node.verify.cmd).reason
+            findings.append(
+                Finding(
+                    "error",
+                    node.verify.line,
+                    f"'{node.title}': verify must not change the cluster ({reason})",
+                )
+            )
+        if node.kind is NodeKind.TASK and box is None:
+            findings.append(Finding("warning", node.line, f"task '{node.title}' has no time box", node.id))
+        summed = node.children_minutes()
+        if box is not None and not box.each and summed is not None and summed[1] > box.max_minutes:
+            findings.append(
+                Finding(
+                    "warning",
+                    node.line,
+                    f"'{node.title}': its parts add up to {_minutes(*summed)}, "
+                    f"over its {format_minutes(box)} box",
+                    node.id,
+                )
+            )
+    for scope, commands in _scopes(plan):
+        checked = False
+        for command in sorted(commands, key=lambda c: c.line):
+            safety = classify(command.cmd)
+            if safety.changes_cluster and not checked:
+                findings.append(
+                    Finding(
+                        "warning",
+                        command.line,
+                        f"'{_short(command.cmd)}' has no read-only check before it in "
+                        f"'{scope.title}' ({safety.reason})",
+                        scope.id,
+                    )
+                )
+            elif not safety.changes_cluster and _is_check(command, classify):
+                checked = True
+    for warning in plan.warnings:
+        match = re.match(r"line (\d+): (.*)", warning)
+        if match:
+            findings.append(Finding("warning", int(match.group(1)), match.group(2)))
+        else:
+            findings.append(Finding("warning", None, warning))
+    findings.sort(key=lambda f: (f.severity != "error", f.line or 0))
+    return findings
+
+
+def _short(cmd: str, width: int = 70) -> str:
+    first = cmd.splitlines()[0] if cmd else ""
+    return first if len(first) <= width and "\n" not in cmd else first[: width - 1] + "…"
