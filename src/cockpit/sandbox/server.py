@@ -164,8 +164,9 @@ class Sandbox:
             return
         if importlib.util.find_spec("cockpit.sandbox.world") is None:
             return
-        module = importlib.import_module("cockpit.sandbox.world")
-        build = getattr(module, "build_world", None)
+        build = getattr(importlib.import_module("cockpit.sandbox.world"), "build_world", None)
+        if build is None and importlib.util.find_spec("cockpit.sandbox.world.world") is not None:
+            build = getattr(importlib.import_module("cockpit.sandbox.world.world"), "build_world", None)
         if build is None:
             return
         self.simulation = build(
