@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.plan.model import Plan
-from cockpit.session import FakeClock, Session, TaskState, Verdict
+from cockpit.plan import Plan, load_plan
+from cockpit.session import FakeClock, Session, SessionError, TaskState, Verdict
 from cockpit.session.transcript import write_transcript
 
 SEED_SECRETS = ("datahub_admin_password", "dolphinscheduler123")
@@ -15,12 +15,6 @@ MIN = 60.0
 
 
 def load_seed(path: Path) -> Plan:
-    try:
-        from cockpit.plan import load_plan  # type: ignore[attr-defined]
-    except ImportError:  # the plan package's entry point is still being written
-        from cockpit.plan.markdown import load_markdown
-
-        return load_markdown(path.read_text(encoding="utf-8"), str(path))
     return load_plan(path)
 
 
@@ -116,3 +110,29 @@ def test_seed_session_resumes_from_a_journal_cut_mid_line(
         assert r.elapsed(cut) == 2 * MIN  # but the checkpoint kept its time
     finally:
         r.close()
+
+
+def test_resume_from_reloads_the_plan_named_in_the_journal(tmp_path: Path, seed_plan_path: Path) -> None:
+    plan_file = tmp_path / "next-steps.md"
+    plan_file.write_bytes(seed_plan_path.read_bytes())
+    clock = FakeClock()
+    s = Session.start(load_plan(plan_file), tmp_path / "s", clock=clock)
+    first = s.plan.tasks()[0]
+    s.activate(first.id)
+    clock.advance(90)
+    s.checkpoint(min_interval=0)
+    s.close()
+    r = Session.resume_from(s.journal_path, clock=clock)
+    try:
+        assert Path(r.plan.source).resolve() == plan_file.resolve()
+        assert r.active_task is not None and r.active_task.title == first.title
+        assert r.elapsed(first.id) == 90
+        assert r.warnings == []
+    finally:
+        r.close()
+    plan_file.unlink()
+    with pytest.raises(SessionError, match="no longer exists"):
+        Session.resume_from(s.journal_path)
+    plan_file.write_bytes(b"\x00\x01binary")
+    with pytest.raises(SessionError, match=r"next-steps\.md"):
+        Session.resume_from(s.journal_path)

@@ -197,11 +197,13 @@ class Session:
             raise SessionError(
                 f"{journal_path}: its plan {plan_path} no longer exists; pass the plan explicitly"
             )
+        from cockpit.plan import PlanError, load_plan
+
         try:
-            from cockpit.plan import load_plan  # type: ignore[attr-defined]
-        except ImportError:
-            raise SessionError("this cockpit cannot load plans (cockpit.plan.load_plan is missing)") from None
-        return cls.resume(Path(journal_path), load_plan(plan_path), clock=clock)
+            plan = load_plan(plan_path)
+        except PlanError as exc:
+            raise SessionError(str(exc)) from None
+        return cls.resume(Path(journal_path), plan, clock=clock)
 
     # ---- journaling ---------------------------------------------------------------------------
 
