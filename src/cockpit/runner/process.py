@@ -5,10 +5,12 @@ fresh PTY as its stdin/stdout/stderr and controlling terminal, in its own sessio
 The master end is read non-blockingly from the asyncio loop (`loop.add_reader`) in bounded chunks;
 bytes are decoded with an incremental UTF-8 decoder (`errors="replace"`), ANSI sequences kept.
 
-Output reaches `on_output` in batches, at most once per `flush_interval` seconds (default 40 ms),
-every character of it by default (the session's side file is written from these batches). The
-loop never stalls: each wake-up reads at most 8 x 64 KiB, and a command printing faster than the
-callbacks consume simply blocks on its full terminal (natural back-pressure, bounded memory).
+Output reaches `on_output` in batches: whatever arrived within `flush_interval` seconds (default
+40 ms), or sooner once `flush_chars` (64 Ki) characters are waiting, so no single callback is
+handed megabytes to chew on; every character of it by default (the session's side file is
+written from these batches). The loop never stalls: each wake-up reads at most 8 x 64 KiB, and
+a command printing faster than the callbacks consume simply blocks on its full terminal
+(natural back-pressure, bounded memory).
 A display-only consumer can set `max_pending_chars`: each batch then keeps only its newest
 characters and starts with a line saying how many were skipped (the raw bytes are still all in
 `output_path` when given).
@@ -165,6 +167,7 @@ class CommandRun:
         on_output: OutputCallback | None = None,
         on_exit: ExitCallback | None = None,
         flush_interval: float = 0.04,
+        flush_chars: int = 64 * 1024,
         max_pending_chars: int | None = None,
         inherit_env: bool = True,
         shell: str = "/bin/bash",
@@ -178,6 +181,7 @@ class CommandRun:
         self.on_output = on_output
         self.on_exit = on_exit
         self.flush_interval = flush_interval
+        self.flush_chars = flush_chars
         self.max_pending_chars = max_pending_chars
         self.inherit_env = inherit_env
         self.shell = shell
@@ -397,8 +401,14 @@ class CommandRun:
             return
         self._pending.append(text)
         self._pending_len += len(text)
-        if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars * 2:
-            self._trim_pending()
+        if self.max_pending_chars is not None:
+            if self._pending_len > self.max_pending_chars * 2:
+                self._trim_pending()
+        elif self._pending_len >= self.flush_chars:
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+            self._flush()
+            return
         self._schedule_flush()
 
     def _trim_pending(self) -> None:
