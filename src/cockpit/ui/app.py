@@ -6,6 +6,7 @@ The app shows state and sends intents. Timing, journaling and transcripts live i
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
 
@@ -80,6 +82,15 @@ class CockpitApp(App[int]):
         self.current: Node | None = None
         self.saved_transcript: Path | None = None
         self._theme_name = theme
+        self.closing = False  # set once the session is ending: late process exits only journal
+        self.notices: deque[str] = deque(maxlen=200)  # every notification shown, newest last
+
+    def notify(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", **kw: Any
+    ) -> None:
+        """Show a toast and keep it in `notices` (the operator's recent messages)."""
+        self.notices.append(f"{title}: {message}" if title else message)
+        super().notify(message, title=title, severity=severity, **kw)
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -115,7 +126,8 @@ class CockpitApp(App[int]):
         self.query_one(StatusBar).palette = self.palette
         tree.load(self.plan, self.row_state)
         self._apply_size_classes()
-        start = self.session.active_task or self.session.next_open_task() or self._first_task()
+        start = self.session.active_task or self._last_touched_open() or self.session.next_open_task()
+        start = start or self._first_task()
         if start is not None:
             self.show_node(start)
             self.call_after_refresh(tree.focus_node, start)
@@ -124,6 +136,12 @@ class CockpitApp(App[int]):
             self.notify(warning, severity="warning", timeout=10)
         self.set_interval(1.0, self.tick_clock, name="session-clock")
         self.refresh_status()
+
+    async def on_unmount(self) -> None:
+        """However the app ends (q, ctrl+c, a crash), leave no command running behind it."""
+        self.closing = True
+        await self.runs.stop_all()
+        self.session.close()
 
     def _palette_from_theme(self) -> Palette:
         variables = self.theme_variables
@@ -144,6 +162,13 @@ class CockpitApp(App[int]):
         width, height = self.size
         self.screen.set_class(width >= WIDE_COLUMNS, "-wide")
         self.screen.set_class(height >= TALL_ROWS, "-tall")
+
+    def _last_touched_open(self) -> Node | None:
+        """On resume: the task the operator was on, if it is still open."""
+        touched = self.session.state.last_touched
+        if touched and self.session.state_of(touched) in (TaskState.TODO, TaskState.ACTIVE):
+            return self.plan.find(touched)
+        return None
 
     def _first_task(self) -> Node | None:
         tasks = self.plan.tasks()
@@ -343,6 +368,8 @@ class CockpitApp(App[int]):
         self.refresh_status()
 
     def on_run_finished(self, view: RunView) -> None:
+        if self.closing:
+            return
         self.refresh_status()
         if view.state == "failed":
             self.notify(
@@ -402,11 +429,13 @@ class CockpitApp(App[int]):
 
     def action_save(self) -> Path | None:
         try:
-            path = save_transcript(self.session)
+            path, warnings = save_transcript(self.session)
         except (OSError, SessionError) as exc:
             self.notify(f"Transcript not saved: {exc}", severity="error")
             return None
         self.saved_transcript = path
+        for warning in warnings:
+            self.notify(warning, severity="warning")
         self.notify(f"Transcript saved: {path}", title="Saved")
         return path
 
@@ -423,9 +452,9 @@ class CockpitApp(App[int]):
 
     @work(group="shutdown", exclusive=True, exit_on_error=False, description="stop runs and end the session")
     async def _end_session(self) -> None:
+        self.closing = True
         await self.runs.stop_all()
         self.session.end()
-        self.session.close()
         self.exit(0)
 
     def action_help(self) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.css.query import NoMatches
 
 from cockpit.plan.model import Command, Node
 from cockpit.runner import (
@@ -33,7 +34,7 @@ from cockpit.runner import (
 )
 from cockpit.session.engine import Session, SessionError
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
-from cockpit.ui.widgets.output_pane import OutputPane, RunView
+from cockpit.ui.widgets.output_pane import OutputPane, RunView, end_line
 
 if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
@@ -69,6 +70,7 @@ class RunControl:
         self.session = session
         self.target = target
         self._ids = itertools.count(1)
+        self.views: dict[str, RunView] = {}
         self.processes: dict[str, CommandRun] = {}
         self.watches: dict[str, Watch] = {}
         self.job_runs: dict[int, str] = {}
@@ -79,15 +81,27 @@ class RunControl:
             on_output=self._job_output,
         )
 
-    @property
-    def output(self) -> OutputPane:
-        return self.app.query_one(OutputPane)
+    def _pane(self) -> OutputPane | None:
+        """The Output pane, or None once the app is shutting down (processes may outlive it)."""
+        try:
+            return self.app.query_one(OutputPane)
+        except NoMatches:
+            return None
+
+    def _add_view(self, view: RunView) -> None:
+        self.views[view.key] = view
+        if (pane := self._pane()) is not None:
+            pane.add_run(view)
+
+    def _repaint(self) -> None:
+        if (pane := self._pane()) is not None:
+            pane.mark_dirty()
 
     def _new_key(self) -> str:
         return f"run-{next(self._ids)}"
 
     def running_count(self) -> int:
-        return sum(1 for run in self.output.runs.values() if run.state == "running")
+        return sum(1 for run in self.views.values() if run.state == "running")
 
     # ---- the intent flow (runs as a worker: it may wait on dialogs) ----------------------------
 
@@ -172,18 +186,23 @@ class RunControl:
     def _record_finish(self, key: str, result: RunResult) -> None:
         with contextlib.suppress(SessionError):
             self.session.record_command_finished(
-                key, result.exit_code, result.duration, cancelled=result.cancelled, error=result.error
+                key,
+                result.exit_code,
+                result.duration,
+                cancelled=result.cancelled,
+                error=None if result.cancelled else result.error,  # a cancel is not an error
             )
 
     def _columns(self) -> int:
-        width = self.output.size.width
+        pane = self._pane()
+        width = pane.size.width if pane is not None else 0
         return max(40, width - 2) if width else 120
 
     async def start_run(self, node: Node | None, text: str) -> RunView:
         key = self._new_key()
         side = self._record_start(key, node, text)
         view = RunView(key=key, command=text, side_file=side)
-        self.output.add_run(view)
+        self._add_view(view)
 
         def on_output(chunk: str) -> None:
             view.buffer.feed(chunk)
@@ -219,7 +238,13 @@ class RunControl:
         view.message = "" if result.ok else (result.error or "")
         if result.exit_code is None and view.message and view.state == "failed":
             view.message = result.error or ""
-        self.output.finish_run(view)
+        self._close_view(view)
+
+    def _close_view(self, view: RunView) -> None:
+        """Write the run's footer line (state, exit code, duration, side file) under its output."""
+        view.buffer.flush_partial()
+        view.buffer.append_line(end_line(view, self.app.palette))
+        self._repaint()
 
     # ---- commands that need the terminal ---------------------------------------------------------
 
@@ -227,7 +252,7 @@ class RunControl:
         key = self._new_key()
         side = self._record_start(key, node, text)
         view = RunView(key=key, command=text, side_file=side)
-        self.output.add_run(view)
+        self._add_view(view)
         view.buffer.append_line(Text(f"(ran in the terminal: {reason})", style="italic"))
         env = {**os.environ, **self.target.env}
         started, wall = time.monotonic(), time.time()
@@ -265,14 +290,14 @@ class RunControl:
             kind="job",
             side_file=side,
         )
-        self.output.add_run(view)
+        self._add_view(view)
         job = await self.jobs.start(text, label=key)
         self.job_runs[job.id] = key
         self._job_changed(job)
 
     def _job_view(self, job: Job) -> RunView | None:
         key = self.job_runs.get(job.id) or job.label
-        return self.output.runs.get(key) if key else None
+        return self.views.get(key) if key else None
 
     def _job_output(self, job: Job, chunk: str) -> None:
         view = self._job_view(job)
@@ -295,7 +320,7 @@ class RunControl:
         key = self._new_key()
         side = self._record_start(key, node, text)
         view = RunView(key=key, command=text, kind="watch", side_file=side)
-        self.output.add_run(view)
+        self._add_view(view)
         started = time.monotonic()
 
         def on_run(snapshot: WatchRun) -> None:
@@ -307,7 +332,7 @@ class RunControl:
             view.buffer.append_line(head)
             view.buffer.feed(snapshot.output)
             view.buffer.flush_partial()
-            self.output.mark_dirty()
+            self._repaint()
             self._record_output(key, f"\n--- run {snapshot.index} ---\n{snapshot.output}")
 
         watch = Watch(
@@ -321,7 +346,7 @@ class RunControl:
 
     async def cancel(self, key: str) -> bool:
         """Cancel a running run, job or watch; False when `key` is not running."""
-        view = self.output.runs.get(key)
+        view = self.views.get(key)
         if view is None or view.state != "running":
             return False
         if key in self.processes:
@@ -332,7 +357,7 @@ class RunControl:
             await watch.stop()
             view.state = "cancelled"
             view.duration = view.elapsed()
-            self.output.finish_run(view)
+            self._close_view(view)
             self._record_finish(
                 key,
                 RunResult(

@@ -1,4 +1,4 @@
-"""Saving the transcript from the app: the session layer renders it; this names where it goes."""
+"""Saving the transcript from the app: the session layer renders it from the journal."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ from pathlib import Path
 
 from cockpit.session.engine import Session
 
-TRANSCRIPT_NAME = "transcript.md"
 
-
-def save_transcript(session: Session) -> Path:
-    """Write the session's Markdown transcript into its folder and return the path."""
+def save_transcript(session: Session) -> tuple[Path, list[str]]:
+    """Write the session's Markdown transcript next to its journal; (path, journal warnings)."""
     from cockpit.session.transcript import write_transcript
 
-    path = session.session_dir / TRANSCRIPT_NAME
-    write_transcript(session, path)
-    return path
+    return write_transcript(session.journal_path)

@@ -67,10 +67,23 @@ class PlatformPane(VerticalScroll):
         Binding("r", "refresh_platform", "Re-check now", id="platform.refresh"),
     ]
 
-    def __init__(self, monitor: PlatformMonitor, *, id: str | None = "platform") -> None:
+    def __init__(
+        self,
+        monitor: PlatformMonitor | None = None,
+        *,
+        plan: Plan | None = None,
+        hub: Any = None,
+        config: PlatformConfig | None = None,
+        prometheus_url: str | None = None,
+        loki_url: str | None = None,
+        id: str | None = "platform",
+    ) -> None:
+        """Give a `monitor`, or what to build one from on mount (`plan` defaults to the app's plan)."""
         super().__init__(id=id)
-        self.monitor = monitor
-        self.snapshot = monitor.snapshot
+        self._recipe = (plan, hub, config, prometheus_url, loki_url)
+        self.monitor = monitor or PlatformMonitor(PlatformConfig())
+        self._own_monitor = monitor is None
+        self.snapshot = self.monitor.snapshot
         self._pending: PlatformSnapshot | None = None
         self._repaint_scheduled = False
 
@@ -92,6 +105,14 @@ class PlatformPane(VerticalScroll):
         yield Static("", id="platform-problems", classes="platform-note")
 
     def on_mount(self) -> None:
+        if self._own_monitor:
+            plan, hub, config, prometheus_url, loki_url = self._recipe
+            if plan is None:
+                plan = getattr(self.app, "plan", None)
+            self.monitor = make_monitor(
+                plan, hub=hub, config=config, prometheus_url=prometheus_url, loki_url=loki_url
+            )
+            self.snapshot = self.monitor.snapshot
         for table_id, columns in (
             ("#platform-checks", CHECK_COLUMNS),
             ("#platform-metrics", METRIC_COLUMNS),
@@ -356,21 +377,18 @@ class PlatformPane(VerticalScroll):
         self.query_one("#platform-endpoints", Static).update(text)
 
 
-def build_platform_pane(
+def make_monitor(
     plan: Plan | None,
     *,
     hub: Any = None,
     config: PlatformConfig | None = None,
     prometheus_url: str | None = None,
     loki_url: str | None = None,
-) -> PlatformPane:
-    """The Platform pane for a plan.
-
-    `hub` (a `cockpit.cluster.hub.ClusterHub`, optional) lends its KubeApi (`api`) for in-cluster
-    metrics discovery and its shared informers (`registry`) for Velero; its `loki_url` and
-    `prometheus_url` are used when none is passed. A broken config file is shown in the pane as
-    one sentence, never raised.
-    """
+) -> PlatformMonitor:
+    """The monitor for a plan. `hub` (a `cockpit.cluster.hub.ClusterHub`, optional) lends its
+    KubeApi (`api`) for in-cluster metrics discovery and its shared informers (`registry`) for
+    Velero; its `loki_url` and `prometheus_url` are used when none is passed. A broken config file
+    becomes one sentence in the pane, never an exception."""
     problems: list[str] = []
     prometheus_url = prometheus_url or getattr(hub, "prometheus_url", None)
     loki_url = loki_url or getattr(hub, "loki_url", None)
@@ -384,4 +402,17 @@ def build_platform_pane(
     monitor = PlatformMonitor(config, plan, kube_api=getattr(hub, "api", None), informers=informers)
     if problems:
         monitor.add_problems(problems)
-    return PlatformPane(monitor)
+    return monitor
+
+
+def build_platform_pane(
+    plan: Plan | None = None,
+    *,
+    hub: Any = None,
+    config: PlatformConfig | None = None,
+    prometheus_url: str | None = None,
+    loki_url: str | None = None,
+) -> PlatformPane:
+    """The Platform pane; its monitor is built on mount (see `make_monitor`), from `plan` or else
+    the app's `plan`."""
+    return PlatformPane(plan=plan, hub=hub, config=config, prometheus_url=prometheus_url, loki_url=loki_url)

@@ -30,6 +30,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, groups: list[tuple[str, list[BindingType]]]) -> None:
         super().__init__(classes="dialog")
         self.groups = groups
+        self.rows = [(title, *row) for title, bindings in groups for row in binding_rows(bindings)]
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))

@@ -38,10 +38,7 @@ class LiveArea(Vertical):
         panes = panes_for(self.hub) if self.hub is not None else []
         if not panes:
             reason = self.missing or "No cluster connected"
-            yield Static(
-                f"{reason} — connect with `cockpit --sandbox`, or `cockpit --kubeconfig FILE --context CTX`.",
-                id="live-missing",
-            )
+            yield Static(f"{reason}. Connect: cockpit --sandbox, or --context CTX", id="live-missing")
             return
         with TabbedContent(id="live-tabs"):
             for title, widget in panes:

@@ -82,8 +82,6 @@ def end_line(run: RunView, palette: Palette) -> Text:
     parts.append(format_duration(run.elapsed()))
     if run.message:
         parts.append(run.message)
-    if run.side_file:
-        parts.append(f"full output: {run.side_file}")
     return Text(f"── {' · '.join(parts)} ──", style=f"bold {style}")
 
 
@@ -135,11 +133,7 @@ class OutputPane(Vertical):
         if runs.highlighted != index:
             runs.highlighted = index
         self.query_one(TailView).show(run.buffer)
-
-    def finish_run(self, run: RunView) -> None:
-        run.buffer.flush_partial()
-        run.buffer.append_line(end_line(run, self.palette))
-        self._rows_dirty = True
+        self.border_subtitle = f"full output: {run.side_file}" if run.side_file else ""
 
     def mark_dirty(self) -> None:
         self._rows_dirty = True

@@ -66,11 +66,11 @@ class PlanTree(Tree[Node]):
         label = row_label(node, self._state_of(node), self.palette)
         if shown:
             branch = parent.add(label, data=node, expand=True)
+            self._by_id[node.id] = branch
             for child in shown:
                 self._add(branch, child)
         else:
-            branch = parent.add_leaf(label, data=node)
-        self._by_id[node.id] = branch
+            self._by_id[node.id] = parent.add_leaf(label, data=node)
 
     def _matches(self, node: Node) -> bool:
         needle = self.filter_text.lower()
@@ -91,6 +91,15 @@ class PlanTree(Tree[Node]):
         tree_node = self._by_id.get(node.id)
         if tree_node is not None:
             self.move_cursor(tree_node)
+
+    def label_of(self, node_id: str) -> str:
+        """The row's text as shown (empty when the node is filtered out)."""
+        tree_node = self._by_id.get(node_id)
+        return tree_node.label.plain if tree_node is not None else ""
+
+    def iter_plan_nodes(self) -> list[TreeNode[Node]]:
+        """Rows currently in the tree, in plan order."""
+        return list(self._by_id.values())
 
     @property
     def cursor_plan_node(self) -> Node | None:

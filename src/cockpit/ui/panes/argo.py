@@ -1,0 +1,144 @@
+"""The ArgoCD pane: applications with sync, health and operation; hard refresh and sync, confirmed."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from cockpit.cluster.argocd import AppStatus, counts, sort_apps
+from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.pods import human_age
+from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.tables import sync_table
+from cockpit.ui.screens.dialogs import ConfirmScreen
+
+COLUMNS = ("name", "sync", "health", "operation", "revision", "last_sync", "message")
+HEADERS = ("APPLICATION", "SYNC", "HEALTH", "OPERATION", "REVISION", "LAST SYNC", "MESSAGE")
+STYLES = {
+    "Synced": "green",
+    "OutOfSync": "yellow",
+    "Healthy": "green",
+    "Progressing": "cyan",
+    "Degraded": "bold red",
+    "Missing": "red",
+    "Suspended": "dim",
+    "Failed": "bold red",
+    "Error": "bold red",
+    "Running": "cyan",
+    "Succeeded": "green",
+}
+
+
+def styled(value: str) -> Text:
+    return Text(value, style=STYLES.get(value, ""))
+
+
+class ArgoPane(LivePane):
+    """ArgoCD Applications. `R` hard-refreshes and `S` syncs the selected one (both ask first)."""
+
+    WHAT = "ArgoCD applications"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("R", "hard_refresh", "Hard refresh app", id="argo.hard_refresh"),
+        Binding("S", "sync", "Sync app", id="argo.sync"),
+    ]
+
+    def __init__(self, hub: Any, *, id: str | None = "argo-pane") -> None:
+        super().__init__(hub, id=id)
+        self.rows: dict[str, AppStatus] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.status_widget()
+        yield Static("", id="argo-summary", classes="pane-summary")
+        table: DataTable[Any] = DataTable(id="argo-table", cursor_type="row", zebra_stripes=True)
+        for key, header in zip(COLUMNS, HEADERS, strict=True):
+            table.add_column(header, key=key)
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch_informer(self.hub.apps())
+
+    def on_informer_batch(self, message: InformerBatch) -> None:
+        message.stop()
+        message.batch.apply_to(self.rows)
+        self.health = message.batch.health
+        self.refresh_status()
+        self.render_rows()
+
+    def render_rows(self) -> None:
+        c = counts(self.rows.values())
+        self.query_one("#argo-summary", Static).update(
+            Text.assemble(
+                (c.synced_text, "bold"),
+                "   ",
+                (c.healthy_text, "bold"),
+                f"   Synced or Healthy {c.synced_or_healthy}/{c.total}",
+            )
+        )
+        now = time.time()
+        rows = []
+        for a in sort_apps(self.rows.values()):
+            op = a.operation + (" (refresh requested)" if a.refreshing else "")
+            if a.sync_requested and not a.operation:
+                op = "sync requested"
+            rows.append(
+                (
+                    a.uid,
+                    (
+                        a.name,
+                        styled(a.sync),
+                        styled(a.health),
+                        styled(op) if op in STYLES else Text(op),
+                        a.target_revision + (f" ({a.synced_revision})" if a.synced_revision else ""),
+                        human_age(now - a.last_sync) + " ago" if a.last_sync else "never",
+                        a.failed_message[:140],
+                    ),
+                )
+            )
+        with self.app.batch_update():
+            sync_table(self.query_one("#argo-table", DataTable), rows, COLUMNS)
+
+    def selected(self) -> AppStatus | None:
+        table = self.query_one("#argo-table", DataTable)
+        if not table.row_count:
+            return None
+        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def _context(self) -> str:
+        return self.hub.target.context if self.hub.target is not None else "?"
+
+    def action_hard_refresh(self) -> None:
+        self._confirm("hard refresh", "Hard refresh")
+
+    def action_sync(self) -> None:
+        self._confirm("sync", "Sync")
+
+    def _confirm(self, verb: str, title: str) -> None:
+        app = self.selected()
+        if app is None or self.hub.api is None:
+            return
+        body = f"{title} application {app.namespace}/{app.name} on context {self._context()}?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(verb, app)
+
+        self.app.push_screen(ConfirmScreen(f"{title} {app.name}", body, yes=title, danger=True), answered)
+
+    @work(thread=True, group="argo-actions", exit_on_error=False, description="ArgoCD action")
+    def _act(self, verb: str, app: AppStatus) -> None:
+        try:
+            if verb == "sync":
+                self.hub.sync(app)
+            else:
+                self.hub.hard_refresh(app)
+        except ClusterError as err:
+            self.app.call_from_thread(self.app.notify, err.sentence, title=f"{verb} failed", severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, f"{verb} requested for {app.name} on {self._context()}")

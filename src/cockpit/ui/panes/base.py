@@ -1,0 +1,91 @@
+"""What every live pane shares: the hub, a status line with the data's freshness, and batches in.
+
+Informer batches arrive on the dispatcher thread; the pane posts them to itself as a message
+(`post_message` is the thread-safe way in) and applies them on the event loop. The status line says
+in one sentence why data is missing (no cluster, unreachable, forbidden, CRD absent) and how old the
+shown data is ("stale: 12 s"); it is re-rendered every second only while the data is not live.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from cockpit.cluster.hub import ClusterHub
+from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
+
+
+class InformerBatch(Message):
+    """A batch of changes from one informer, delivered on the event loop."""
+
+    def __init__(self, batch: ChangeSet[Any]) -> None:
+        super().__init__()
+        self.batch = batch
+
+
+def health_line(health: Health | None, hub: ClusterHub, what: str, now: float | None = None) -> str:
+    """The pane's status sentence for an informer's health (markup-free)."""
+    if hub.api is None:
+        return hub.problem or "No cluster connected."
+    if health is None:
+        return f"Loading {what}…"
+    stale = health.stale_seconds(now)
+    age = f" — showing data from {int(stale)} s ago (stale)" if stale is not None else ""
+    if health.state is InformerState.CONNECTED:
+        return ""
+    if health.state is InformerState.STARTING:
+        return f"Loading {what} from {hub.target.server if hub.target else 'the cluster'}…"
+    if health.state is InformerState.RECONNECTING:
+        return f"Reconnecting: {health.error}{age}"
+    if health.state is InformerState.STOPPED:
+        return f"Stopped{age}"
+    return f"{health.error}{age}"
+
+
+class LivePane(Vertical):
+    """Base of the live panes: subscribe to informers, keep their health, show a status line."""
+
+    WHAT = "data"
+
+    def __init__(self, hub: ClusterHub, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="live-pane")
+        self.hub = hub
+        self.health: Health | None = None
+        self._unsubscribe: list[Any] = []
+        self._status = Static("", classes="pane-status")
+
+    def status_widget(self) -> Static:
+        return self._status
+
+    def watch_informer(self, informer: Informer[Any] | None) -> None:
+        """Subscribe; batches come back as InformerBatch messages to this pane."""
+        if informer is None:
+            self.refresh_status()
+            return
+        self._unsubscribe.append(informer.subscribe(lambda b: self.post_message(InformerBatch(b))))
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        self.refresh_status()
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    def _tick(self) -> None:
+        if self.health is None or self.health.state is not InformerState.CONNECTED:
+            self.refresh_status()
+
+    def refresh_status(self) -> None:
+        text = health_line(self.health, self.hub, self.WHAT, time.time())
+        self._status.update(text)
+        self._status.display = bool(text)
+        self._status.set_class(
+            bool(text) and (self.health is None or self.health.state is not InformerState.STARTING),
+            "-problem",
+        )

@@ -1,0 +1,153 @@
+"""The certificates pane: Ready, reason, expiry and renewal; enter drills down to the challenge."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from cockpit.cluster.certs import CertChain, CertStatus, ready_counts
+from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.tlsprobe import probe_host
+from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.tables import sync_table
+
+COLUMNS = ("namespace", "name", "ready", "reason", "not_after", "days", "renewal", "message")
+HEADERS = ("NAMESPACE", "CERTIFICATE", "READY", "REASON", "NOT AFTER", "DAYS LEFT", "RENEWAL", "MESSAGE")
+
+
+def _date(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "-"
+
+
+def format_chain(chain: CertChain) -> Text:
+    c = chain.certificate
+    out = Text(f"Certificate {c.namespace}/{c.name}: Ready={c.ready} {c.reason}", style="bold")
+    if not chain.links:
+        out.append("\n  no CertificateRequest found for it", style="dim")
+    for link in chain.links:
+        bad = link.state.lower() not in ("ready", "valid")
+        out.append(f"\n{'  ' * link.depth}{link.kind} {link.name}: ", style="")
+        out.append(link.state, style="red" if bad else "green")
+        if link.reason:
+            out.append(f" — {link.reason[:160]}", style="dim")
+    if chain.explanation:
+        out.append("\nWhy: ", style="bold")
+        out.append(chain.explanation, style="yellow")
+    return out
+
+
+class CertsPane(LivePane):
+    """cert-manager Certificates. `enter` explains the selected one; `t` probes its hosts over TLS."""
+
+    WHAT = "certificates"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "drill", "Why not Ready", id="certs.drill"),
+        Binding("t", "probe", "TLS probe", id="certs.probe"),
+    ]
+
+    def __init__(self, hub: Any, *, id: str | None = "certs-pane") -> None:
+        super().__init__(hub, id=id)
+        self.rows: dict[str, CertStatus] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.status_widget()
+        yield Static("", id="certs-summary", classes="pane-summary")
+        table: DataTable[Any] = DataTable(id="certs-table", cursor_type="row", zebra_stripes=True)
+        for key, header in zip(COLUMNS, HEADERS, strict=True):
+            table.add_column(header, key=key)
+        yield table
+        yield Static("", id="certs-detail", classes="pane-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#certs-detail", Static).display = False
+        self.watch_informer(self.hub.certs())
+
+    def on_informer_batch(self, message: InformerBatch) -> None:
+        message.stop()
+        message.batch.apply_to(self.rows)
+        self.health = message.batch.health
+        self.refresh_status()
+        self.render_rows()
+
+    def render_rows(self) -> None:
+        ready, total = ready_counts(self.rows.values())
+        self.query_one("#certs-summary", Static).update(Text(f"Ready {ready}/{total}", style="bold"))
+        now = time.time()
+        ordered = sorted(self.rows.values(), key=lambda c: (c.is_ready, c.namespace, c.name))
+        rows = []
+        for c in ordered:
+            days = c.days_left(now)
+            rows.append(
+                (
+                    c.uid,
+                    (
+                        c.namespace,
+                        c.name,
+                        Text(c.ready, style="green" if c.is_ready else "bold red"),
+                        c.reason,
+                        _date(c.not_after),
+                        Text(
+                            "-" if days is None else str(days),
+                            style="red" if days is not None and days < 14 else "",
+                        ),
+                        _date(c.renewal_time),
+                        c.message[:140],
+                    ),
+                )
+            )
+        with self.app.batch_update():
+            sync_table(self.query_one("#certs-table", DataTable), rows, COLUMNS)
+
+    def selected(self) -> CertStatus | None:
+        table = self.query_one("#certs-table", DataTable)
+        if not table.row_count:
+            return None
+        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        cert = self.selected()
+        if cert is None or self.hub.api is None:
+            return
+        panel = self.query_one("#certs-detail", Static)
+        panel.display = True
+        panel.update(f"Following {cert.name} through CertificateRequest → Order → Challenge…")
+        self._drill(cert)
+
+    @work(
+        thread=True, exclusive=True, group="cert-drill", exit_on_error=False, description="certificate chain"
+    )
+    def _drill(self, cert: CertStatus) -> None:
+        try:
+            text = format_chain(self.hub.cert_chain(cert))
+        except ClusterError as err:
+            text = Text(err.sentence, style="red")
+        self.app.call_from_thread(self.query_one("#certs-detail", Static).update, text)
+
+    def action_probe(self) -> None:
+        cert = self.selected()
+        if cert is None or not cert.dns_names:
+            return
+        panel = self.query_one("#certs-detail", Static)
+        panel.display = True
+        panel.update(f"Probing {', '.join(cert.dns_names)} over TLS and HTTP…")
+        self._probe(cert)
+
+    @work(thread=True, exclusive=True, group="cert-probe", exit_on_error=False, description="TLS probe")
+    def _probe(self, cert: CertStatus) -> None:
+        out = Text(f"TLS probe of {cert.name}", style="bold")
+        for host in cert.dns_names[:4]:
+            result = probe_host(host)
+            out.append(f"\n  {host}: {result.summary}", style="yellow" if result.problem else "")
+        self.app.call_from_thread(self.query_one("#certs-detail", Static).update, out)

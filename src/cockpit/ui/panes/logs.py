@@ -1,0 +1,260 @@
+"""The logs pane: follow a pod, a deployment or a selector like `kubectl logs -f`, search, pause.
+
+Lines are collected by `cockpit.cluster.logs.LogFollower` threads into a bounded LogBuffer; the pane
+writes what is new into a `Log` widget (capped with max_lines) at most ~20 times a second, so a pod
+writing thousands of lines a second never blocks the screen. Pausing stops the view, not the
+collection; resuming catches up from the buffer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Input, Log, Static
+
+from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.logs import (
+    DEFAULT_MAX_LINES,
+    PALETTE_SIZE,
+    LogBuffer,
+    LogFollower,
+    LogLine,
+    LogRequest,
+    parse_logs_args,
+)
+from cockpit.ui.panes.base import LivePane
+
+POD_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta")
+SEPARATOR = " │ "
+assert len(POD_COLOURS) == PALETTE_SIZE
+
+
+class PodLogHighlighter(Highlighter):
+    """Colours the pod prefix of each line and highlights the search term."""
+
+    def __init__(self) -> None:
+        self.colours: dict[str, int] = {}
+        self.pattern: re.Pattern[str] | None = None
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        cut = plain.find(SEPARATOR)
+        if cut > 0:
+            colour = self.colours.get(plain[:cut])
+            if colour is not None:
+                text.stylize(POD_COLOURS[colour % PALETTE_SIZE], 0, cut)
+        if self.pattern is not None:
+            start = cut + len(SEPARATOR) if cut > 0 else 0
+            for m in self.pattern.finditer(plain, start):
+                text.stylize("black on yellow", m.start(), m.end())
+
+
+class LinesReady(Message):
+    """New lines are in the buffer (posted from a stream thread, at most one pending at a time)."""
+
+
+class LogsPane(LivePane):
+    """`o` opens what to follow (kubectl logs arguments), `/` searches, `n` next match, space pauses."""
+
+    WHAT = "logs"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "target", "Follow…", id="logs.target"),
+        Binding("slash", "search", "Search logs", id="logs.search"),
+        Binding("n", "next_match", "Next match", id="logs.next"),
+        Binding("space", "pause", "Pause/resume", id="logs.pause"),
+    ]
+
+    def __init__(self, hub: Any, *, max_lines: int = DEFAULT_MAX_LINES, id: str | None = "logs-pane") -> None:
+        super().__init__(hub, id=id)
+        self.max_lines = max_lines
+        self.buffer = LogBuffer(max_lines)
+        self.follower: LogFollower | None = None
+        self.shown_seq = 0
+        self.skipped = 0
+        self._pending = False
+        self.highlighter = PodLogHighlighter()
+        self.matches: list[int] = []
+        self.match_index = -1
+
+    def compose(self) -> ComposeResult:
+        yield self.status_widget()
+        yield Input(
+            placeholder="kubectl logs args: deploy/NAME -n NS --tail=100 | POD | -l app=x", id="logs-target"
+        )
+        search = Input(placeholder="search (regex)", id="logs-search")
+        search.display = False
+        search.disabled = True  # hidden inputs must not take the focus
+        yield search
+        log = Log(max_lines=self.max_lines, highlight=True, id="logs-view")
+        log.highlighter = self.highlighter
+        yield log
+        yield Static(
+            "Not following anything: press o and give a pod, deploy/NAME or -l SELECTOR.", id="logs-footer"
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.hub.api is None:
+            self.refresh_status()
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        if self.follower is not None:
+            self.follower.stop()
+
+    def refresh_status(self) -> None:
+        if self.hub.api is None:
+            super().refresh_status()
+            return
+        error = self.follower.error if self.follower is not None else ""
+        self._status.update(error)
+        self._status.display = bool(error)
+
+    # -- following ----------------------------------------------------------------------------------
+    def follow(self, request: LogRequest) -> None:
+        """Stop what is followed now and follow `request` into a fresh buffer."""
+        if self.follower is not None:
+            self.follower.stop()
+        self.buffer = LogBuffer(self.max_lines)
+        self.buffer.on_lines = self._lines_arrived
+        self.shown_seq = 0
+        self.skipped = 0
+        self.highlighter.colours = {}
+        self.query_one("#logs-view", Log).clear()
+        try:
+            self.follower = self.hub.follow_logs(request, self.buffer)
+        except ClusterError as err:
+            self.follower = None
+            self._status.update(err.sentence)
+            self._status.display = True
+            return
+        self.query_one("#logs-footer", Static).update(f"Following {request.label}…")
+
+    def _lines_arrived(self) -> None:  # stream threads
+        if not self._pending:
+            self._pending = True
+            self.post_message(LinesReady())
+
+    def on_lines_ready(self, message: LinesReady) -> None:
+        message.stop()
+        self.drain()
+        self.set_timer(0.05, self._release)
+
+    def _release(self) -> None:
+        self._pending = False
+        if not self.buffer.paused and self.buffer.last_seq > self.shown_seq:
+            self._lines_arrived()
+
+    def drain(self) -> int:
+        """Write the lines not shown yet; returns how many."""
+        if self.buffer.paused:
+            return 0
+        lines = self.buffer.since(self.shown_seq)
+        if lines and lines[0].seq > self.shown_seq:
+            self.skipped += lines[0].seq - self.shown_seq
+        if not lines:
+            return 0
+        self.shown_seq = lines[-1].seq + 1
+        pods = {line.pod for line in lines}
+        for line in lines:
+            self.highlighter.colours.setdefault(line.pod, line.colour)
+        multi = len(self.highlighter.colours) > 1 or (
+            self.follower is not None and not self.follower.request.pod
+        )
+        log = self.query_one("#logs-view", Log)
+        log.write_lines([self._format(line, multi) for line in lines])
+        self._update_footer(pods)
+        self.refresh_status()
+        return len(lines)
+
+    @staticmethod
+    def _format(line: LogLine, multi: bool) -> str:
+        return f"{line.pod}{SEPARATOR}{line.text}" if multi else line.text
+
+    def _update_footer(self, _pods: set[str] | None = None) -> None:
+        follower = self.follower
+        label = follower.request.label if follower is not None else "-"
+        pods = len(follower.pods) if follower is not None else 0
+        state = "PAUSED (space resumes)" if self.buffer.paused else "following"
+        extra = f" · {self.skipped:,} lines skipped while paused" if self.skipped else ""
+        found = f" · {len(self.matches)} matches" if self.highlighter.pattern is not None else ""
+        self.query_one("#logs-footer", Static).update(
+            f"{label} · {pods} pod(s) · {len(self.buffer):,} lines held (max {self.max_lines:,}) · "
+            f"{state}{extra}{found}"
+        )
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_target(self) -> None:
+        box = self.query_one("#logs-target", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#logs-target")
+    def _target_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        default_ns = "default"
+        if self.hub.target is not None and self.hub.target.namespace:
+            default_ns = self.hub.target.namespace
+        try:
+            request = parse_logs_args(event.value, default_ns)
+        except ValueError as exc:
+            self.app.notify(str(exc), title="Logs", severity="error")
+            return
+        self.follow(request)
+        self.query_one("#logs-view", Log).focus()
+
+    def action_search(self) -> None:
+        box = self.query_one("#logs-search", Input)
+        box.display = True
+        box.disabled = False
+        box.focus()
+
+    @on(Input.Submitted, "#logs-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.search(event.value)
+        self.query_one("#logs-view", Log).focus()
+
+    def search(self, needle: str) -> int:
+        """Highlight `needle` (a regex, else literal) and jump to the newest match; returns the count."""
+        log = self.query_one("#logs-view", Log)
+        if not needle:
+            self.highlighter.pattern = None
+            self.matches = []
+        else:
+            try:
+                pattern = re.compile(needle, re.IGNORECASE)
+            except re.error:
+                pattern = re.compile(re.escape(needle), re.IGNORECASE)
+            self.highlighter.pattern = pattern
+            self.matches = [i for i, line in enumerate(log.lines) if pattern.search(line)]
+        log.notify_style_update()
+        log.refresh()
+        self.match_index = len(self.matches) - 1
+        if self.matches:
+            log.scroll_to(y=self.matches[-1], animate=False)
+        self._update_footer()
+        return len(self.matches)
+
+    def action_next_match(self) -> None:
+        if not self.matches:
+            return
+        self.match_index = (self.match_index - 1) % len(self.matches)
+        self.query_one("#logs-view", Log).scroll_to(y=self.matches[self.match_index], animate=False)
+
+    def action_pause(self) -> None:
+        if self.buffer.paused:
+            self.buffer.resume()
+            self.query_one("#logs-view", Log).auto_scroll = True
+            self.drain()
+        else:
+            self.buffer.pause()
+            self.query_one("#logs-view", Log).auto_scroll = False
+        self._update_footer()

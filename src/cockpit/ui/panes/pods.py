@@ -1,0 +1,238 @@
+"""The pods pane: health figure and totals by status, problem pods first, filters, events and logs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+
+from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.hub import ClusterHub, EventRow
+from cockpit.cluster.logs import LogRequest
+from cockpit.cluster.pods import HEALTH_FORMULA, PodSummary, human_age, selector_matches, sort_pods, totals
+from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.tables import sync_table
+
+COLUMNS = ("namespace", "name", "status", "ready", "restarts", "last", "age", "node", "detail")
+HEADERS = ("NAMESPACE", "NAME", "STATUS", "READY", "RESTARTS", "LAST TERMINATION", "AGE", "NODE", "WHY")
+STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, "bold red"))
+
+
+class PodFilter:
+    """The filter box: `ns:NAME`, `-n NAME`, `-l SELECTOR` / `l:SELECTOR`, and free text."""
+
+    def __init__(self, text: str = "") -> None:
+        self.namespace: str | None = None
+        self.selector = ""
+        self.words: list[str] = []
+        self.error = ""
+        tokens = text.split()
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok in ("-n", "-l") and i + 1 < len(tokens):
+                if tok == "-n":
+                    self.namespace = tokens[i + 1]
+                else:
+                    self.selector = tokens[i + 1]
+                i += 2
+                continue
+            if tok.startswith(("ns:", "n:")):
+                self.namespace = tok.split(":", 1)[1] or None
+            elif tok.startswith("l:"):
+                self.selector = tok[2:]
+            else:
+                self.words.append(tok)
+            i += 1
+
+    def __call__(self, pod: PodSummary) -> bool:
+        if self.namespace and pod.namespace != self.namespace:
+            return False
+        if self.selector:
+            try:
+                if not selector_matches(self.selector, pod.label_map):
+                    return False
+            except ValueError as exc:
+                self.error = str(exc)
+                return False
+        return all(pod.matches(w) for w in self.words)
+
+
+class PodsPane(LivePane):
+    """Pods of the watched scope. `f` filters, `e` shows a pod's events, `l` follows its logs."""
+
+    WHAT = "pods"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "filter", "Filter pods", id="pods.filter"),
+        Binding("e", "events", "Pod events", id="pods.events"),
+        Binding("l", "logs", "Pod logs", id="pods.logs"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="pods.clear_filter"),
+    ]
+
+    class FollowLogs(Message):
+        """Asks the logs pane to follow a pod."""
+
+        def __init__(self, namespace: str, pod: str) -> None:
+            super().__init__()
+            self.namespace = namespace
+            self.pod = pod
+
+    def __init__(
+        self, hub: ClusterHub, *, namespace: str | None = None, id: str | None = "pods-pane"
+    ) -> None:
+        super().__init__(hub, id=id)
+        self.rows: dict[str, PodSummary] = {}
+        self.filter = PodFilter(f"-n {namespace}" if namespace else "")
+        self.initial_filter = f"-n {namespace}" if namespace else ""
+
+    def compose(self) -> ComposeResult:
+        yield self.status_widget()
+        yield Static("", id="pods-summary", classes="pane-summary")
+        yield Static(HEALTH_FORMULA, id="pods-formula", classes="pane-help")
+        box = Input(self.initial_filter, placeholder="filter: text, -n NAMESPACE, -l app=x", id="pods-filter")
+        box.display = bool(self.initial_filter)
+        box.disabled = not self.initial_filter  # hidden inputs must not take the focus
+        yield box
+        table: DataTable[Any] = DataTable(id="pods-table", cursor_type="row", zebra_stripes=True)
+        for key, header in zip(COLUMNS, HEADERS, strict=True):
+            table.add_column(header, key=key)
+        yield table
+        yield Static("", id="pods-events", classes="pane-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#pods-events", Static).display = False
+        self.watch_informer(self.hub.pods())
+
+    def on_informer_batch(self, message: InformerBatch) -> None:
+        message.stop()
+        message.batch.apply_to(self.rows)
+        self.health = message.batch.health
+        self.refresh_status()
+        self.render_rows()
+
+    def visible(self) -> list[PodSummary]:
+        return sort_pods(p for p in self.rows.values() if self.filter(p))
+
+    def render_rows(self) -> None:
+        shown = self.visible()
+        t = totals(self.rows.values())
+        by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
+        scope = ""
+        if self.filter.namespace or self.filter.selector or self.filter.words:
+            scope = f"  [showing {len(shown)} matching]"
+        self.query_one("#pods-summary", Static).update(
+            Text.assemble(("Pod health ", "bold"), (t.health_text, "bold"), f"   {by_status}{scope}")
+        )
+        now = time.time()
+        rows = [
+            (
+                p.uid,
+                (
+                    p.namespace,
+                    p.name,
+                    status_text(p.status),
+                    p.ready,
+                    str(p.restarts),
+                    p.last_termination,
+                    p.age(now) if p.created else "?",
+                    p.node,
+                    p.detail[:120],
+                ),
+            )
+            for p in shown
+        ]
+        table = self.query_one("#pods-table", DataTable)
+        with self.app.batch_update():
+            sync_table(table, rows, COLUMNS)
+
+    def selected(self) -> PodSummary | None:
+        table = self.query_one("#pods-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(str(key))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#pods-filter", Input)
+        box.display = True
+        box.disabled = False
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#pods-filter", Input)
+        box.value = ""
+        box.display = False
+        box.disabled = True
+        self.query_one("#pods-events", Static).display = False
+        self.query_one("#pods-table", DataTable).focus()
+
+    @on(Input.Changed, "#pods-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter = PodFilter(event.value)
+        self.render_rows()
+
+    @on(Input.Submitted, "#pods-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#pods-table", DataTable).focus()
+
+    def action_events(self) -> None:
+        pod = self.selected()
+        if pod is None or self.hub.api is None:
+            return
+        panel = self.query_one("#pods-events", Static)
+        panel.display = True
+        panel.update(f"Events of {pod.namespace}/{pod.name}: loading…")
+        self._load_events(pod.namespace, pod.name)
+
+    @work(thread=True, exclusive=True, group="pod-events", exit_on_error=False, description="pod events")
+    def _load_events(self, namespace: str, name: str) -> None:
+        try:
+            events = self.hub.pod_events(namespace, name)
+            text = format_events(namespace, name, events)
+        except ClusterError as err:
+            text = Text(f"Events of {namespace}/{name}: {err.sentence}", style="red")
+        self.app.call_from_thread(self.query_one("#pods-events", Static).update, text)
+
+    def action_logs(self) -> None:
+        """Follow the selected pod in the logs pane and show that tab (or ask whoever listens)."""
+        pod = self.selected()
+        if pod is None:
+            return
+        from cockpit.ui.panes.logs import LogsPane
+
+        found = self.app.query(LogsPane)
+        if not found:
+            self.post_message(self.FollowLogs(pod.namespace, pod.name))
+            return
+        logs = found.first()
+        logs.follow(LogRequest(pod.namespace, pod=pod.name))
+        tab = next((a for a in logs.ancestors if isinstance(a, TabPane)), None)
+        tabs = next((a for a in logs.ancestors if isinstance(a, TabbedContent)), None)
+        if tab is not None and tabs is not None and tab.id:
+            tabs.active = tab.id
+
+
+def format_events(namespace: str, name: str, events: list[EventRow]) -> Text:
+    out = Text(f"Events of {namespace}/{name}", style="bold")
+    if not events:
+        out.append("\n  none (events expire after an hour)", style="dim")
+    now = time.time()
+    for ev in events[-12:]:
+        age = human_age(now - ev.last_seen) if ev.last_seen else "?"
+        style = "yellow" if ev.type == "Warning" else ""
+        count = f" (x{ev.count})" if ev.count > 1 else ""
+        out.append(f"\n  {age:>5} {ev.type:<7} {ev.reason:<18} {ev.message}{count}", style=style)
+    return out

@@ -1,0 +1,85 @@
+"""UI test fixtures: the app built by the real factory, against a hand-made plan and a frozen clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cockpit.launch import LaunchOptions
+from cockpit.plan.model import Plan
+from cockpit.session.clock import FakeClock
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.launch import build_app
+from cockpit.ui.widgets.output_pane import OutputPane, RunView
+
+from .plans import make_plan
+
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+current-context: test-ctx
+contexts:
+- name: test-ctx
+  context: {cluster: test-cluster, user: test-user, namespace: data-platform}
+clusters:
+- name: test-cluster
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: test-user
+  user: {token: not-a-real-token}
+"""
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path) -> Path:
+    path = tmp_path / "kubeconfig"
+    path.write_text(KUBECONFIG)
+    return path
+
+
+AppFactory = Callable[..., CockpitApp]
+
+
+@pytest.fixture
+def make_app(kubeconfig: Path, tmp_path: Path) -> AppFactory:
+    def factory(
+        *,
+        plan: Plan | None = None,
+        clock: FakeClock | None = None,
+        no_kubeconfig: bool = False,
+        **options: object,
+    ) -> CockpitApp:
+        environ = {
+            "KUBECONFIG": str(tmp_path / "absent" if no_kubeconfig else kubeconfig),
+            "HOME": str(tmp_path),
+        }
+        return build_app(
+            LaunchOptions(**options),  # type: ignore[arg-type]
+            plan=plan or make_plan(),
+            clock=clock or FakeClock(),
+            environ=environ,
+        )
+
+    return factory
+
+
+async def wait_for(predicate: Callable[[], bool], pilot: object, timeout: float = 10.0) -> None:
+    """Let the app run until `predicate()` holds (commands are real processes)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+        await asyncio.sleep(0)
+
+
+def runs(app: CockpitApp) -> list[RunView]:
+    return list(app.query_one(OutputPane).runs.values())
+
+
+def tail_text(app: CockpitApp) -> str:
+    return "\n".join(app.query_one("#tail").line_texts())  # type: ignore[attr-defined]

@@ -1,0 +1,318 @@
+"""Every operator flow of the cockpit screen, driven with Textual's Pilot against real processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit.session.clock import FakeClock
+from cockpit.session.journal import read_journal
+from cockpit.session.state import TaskState
+from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, QuitScreen, TextPrompt
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.widgets.plan_tree import PlanTree
+from cockpit.ui.widgets.task_detail import CommandList
+
+from .conftest import AppFactory, runs, tail_text, wait_for
+
+ECHO, DELETE, EXIT3, NOT_FOUND, SLEEP, PLACEHOLDER = range(6)
+
+
+async def open_task(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Enter on the highlighted task (1.1): starts its timer and focuses its commands."""
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def run_command(pilot, index: int) -> None:  # type: ignore[no-untyped-def]
+    await open_task(pilot)
+    commands = pilot.app.query_one(CommandList)
+    assert commands.has_focus
+    commands.highlighted = index
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def journal_events(app) -> list[dict]:  # type: ignore[no-untyped-def]
+    return read_journal(app.session.journal_path).events
+
+
+async def test_selecting_a_task_starts_its_timer(make_app: AppFactory) -> None:
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        assert app.session.state_of("1.1") is TaskState.ACTIVE
+        clock.advance(150)
+        app.tick_clock()
+        await pilot.pause()
+        label = app.query_one(PlanTree).cursor_node.label.plain
+        assert label.startswith("▶") and "Look at the pods" in label
+        status = str(app.query_one("#status").render())
+        assert "2:30/10m" in status and "test-ctx/data-platform" in status
+
+
+async def test_ticking_stops_the_timer_and_moves_to_the_next_open_task(make_app: AppFactory) -> None:
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        clock.advance(60)
+        await pilot.press("t", "space")
+        await pilot.pause()
+        assert app.session.state_of("1.1") is TaskState.DONE
+        assert app.session.elapsed("1.1") == 60
+        assert app.session.active_task is not None and app.session.active_task.id == "1.2"
+        tree = app.query_one(PlanTree)
+        assert tree.cursor_plan_node is not None and tree.cursor_plan_node.id == "1.2"
+        clock.advance(30)
+        assert app.session.elapsed("1.1") == 60  # stopped
+        assert "✓" in app.query_one(PlanTree).label_of("1.1")
+
+
+async def test_run_read_only_command_streams_output_with_exit_code(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, ECHO)
+        assert not isinstance(app.screen, ConfirmScreen)  # read-only: no question asked
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        await pilot.pause(0.1)
+        text = tail_text(app)
+        assert text.splitlines()[0] == "$ echo hello-from-cockpit"
+        assert "hello-from-cockpit" in text.splitlines()[1]
+        assert "exit 0" in text.splitlines()[-1]
+        events = [e["type"] for e in journal_events(app)]
+        assert "command_started" in events and "command_finished" in events
+        run = app.session.runs()[0]
+        assert run.exit_code == 0 and run.context == "test-ctx" and run.task_id == "1.1"
+        side = app.session.session_dir / run.output
+        assert "hello-from-cockpit" in side.read_text()
+
+
+async def test_changing_command_asks_naming_context_and_namespace(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, DELETE)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        body = str(app.screen.query_one("#dialog-body").render())
+        assert "kubectl -n data-platform delete pod web-1" in body
+        assert "test-ctx" in body and "data-platform" in body
+        await pilot.press("n")
+        await pilot.pause()
+        assert runs(app) == []
+        assert app.session.runs() == []
+
+
+async def test_confirmed_failing_command_shows_exit_code(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, EXIT3)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.press("y")
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        run = runs(app)[0]
+        assert run.state == "failed" and run.exit_code == 3
+        await pilot.pause(0.1)
+        assert "exit 3" in tail_text(app).splitlines()[-1]
+        assert any("Command failed" in n for n in app.notices)
+        assert app.session.runs()[0].exit_code == 3
+
+
+async def test_read_only_refuses_changing_command(make_app: AppFactory) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = str(app.query_one("#status").render())
+        assert "READ-ONLY" in status
+        await run_command(pilot, DELETE)
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert runs(app) == []
+        assert any("Refused" in n and "read-only" in n for n in app.notices)
+
+
+async def test_command_not_found_is_reported(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, NOT_FOUND)
+        await pilot.pause()
+        if isinstance(app.screen, ConfirmScreen):  # unknown programs may be treated as changing
+            await pilot.press("y")
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        run = runs(app)[0]
+        assert run.state == "failed" and run.exit_code == 127
+        assert "command not found" in run.message
+        await pilot.pause(0.1)
+        assert "command not found" in tail_text(app).splitlines()[-1]
+
+
+async def test_cancel_stops_a_running_command(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, SLEEP)
+        await wait_for(lambda: bool(runs(app)), pilot)
+        assert runs(app)[0].state == "running"
+        await pilot.press("c")
+        await wait_for(lambda: runs(app)[0].state != "running", pilot, timeout=6)
+        assert runs(app)[0].state == "cancelled"
+        assert runs(app)[0].elapsed() < 5
+        recorded = app.session.runs()[0]
+        assert recorded.cancelled and recorded.status == "cancelled"
+
+
+async def test_placeholders_are_asked_for_and_inserted_quoted(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, PLACEHOLDER)
+        await wait_for(lambda: isinstance(app.screen, PlaceholderForm), pilot)
+        await pilot.press(*"web 1", "enter")
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        assert runs(app)[0].command == "echo pod='web 1'"
+        await pilot.pause(0.1)
+        assert "pod=web 1" in tail_text(app).splitlines()[1]
+
+
+async def test_edit_before_running(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        await pilot.press("e")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+        await pilot.press("end", *" edited", "enter")
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        assert runs(app)[0].command == "echo hello-from-cockpit edited"
+
+
+async def test_note_is_journaled_and_shown(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+        await pilot.press(*"pods look fine", "enter")
+        await pilot.pause()
+        assert [n.text for n in app.session.notes("1.1")] == ["pods look fine"]
+        assert "pods look fine" in str(app.query_one("#notes").render())
+        assert any(e["type"] == "note" for e in journal_events(app))
+
+
+async def test_pause_stops_the_session_clock(make_app: AppFactory) -> None:
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        clock.advance(10)
+        await pilot.press("p")
+        assert app.session.paused
+        assert "PAUSED" in str(app.query_one("#status").render())
+        clock.advance(100)
+        assert app.session.now() == 10 and app.session.elapsed("1.1") == 10
+        await pilot.press("p")
+        clock.advance(5)
+        assert app.session.now() == 15
+
+
+async def test_going_over_the_box_notifies_once(make_app: AppFactory) -> None:
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        clock.advance(10 * 60 + 1)
+        for _ in range(3):
+            app.tick_clock()
+            clock.advance(1)
+        await pilot.pause()
+        over = [n for n in app.notices if n.startswith("Over time") and "Look at the pods" in n]
+        assert len(over) == 1
+
+
+async def test_save_writes_the_transcript(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, ECHO)
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        await pilot.press("t", "space", "s")
+        await pilot.pause()
+        path = app.saved_transcript
+        assert path is not None and path.is_file()
+        text = path.read_text()
+        assert "Look at the pods" in text and "echo hello-from-cockpit" in text
+
+
+async def test_quit_asks_to_save_then_ends_the_session(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuitScreen) and app.is_running
+        await pilot.press("q")
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        await pilot.press("s")
+        await wait_for(lambda: not app.is_running, pilot)
+    assert app.saved_transcript is not None and app.saved_transcript.is_file()
+    assert journal_events(app)[-1]["type"] == "ended"
+
+
+async def test_resume_reopens_where_it_stood(make_app: AppFactory, tmp_path: Path) -> None:
+    clock = FakeClock()
+    first = make_app(clock=clock)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        clock.advance(90)
+        await pilot.press("t", "space")  # 1.1 done, 1.2 active
+        clock.advance(30)
+        await pilot.press("n", *"halfway", "enter")
+        await pilot.pause()
+        await pilot.press("q", "d")
+        await wait_for(lambda: not first.is_running, pilot)
+    journal = first.session.journal_path
+
+    second = make_app(clock=clock, resume=True)
+    assert second.session.journal_path == journal
+    async with second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert second.session.state_of("1.1") is TaskState.DONE
+        assert second.session.elapsed("1.1") == 90
+        assert second.session.elapsed("1.2") == 30
+        tree = second.query_one(PlanTree)
+        assert tree.cursor_plan_node is not None and tree.cursor_plan_node.id == "1.2"
+        assert [n.text for n in second.session.notes("1.2")] == ["halfway"]
+        assert "✓" in tree.label_of("1.1")
+
+
+async def test_help_lists_every_binding(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), pilot)
+        text = "\n".join(" ".join(row) for row in app.screen.rows)
+        for words in (
+            "Tick task",
+            "Run command",
+            "Edit & run",
+            "Cancel run",
+            "Note",
+            "Pause",
+            "Save transcript",
+            "Quit",
+            "Filter plan",
+            "app.quit",
+            "plan.tick",
+        ):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_filter_narrows_the_plan(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+        await pilot.press(*"grafana", "enter")
+        await pilot.pause()
+        tree = app.query_one(PlanTree)
+        shown = [n.data.id for n in tree.iter_plan_nodes()]
+        assert shown == ["2", "2.1"]

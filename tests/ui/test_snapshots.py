@@ -1,0 +1,49 @@
+"""The main screen at 80x24 (must stay usable) and 160x45 (uses the room), with clocks frozen."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cockpit.session.clock import FakeClock
+from cockpit.ui.widgets.output_pane import end_line
+
+from .conftest import AppFactory, runs, wait_for
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def frozen_app(make_app: AppFactory):  # type: ignore[no-untyped-def]
+    clock = FakeClock(wall=1_761_300_000.0)
+    app = make_app(clock=clock)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await pilot.press("enter")  # start task 1.1
+        clock.advance(9 * 60)  # 90% of its 10 min box: the bar turns warning
+        app.tick_clock()
+        await pilot.press("enter")  # run `echo hello-from-cockpit`
+        await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
+        for run in runs(app):  # durations are real time: pin them for the picture
+            run.duration = 0.25
+            run.buffer.lines[-1] = end_line(run, app.palette)
+            run.buffer.version += 1
+        app.query_one("#output").mark_dirty()
+        await pilot.pause(0.2)
+
+    return app, run_before
+
+
+def test_main_screen_80x24(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = frozen_app(make_app)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_main_screen_160x45(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = frozen_app(make_app)
+    assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
