@@ -39,6 +39,10 @@ SEED_SECRETS = ("datahub_admin_password", "dolphinscheduler123")
         ("aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "aws_access_key_id"),
         ("id AKIAIOSFODNN7EXAMPLE in logs", "AKIAIOSFODNN7EXAMPLE", "in logs"),
         ("mysql -u root -ps3cret dolphinscheduler", "s3cret", "dolphinscheduler"),
+        ("docker login -u bob -p hunter2 harbor.254carbon.com", "hunter2", "harbor.254carbon.com"),
+        ("helm --set auth.password=hunter2 install redis", "hunter2", "install redis"),
+        ("PGPASSWORD=hunter2 psql -h db", "hunter2", "psql -h db"),
+        ("client-key-data: LS0tLS1CRUdJTi", "LS0tLS1CRUdJTi", "client-key-data:"),
         (
             "kubectl create secret generic x --from-literal=password=hunter2",
             "hunter2",
@@ -166,3 +170,30 @@ def test_recording_the_seed_leaves_no_seed_password_in_any_file(tmp_path: Path, 
         for secret in SEED_SECRETS:
             assert secret not in data, f"{secret} leaked into {path}"
     assert "admin / ***" in transcript.read_text()
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "kubectl get secret db -n data-platform -o jsonpath='{.data.password}' | base64 -d",
+        "kubectl get secrets db -o go-template='{{.data.password | base64decode}}'",
+        "kubectl view-secret db password",
+        "vault kv get secret/datahub",
+        "sops -d secrets.enc.yaml",
+    ],
+)
+def test_commands_that_print_decoded_secrets_have_their_output_withheld(tmp_path: Path, cmd: str) -> None:
+    s = Session.start(_seed_plan("x", tmp_path / "p.md"), tmp_path / "s", clock=FakeClock())
+    side = s.record_command_started("r", None, cmd)
+    s.record_output("r", "hunter2\n")
+    s.record_output("r", "second-secret")
+    run = s.record_command_finished("r", 0, 0.1)
+    s.close()
+    assert "hunter2" not in side.read_text() and "second-secret" not in side.read_text()
+    assert "output withheld" in run.excerpt
+
+
+def test_ordinary_secret_listings_are_still_shown(tmp_path: Path) -> None:
+    redactor = StreamRedactor.for_command("kubectl get secrets -n data-platform")
+    out = redactor.feed("NAME            TYPE     DATA   AGE\ndatahub-admin   Opaque   2      3d\n")
+    assert "datahub-admin   Opaque" in out

@@ -25,7 +25,7 @@ from cockpit.session.clock import ActiveClock, Clock, SystemClock
 from cockpit.session.journal import JOURNAL_NAME, Journal, JournalError, read_journal
 from cockpit.session.outline import Outline, match_outlines, outline_of
 from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
-from cockpit.session.redact import redact
+from cockpit.session.redact import StreamRedactor, redact
 from cockpit.session.state import CommandRun, Note, SessionState, TaskState, Verdict, verdict_for
 
 CHECKPOINT_SECONDS = 15.0
@@ -412,8 +412,7 @@ class Session:
                 n += 1
                 path = out_dir / f"{name}-{n}.log"
             path.touch()
-            secretish = "secret" in cmd.lower()
-            self._runs[run_id] = OutputFile(path, secretish)
+            self._runs[run_id] = OutputFile(path, StreamRedactor.for_command(cmd))
             self._emit(
                 "command_started",
                 run=run_id,

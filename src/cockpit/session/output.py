@@ -39,10 +39,10 @@ def read_excerpt(path: Path, lines: int = EXCERPT_LINES, chars: int = EXCERPT_CH
 class OutputFile:
     """The side file of one running command."""
 
-    def __init__(self, path: Path, secret_context: bool) -> None:
+    def __init__(self, path: Path, redactor: StreamRedactor) -> None:
         self.path = path
         self._fh: IO[bytes] = path.open("ab")
-        self._redactor = StreamRedactor(secret_context=secret_context)
+        self._redactor = redactor
         self.bytes = path.stat().st_size
 
     def feed(self, text: str) -> None:

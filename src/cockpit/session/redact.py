@@ -18,7 +18,8 @@ _HOLD_LIMIT = 64 * 1024  # an incomplete line longer than this is redacted and r
 
 _VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;}&|]+)"""
 _SECRET_WORD = (
-    r"(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)"
+    r"(?:password|passwd|passphrase|pwd|secret|token|credentials?"
+    r"|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key)"
 )
 # Keys that name a secret object rather than hold one (secretName: my-tls, tokenRef: ...).
 _NOT_SECRET_KEY = re.compile(r"(?:name|names|ref|refs|path|file|namespace|type|kind|id|ttl|url)$", re.I)
@@ -81,6 +82,14 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
         ),
         rf"\1{MASK}",
     ),
+    # docker/helm/podman login -p SECRET
+    (
+        ("login",),
+        re.compile(
+            r"(\b(?:docker|podman|nerdctl|helm|buildah|skopeo|oras|crane)\b[^\n]*?\blogin\b[^\n]*?\s-p\s*)\S+"
+        ),
+        rf"\1{MASK}",
+    ),
     # AWS access key ids, GitHub/Slack tokens, JWTs
     (("akia", "asia"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
     (("gh",), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), MASK),
@@ -100,9 +109,15 @@ _JSON_PAIR = re.compile(r"(\"[^\"]+\"\s*:\s*)\"[^\"]*\"")
 
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
-_YAML_DATA = re.compile(r"^(\s*)(?:data|stringData|binaryData):\s*$")
+_YAML_DATA = re.compile(r"^(\s*)(data|stringData|binaryData):\s*$")
 _YAML_ITEM = re.compile(r"^(\s*)([^\s:#][^:]*?):(\s+)(\S.*)$")
-_JSON_DATA = re.compile(r"^\s*\"(?:data|stringData|binaryData)\"\s*:\s*\{\s*$")
+_JSON_DATA = re.compile(r"^\s*\"(data|stringData|binaryData)\"\s*:\s*\{\s*$")
+# Commands whose whole output is secret values: decoded Secret fields, vault reads.
+_PRINTS_SECRETS = re.compile(
+    r"(?is)(?:\bsecrets?\b.*(?:jsonpath|go-template|template=|base64\s+(?:-d|-D|--decode)))"
+    r"|(?:\bview-secret\b)|(?:\bvault\s+(?:kv\s+get|read)\b)|(?:\bsops\s+(?:-d|--decrypt)\b)"
+)
+_WITHHELD = f"{MASK} (output withheld: this command prints secret values)"
 _JSON_ITEM = re.compile(r"^(\s*\"[^\"]+\"\s*:\s*)\"[^\"]*\"(,?\s*)$")
 _SECRET_KIND = re.compile(r"""(?i)^\s*"?kind"?\s*:\s*"?secret"?,?\s*$""")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]{4,}={0,2}$")
@@ -155,8 +170,11 @@ class StreamRedactor:
     it only base64-looking values are masked (a Secret's `data:` comes before its `kind:`).
     """
 
-    def __init__(self, secret_context: bool = False) -> None:
+    def __init__(self, secret_context: bool = False, mask_all: bool = False) -> None:
         self.secret_context = secret_context
+        self.mask_all = mask_all
+        self._withheld = False
+        self._data_all = False
         self._pending = ""
         self._in_pem = False
         self._yaml_data_indent: int | None = None
@@ -178,12 +196,24 @@ class StreamRedactor:
         rest, self._pending = self._pending, ""
         return "".join(self._line(line) for line in rest.splitlines(keepends=True))
 
+    @classmethod
+    def for_command(cls, cmd: str) -> StreamRedactor:
+        """The redactor for the output of `cmd`: Secret-aware when it touches Secrets, and
+        withholding everything when it prints decoded secret values (`-o jsonpath=...|base64 -d`,
+        `kubectl view-secret`, `vault kv get`, `sops -d`)."""
+        return cls(secret_context="secret" in cmd.lower(), mask_all=bool(_PRINTS_SECRETS.search(cmd)))
+
     def _mask_data_value(self, value: str) -> bool:
-        return self.secret_context or _looks_base64(value)
+        return self.secret_context or self._data_all or _looks_base64(value)
 
     def _line(self, line: str) -> str:
         body = line.rstrip("\r\n")
         end = line[len(body) :]
+        if self.mask_all:
+            if self._withheld or not body.strip():
+                return ""
+            self._withheld = True
+            return _WITHHELD + "\n"
         if self._in_pem:
             if _PEM_END.search(body):
                 self._in_pem = False
@@ -212,10 +242,13 @@ class StreamRedactor:
                 if item and self._mask_data_value(body.split(":", 1)[1].strip().rstrip(",")):
                     return f'{item.group(1)}"{MASK}"{item.group(2)}{end}'
         data = _YAML_DATA.match(body)
+        json_data = _JSON_DATA.match(body)
         if data:
             self._yaml_data_indent = len(data.group(1))
-        elif _JSON_DATA.match(body):
+            self._data_all = data.group(2) == "stringData"  # plain-text Secret values
+        elif json_data:
             self._in_json_data = True
+            self._data_all = json_data.group(1) == "stringData"
         return redact_line(body) + end
 
 
