@@ -221,3 +221,11 @@ async def test_many_small_lines_arrive_in_few_batches() -> None:
     assert result.ok
     assert "".join(batches).replace("\r\n", "\n") == "".join(f"{i}\n" for i in range(1, 5001))
     assert len(batches) <= 5
+
+
+async def test_cancel_before_start_never_spawns() -> None:
+    exits = []
+    run = CommandRun("echo should-not-run", on_exit=exits.append)
+    result = await run.cancel()
+    assert result is not None and result.cancelled and run.state is RunState.CANCELLED
+    assert await run.wait() is result and run.pid is None and exits == [result]

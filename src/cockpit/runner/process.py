@@ -253,6 +253,8 @@ class CommandRun:
         """Wait for the end of the run (starting it if needed) and return its result."""
         if self.state is RunState.PENDING:
             await self.start()
+        if self.result is not None:
+            return self.result
         assert self._done is not None
         return await asyncio.shield(self._done)
 
@@ -307,11 +309,13 @@ class CommandRun:
 
     async def cancel(self, *, interrupt_grace: float = 1.0, terminate_grace: float = 2.0) -> RunResult | None:
         """Stop the command: SIGINT, then SIGTERM after `interrupt_grace` s, then SIGKILL after
-        `terminate_grace` s more, each to the whole process group. Returns the result (None if
-        it never started)."""
-        if self.state is RunState.PENDING:
-            self.state = RunState.CANCELLED
-            return None
+        `terminate_grace` s more, each to the whole process group. Returns the result (a run
+        cancelled before it started ends at once, never spawned)."""
+        if self.state is RunState.PENDING:  # never started: nothing to signal
+            self._cancelled = True
+            self._started_mono, self._started_at = time.monotonic(), time.time()
+            self._set_result(None, None, "cancelled before it started")
+            return self.result
         if not self.running:
             return self.result
         self._cancelled = True
@@ -338,7 +342,6 @@ class CommandRun:
         env = dict(os.environ) if self.inherit_env else {}
         env.setdefault("TERM", "xterm-256color")
         env.update(self.env)
-        env["COLUMNS"], env["LINES"] = str(self.columns), str(self.rows)
         if self.output_path is not None:
             self.output_path.parent.mkdir(parents=True, exist_ok=True)
             self._side = open(self.output_path, "wb")  # noqa: SIM115 - closed in _finish
