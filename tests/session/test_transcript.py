@@ -40,6 +40,7 @@ def finished_session(tmp_path: Path) -> Session:
     s.record_output("r2", 'Error from server (NotFound): "spark-history-tls-1" not found\n')
     s.record_command_finished("r2", 1, 0.3)
     s.add_note("```weird``` note with | pipe", "1.1.1")
+    s.add_note("pasted:\n```\nkubectl get pods\n", "1.1.1")  # an unclosed fence in a note
     clock.advance(12 * MIN - 2)  # 12 min against a 10 min box
     s.tick("1.1.1")
     s.activate("1.1.2")
@@ -100,6 +101,12 @@ def test_code_fences_are_balanced(finished_session: Session) -> None:
         elif not opened:
             opened.append(m.group(1))
     assert opened == []
+
+
+def test_a_note_with_an_unclosed_fence_does_not_swallow_the_rest(finished_session: Session) -> None:
+    md = render_transcript(finished_session.journal_path).markdown
+    # fenced with a longer fence than the note's own, so the run after it is Markdown again
+    assert "  ````text\n  pasted:\n  ```\n  kubectl get pods\n  ````\n\n**exit 0** · 1.5s" in md
 
 
 def test_links_are_relative_to_where_the_transcript_goes(finished_session: Session, tmp_path: Path) -> None:

@@ -201,8 +201,12 @@ class _Renderer:
         return "\n".join(lines)
 
     def note_line(self, text: str, wall: float) -> str:
-        body = redact(text).strip().replace("\n", "\n  ")
-        return f"- {fmt_wall(wall, with_date=False)} — {body}"
+        body = redact(text).strip()
+        stamp = f"- {fmt_wall(wall, with_date=False)} —"
+        if re.search(r"^\s*(?:`{3,}|~{3,})", body, re.M):
+            # a note holding a code fence is shown verbatim, so it cannot swallow what follows
+            return f"{stamp}\n\n" + "\n".join("  " + line for line in _fence(body, "text").split("\n"))
+        return f"{stamp} " + body.replace("\n", "\n  ")
 
     def path_of(self, node_id: str) -> str:
         names: list[str] = []
@@ -396,6 +400,8 @@ def write_transcript(journal_path: Path, out_path: Path | None = None) -> tuple[
     if journal_path.is_dir():
         journal_path = journal_path / JOURNAL_NAME
     out = Path(out_path) if out_path else journal_path.parent / TRANSCRIPT_NAME
+    if out.is_dir():
+        out = out / TRANSCRIPT_NAME
     result = render_transcript(journal_path, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.markdown, encoding="utf-8")
