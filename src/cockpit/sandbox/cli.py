@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="random seed (same seed, same cluster)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
     serve.add_argument("--token", help="require this bearer token (implies --tls)")
+    serve.add_argument(
+        "--empty", action="store_true", help="serve an empty cluster: no scenario, no simulation"
+    )
     return parser
 
 
@@ -39,7 +42,16 @@ def main(argv: Sequence[str]) -> int:
     if args.pods is not None and not 0 <= args.pods <= 50_000:
         print(f"cockpit sandbox: --pods must be between 0 and 50000, not {args.pods}", file=sys.stderr)
         return 2
-    box = Sandbox(args.port, args.scenario, args.seed, args.pods, args.churn, tls=args.tls, token=args.token)
+    box = Sandbox(
+        args.port,
+        args.scenario,
+        args.seed,
+        args.pods,
+        args.churn,
+        world=not args.empty,
+        tls=args.tls,
+        token=args.token,
+    )
     try:
         box.start()
     except SandboxError as exc:

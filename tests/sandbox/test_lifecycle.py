@@ -1,0 +1,82 @@
+"""Starting and stopping the sandbox: in-process handle, `async with`, and `cockpit sandbox serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from cockpit.sandbox import Sandbox, SandboxError
+from cockpit.sandbox import resources as r
+
+
+def test_start_is_fast_and_stop_frees_the_port(tmp_path: Path) -> None:
+    box = Sandbox(world=False).start()
+    assert box.started_in < 1.0 and box.url.startswith("http://127.0.0.1:")
+    config = yaml.safe_load(box.write_kubeconfig(tmp_path / "kc", context_name="rehearsal").read_text())
+    assert config["current-context"] == "rehearsal" and config["clusters"][0]["cluster"]["server"] == box.url
+    assert httpx.get(f"{box.url}/version").status_code == 200
+    port = box.port
+    box.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/version", timeout=2)
+
+
+def test_a_taken_port_is_a_clear_error() -> None:
+    with (
+        Sandbox(world=False) as first,
+        pytest.raises(SandboxError, match=rf"cannot listen on 127\.0\.0\.1:{first.port}"),
+    ):
+        Sandbox(port=first.port, world=False).start()
+
+
+async def test_async_with_serves_while_the_callers_loop_runs() -> None:
+    async with Sandbox(world=False) as box:
+        box.store.create(r.NAMESPACES, {"metadata": {"name": "kong"}})
+        async with httpx.AsyncClient(base_url=box.url) as client:
+            reply = await client.get("/api/v1/namespaces")
+    assert [n["metadata"]["name"] for n in reply.json()["items"]] == ["kong"]
+
+
+def test_cockpit_sandbox_serve_prints_url_and_kubeconfig(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "sandbox.kubeconfig"
+    env = {**os.environ, "COCKPIT_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "sandbox", "serve", "--empty", "--kubeconfig", str(kubeconfig)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        second = proc.stdout.readline()
+        assert first.startswith("sandbox serving at http://127.0.0.1:")
+        assert second.strip() == f"kubeconfig: {kubeconfig}"
+        url = first.split()[3]
+        assert httpx.get(f"{url}/version").json()["gitVersion"].startswith("v1.31.")
+        assert yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"] == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    started = time.monotonic()
+    bad = subprocess.run(
+        [sys.executable, "-m", "cockpit", "sandbox", "serve", "--scenario", str(tmp_path / "no.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (
+        bad.returncode == 2
+        and bad.stderr.strip() == f"cockpit sandbox: scenario file not found: {tmp_path / 'no.yaml'}"
+    )
+    assert time.monotonic() - started < 10

@@ -1,0 +1,110 @@
+"""Patch formats and table cells, as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.sandbox.patch import PatchError, json_patch, merge_patch, strategic_merge
+from cockpit.sandbox.tables import human_duration, pod_row
+
+
+def test_merge_patch_deletes_with_null_and_replaces_lists() -> None:
+    doc = {"a": {"b": 1, "c": 2}, "l": [1, 2]}
+    assert merge_patch(doc, {"a": {"b": None}, "l": [3]}) == {"a": {"c": 2}, "l": [3]}
+
+
+def test_json_patch_operations_and_failures() -> None:
+    doc = {"spec": {"items": ["a", "b"]}}
+    out = json_patch(
+        doc,
+        [
+            {"op": "add", "path": "/spec/items/-", "value": "c"},
+            {"op": "move", "from": "/spec/items/0", "path": "/spec/first"},
+            {"op": "copy", "from": "/spec/first", "path": "/spec/again"},
+        ],
+    )
+    assert out == {"spec": {"items": ["b", "c"], "first": "a", "again": "a"}} and doc["spec"]["items"] == [
+        "a",
+        "b",
+    ]
+    with pytest.raises(PatchError):
+        json_patch(doc, [{"op": "test", "path": "/spec/items/0", "value": "z"}])
+
+
+def test_strategic_merge_directives() -> None:
+    doc = {
+        "spec": {
+            "containers": [{"name": "a", "image": "1", "env": [{"name": "X", "value": "1"}]}],
+            "finalizers": ["f1"],
+            "tolerations": [{"key": "k"}],
+        }
+    }
+    patch = {
+        "spec": {
+            "containers": [{"name": "a", "env": [{"name": "Y", "value": "2"}]}, {"name": "b"}],
+            "finalizers": ["f2"],
+            "tolerations": [{"key": "z"}],
+        }
+    }
+    out = strategic_merge(doc, patch)
+    assert [c["name"] for c in out["spec"]["containers"]] == ["a", "b"]
+    assert out["spec"]["containers"][0]["env"] == [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]
+    assert out["spec"]["finalizers"] == ["f1", "f2"] and out["spec"]["tolerations"] == [{"key": "z"}]
+    replaced = strategic_merge(doc, {"spec": {"$patch": "replace", "containers": []}})
+    assert replaced == {"spec": {"containers": []}}
+    deleted = strategic_merge(doc, {"spec": {"containers": [{"name": "a", "$patch": "delete"}]}})
+    assert deleted["spec"]["containers"] == []
+    pruned = strategic_merge(doc, {"spec": {"$deleteFromPrimitiveList/finalizers": ["f1"]}})
+    assert pruned["spec"]["finalizers"] == []
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (5, "5s"),
+        (119, "119s"),
+        (150, "2m30s"),
+        (600, "10m"),
+        (3 * 3600 + 60, "3h1m"),
+        (9 * 3600, "9h"),
+        (3 * 86400, "3d"),
+        (3 * 86400 + 7200, "3d2h"),
+        (40 * 86400, "40d"),
+        (800 * 86400, "2y70d"),
+    ],
+)
+def test_ages_print_like_kubectl(seconds: int, text: str) -> None:
+    assert human_duration(seconds) == text
+
+
+def test_pod_status_reasons() -> None:
+    base = {
+        "metadata": {"name": "p", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]},
+    }
+    init_failing = {
+        **base,
+        "status": {
+            "phase": "Pending",
+            "initContainerStatuses": [
+                {"name": "i", "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}
+            ],
+        },
+    }
+    assert pod_row(init_failing, 0)[2] == "Init:CrashLoopBackOff"
+    completed = {
+        **base,
+        "status": {
+            "phase": "Succeeded",
+            "containerStatuses": [
+                {
+                    "name": "c",
+                    "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed"}},
+                }
+            ],
+        },
+    }
+    assert pod_row(completed, 0)[1:4] == ["0/1", "Completed", "0"]
+    deleting = {**completed, "metadata": {**base["metadata"], "deletionTimestamp": "2026-01-01T00:00:00Z"}}
+    assert pod_row(deleting, 0)[2] == "Terminating"
