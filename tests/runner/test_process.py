@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.runner.process import CommandRun, RunState
 
 
@@ -44,9 +46,10 @@ async def test_ansi_colours_are_kept_and_it_is_a_terminal() -> None:
     assert "tty-yes" in out
 
 
-async def test_env_cwd_and_terminal_size(tmp_path: Path) -> None:
+async def test_env_cwd_and_terminal_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the cockpit's own terminal: must not leak into commands
     out, _ = await run_collect(
-        "echo $COCKPIT_TEST_VAR; pwd; stty size",
+        "echo $COCKPIT_TEST_VAR; pwd; stty size; echo cols=${COLUMNS:-unset}",
         env={"COCKPIT_TEST_VAR": "pinned"},
         cwd=tmp_path,
         columns=91,
@@ -56,6 +59,7 @@ async def test_env_cwd_and_terminal_size(tmp_path: Path) -> None:
     assert lines[0] == "pinned"
     assert lines[1] == str(tmp_path)
     assert lines[2] == "27 91"
+    assert lines[3] in ("cols=unset", "cols=91"), "bash may set it from the PTY, never from ours"
 
 
 async def test_resize_reaches_the_running_command() -> None:

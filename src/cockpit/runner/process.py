@@ -340,6 +340,9 @@ class CommandRun:
         if self.cwd is not None and not self.cwd.is_dir():
             raise RunnerError(f"working directory not found: {self.cwd}")
         env = dict(os.environ) if self.inherit_env else {}
+        # The cockpit's own terminal size must not leak in: the PTY's size is the truth.
+        env.pop("COLUMNS", None)
+        env.pop("LINES", None)
         env.setdefault("TERM", "xterm-256color")
         env.update(self.env)
         if self.output_path is not None:
