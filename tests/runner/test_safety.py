@@ -251,6 +251,14 @@ def test_classify(cmd: str, changes: bool, terminal: bool) -> None:
         ),
         ("kubectl rollout restart deploy/x", "kubectl rollout restart changes the cluster"),
         ("velero restore create --from-backup b", "velero restore create changes the cluster"),
+        ("helm -n data-platform upgrade x ./chart", "helm upgrade changes the cluster"),
+        ("argocd --server argocd.example app sync data-platform", "argocd app sync changes the cluster"),
+        ("velero -n velero backup create b1", "velero backup create changes the cluster"),
+        (
+            "kubectl --dry-run=server delete pod x",
+            "kubectl delete --dry-run=server does not change the cluster",
+        ),
+        ("helm -n data-platform list", "read-only: helm list"),
     ],
 )
 def test_reason_names_the_deciding_command(cmd: str, reason: str) -> None:

@@ -88,19 +88,38 @@ _FULLSCREEN = {"top", "htop", "btop", "atop", "iotop", "tmux", "screen", "k9s", 
 _REPLS = {"python", "python3", "node", "ruby", "perl", "irb"}
 
 
-def _words_flags(words: list[str]) -> tuple[set[str], list[str]]:
-    """(flags, positional words) of an argument list; `--` ends the flags."""
+def _words_flags(words: list[str], value_flags: frozenset[str] = frozenset()) -> tuple[set[str], list[str]]:
+    """(flags, positional words) of an argument list; `--` ends the flags; a flag in
+    `value_flags` (written `-n x`, not `-n=x`) takes the next word as its value."""
     flags: set[str] = set()
     rest: list[str] = []
     ended = False
+    skip = False
     for word in words:
-        if ended or not word.startswith("-") or word == "-":
+        if skip:
+            skip = False
+        elif ended or not word.startswith("-") or word == "-":
             rest.append(word)
         elif word == "--":
             ended = True
         else:
             flags.add(word)
+            skip = word in value_flags
     return flags, rest
+
+
+_GLOBAL_VALUE_FLAGS = frozenset(
+    {
+        "-n",
+        "--namespace",
+        "--kube-context",
+        "--kubeconfig",
+        "--context",
+        "--server",
+        "--auth-token",
+        "--config",
+    }
+)
 
 
 def _has_tty_stdin(args: list[str]) -> bool:
@@ -180,7 +199,7 @@ def _kubectl(prog: str, args: list[str]) -> _Verdict:
         if len(targets) >= 2 and ":" not in targets[-1]:
             return _Verdict(False, what, f"{what} copies out of a pod (read-only)")
         return _Verdict(True, what, f"{what} copies into a pod")
-    dry = [f for f in flags if f == "--dry-run" or f.startswith("--dry-run=")]
+    dry = [f for f in args if f == "--dry-run" or f.startswith("--dry-run=")]
     if dry and dry[-1].partition("=")[2] not in ("none", "false"):
         return _Verdict(False, what, f"{what} {dry[-1]} does not change the cluster", terminal)
     return _Verdict(True, what, terminal=terminal)
@@ -196,7 +215,7 @@ _HELM_READ = {
 
 
 def _helm(prog: str, args: list[str]) -> _Verdict:
-    flags, positional = _words_flags(args)
+    flags, positional = _words_flags(args, _GLOBAL_VALUE_FLAGS)
     verb = positional[0] if positional else ""
     what = f"{prog} {verb}".strip()
     if not verb or verb in _HELM_READ:
@@ -210,7 +229,7 @@ _VELERO_READ = {"get", "describe", "logs", "version", "download", "help", "compl
 
 
 def _velero(prog: str, args: list[str]) -> _Verdict:
-    _flags, positional = _words_flags(args)
+    _flags, positional = _words_flags(args, _GLOBAL_VALUE_FLAGS)
     words = positional[:2]
     what = " ".join([prog, *words])
     if not words or words[0] in _VELERO_READ or (len(words) > 1 and words[1] in _VELERO_READ):
@@ -227,7 +246,7 @@ _ARGOCD_READ = {
 
 
 def _argocd(prog: str, args: list[str]) -> _Verdict:
-    _flags, positional = _words_flags(args)
+    _flags, positional = _words_flags(args, _GLOBAL_VALUE_FLAGS)
     words = positional[:2]
     what = " ".join([prog, *words])
     if not words:
