@@ -55,3 +55,36 @@ def test_sigkill_mid_session_then_resume(tmp_path: Path) -> None:
         assert r.warnings == []
     finally:
         r.close()
+    md = render_transcript(session_dir / "journal.jsonl").markdown
+    assert "| **Resumed** | 1×" in md
+    assert "error: interrupted: cockpit stopped while the command ran" in md
+
+
+def test_sigkill_while_writing_keeps_every_acknowledged_event(tmp_path: Path) -> None:
+    session_dir = tmp_path / "s"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.session.flood_child", str(session_dir)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    acknowledged = 0
+    try:
+        assert child.stdout is not None
+        while acknowledged < 8:
+            acknowledged = int(child.stdout.readline())
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    r = Session.resume(session_dir / "journal.jsonl", seed_like_plan(), clock=FakeClock())
+    try:
+        numbers = [int(n.text.split()[1]) for n in r.notes("1.1.1")]
+        # every note the child was told about is there, in order, and nothing half-written is
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert len(numbers) >= acknowledged
+        assert all(
+            len(n.text) == len(f"note {i} ") + 300_000 for i, n in zip(numbers, r.notes("1.1.1"), strict=True)
+        )
+    finally:
+        r.close()
