@@ -248,3 +248,15 @@ def test_output_from_worker_threads_while_the_ui_polls(session: Session) -> None
         lines = (session.session_dir / run.output).read_text().splitlines()
         assert lines == [f"{run.run_id} line {n}" for n in range(300)]
         assert run.status == "ok"
+
+
+def test_focus_is_the_phase_being_worked_on(session: Session, clock: FakeClock) -> None:
+    assert session.focus() is None
+    session.activate("1.2.1")
+    assert session.focus() == "1.2"
+    clock.advance(5 * MIN)
+    session.tick("1.2.1")
+    assert session.focus() == "1.2"  # the last touched task still says where we are
+    assert session.remaining(session.focus()) == (0.0, 0.0)  # 1.2.2 has no box
+    session.activate("1.1.1")
+    assert session.remaining(session.focus()) == (45 * MIN, 45 * MIN)

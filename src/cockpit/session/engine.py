@@ -534,6 +534,21 @@ class Session:
         wall = self.clock.wall()
         return datetime.fromtimestamp(wall + lo).astimezone(), datetime.fromtimestamp(wall + hi).astimezone()
 
+    def focus(self) -> str | None:
+        """The group being worked on: the phase (else the top-level section) holding the active or
+        last touched task; None before any task was touched. Pass it to `remaining`,
+        `projected_finish`, `elapsed` and `verdict` for figures about the work at hand rather
+        than the whole plan (a plan like the seed holds many alternative sessions)."""
+        anchor = self.state.active or self.state.last_touched
+        node = self.outline.nodes.get(anchor) if anchor else None
+        top = node
+        while node is not None:
+            if node.kind == "phase":
+                return node.id
+            top = node
+            node = self.outline.nodes.get(node.parent) if node.parent else None
+        return top.id if top is not None else None
+
     def next_open_task(self) -> Node | None:
         """The next TODO task in plan order after the active (or last touched) task, wrapping."""
         order = [n for n in self.plan.tasks()]
