@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cockpit.runner.placeholders import fill_placeholders, find_placeholders, placeholder_names
 from tests.runner.test_safety import SEED
@@ -79,7 +81,7 @@ def test_occurrences_carry_offsets_and_style() -> None:
 
 def _echo(cmd: str) -> list[str]:
     """Run the filled command with printf to see the exact words the shell passes."""
-    out = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["bash", "-c", cmd], capture_output=True, check=True).stdout.decode()
     return out.split("\0")[:-1]
 
 
@@ -130,3 +132,14 @@ def test_every_occurrence_of_a_name_is_filled() -> None:
         fill_placeholders(cmd, {"pod": "web-0"}, ENV)
         == "kubectl logs web-0 -n x && kubectl delete pod web-0 -n x"
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40)
+)
+def test_any_value_arrives_literally_in_every_quoting_context(value: str) -> None:
+    template = "printf '%s\\0' <pod> pre/POD_NAME $NAMESPACE \"in <pod> dq\" 'in <TOKEN> sq' {{name}}"
+    values = {"pod": value, "POD_NAME": value, "NAMESPACE": value, "TOKEN": value, "name": value}
+    filled = fill_placeholders(template, values, ENV, inherit_env=False)
+    assert _echo(filled) == [value, f"pre/{value}", value, f"in {value} dq", f"in {value} sq", value]

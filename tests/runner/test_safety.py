@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cockpit.runner.safety import classify
-from cockpit.runner.shellsplit import simple_commands
+from cockpit.runner.shellsplit import ShellSyntaxError, simple_commands
 from tests.conftest import SEED_PLAN
 
 # Every command of the seed plan's code blocks, plus the ones it names inline:
@@ -283,3 +285,14 @@ def test_simple_commands_split_lists_pipes_and_substitutions() -> None:
         ["kubectl", "get", "a"],
         ["kubectl", "get", "b"],
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="kubectl delete get sh -c'\"$()`|&;<>#{}\\ \nabc=", max_size=60))
+def test_classify_never_fails_on_any_line(line: str) -> None:
+    safety = classify(line)
+    assert safety.reason
+    try:
+        simple_commands(line)
+    except ShellSyntaxError:
+        assert safety.changes_cluster, "a line that cannot be parsed is treated as changing"
