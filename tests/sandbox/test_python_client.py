@@ -125,6 +125,9 @@ def test_https_with_bearer_tokens_gives_401_and_403(tmp_path: Path) -> None:
         (tmp_path / "viewer").write_text(yaml.safe_dump(viewer_config))
         viewer = Kubectl(box, tmp_path / "viewer", tmp_path / "c2", binary)
         assert "minio-0" in viewer.ok("get", "pods")
+        assert viewer("auth", "can-i", "get", "pods").stdout.strip() == "yes"
+        assert viewer("auth", "can-i", "delete", "jobs").stdout.strip() == "no"
+        assert admin("auth", "can-i", "delete", "jobs").stdout.strip() == "yes"
         denied = viewer("delete", "job", "datahub-init-db")
         assert denied.returncode == 1 and denied.stderr.strip() == (
             'Error from server (Forbidden): jobs.batch "datahub-init-db" is forbidden: User "viewer" cannot '

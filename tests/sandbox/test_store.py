@@ -49,7 +49,17 @@ def test_noop_update_keeps_version_and_emits_nothing(store: Store) -> None:
     assert changed["metadata"]["resourceVersion"] != pod["metadata"]["resourceVersion"] and seen == [
         "MODIFIED"
     ]
-    assert changed["metadata"]["generation"] == 1  # only labels changed, not the spec
+    assert "generation" not in changed["metadata"]  # core objects carry none
+
+
+def test_generation_counts_spec_changes_only(store: Store) -> None:
+    deploy = store.create(DEPLOYMENTS, {"metadata": {"name": "d", "namespace": "data-platform"}, "spec": {}})
+    assert deploy["metadata"]["generation"] == 1
+    deploy["metadata"]["labels"] = {"a": "b"}
+    deploy["status"] = {"replicas": 1}
+    assert store.update(DEPLOYMENTS, deploy)["metadata"]["generation"] == 1
+    deploy["spec"] = {"replicas": 0}
+    assert store.update(DEPLOYMENTS, deploy)["metadata"]["generation"] == 2
 
 
 def test_stale_update_conflicts(store: Store) -> None:

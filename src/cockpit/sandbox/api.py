@@ -23,7 +23,14 @@ from cockpit.sandbox.openapi import openapi_v3_document, openapi_v3_index
 from cockpit.sandbox.patch import PatchError, json_patch, merge_patch, strategic_merge
 from cockpit.sandbox.podlogs import serve_logs
 from cockpit.sandbox.query import parse_bool
-from cockpit.sandbox.resources import NAMESPACES, PODS, SERVICES, ResourceType, lookup
+from cockpit.sandbox.resources import (
+    NAMESPACES,
+    PODS,
+    SELFSUBJECTACCESSREVIEWS,
+    SERVICES,
+    ResourceType,
+    lookup,
+)
 from cockpit.sandbox.selectors import SelectorError, parse_field_selector, parse_label_selector
 from cockpit.sandbox.store import Store, clone
 from cockpit.sandbox.watchstream import WatchOptions, watch_stream
@@ -203,6 +210,8 @@ class Api:
                 watching = parse_bool("watch", req.param("watch"))
                 self._authorize(user, "watch" if watching else "list", route)
                 return self._watch(req, route) if watching else self._list(req, route)
+            if method == "POST" and route.rt is SELFSUBJECTACCESSREVIEWS:
+                return self._access_review(req, user)
             if method == "POST":
                 self._authorize(user, "create", route)
                 return self._create(req, route)
@@ -231,6 +240,16 @@ class Api:
         if method == "DELETE" and route.subresource is None:
             return self._delete(req, route)
         raise errors.method_not_allowed()
+
+    def _access_review(self, req: Request, user: str) -> Response:
+        """`kubectl auth can-i`: allowed unless a read-only user asks to change something."""
+        review = self._check_kind(SELFSUBJECTACCESSREVIEWS, self._body(req))
+        attrs = (review.get("spec") or {}).get("resourceAttributes") or {}
+        verb = attrs.get("verb", "")
+        allowed = user not in self.read_only_users or verb in READ_VERBS
+        review["status"] = {"allowed": allowed}  # RBAC gives no reason for a plain "no"
+        review.update(apiVersion=SELFSUBJECTACCESSREVIEWS.api_version, kind=SELFSUBJECTACCESSREVIEWS.kind)
+        return json_response(review, 201)
 
     # ---- reading -------------------------------------------------------------------------------
 

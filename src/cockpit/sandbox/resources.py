@@ -320,6 +320,17 @@ RESTORES = ResourceType(
     custom=True,
 )
 
+SELFSUBJECTACCESSREVIEWS = ResourceType(
+    "authorization.k8s.io",
+    "v1",
+    "SelfSubjectAccessReview",
+    "selfsubjectaccessreviews",
+    "selfsubjectaccessreview",
+    False,
+    verbs=("create",),
+    has_status=False,
+)
+
 RESOURCES: tuple[ResourceType, ...] = (
     NAMESPACES,
     NODES,
@@ -348,6 +359,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     BACKUPS,
     SCHEDULES,
     RESTORES,
+    SELFSUBJECTACCESSREVIEWS,
 )
 
 _BY_PATH: dict[tuple[str, str, str], ResourceType] = {(r.group, r.version, r.plural): r for r in RESOURCES}

@@ -344,7 +344,10 @@ class Store:
         meta["uid"] = self.new_uid()
         meta["resourceVersion"] = str(self._rv)
         meta.setdefault("creationTimestamp", self.now())
-        meta["generation"] = 1
+        if rt.group:  # core objects (pods, configmaps, ...) carry no generation on a real server
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
         meta.pop("deletionTimestamp", None)
         if "managedFields" in meta:
             del meta["managedFields"]
@@ -409,7 +412,7 @@ class Store:
             meta["deletionTimestamp"] = old_meta["deletionTimestamp"]
         if obj == old.obj:
             return old, []
-        if _spec_of(obj) != _spec_of(old.obj):
+        if rt.group and _spec_of(obj) != _spec_of(old.obj):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         self._rv += 1
         meta["resourceVersion"] = str(self._rv)
