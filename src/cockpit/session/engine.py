@@ -213,7 +213,7 @@ class Session:
             event = {
                 "seq": self.state.seq + 1,
                 "type": kind,
-                "t": round(t, 3),
+                "t": t,  # exact: rebuilt timers must match to the bit
                 "wall": round(self.clock.wall(), 3),
             }
             event.update(fields)
