@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cockpit.plan.model import Command
 
@@ -215,7 +216,7 @@ def make_command(text: str, line: int, description: str | None = None, *, inline
         background = True
         cmd = code[:-1].rstrip()
     command = Command(cmd=cmd, line=line, description=description, background=background, inline=inline)
-    watched = _parse_watch(cmd) if "\n" not in cmd else None
+    watched = _parse_watch(cmd) if cmd.startswith("watch") and "\n" not in cmd else None
     if watched is not None:
         command.cmd, command.watch_interval = watched
         command.watch = True
@@ -345,10 +346,7 @@ def first_word(text: str) -> tuple[str, list[str]] | None:
     match = _PROMPT_RE.match(text)
     if match:
         text = text[match.end() :]
-    try:
-        words = shlex.split(text, comments=False)
-    except ValueError:
-        words = text.split()
+    words = text.split(maxsplit=8)
     while words and (_ASSIGN_RE.match(words[0]) or words[0] in {"sudo", "time", "exec", "nohup", "command"}):
         words = words[1:]
     if not words:
@@ -356,6 +354,7 @@ def first_word(text: str) -> tuple[str, list[str]] | None:
     return words[0], words[1:]
 
 
+@lru_cache(maxsize=4096)
 def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
     """Does `text` read as a shell command (a known tool, a `./script`, shell syntax)?
 
@@ -377,6 +376,7 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
     return bool(re.fullmatch(r"[\w.-]+\.(?:sh|bash|py)", word)) and bool(args)
 
 
+@lru_cache(maxsize=1024)
 def looks_like_shell(code: str) -> bool:
     """An unlabelled block is shell when most of its commands start with a tool or a prompt."""
     if _is_console(code):
@@ -390,6 +390,8 @@ def looks_like_shell(code: str) -> bool:
             continue
         if not continuing and state.depth == 0 and not state.quote:
             starts.append(stripped)
+            if len(starts) >= 40:  # enough to judge; a pasted log may have 100k lines
+                break
         _c, continuing = _scan(line, state)
         continuing = continuing or stripped.endswith("\\")
     if not starts:

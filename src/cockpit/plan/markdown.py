@@ -83,6 +83,8 @@ CRITERIA_LABELS = frozenset(
     }
 )
 ACTION_LABELS = frozenset({"action", "actions", "manual step", "manual steps", "todo", "to do"})
+# An unlabelled block longer than this is pasted output or data, shown as text, not steps.
+MAX_PROSE_STEPS = 40
 _CURRENT_COLUMNS = frozenset({"current", "current value", "now", "before", "baseline", "actual", "today"})
 _TARGET_COLUMNS = frozenset({"target", "target value", "goal", "expected", "desired", "after"})
 
@@ -371,8 +373,9 @@ class _Loader:
             node.manual_steps.extend(text for _line, text in shell.notes)
             self.warnings.extend(f"line {line}: {problem}" for line, problem in shell.problems)
             return shell.commands
-        if block.language in PROSE_LANGUAGES:
-            node.manual_steps.extend(ln.strip() for ln in block.content.splitlines() if ln.strip())
+        steps = [ln.strip() for ln in block.content.splitlines() if ln.strip()]
+        if block.language in PROSE_LANGUAGES and len(steps) <= MAX_PROSE_STEPS:
+            node.manual_steps.extend(steps)
         else:
             parts.append(self.block_source(block))
         return []

@@ -3,13 +3,15 @@
 The seed plan reads `‚úÖ` `‚è∞` `üìä` `‚Äô` where its author wrote ✅ ⏰ 📊 ’: each UTF-8 byte
 became one Mac Roman character. `repair(text)` finds runs of characters that such a codepage
 produces for bytes >= 0x80, re-encodes each run in that codepage, and keeps the result only when
-the bytes decode as UTF-8 cleanly. Text that is already correct is left alone: a correct accented
+the bytes decode as UTF-8 cleanly (or, inside a longer run, where a complete 3- or 4-byte sequence
+does). Text that is already correct is left alone: a correct accented
 word, CJK or emoji never re-encodes into valid multi-byte UTF-8 (a lone "é" is the Mac Roman byte
 0x8E, a continuation byte with no lead; "日本" has no Mac Roman bytes at all).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -37,19 +39,15 @@ def _codepage(name: str) -> dict[str, int]:
 CODEPAGES = ("mac_roman", "cp1252")
 
 
-def _runs(text: str, table: dict[str, int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    start = -1
-    for i, char in enumerate(text):
-        if char in table:
-            if start < 0:
-                start = i
-        elif start >= 0:
-            runs.append((start, i))
-            start = -1
-    if start >= 0:
-        runs.append((start, len(text)))
-    return runs
+@cache
+def _run_pattern(name: str) -> re.Pattern[str]:
+    chars = "".join(sorted(_codepage(name)))
+    return re.compile("[" + re.escape(chars) + "]{2,}")
+
+
+def _runs(text: str, name: str) -> list[tuple[int, int]]:
+    """Spans of two or more consecutive characters the codepage produces for bytes >= 0x80."""
+    return [m.span() for m in _run_pattern(name).finditer(text)]
 
 
 def _acceptable(decoded: str) -> bool:
@@ -103,9 +101,7 @@ def _repair_with(text: str, name: str) -> tuple[str, int]:
     pieces: list[str] = []
     last = 0
     repaired = 0
-    for start, end in _runs(text, table):
-        if end - start < 2:
-            continue
+    for start, end in _runs(text, name):
         decoded = _decode_run(text[start:end], table)
         if decoded is None or decoded == text[start:end]:
             continue
@@ -120,20 +116,17 @@ def _repair_with(text: str, name: str) -> tuple[str, int]:
 def repair(text: str) -> str:
     """`text` with Mac Roman / Windows-1252 mojibake repaired; correct text comes back unchanged.
 
-    The codepage that repairs more runs is applied first, then the other one for what is left;
-    a second pass undoes text that was mis-decoded twice.
+    One codepage is chosen per text, the one that repairs more runs: a document is mis-decoded
+    one way, and trying the other codepage on what the first produced could alter correct text.
     """
     if text.isascii():
         return text
-    for _ in range(2):
-        attempts = {name: _repair_with(text, name) for name in CODEPAGES}
-        best = max(CODEPAGES, key=lambda name: attempts[name][1])
-        fixed, count = attempts[best]
-        if count == 0:
-            break
-        other = next(name for name in CODEPAGES if name != best)
-        text = _repair_with(fixed, other)[0]
-    return text
+    best_text, best_count = text, 0
+    for name in CODEPAGES:
+        fixed, count = _repair_with(text, name)
+        if count > best_count:
+            best_text, best_count = fixed, count
+    return best_text
 
 
 def looks_mis_decoded(text: str) -> bool:

@@ -169,7 +169,7 @@ def _normalise(text: str) -> tuple[str, bool, bool] | None:
 
 def parse_timebox(text: str) -> TimeBox | None:
     """The time box written as `text` (the whole string), or None if it is not one."""
-    if not text or len(text) > 80 or not re.search(r"\d|half|hour|minute|quarter", text, re.I):
+    if not text or len(text) > 80 or not _HINT_RE.search(text):
         return None
     norm = _normalise(text)
     if norm is None:
@@ -193,6 +193,7 @@ def parse_timebox(text: str) -> TimeBox | None:
     return TimeBox(_clean(low), _clean(high), text=shown, each=each, auto=auto)
 
 
+_HINT_RE = re.compile(r"\d|half|hour|quarter|minute", re.I)
 _PAREN_RE = re.compile(r"\(([^()]{1,80})\)")
 _ALARM_RE = re.compile(r"[⏰⏱⌛]\ufe0f?\s*([^()⏰]{1,80})")
 _SEPARATOR_RE = re.compile(r"(?:\s[-–—|·]|:|\s⏰)\s*")
@@ -205,6 +206,8 @@ def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     ("Stabilise ⏰ 20 min"), or the whole tail after a separator ("1.1 Fix ACME - 10 min").
     When several qualify, the one ending last wins.
     """
+    if not _HINT_RE.search(title):
+        return None
     candidates: list[tuple[int, int, int, TimeBox]] = []
     for m in _PAREN_RE.finditer(title):
         box = parse_timebox(m.group(1))
