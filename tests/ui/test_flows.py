@@ -252,6 +252,7 @@ async def test_quit_asks_to_save_then_ends_the_session(make_app: AppFactory) -> 
         await wait_for(lambda: not app.is_running, pilot)
     assert app.saved_transcript is not None and app.saved_transcript.is_file()
     assert journal_events(app)[-1]["type"] == "ended"
+    assert "not ended" not in app.saved_transcript.read_text()  # saved after the end was recorded
 
 
 async def test_resume_reopens_where_it_stood(make_app: AppFactory, tmp_path: Path) -> None:

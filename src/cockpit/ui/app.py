@@ -446,15 +446,17 @@ class CockpitApp(App[int]):
     def _quit_choice(self, choice: str | None) -> None:
         if choice == "stay" or choice is None:
             return
-        if choice == "save" and self.action_save() is None:
-            return
-        self._end_session()
+        self._end_session(save=choice == "save")
 
     @work(group="shutdown", exclusive=True, exit_on_error=False, description="stop runs and end the session")
-    async def _end_session(self) -> None:
+    async def _end_session(self, save: bool) -> None:
+        """Stop every run and job, record the end, then (if asked) write the transcript and exit."""
         self.closing = True
         await self.runs.stop_all()
         self.session.end()
+        if save and self.action_save() is None:
+            self.closing = False  # saving failed (the toast says why): stay open
+            return
         self.exit(0)
 
     def action_help(self) -> None:

@@ -59,7 +59,7 @@ def run_row(run: RunView, palette: Palette) -> Text:
         "refused": ("⊘", palette.error),
     }
     icon, style = icons.get(run.state, ("?", ""))
-    row = Text()
+    row = Text(no_wrap=True, overflow="ellipsis")
     row.append(f"{icon} ", style=style)
     tag = {"job": "& ", "watch": "⟲ "}.get(run.kind, "")
     if run.exit_code is not None and run.state != "running":
@@ -80,7 +80,7 @@ def end_line(run: RunView, palette: Palette) -> Text:
     if run.exit_code is not None:
         parts.append(f"exit {run.exit_code}")
     parts.append(format_duration(run.elapsed()))
-    if run.message:
+    if run.message and not run.message.startswith("exited with code"):
         parts.append(run.message)
     return Text(f"── {' · '.join(parts)} ──", style=f"bold {style}")
 

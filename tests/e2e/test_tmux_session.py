@@ -1,0 +1,97 @@
+"""Drive the installed `cockpit` in tmux as an operator would, then read the transcript it saved."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED_PLAN
+
+TMUX = shutil.which("tmux")
+COCKPIT = shutil.which("cockpit") or str(Path(sys.executable).with_name("cockpit"))
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One tmux session on a private server socket (other users' tmux options cannot resize it)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def run(self, *args: str, check: bool = True) -> str:
+        argv = [str(TMUX), "-L", self.name, "-f", "/dev/null", *args]
+        return subprocess.run(argv, check=check, capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys)
+        time.sleep(0.15)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", self.name)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared on screen:\n{screen}")
+            time.sleep(0.1)
+
+
+def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
+    name = f"cockpit-e2e-{os.getpid()}"
+    # COLUMNS/LINES from pytest would override the terminal size Textual sees
+    env_prefix = (
+        f"env -u COLUMNS -u LINES COCKPIT_HOME={cockpit_home} HOME={tmp_path}"
+        f" KUBECONFIG={tmp_path}/none TERM=xterm-256color"
+    )
+    command = f"{env_prefix} {COCKPIT} {SEED_PLAN}; echo COCKPIT-EXIT=$?; sleep 30"
+    tmux = Tmux(name)
+    tmux.run("new-session", "-d", "-s", name, "-x", "160", "-y", "45", command)
+    try:
+        tmux.wait_for("1.1 Cloudflare Access bypass for ACME")
+        tmux.keys("Enter")  # start task 1.1: its timer runs, focus moves to its commands
+        tmux.wait_for("active ·")
+        tmux.keys("Down")  # the read-only `kubectl ... get certificate`
+        tmux.keys("e")  # edit it into something that works without a cluster
+        tmux.wait_for("Edit the command")
+        tmux.keys("C-u")
+        tmux.keys("echo e2e-$((6*7)) from cockpit", literal=True)
+        tmux.keys("Enter")
+        screen = tmux.wait_for("exit 0")
+        assert "e2e-42 from cockpit" in screen
+        tmux.keys("t")  # back to the plan
+        tmux.keys("Space")  # tick 1.1: it stops and 1.2 starts
+        screen = tmux.wait_for("1.2 Stabilize DolphinScheduler control plane  active")
+        tmux.keys("n")
+        tmux.wait_for("Note on")
+        tmux.keys("certs re-triggered, waiting on ACME", literal=True)
+        tmux.keys("Enter")
+        tmux.wait_for("Note added")
+        tmux.keys("q")
+        tmux.wait_for("Save the transcript before quitting?")
+        tmux.keys("s")
+        tmux.wait_for("COCKPIT-EXIT=0")
+    finally:
+        tmux.run("kill-server", check=False)
+
+    transcripts = list((cockpit_home / "data" / "sessions").glob("*/transcript.md"))
+    assert len(transcripts) == 1
+    text = transcripts[0].read_text()
+    assert "echo e2e-$((6*7)) from cockpit" in text
+    side = transcripts[0].parent / "output" / "run-1.log"  # the transcript links the full output
+    assert "(output/run-1.log)" in text and "e2e-42 from cockpit" in side.read_text()
+    assert "certs re-triggered, waiting on ACME" in text
+    assert "1.1 Cloudflare Access bypass for ACME" in text
+    assert "not ended" not in text
+    done_row = next(line for line in text.splitlines() if line.startswith("| 1.1 Cloudflare"))
+    assert "done" in done_row
