@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from cockpit.runner.jobs import JobManager, JobState, strip_background
-from cockpit.runner.process import session_members
+from cockpit.runner.procgroup import session_members
 
 
 async def wait_for(predicate, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ No Textual here: callbacks run on the asyncio loop thread that started the run.
 from cockpit.runner.jobs import Job, JobManager, JobState
 from cockpit.runner.kubeenv import KubeconfigError, KubeEnv, list_contexts, pin_kube_context
 from cockpit.runner.placeholders import Placeholder, fill_placeholders, find_placeholders, placeholder_names
-from cockpit.runner.process import CommandRun, RunnerError, RunResult, RunState
+from cockpit.runner.process import CommandRun
+from cockpit.runner.result import RunnerError, RunResult, RunState
 from cockpit.runner.safety import Safety, classify
 from cockpit.runner.terminal import run_in_terminal
 from cockpit.runner.watch import Watch, WatchRun, parse_watch

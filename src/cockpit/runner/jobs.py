@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from cockpit.runner.process import CommandRun, RunResult, RunState, session_members
+from cockpit.runner.process import CommandRun
+from cockpit.runner.procgroup import session_members
+from cockpit.runner.result import RunResult, RunState
 
 _TRAILING_AMP = re.compile(r"\s*(?<![&|])&\s*$")
 

@@ -25,17 +25,16 @@ import codecs
 import contextlib
 import fcntl
 import os
-import re
-import shlex
 import signal
 import struct
 import termios
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
+
+from cockpit.runner.procgroup import kill_session
+from cockpit.runner.result import RunnerError, RunResult, RunState, describe_exit
 
 READ_CHUNK = 64 * 1024
 TAIL_CHARS = 64 * 1024
@@ -43,101 +42,6 @@ READS_PER_WAKEUP = 8
 
 OutputCallback = Callable[[str], None]
 ExitCallback = Callable[["RunResult"], None]
-
-
-class RunnerError(Exception):
-    """A problem the operator can fix (bad working directory, run started twice); one-line message."""
-
-
-class RunState(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """How a run ended.
-
-    `exit_code` is the process's exit status, or None when it died from a signal (then `signal`
-    holds the signal number). `error` is a one-line message for anything but success, e.g.
-    "command not found: kubectl", "exited with code 2", "killed by SIGKILL", or a spawn failure.
-    `duration` is in seconds (monotonic), `started_at` / `ended_at` are epoch seconds.
-    `bytes_out` counts every raw byte read; `output_path` is the side file holding them all.
-    """
-
-    cmd: str
-    exit_code: int | None
-    signal: int | None
-    duration: float
-    started_at: float
-    ended_at: float
-    cancelled: bool = False
-    error: str | None = None
-    bytes_out: int = 0
-    output_path: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0 and not self.cancelled
-
-    @property
-    def summary(self) -> str:
-        """One line for the Output pane header: "exit 0 in 1.2s", "command not found: kubectl (0.0s)"."""
-        took = f"{self.duration:.1f}s"
-        if self.ok:
-            return f"exit 0 in {took}"
-        if self.cancelled:
-            how = f" ({signal_name(self.signal)})" if self.signal else ""
-            return f"cancelled{how} after {took}"
-        return f"{self.error or 'failed'} ({took})"
-
-
-def signal_name(signum: int | None) -> str:
-    if signum is None:
-        return "no signal"
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
-_NOT_FOUND = re.compile(r"(?:^|\n)(?:[^\n:]*: )?(?:line \d+: )?([^\n:]+): command not found")
-_NOT_EXEC = re.compile(
-    r"(?:^|\n)(?:[^\n:]*: )?(?:line \d+: )?([^\n:]+): (Permission denied|cannot execute[^\n]*)"
-)
-
-
-def describe_exit(cmd: str, exit_code: int | None, signum: int | None, tail: str) -> str | None:
-    """The one-line error for an exit, or None for success. `tail` is the run's last output."""
-    if signum is not None:
-        return f"killed by {signal_name(signum)}"
-    if exit_code == 0:
-        return None
-    if exit_code == 127:
-        found = _NOT_FOUND.findall(tail)
-        name = found[-1].strip() if found else _first_word(cmd)
-        return f"command not found: {name}"
-    if exit_code == 126:
-        found = _NOT_EXEC.findall(tail)
-        if found:
-            return f"cannot execute {found[-1][0].strip()}: {found[-1][1]}"
-        return f"cannot execute: {_first_word(cmd)}"
-    return f"exited with code {exit_code}"
-
-
-def _first_word(cmd: str) -> str:
-    try:
-        words = shlex.split(cmd)
-    except ValueError:
-        words = cmd.split()
-    for word in words:
-        if "=" in word and not word.startswith("="):
-            continue  # FOO=bar cmd
-        return word
-    return cmd.strip()
 
 
 class CommandRun:
@@ -531,31 +435,3 @@ def _take_controlling_terminal() -> None:  # runs in the child between fork and 
 
 def _set_winsize(fd: int, columns: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-
-
-def session_members(sid: int) -> list[int]:
-    """Live (non-zombie) pids whose session id is `sid` (Linux /proc; empty elsewhere)."""
-    pids: list[int] = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return pids
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 3 and int(fields[3]) == sid and fields[0] != b"Z":  # state ppid pgrp session
-            pids.append(int(entry))
-    return pids
-
-
-def kill_session(sid: int) -> None:
-    """SIGKILL every process left in session `sid` (children that changed process group)."""
-    for pid in session_members(sid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)

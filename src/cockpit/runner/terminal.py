@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from cockpit.runner.process import RunResult, describe_exit
+from cockpit.runner.result import RunResult, describe_exit
 
 
 def run_in_terminal(

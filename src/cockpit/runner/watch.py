@@ -19,7 +19,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.runner.process import CommandRun, RunResult
+from cockpit.runner.process import CommandRun
+from cockpit.runner.result import RunResult
 
 _FLAGS_NO_VALUE = {
     "-d",
