@@ -22,7 +22,7 @@ from cockpit.sandbox.errors import ApiError
 from cockpit.sandbox.http import Request
 from cockpit.sandbox.resources import ResourceType
 from cockpit.sandbox.selectors import FieldSelector, LabelSelector
-from cockpit.sandbox.store import Entry, Store
+from cockpit.sandbox.store import Entry, Store, Watch
 
 POLL_SECONDS = 0.5  # how often an idle watch checks whether its client has gone
 
@@ -68,8 +68,14 @@ async def watch_stream(
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Entry | None, int]] = asyncio.Queue()
 
+    registered: list[Watch] = []
+
     def deliver(kind: str, entry: Entry | None, rv: int) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, (kind, entry, rv))
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, entry, rv))
+        except RuntimeError:  # the server's loop has closed: this watch is over
+            for gone in registered:
+                gone.cancel()
 
     try:
         watch = store.watch(
@@ -78,6 +84,7 @@ async def watch_stream(
     except ApiError as err:
         yield orjson.dumps({"type": "ERROR", "object": err.status()}) + b"\n"
         return
+    registered.append(watch)
     first = True
     deadline = loop.time() + options.timeout
     next_bookmark = loop.time() + options.bookmark_interval

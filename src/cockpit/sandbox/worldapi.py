@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -75,7 +76,8 @@ class StoredLogs:
             bisect.insort(lines, (ts, text), key=lambda line: line[0])
             waiters, self._waiters = self._waiters, []
         for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
+            with contextlib.suppress(RuntimeError):  # a follower whose loop has closed
+                loop.call_soon_threadsafe(event.set)
 
     def read(
         self, namespace: str, pod: str, container: str, previous: bool, since: float | None, tail: int | None
