@@ -177,3 +177,19 @@ def test_commands_and_notes_outside_tasks_are_kept(tmp_path: Path) -> None:
     assert "$ kubectl -n kong get networkpolicy" in other
     assert "phase 2 waits for certs" in other
     assert "### Typed by hand" in other and "$ kubectl get nodes" in other
+
+
+def test_timeline_lists_what_happened_in_order(finished_session: Session) -> None:
+    md = render_transcript(finished_session.journal_path).markdown
+    timeline = md.split("<summary>Timeline", 1)[1]
+    assert md.rstrip().endswith("</details>")
+    expected = [
+        "| 10:00:00 | 0:00:00 | ✎ note: starting with certs |",
+        "| 10:00:00 | 0:00:00 | ▶ started **1.1 Cloudflare Access bypass for ACME** |",
+        "| 10:00:02 | 0:00:02 |   ↳ exit 0 after 1.5s |",
+        "| 10:12:00 | 0:12:00 | ✔ done **1.1 Cloudflare Access bypass for ACME** |",
+        "| 10:17:00 | 0:17:00 | ■ session ended |",
+    ]
+    positions = [timeline.index(row) for row in expected]
+    assert positions == sorted(positions)
+    assert "checkpoint" not in timeline

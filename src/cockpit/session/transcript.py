@@ -20,6 +20,7 @@ from cockpit.session.outline import Outline
 from cockpit.session.output import read_excerpt
 from cockpit.session.redact import redact, redact_line
 from cockpit.session.state import CommandRun, SessionState, TaskState, verdict_for
+from cockpit.session.timeline import timeline
 
 TRANSCRIPT_NAME = "transcript.md"
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -377,6 +378,28 @@ class _Renderer:
         return "\n".join(lines)
 
 
+def render_timeline(rows: list[tuple[float, float, str]]) -> str:
+    """A folded `<details>` table (GitHub renders it collapsed) of everything that happened."""
+    lines = [
+        "<details>",
+        f"<summary>Timeline ({len(rows)} events)</summary>",
+        "",
+        "| Time (UTC) | Session clock | What |",
+        "|---|---|---|",
+    ]
+    for wall, t, text in rows:
+        what = text.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {fmt_wall(wall, with_date=False)} | {fmt_clock(t)} | {what} |")
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def fmt_clock(seconds: float) -> str:
+    """Active session time as H:MM:SS."""
+    total = int(seconds)
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
 def render_transcript(journal_path: Path, out_path: Path | None = None) -> Transcript:
     """Render the transcript of a journal; links to output side files are relative to `out_path`
     (default: `transcript.md` next to the journal). Raises `JournalError` on a missing/corrupt one."""
@@ -387,6 +410,7 @@ def render_transcript(journal_path: Path, out_path: Path | None = None) -> Trans
         state.apply(event)
     out_path = Path(out_path) if out_path else journal_path.parent / TRANSCRIPT_NAME
     markdown = _Renderer(state, journal_path.parent, out_path.parent).render()
+    markdown += "\n" + render_timeline(timeline(contents.header, contents.events))
     if contents.warnings:
         quoted = "\n".join(f"> ⚠ {_cell(w)}" for w in contents.warnings)
         first, rest = markdown.split("\n\n", 1)
