@@ -1,0 +1,136 @@
+"""Scale knob `churn=R`: R pod events per second, deterministic for a seed.
+
+Each event picks a filler pod (or, without filler pods, a healthy scenario pod) and either flips
+its readiness (half the time), restarts its first container (a third), or replaces it with a new
+pod of the same ReplicaSet (the rest: a DELETED and an ADDED event).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from cockpit.sandbox import errors
+from cockpit.sandbox.resources import PODS
+from cockpit.sandbox.store import clone
+from cockpit.sandbox.world.names import SAFE_ALPHABET, rfc3339
+
+if TYPE_CHECKING:
+    from cockpit.sandbox.world.world import World
+
+Obj = dict[str, Any]
+PERIOD = 0.1
+
+
+class Churn:
+    def __init__(self, world: World, rate: float) -> None:
+        if rate < 0:
+            raise ValueError("churn rate must be >= 0")
+        self.world = world
+        self.rate = rate
+        self.rng = random.Random(world.seed ^ 0xC4C4)
+        self.pods: list[tuple[str, str]] = []
+        self.count = 0
+        self._owed = 0.0
+        self._last = 0.0
+
+    def add_pods(self, keys: list[tuple[str, str]]) -> None:
+        self.pods.extend(keys)
+
+    def start(self) -> None:
+        if self.rate <= 0:
+            return
+        if not self.pods:
+            self.pods = [
+                k
+                for k, run in sorted(self.world.kubelet.runs.items())
+                if run.behaviour.mode == "healthy" and not run.run_to_completion
+            ]
+        self._last = self.world.now()
+        self.world.at(self._last + PERIOD, self._tick)
+
+    def _tick(self) -> None:
+        now = self.world.now()
+        self._owed += (now - self._last) * self.rate
+        self._last = now
+        n = int(self._owed)
+        self._owed -= n
+        for _ in range(n):
+            self.step(now)
+        self.world.at(now + PERIOD, self._tick)
+
+    def step(self, now: float) -> None:
+        """One churn event."""
+        if not self.pods:
+            return
+        i = self.rng.randrange(len(self.pods))
+        ns, name = self.pods[i]
+        roll = self.rng.random()
+        store = self.world.store
+        try:
+            if roll < 0.5:
+                store.mutate(PODS, ns, name, lambda p: _flip_ready(p, now))
+            elif roll < 0.83:
+                store.mutate(PODS, ns, name, lambda p: _restart(p, now))
+            else:
+                entry = store.entry(PODS, ns, name)
+                if entry is None:
+                    return
+                fresh = clone(entry.obj)
+                store.delete(PODS, ns, name, "Background")
+                new_name = f"{fresh['metadata'].get('generateName', name + '-')}" + "".join(
+                    self.rng.choice(SAFE_ALPHABET) for _ in range(5)
+                )
+                fresh["metadata"]["name"] = new_name
+                fresh["metadata"]["creationTimestamp"] = rfc3339(now)
+                for key in ("uid", "resourceVersion"):
+                    fresh["metadata"].pop(key, None)
+                _restart(fresh, now, count=False)
+                store.create(PODS, fresh, ns, copy=False)
+                self.pods[i] = (ns, new_name)
+        except errors.ApiError:
+            self.pods[i] = self.pods[-1]
+            self.pods.pop()
+            return
+        self.count += 1
+
+
+def _flip_ready(pod: Obj, now: float) -> None:
+    stamp = rfc3339(now)
+    statuses = pod["status"].get("containerStatuses") or []
+    ready = not all(cs.get("ready") for cs in statuses)
+    for cs in statuses:
+        cs["ready"] = ready
+    for cond in pod["status"].get("conditions") or []:
+        if cond["type"] in ("Ready", "ContainersReady"):
+            cond["status"] = "True" if ready else "False"
+            cond["lastTransitionTime"] = stamp
+
+
+def _restart(pod: Obj, now: float, *, count: bool = True) -> None:
+    stamp = rfc3339(now)
+    statuses = pod["status"].get("containerStatuses") or []
+    if not statuses:
+        return
+    cs = statuses[0]
+    running = (cs.get("state") or {}).get("running") or {}
+    if count:
+        cs["lastState"] = {
+            "terminated": {
+                "containerID": cs.get("containerID", ""),
+                "exitCode": 137,
+                "finishedAt": stamp,
+                "reason": "OOMKilled",
+                "startedAt": running.get("startedAt", stamp),
+            }
+        }
+        cs["restartCount"] = int(cs.get("restartCount", 0)) + 1
+    else:
+        cs["lastState"] = {}
+        cs["restartCount"] = 0
+    cs["state"] = {"running": {"startedAt": stamp}}
+    cs["ready"] = True
+    for c in statuses:
+        c["ready"] = True
+    for cond in pod["status"].get("conditions") or []:
+        cond["status"] = "True"
