@@ -161,6 +161,8 @@ class _Loader:
             return block.source
         if isinstance(block, Html) and block.is_comment:
             return ""
+        if isinstance(block, Quote) and block.indented:
+            return block.as_markdown()
         if isinstance(block, Html):
             return re.sub(r"<!--.*?-->", "", self.source(block.span), flags=re.S)
         return self.source(block.span)
@@ -225,7 +227,7 @@ class _Loader:
         child_each = box if box is not None and box.each else None
         children = [self.classify(c, in_timed or box is not None, child_each) for c in sec.children]
         title = sec.title or "Untitled"
-        if any(c.kind in {NodeKind.PHASE, NodeKind.TASK} for c in children):
+        if any(n.kind in {NodeKind.PHASE, NodeKind.TASK} for c in children for n in c.walk()):
             kind = NodeKind.PHASE if box is not None else NodeKind.SECTION
             node = Node("", kind, title, sec.line, timebox=box)
             self.fill(node, sec.blocks)
@@ -294,6 +296,8 @@ class _Loader:
             box, title = found
         else:
             box = _per_child(each)
+        full_title = title
+        title = _without_commands(title, first.codes if first is not None else [])
         title = title.strip().rstrip(":").strip() or "Untitled"
         node = Node("", NodeKind.TASK, title, item.line, timebox=box)
         blocks = list(item.blocks)
@@ -302,7 +306,7 @@ class _Loader:
             blocks[0] = Para(rest, blocks[0].span)
             # inline commands on the title line are still offered
             if first is not None:
-                self.inline_commands(node, first, title)
+                self.inline_commands(node, first, full_title)
         self.fill(node, blocks, in_item=True)
         return node
 
@@ -441,6 +445,21 @@ class _Loader:
                     )
                 )
         return metrics
+
+
+def _without_commands(title: str, codes: list[str]) -> str:
+    """A list-item title without the commands written in it ("Cordon the node: `kubectl cordon
+    node-7`" -> "Cordon the node"), unless that leaves too little to name the task."""
+    commands = [code for code in codes if inline_command(code, 0) is not None]
+    if not commands:
+        return title
+    shorter = _describe(title, commands[0]) or ""
+    for code in commands[1:]:
+        shorter = shorter.replace(f"`{code}`", "").replace(code, "")
+    shorter = shorter.strip()
+    if len(shorter.split()) >= 2 and shorter[:1].isupper():
+        return shorter
+    return title
 
 
 def _per_child(each: TimeBox | None) -> TimeBox | None:

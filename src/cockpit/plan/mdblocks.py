@@ -98,6 +98,13 @@ class Quote:
     blocks: list[Block]
     span: tuple[int, int]
     admonition: str | None = None
+    indented: bool = False  # MkDocs style: "!!! note" and an indented body
+
+    def as_markdown(self) -> str:
+        """An indented admonition as a block quote, which every Markdown renderer shows."""
+        body = [ln.text for b in self.blocks if isinstance(b, Para) for ln in b.lines]
+        title = (self.admonition or "note").capitalize()
+        return "\n".join([f"> **{title}**", *(f"> {line}" for line in body)])
 
 
 @dataclass(slots=True)
@@ -278,7 +285,8 @@ def parse_blocks(text: str, path: str) -> list[Block]:
                 assert isinstance(head, Para)
                 body = [Line(ln.strip(), 0) for ln in token.content.splitlines() if ln.strip()]
                 span = (head.span[0], _span(token)[1])
-                container.append(Quote([Para(body, span)], span, admonition=head.lines[0].text.split()[1]))
+                kind = head.lines[0].text.split()[1].lower()
+                container.append(Quote([Para(body, span)], span, admonition=kind, indented=True))
             else:
                 current().append(Code("", token.content, _span(token)[0] + 1, _span(token), indented=True))
         elif kind == "table_open":

@@ -230,6 +230,7 @@ def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     end = _end
     rest = (title[:start] + " " + title[end:]).strip()
     rest = re.sub(r"\s{2,}", " ", rest).strip()
+    rest = re.sub(r"\s+([:,.;])", r"\1", rest)
     rest = re.sub(r"\s*[-–—|·:⏰]\s*$", "", rest).strip()
     rest = re.sub(r"\(\s*\)", "", rest).strip()
     return box, rest or title.strip()
