@@ -54,6 +54,7 @@ async def test_jobs_list_with_state_and_live_tail(tmp_path: Path) -> None:
     assert (1, JobState.STOPPED) in changes
     assert (tmp_path / "job-1.out").read_bytes().startswith(b"tick 1\r\n")
     assert len(forward.tail(20)) <= 20
+    assert forward.tail().startswith("tick 1\r\n"), "a short tail() call does not shrink what is kept"
 
 
 async def test_stop_all_leaves_no_process_behind() -> None:

@@ -102,7 +102,8 @@ class CommandRun:
         self._skipped_chars = 0
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
-        self._tail = ""
+        self._tail: list[str] = []  # newest output, trimmed to about TAIL_CHARS lazily
+        self._tail_len = 0
         self._side: BinaryIO | None = None
         self._started_mono = 0.0
         self._started_at = 0.0
@@ -134,7 +135,9 @@ class CommandRun:
 
     def tail(self, max_chars: int = TAIL_CHARS) -> str:
         """The last output (decoded, at most `max_chars`, never more than 64 KiB kept)."""
-        return self._tail[-max_chars:]
+        kept = "".join(self._tail)[-TAIL_CHARS:]
+        self._tail, self._tail_len = [kept], len(kept)
+        return kept[-max_chars:] if max_chars > 0 else ""
 
     async def start(self) -> None:
         """Spawn the process and begin streaming. Returns once it runs (or failed to spawn)."""
@@ -306,7 +309,11 @@ class CommandRun:
             self._add_text(text)
 
     def _add_text(self, text: str) -> None:
-        self._tail = (self._tail + text)[-TAIL_CHARS:]
+        self._tail.append(text)
+        self._tail_len += len(text)
+        if self._tail_len > 2 * TAIL_CHARS:
+            kept = "".join(self._tail)[-TAIL_CHARS:]
+            self._tail, self._tail_len = [kept], len(kept)
         if self.on_output is None:
             return
         self._pending.append(text)
@@ -373,7 +380,7 @@ class CommandRun:
             self._add_text(tail)
         signum = -returncode if returncode < 0 else None
         exit_code = returncode if returncode >= 0 else None
-        self._finish(exit_code, signum, error=describe_exit(self.cmd, exit_code, signum, self._tail))
+        self._finish(exit_code, signum, error=describe_exit(self.cmd, exit_code, signum, self.tail()))
 
     def _finish(self, exit_code: int | None, signum: int | None, *, error: str | None) -> None:
         self._stop_reading()
