@@ -189,8 +189,9 @@ def test_command_runs_and_side_files(session: Session, clock: FakeClock) -> None
     failed = session.record_command_finished("run-2", exit_code=None, duration=3, cancelled=True)
     assert failed.status == "cancelled"
     assert [r.run_id for r in session.runs("1.1.1")] == ["run-1", "run-2"]
-    with pytest.raises(SessionError, match="already recorded"):
-        session.record_command_started("run-1", None, "again")
+    session.record_command_started("run-3", None, "kubectl get nodes")
+    with pytest.raises(SessionError, match="still running"):
+        session.record_command_started("run-3", None, "again")
 
 
 def test_metrics_recorded(session: Session) -> None:

@@ -235,3 +235,24 @@ def test_a_failed_write_is_not_counted_and_leaves_no_partial_line(
     s.tick("1.1.1")  # and the journal is still good to append to
     s.close()
     assert read_journal(s.journal_path).warnings == []
+
+
+def test_run_handles_reused_after_a_resume_get_fresh_journal_ids(tmp_path: Path) -> None:
+    clock = FakeClock()
+    s = Session.start(seed_like_plan(), tmp_path / "s", clock=clock)
+    s.record_command_started("run-1", "1.1.1", "kubectl get certificate")
+    s.record_output("run-1", "first\n")
+    s.record_command_finished("run-1", 0, 0.1)
+    s.close()
+    r = Session.resume(s.journal_path, seed_like_plan(), clock=clock)
+    try:
+        side = r.record_command_started("run-1", "1.1.1", "kubectl describe certificate")  # counter restarted
+        r.record_output("run-1", "second\n")
+        run = r.record_command_finished("run-1", 1, 0.2)
+        assert run.run_id == "run-1.2" and run.exit_code == 1
+        assert side.read_text() == "second\n"
+        first, second = r.runs("1.1.1")
+        assert (first.exit_code, (r.session_dir / first.output).read_text()) == (0, "first\n")
+        assert second is run
+    finally:
+        r.close()

@@ -9,6 +9,7 @@ second. All methods are thread-safe (command output may arrive from a worker thr
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import os
@@ -67,7 +68,8 @@ class Session:
         self.warnings: list[str] = warnings or []
         self.outline = Outline(state.outline)
         self._lock = threading.RLock()
-        self._runs: dict[str, OutputFile] = {}
+        self._runs: dict[str, OutputFile] = {}  # open runs by the caller's handle
+        self._journal_ids: dict[str, str] = {}  # caller's handle -> id in the journal
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._last_write_t = clock.now()
 
@@ -304,8 +306,10 @@ class Session:
         """Finish open output files and close the journal (does not end the session)."""
         with self._lock:
             for run in self._runs.values():
-                run.close()
+                with contextlib.suppress(OSError):
+                    run.close()
             self._runs.clear()
+            self._journal_ids.clear()
             self.journal.close()
 
     # ---- tasks --------------------------------------------------------------------------------
@@ -399,23 +403,31 @@ class Session:
         namespace: str | None = None,
     ) -> Path:
         """A command began, offered by plan node `task_id` (a task, or any node; None for one
-        typed by hand). Returns the side file its (redacted) output is written to."""
+        typed by hand). Returns the side file its (redacted) output is written to.
+
+        `run_id` is the caller's handle for `record_output`/`record_command_finished` and must be
+        unique among runs still open. A handle already used earlier in the session (a counter
+        that restarted after a resume) is journaled under a fresh id (`run-1.2`), so
+        `CommandRun.run_id` may differ from the handle."""
         with self._lock:
-            if run_id in self.state.runs:
-                raise SessionError(f"command run {run_id!r} was already recorded")
+            if run_id in self._runs:
+                raise SessionError(f"command run {run_id!r} is still running")
             title = self._node(task_id).title if task_id is not None else None
+            journal_id, n = run_id, 1
+            while journal_id in self.state.runs:
+                n += 1
+                journal_id = f"{run_id}.{n}"
             out_dir = self.session_dir / OUTPUT_DIR
             out_dir.mkdir(exist_ok=True)
-            name = safe_name(run_id)
+            name = safe_name(journal_id)
             path, n = out_dir / f"{name}.log", 1
             while path.exists():
                 n += 1
                 path = out_dir / f"{name}-{n}.log"
             path.touch()
-            self._runs[run_id] = OutputFile(path, StreamRedactor.for_command(cmd))
             self._emit(
                 "command_started",
-                run=run_id,
+                run=journal_id,
                 task=task_id,
                 title=title,
                 cmd=redact(cmd),
@@ -423,6 +435,8 @@ class Session:
                 namespace=namespace,
                 output=path.relative_to(self.session_dir).as_posix(),
             )
+            self._runs[run_id] = OutputFile(path, StreamRedactor.for_command(cmd))
+            self._journal_ids[run_id] = journal_id
             return path
 
     def record_output(self, run_id: str, text: str) -> None:
@@ -447,13 +461,17 @@ class Session:
         """A command ended: its side file is closed and the journal gets the exit code, duration and
         an excerpt (the last lines) of the output."""
         with self._lock:
-            run = self._runs.pop(run_id, None)
+            run = self._runs.get(run_id)
             if run is None:
                 raise SessionError(f"command run {run_id!r} is not running")
-            run.close()
+            try:
+                run.close()
+            except OSError as exc:
+                raise SessionError(f"{run.path}: output not saved ({exc.strerror})") from None
+            journal_id = self._journal_ids[run_id]
             self._emit(
                 "command_finished",
-                run=run_id,
+                run=journal_id,
                 exit_code=exit_code,
                 duration=round(float(duration), 3),
                 cancelled=cancelled,
@@ -461,7 +479,9 @@ class Session:
                 output_bytes=run.bytes,
                 excerpt=read_excerpt(run.path),
             )
-            return self.state.runs[run_id]
+            del self._runs[run_id]
+            del self._journal_ids[run_id]
+            return self.state.runs[journal_id]
 
     def record_metrics(self, which: str, values: dict[str, Any]) -> None:
         """Metric values for the transcript: `which` is "baseline" (at start) or "end"."""

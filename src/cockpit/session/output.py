@@ -57,6 +57,9 @@ class OutputFile:
             self.bytes += len(data)
 
     def close(self) -> None:
+        """Write what the redactor held back, fsync and close (a second call does nothing)."""
+        if self._fh.closed:
+            return
         self._write(self._redactor.flush())
         self._fh.flush()
         os.fsync(self._fh.fileno())
