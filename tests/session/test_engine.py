@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,9 @@ def test_metrics_recorded(session: Session) -> None:
     assert session.state.metrics == {"baseline": {"Pod Health": "75%"}, "end": {"Pod Health": "81%"}}
     with pytest.raises(SessionError):
         session.record_metrics("middle", {})
+    session.record_metrics("end", {"Running Pods": Decimal("110"), "ratio": 0.81})
+    assert session.state.metrics["end"]["Running Pods"] == "110"
+    assert session.state.metrics["end"]["ratio"] == 0.81
 
 
 def test_default_session_dir_is_under_cockpit_home(cockpit_home: Path, clock: FakeClock) -> None:

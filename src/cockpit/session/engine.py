@@ -484,11 +484,16 @@ class Session:
             return self.state.runs[journal_id]
 
     def record_metrics(self, which: str, values: dict[str, Any]) -> None:
-        """Metric values for the transcript: `which` is "baseline" (at start) or "end"."""
+        """Metric values for the transcript: `which` is "baseline" (at start) or "end". Values
+        other than text and numbers (Decimal, datetime...) are recorded as text."""
         if which not in ("baseline", "end"):
             raise SessionError(f"metrics are 'baseline' or 'end', not {which!r}")
+        plain = {
+            str(k): v if v is None or isinstance(v, str | int | float | bool) else str(v)
+            for k, v in values.items()
+        }
         with self._lock:
-            self._emit("metrics", which=which, values=dict(values))
+            self._emit("metrics", which=which, values=plain)
 
     # ---- queries ------------------------------------------------------------------------------
 
