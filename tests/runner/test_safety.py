@@ -133,6 +133,12 @@ OTHERS = [
     ("kubectl apply -f x.yaml --dry-run=server", False, False),
     ("kubectl delete pod x --dry-run=none", True, False),
     ("kubectl get secret x -o jsonpath='{.data.password}' | base64 -d", False, False),
+    ("kubectl config view --minify", False, False),
+    ("kubectl config current-context", False, False),
+    ("kubectl config get-contexts", False, False),
+    # the session's target is pinned: re-pointing it is not a read
+    ("kubectl config use-context prod", True, False),
+    ("kubectl config set-context --current --namespace=kube-system", True, False),
     # needs the terminal
     ("kubectl edit deploy x", True, True),
     ("kubectl exec -it postgres-0 -- psql", True, True),

@@ -90,6 +90,7 @@ _KUBECTL_CHANGE = {
     "certificate", "rollout", "cp", "auth", "krew",
 }  # fmt: skip
 _ROLLOUT_READ = {"status", "history"}
+_CONFIG_READ = {"view", "get-contexts", "current-context", "get-clusters", "get-users"}
 _AUTH_READ = {"can-i", "whoami"}
 
 
@@ -113,6 +114,9 @@ def _kubectl(prog: str, args: list[str]) -> Verdict:
         and not any(f.startswith("--dry-run") for f in flags)
     ):
         return Verdict(True, what, f"{what} runs a process in the cluster; treated as changing")
+    if verb == "config" and positional and positional[0] not in _CONFIG_READ:
+        what = f"{what} {positional[0]}"
+        return Verdict(True, what, f"{what} changes the session's pinned kubeconfig (where commands go)")
     if verb in _KUBECTL_READ:
         return Verdict(False, what, terminal=terminal)
     if verb not in _KUBECTL_CHANGE:
