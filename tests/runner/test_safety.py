@@ -302,3 +302,19 @@ def test_classify_never_fails_on_any_line(line: str) -> None:
         simple_commands(line)
     except ShellSyntaxError:
         assert safety.changes_cluster, "a line that cannot be parsed is treated as changing"
+
+
+@pytest.mark.parametrize(
+    ("cmd", "retarget"),
+    [
+        ("kubectl --context prod -n x delete pod y", "--context prod"),
+        ("kubectl get pods --kubeconfig=/tmp/other", "--kubeconfig=/tmp/other"),
+        ("KUBECONFIG=/tmp/other kubectl get pods", "KUBECONFIG=/tmp/other"),
+        ("helm --kube-context prod list", "--kube-context prod"),
+        ("kubectl -n data-platform get pods", ""),
+        ("kubectl exec x -- curl --context y", ""),
+        ("curl --server x", ""),
+    ],
+)
+def test_retarget_names_what_overrides_the_pinned_target(cmd: str, retarget: str) -> None:
+    assert classify(cmd).retarget == retarget

@@ -21,12 +21,15 @@ class Safety:
     """`changes_cluster`: ask for confirmation (and refuse in --read-only). `reason`: one line
     naming the command that decided it ("kubectl delete changes the cluster", "read-only: kubectl
     get"). `needs_terminal`: run with the app suspended (an editor, a pager, a prompt);
-    `terminal_reason` says why."""
+    `terminal_reason` says why. `retarget` names what in the command overrides the session's pinned
+    kube target (`--context prod`, `--kubeconfig x`, `KUBECONFIG=...`), "" when nothing does: the
+    confirmation should show it, since the pinned context is then not what the command hits."""
 
     changes_cluster: bool
     reason: str
     needs_terminal: bool = False
     terminal_reason: str = ""
+    retarget: str = ""  # e.g. "--context prod": the command aims somewhere else than the pinned target
 
 
 # --- local programs ---------------------------------------------------------------------------
@@ -163,6 +166,28 @@ def _with_interactive(words: list[str], verdict: Verdict) -> Verdict:
     return Verdict(verdict.changes, verdict.what, verdict.reason, f"{verdict.what} --interactive prompts")
 
 
+_KUBE_TOOLS = {"kubectl", "k", "oc", "helm", "velero", "argocd", "flux", "istioctl", "cmctl"}
+_TARGET_FLAGS = ("--context", "--kube-context", "--kubeconfig", "--server", "--cluster")
+
+
+def _retarget(commands: list[list[str]]) -> str:
+    """What in the command line points kube tools away from the pinned target, or ""."""
+    found: list[str] = []
+    for words in commands:
+        found += [w for w in words if w.startswith(("KUBECONFIG=", "HELM_KUBECONTEXT="))]
+        tools = [i for i, w in enumerate(words) if w.rsplit("/", 1)[-1] in _KUBE_TOOLS]
+        if not tools:
+            continue
+        args = words[tools[0] + 1 :]
+        for i, word in enumerate(args):
+            if word == "--":
+                break
+            name, eq, _value = word.partition("=")
+            if name in _TARGET_FLAGS:
+                found.append(word if eq else f"{word} {args[i + 1] if i + 1 < len(args) else ''}".strip())
+    return ", ".join(dict.fromkeys(found))
+
+
 def classify(cmd: str) -> Safety:
     """Classify a whole command line (pipelines, lists, substitutions, continuations)."""
     try:
@@ -171,12 +196,13 @@ def classify(cmd: str) -> Safety:
         return Safety(True, f"cannot parse the command ({exc}); treated as changing")
     verdicts = [_with_interactive(words, _classify_words(words)) for words in commands]
     terminal = next((v.terminal for v in verdicts if v.terminal), "")
+    retarget = _retarget(commands)
     changing = next((v for v in verdicts if v.changes), None)
     if changing is not None:
         reason = changing.reason or f"{changing.what} changes the cluster"
-        return Safety(True, reason, bool(terminal), terminal)
+        return Safety(True, reason, bool(terminal), terminal, retarget)
     if not verdicts:
-        return Safety(False, "nothing to run", bool(terminal), terminal)
+        return Safety(False, "nothing to run", bool(terminal), terminal, retarget)
     names = list(dict.fromkeys(v.what for v in verdicts))
     reason = next((v.reason for v in verdicts if v.reason), "") or "read-only: " + ", ".join(names)
-    return Safety(False, reason, bool(terminal), terminal)
+    return Safety(False, reason, bool(terminal), terminal, retarget)
