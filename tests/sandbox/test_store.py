@@ -168,3 +168,20 @@ def test_watch_replays_after_version_and_expires_after_compaction(store: Store) 
             PODS, None, rv, parse_label_selector(None), parse_field_selector(None, PODS), lambda *_: None
         )
     assert exc.value.code == 410 and exc.value.reason == "Expired"
+
+
+def test_filtered_paging_finds_matches_across_namespaces_and_counts_only_plain_lists(store: Store) -> None:
+    store.create(NAMESPACES, {"metadata": {"name": "kong"}})
+    for i in range(5):
+        store.create(PODS, _pod(f"a{i}", labels={"app": "x" if i % 2 == 0 else "y"}))
+        store.create(PODS, _pod(f"k{i}", ns="kong", labels={"app": "x"}))
+    x = parse_label_selector("app=x")
+    first = store.select(PODS, None, x, limit=4)
+    assert [e.name for e in first.entries] == ["a0", "a2", "a4", "k0"] and first.remaining is None
+    second = store.select(PODS, None, x, limit=4, continue_token=first.continue_token)
+    assert [e.name for e in second.entries] == ["k1", "k2", "k3", "k4"] and second.continue_token is None
+    plain = store.select(PODS, None, limit=4)
+    assert plain.remaining == 6
+    store.delete(PODS, "data-platform", "a1")  # a change between pages neither repeats nor skips
+    rest = store.select(PODS, None, limit=100, continue_token=plain.continue_token)
+    assert [e.name for e in rest.entries] == ["a4", "k0", "k1", "k2", "k3", "k4"]

@@ -294,10 +294,9 @@ class Api:
             )
         meta = b'"resourceVersion":"%d"' % page.resource_version
         if page.continue_token:
-            meta += b',"continue":"%s","remainingItemCount":%d' % (
-                page.continue_token.encode(),
-                page.remaining or 0,
-            )
+            meta += b',"continue":"%s"' % page.continue_token.encode()
+            if page.remaining is not None:
+                meta += b',"remainingItemCount":%d' % page.remaining
         body = b"".join(
             [
                 b'{"kind":"',
@@ -327,7 +326,8 @@ class Api:
         meta: Obj = {"resourceVersion": rv}
         if token:
             meta["continue"] = token
-            meta["remainingItemCount"] = remaining or 0
+            if remaining is not None:
+                meta["remainingItemCount"] = remaining
         table = {
             "kind": "Table",
             "apiVersion": "meta.k8s.io/v1",

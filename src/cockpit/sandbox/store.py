@@ -18,6 +18,7 @@ back to `update`.
 from __future__ import annotations
 
 import base64
+import bisect
 import random
 import threading
 import time
@@ -173,6 +174,7 @@ class Store:
         self._floor: dict[ResourceType, int] = dict.fromkeys(RESOURCES, 0)
         self._watches: dict[ResourceType, list[Watch]] = {rt: [] for rt in RESOURCES}
         self._subscribers: list[Subscriber] = []
+        self._sorted: dict[tuple[ResourceType, str], list[str]] = {}  # names in order, dropped on add/remove
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -231,23 +233,25 @@ class Store:
             else:
                 spaces = sorted(buckets)
             name_filter = fields.value_of("metadata.name")
+            plain = labels.empty and fields.empty
             out: list[Entry] = []
             more = False
-            last: tuple[str, str] = ("", "")
             remaining = 0
+            last: tuple[str, str] = ("", "")
             for ns in spaces:
                 if after and ns < after[0]:
                     continue
                 bucket = buckets[ns]
-                names = (
-                    [name_filter]
-                    if name_filter is not None and name_filter in bucket
-                    else ([] if name_filter is not None else sorted(bucket))
-                )
-                for name in names:
-                    if after and (ns, name) <= after:
-                        continue
-                    entry = bucket[name]
+                if name_filter is not None:
+                    names = [name_filter] if name_filter in bucket else []
+                else:
+                    names = self._sorted_names(rt, ns)
+                begin = bisect.bisect_right(names, after[1]) if after and ns == after[0] else 0
+                if more:  # only counting what is left (no selectors: lengths are enough)
+                    remaining += len(names) - begin
+                    continue
+                for index in range(begin, len(names)):
+                    entry = bucket[names[index]]
                     obj = entry.obj
                     if not labels.empty and not labels.matches(obj["metadata"].get("labels")):
                         continue
@@ -255,12 +259,21 @@ class Store:
                         continue
                     if limit and len(out) >= limit:
                         more = True
-                        remaining += 1
-                        continue
+                        remaining = len(names) - index
+                        break
                     out.append(entry)
-                    last = (ns, name)
+                    last = (ns, names[index])
+                if more and not plain:
+                    break  # a real server gives no remainingItemCount for a filtered list
             token = encode_continue(rv, last) if more else None
-            return Page(out, rv, token, remaining if more else None)
+            return Page(out, rv, token, remaining if more and plain else None)
+
+    def _sorted_names(self, rt: ResourceType, ns: str) -> list[str]:
+        names = self._sorted.get((rt, ns))
+        if names is None:
+            names = sorted(self._data[rt].get(ns, {}))
+            self._sorted[(rt, ns)] = names
+        return names
 
     def list(
         self,
@@ -360,6 +373,7 @@ class Store:
         ordered.update(obj)
         entry = Entry(ordered)
         self._data[rt].setdefault(ns, {})[name] = entry
+        self._sorted.pop((rt, ns), None)
         self._index(rt, entry, None)
         return entry
 
@@ -519,6 +533,7 @@ class Store:
         if bucket.get(entry.name) is not entry:
             return events
         del bucket[entry.name]
+        self._sorted.pop((rt, ns), None)
         if not bucket:
             del self._data[rt][ns]
         self._unindex(rt, entry)
