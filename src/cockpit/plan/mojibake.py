@@ -62,13 +62,15 @@ def _acceptable(decoded: str) -> bool:
     return True
 
 
-def _decode_run(run: str, table: dict[str, int]) -> str | None:
+def _decode_run(run: str, table: dict[str, int]) -> tuple[str, bool] | None:
+    """(repaired run, whether the whole run decoded cleanly) or None when nothing decodes."""
     raw = bytes(table[c] for c in run)
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_long_sequences(raw, run)
-    return decoded if _acceptable(decoded) else None
+        partial = _decode_long_sequences(raw, run)
+        return None if partial is None else (partial, False)
+    return (decoded, True) if _acceptable(decoded) else None
 
 
 def _decode_long_sequences(raw: bytes, run: str) -> str | None:
@@ -96,36 +98,42 @@ def _decode_long_sequences(raw: bytes, run: str) -> str | None:
     return "".join(out) if changed else None
 
 
-def _repair_with(text: str, name: str) -> tuple[str, int]:
+def _repair_with(text: str, name: str) -> tuple[str, tuple[int, int]]:
+    """The text repaired with one codepage, and how many characters it explained: (in runs
+    repaired whole, in runs repaired in part)."""
     table = _codepage(name)
     pieces: list[str] = []
     last = 0
-    repaired = 0
+    whole = partial = 0
     for start, end in _runs(text, name):
-        decoded = _decode_run(text[start:end], table)
-        if decoded is None or decoded == text[start:end]:
+        found = _decode_run(text[start:end], table)
+        if found is None or found[0] == text[start:end]:
             continue
         pieces.append(text[last:start])
-        pieces.append(decoded)
+        pieces.append(found[0])
         last = end
-        repaired += 1
+        if found[1]:
+            whole += end - start
+        else:
+            partial += end - start
     pieces.append(text[last:])
-    return "".join(pieces), repaired
+    return "".join(pieces), (whole, partial)
 
 
 def repair(text: str) -> str:
     """`text` with Mac Roman / Windows-1252 mojibake repaired; correct text comes back unchanged.
 
-    One codepage is chosen per text, the one that repairs more runs: a document is mis-decoded
+    One codepage is chosen per text, the one whose repairs explain more characters (runs
+    repaired whole count first): a document is mis-decoded
     one way, and trying the other codepage on what the first produced could alter correct text.
     """
     if text.isascii():
         return text
-    best_text, best_count = text, 0
+    best_text, best_score = text, (0, 0)
     for name in CODEPAGES:
-        fixed, count = _repair_with(text, name)
-        if count > best_count:
-            best_text, best_count = fixed, count
+        fixed, score = _repair_with(text, name)
+        if score > best_score:
+            best_text, best_score = fixed, score
     return best_text
 
 
