@@ -24,6 +24,7 @@ SEED_SECRETS = ("datahub_admin_password", "dolphinscheduler123")
             "(admin / ***)",
         ),
         ("password: hunter2", "hunter2", "password: "),
+        ("db_password: 123456", "123456", "db_password: "),
         ('{"password": "hunter2", "user": "bob"}', "hunter2", '"user": "bob"'),
         ("psql --password hunter2 -h db", "hunter2", "-h db"),
         ("psql --password=hunter2", "hunter2", "--password="),
@@ -67,6 +68,8 @@ def test_secrets_in_one_line_are_masked(text: str, secret: str, kept: str) -> No
         "kubectl get pods -n data-platform -l 'app in (dolphinscheduler-master,dolphinscheduler-worker)'",
         "curl -sf http://localhost:12345/dolphinscheduler/actuator/health",
         "password: ${DB_PASSWORD}",
+        "automountServiceAccountToken: false",
+        "  expirationSeconds: 3607\n  tokenExpirationSeconds: 3600",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:

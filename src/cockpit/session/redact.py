@@ -103,6 +103,8 @@ _KEY_VALUE = re.compile(
     r"(?i)(?P<key>[\"']?(?P<name>[A-Za-z0-9_.-]*" + _SECRET_WORD + r"[A-Za-z0-9_.-]*)[\"']?)"
     r"(?P<sep>\s*[:=]\s*)(?P<value>" + _VALUE + r")"
 )
+_PLAIN_VALUES = {"true", "false", "null", "none", "yes", "no", "<none>", "[]", "{}"}
+_PASSWORD_NAME = re.compile(r"(?i)pass|pwd|secret")
 _KEY_VALUE_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "cred")
 _COMPACT_DATA = re.compile(r"(\"(?:data|stringData)\"\s*:\s*\{)([^{}]*)(\})")
 _JSON_PAIR = re.compile(r"(\"[^\"]+\"\s*:\s*)\"[^\"]*\"")
@@ -129,6 +131,8 @@ def _key_value(match: re.Match[str]) -> str:
     bare = value.strip("\"'")
     if _NOT_SECRET_KEY.search(name) or not bare or bare.startswith("$") or bare == MASK:
         return match.group(0)
+    if bare.lower() in _PLAIN_VALUES or (bare.isdigit() and not _PASSWORD_NAME.search(name)):
+        return match.group(0)  # automountServiceAccountToken: false, tokenExpirationSeconds: 3600
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
     return f"{match.group('key')}{match.group('sep')}{quote}{MASK}{quote}"
 
