@@ -20,7 +20,7 @@ def backoff_delay(consecutive_failures: int) -> float:
     """Kubelet's restart (and image pull) back-off: 10s, 20s, 40s ... capped at 5 minutes."""
     if consecutive_failures <= 0:
         return 0.0
-    return min(10.0 * 2 ** (consecutive_failures - 1), KUBELET_MAX_BACKOFF)
+    return min(10.0 * 2 ** min(consecutive_failures - 1, 10), KUBELET_MAX_BACKOFF)
 
 
 def backoff_text(seconds: float) -> str:
@@ -181,7 +181,7 @@ def set_unschedulable(pod: Obj, at: float, message: str) -> None:
 def bind(pod: Obj, node: str, host_ip: str, pod_ip: str, at: float) -> None:
     """Scheduled on a node, containers being created."""
     pod["spec"]["nodeName"] = node
-    status = pod["status"]
+    status = pod.setdefault("status", {})
     status.update(
         {
             "hostIP": host_ip,
