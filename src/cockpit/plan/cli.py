@@ -130,11 +130,10 @@ def show(plan: Plan, console: Console, brief: bool = False) -> None:
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     out = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
     try:
         plan = load_plan(args.plan)
     except PlanError as exc:
-        err.print(Text(f"cockpit plan: {exc}", style="red"))
+        sys.stderr.write(f"cockpit plan: {exc}\n")
         return 2
     if args.command == "show":
         if args.json:
@@ -150,7 +149,7 @@ def main(argv: Sequence[str]) -> int:
         findings = check(plan)
         for finding in findings:
             style = "red" if finding.severity == "error" else "yellow"
-            out.print(Text(finding.format(plan.source), style=style))
+            out.print(Text(finding.format(plan.source), style=style), soft_wrap=True)
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = len(findings) - errors
         out.print(Text(f"{len(plan.tasks())} tasks: {errors} errors, {warnings} warnings", style="bold"))
@@ -160,7 +159,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         args.output.write_text(to_yaml(plan), encoding="utf-8")
     except OSError as exc:
-        err.print(Text(f"cockpit plan: {args.output}: cannot write: {exc.strerror or exc}", style="red"))
+        sys.stderr.write(f"cockpit plan: {args.output}: cannot write: {exc.strerror or exc}\n")
         return 2
     out.print(f"wrote {args.output} ({len(plan.tasks())} tasks)")
     return 0

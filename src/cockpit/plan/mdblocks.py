@@ -251,7 +251,14 @@ def parse_blocks(text: str, path: str) -> list[Block]:
         if kind == "paragraph_open":
             inline = tokens[i + 1]
             para = Para(_inline_lines(inline, _span(token)[0] + 1, source_lines), _span(token))
-            current().append(para)
+            head = para.lines[0].text if para.lines else ""
+            if len(para.lines) > 1 and _ADMONITION_RE.match(head):
+                # "!!! note" with its indented body read as a lazy continuation of the paragraph
+                body = Para(para.lines[1:], para.span)
+                kind = head.split()[1].lower()
+                current().append(Quote([body], para.span, admonition=kind, indented=True))
+            else:
+                current().append(para)
             i += 3
             continue
         if kind in {"bullet_list_open", "ordered_list_open"}:

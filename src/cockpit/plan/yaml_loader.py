@@ -145,7 +145,7 @@ class _Reader:
                 values[0], values[1], text=f"{values[0]:g}-{values[1]:g} min", each=each, auto=auto
             )
         raw = self.text(node, "minutes")
-        box = parse_timebox(raw)
+        box = parse_timebox(raw) or parse_timebox(f"{raw} min")  # minutes is the default unit
         if box is None:
             raise self.error(node, f"expected a time box such as 10, [30, 45] or '30-45 min', got '{raw}'")
         return TimeBox(box.min_minutes, box.max_minutes, box.text, box.each or each, box.auto or auto)

@@ -1,0 +1,117 @@
+"""Shell blocks split into the commands an operator runs one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.plan.commands import inline_command, is_shell_command, looks_like_shell, split_shell
+
+
+def test_comment_above_is_description_and_lines_are_counted() -> None:
+    block = split_shell("# Remove old jobs\nkubectl delete jobs -n x\n\nkubectl get jobs -n x", 20)
+    assert [(c.cmd, c.line, c.description) for c in block.commands] == [
+        ("kubectl delete jobs -n x", 21, "Remove old jobs"),
+        ("kubectl get jobs -n x", 23, None),
+    ]
+
+
+def test_numbered_comment_descriptions_lose_their_numbers() -> None:
+    block = split_shell("# 1. Clean up failed jobs\nkubectl delete jobs --field-selector status.successful==0", 1)
+    assert block.commands[0].description == "Clean up failed jobs"
+
+
+def test_backslash_continuations_are_joined() -> None:
+    code = "helm upgrade --install web ./chart \\\n  --namespace web \\\n  --set image.tag=1.2.3\nhelm list -n web"
+    block = split_shell(code, 1)
+    assert [c.cmd for c in block.commands] == [
+        "helm upgrade --install web ./chart --namespace web --set image.tag=1.2.3",
+        "helm list -n web",
+    ]
+    assert block.commands[1].line == 4
+
+
+def test_heredoc_is_kept_whole() -> None:
+    code = "cat <<'EOF' | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\nEOF\nkubectl get ns x"
+    block = split_shell(code, 1)
+    assert len(block.commands) == 2
+    assert block.commands[0].cmd.endswith("name: x\nEOF")
+    assert block.commands[0].cmd.count("\n") == 5
+    assert block.commands[1].cmd == "kubectl get ns x"
+
+
+def test_compound_commands_and_quotes_spanning_lines() -> None:
+    code = "for ns in a b; do\n  kubectl get pods -n $ns\ndone\necho 'two\nlines'\nkubectl get pods &&\n  kubectl get svc"
+    cmds = [c.cmd for c in split_shell(code, 1).commands]
+    assert cmds == [
+        "for ns in a b; do\n  kubectl get pods -n $ns\ndone",
+        "echo 'two\nlines'",
+        "kubectl get pods &&\n  kubectl get svc",
+    ]
+
+
+def test_background_and_watch() -> None:
+    code = "kubectl port-forward svc/grafana 3000:3000 &\nwatch -n 5 kubectl get pods\nwatch 'kubectl get apps -n argocd'\na && b"
+    bg, watched, quoted, both = split_shell(code, 1).commands
+    assert bg.background and bg.cmd == "kubectl port-forward svc/grafana 3000:3000"
+    assert watched.watch and watched.cmd == "kubectl get pods" and watched.watch_interval == 5
+    assert quoted.watch and quoted.cmd == "kubectl get apps -n argocd" and quoted.watch_interval == 2
+    assert not both.background and both.cmd == "a && b"
+
+
+def test_comments_that_describe_no_command_are_notes() -> None:
+    block = split_shell("kubectl get pods\n\n# Access: http://localhost:3000\n# - check the dashboard", 1)
+    assert [text for _line, text in block.notes] == ["Access: http://localhost:3000", "check the dashboard"]
+
+
+def test_console_keeps_prompt_lines_and_drops_output() -> None:
+    code = "$ kubectl get nodes\nNAME   STATUS\nn1     Ready\nuser@host:~$ kubectl drain n1 \\\n>   --ignore-daemonsets\nnode/n1 drained"
+    block = split_shell(code, 10, "console")
+    assert [(c.cmd, c.line) for c in block.commands] == [
+        ("kubectl get nodes", 10),
+        ("kubectl drain n1 --ignore-daemonsets", 13),
+    ]
+
+
+def test_unterminated_heredoc_is_reported() -> None:
+    block = split_shell("cat <<EOF > x\nnever closed", 5)
+    assert block.problems and "EOF" in block.problems[0][1] and block.problems[0][0] == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kubectl logs trino-worker",
+        "kubectl get pods -n data-platform -l app=dolphinscheduler-api",
+        "curl https://dolphin.254carbon.com/health",
+        "ctr -n k8s.io images import",
+        "KUBECONFIG=/tmp/k sudo kubectl get nodes",
+        "./scripts/rotate.sh --now",
+        "$ helm list -A",
+    ],
+)
+def test_inline_commands(text: str) -> None:
+    assert is_shell_command(text)
+    assert inline_command(text, 3) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kubectl",
+        "count(up == 1)",
+        "/.well-known/acme-challenge/*",
+        "scripts/configure-cloudflare-tunnel-token.sh",
+        "replicas: 1",
+        'up{kubernetes_namespace="data-platform"}',
+        "spark-history.254carbon.com",
+        "Alerting → Alert rules",
+    ],
+)
+def test_not_commands(text: str) -> None:
+    assert not is_shell_command(text)
+
+
+def test_unlabelled_blocks_are_sniffed() -> None:
+    assert looks_like_shell("kubectl get pods\nhelm list -A")
+    assert not looks_like_shell("Alerting → Alert rules → New alert rule\nQuery: up == 0\nCondition: Any pod down")
+    assert not looks_like_shell("apiVersion: v1\nkind: Pod")
