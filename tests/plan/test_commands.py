@@ -16,12 +16,19 @@ def test_comment_above_is_description_and_lines_are_counted() -> None:
 
 
 def test_numbered_comment_descriptions_lose_their_numbers() -> None:
-    block = split_shell("# 1. Clean up failed jobs\nkubectl delete jobs --field-selector status.successful==0", 1)
+    block = split_shell(
+        "# 1. Clean up failed jobs\nkubectl delete jobs --field-selector status.successful==0", 1
+    )
     assert block.commands[0].description == "Clean up failed jobs"
 
 
 def test_backslash_continuations_are_joined() -> None:
-    code = "helm upgrade --install web ./chart \\\n  --namespace web \\\n  --set image.tag=1.2.3\nhelm list -n web"
+    code = (
+        "helm upgrade --install web ./chart \\\n"
+        "  --namespace web \\\n"
+        "  --set image.tag=1.2.3\n"
+        "helm list -n web"
+    )
     block = split_shell(code, 1)
     assert [c.cmd for c in block.commands] == [
         "helm upgrade --install web ./chart --namespace web --set image.tag=1.2.3",
@@ -31,7 +38,11 @@ def test_backslash_continuations_are_joined() -> None:
 
 
 def test_heredoc_is_kept_whole() -> None:
-    code = "cat <<'EOF' | kubectl apply -f -\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\nEOF\nkubectl get ns x"
+    code = (
+        "cat <<'EOF' | kubectl apply -f -\n"
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\nEOF\n"
+        "kubectl get ns x"
+    )
     block = split_shell(code, 1)
     assert len(block.commands) == 2
     assert block.commands[0].cmd.endswith("name: x\nEOF")
@@ -40,7 +51,11 @@ def test_heredoc_is_kept_whole() -> None:
 
 
 def test_compound_commands_and_quotes_spanning_lines() -> None:
-    code = "for ns in a b; do\n  kubectl get pods -n $ns\ndone\necho 'two\nlines'\nkubectl get pods &&\n  kubectl get svc"
+    code = (
+        "for ns in a b; do\n  kubectl get pods -n $ns\ndone\n"
+        "echo 'two\nlines'\n"
+        "kubectl get pods &&\n  kubectl get svc"
+    )
     cmds = [c.cmd for c in split_shell(code, 1).commands]
     assert cmds == [
         "for ns in a b; do\n  kubectl get pods -n $ns\ndone",
@@ -50,7 +65,12 @@ def test_compound_commands_and_quotes_spanning_lines() -> None:
 
 
 def test_background_and_watch() -> None:
-    code = "kubectl port-forward svc/grafana 3000:3000 &\nwatch -n 5 kubectl get pods\nwatch 'kubectl get apps -n argocd'\na && b"
+    code = (
+        "kubectl port-forward svc/grafana 3000:3000 &\n"
+        "watch -n 5 kubectl get pods\n"
+        "watch 'kubectl get apps -n argocd'\n"
+        "a && b"
+    )
     bg, watched, quoted, both = split_shell(code, 1).commands
     assert bg.background and bg.cmd == "kubectl port-forward svc/grafana 3000:3000"
     assert watched.watch and watched.cmd == "kubectl get pods" and watched.watch_interval == 5
@@ -64,7 +84,11 @@ def test_comments_that_describe_no_command_are_notes() -> None:
 
 
 def test_console_keeps_prompt_lines_and_drops_output() -> None:
-    code = "$ kubectl get nodes\nNAME   STATUS\nn1     Ready\nuser@host:~$ kubectl drain n1 \\\n>   --ignore-daemonsets\nnode/n1 drained"
+    code = (
+        "$ kubectl get nodes\nNAME   STATUS\nn1     Ready\n"
+        "user@host:~$ kubectl drain n1 \\\n>   --ignore-daemonsets\n"
+        "node/n1 drained"
+    )
     block = split_shell(code, 10, "console")
     assert [(c.cmd, c.line) for c in block.commands] == [
         ("kubectl get nodes", 10),
@@ -113,5 +137,7 @@ def test_not_commands(text: str) -> None:
 
 def test_unlabelled_blocks_are_sniffed() -> None:
     assert looks_like_shell("kubectl get pods\nhelm list -A")
-    assert not looks_like_shell("Alerting → Alert rules → New alert rule\nQuery: up == 0\nCondition: Any pod down")
+    assert not looks_like_shell(
+        "Alerting → Alert rules → New alert rule\nQuery: up == 0\nCondition: Any pod down"
+    )
     assert not looks_like_shell("apiVersion: v1\nkind: Pod")

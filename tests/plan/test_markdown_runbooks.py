@@ -20,7 +20,9 @@ def test_gitlab_checklist_items_are_tasks() -> None:
         "Freeze deploys in the `orders` namespace",
     ]
     lag = preflight.children[1]
-    assert lag.commands[0].inline and lag.commands[0].cmd.startswith("kubectl exec -n orders orders-db-1 -- psql")
+    assert lag.commands[0].inline and lag.commands[0].cmd.startswith(
+        "kubectl exec -n orders orders-db-1 -- psql"
+    )
     failover = by_title(plan, "Failover")
     point = failover.children[2]
     assert [c.watch for c in point.commands] == [False, True]
@@ -77,14 +79,18 @@ def test_headings_of_any_depth_html_and_yaml_fences() -> None:
     assert minutes(by_title(plan, "Check the backup")) == (10, 10)
     restore = by_title(plan, "Stage B: Restore")
     assert minutes(restore) == (30, 30)
-    assert len(restore.commands) == 1 and restore.commands[0].cmd.startswith("cat <<'YAML' | kubectl apply -f -")
+    assert len(restore.commands) == 1 and restore.commands[0].cmd.startswith(
+        "cat <<'YAML' | kubectl apply -f -"
+    )
     assert "```yaml" in restore.text  # a data block stays briefing text
     assert restore.success_criteria == ["restored pods Ready within 15 minutes."]
     assert "owner" not in plan.text
 
 
 def test_plan_without_headings_or_time_boxes() -> None:
-    text = "1. Check the pods: `kubectl get pods -A`\n2. Restart the API: `kubectl rollout restart deploy/api`\n"
+    text = (
+        "1. Check the pods: `kubectl get pods -A`\n2. Restart the API: `kubectl rollout restart deploy/api`\n"
+    )
     plan = load_plan_text(text, "steps.md")
     assert plan.title == "steps"
     tasks = plan.tasks()

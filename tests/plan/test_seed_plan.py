@@ -77,11 +77,18 @@ def test_detailed_task_breakdown_time_lines_and_success_criteria(seed: Plan) -> 
     assert tasks[1].success_criteria == ["Both dashboards show live data, auto-refresh works"]
     assert tasks[2].success_criteria == ["15/17 applications Synced or Healthy"]
     assert tasks[3].success_criteria == ["All critical URLs return 200/302, monitoring functional"]
-    assert "**Time**" not in tasks[0].text and "**Goal**: All DolphinScheduler components ready" in tasks[0].text
+    assert (
+        "**Time**" not in tasks[0].text and "**Goal**: All DolphinScheduler components ready" in tasks[0].text
+    )
 
 
 def test_briefing_sections_are_not_tasks(seed: Plan) -> None:
-    for title in ("📊 Current State Analysis", "📚 Documentation Status", "🚀 Phase 3 Preview", "📝 Decision"):
+    for title in (
+        "📊 Current State Analysis",
+        "📚 Documentation Status",
+        "🚀 Phase 3 Preview",
+        "📝 Decision",
+    ):
         node = by_title(seed, title)
         assert node.kind is NodeKind.SECTION
         assert node.children == [] and node.commands == []
@@ -100,7 +107,10 @@ def test_success_metrics_table(seed: Plan) -> None:
 
 def test_shell_fences_become_commands_with_descriptions(seed: Plan) -> None:
     remove = by_title(seed, "4.1 Remove Failed")
-    assert [c.description for c in remove.commands] == ["Remove old failed jobs", "Remove completed jobs (optional)"]
+    assert [c.description for c in remove.commands] == [
+        "Remove old failed jobs",
+        "Remove completed jobs (optional)",
+    ]
     assert remove.commands[0].line == seed_line("job-name in (dolphinscheduler-full-schema-init")
     grafana = by_title(seed, "Priority 3:")
     forward = grafana.commands[0]

@@ -52,7 +52,9 @@ def test_each_and_auto_qualifiers() -> None:
     assert auto.text == "5 min - auto"
 
 
-@pytest.mark.parametrize("text", ["Week 2", "Optional", "90 min setup", "10", "> 5 min", "Session 1", "", "Critical"])
+@pytest.mark.parametrize(
+    "text", ["Week 2", "Optional", "90 min setup", "10", "> 5 min", "Session 1", "", "Critical"]
+)
 def test_not_time_boxes(text: str) -> None:
     assert parse_timebox(text) is None
 
@@ -61,10 +63,25 @@ def test_not_time_boxes(text: str) -> None:
     ("title", "clean", "low", "high"),
     [
         ("1.1 Cloudflare Access bypass for ACME - 10 min", "1.1 Cloudflare Access bypass for ACME", 10, 10),
-        ("Phase 1: Unblock External Access & Critical Pods (30-45 min)", "Phase 1: Unblock External Access & Critical Pods", 30, 45),
-        ("Priority 1: Stabilize Current Services ⏰ 20 min", "Priority 1: Stabilize Current Services", 20, 20),
+        (
+            "Phase 1: Unblock External Access & Critical Pods (30-45 min)",
+            "Phase 1: Unblock External Access & Critical Pods",
+            30,
+            45,
+        ),
+        (
+            "Priority 1: Stabilize Current Services ⏰ 20 min",
+            "Priority 1: Stabilize Current Services",
+            20,
+            20,
+        ),
         ("Today (Session 1) - 1 hour", "Today (Session 1)", 60, 60),
-        ("Phase 6: Advanced Features (Optional) (2-4 hours)", "Phase 6: Advanced Features (Optional)", 120, 240),
+        (
+            "Phase 6: Advanced Features (Optional) (2-4 hours)",
+            "Phase 6: Advanced Features (Optional)",
+            120,
+            240,
+        ),
         ("Immediate Action Items (Next 60 Minutes)", "Immediate Action Items", 60, 60),
         ("Verify from outside (1 min): `curl x`", "Verify from outside: `curl x`", 1, 1),
         ("Drain nodes — 1h30m", "Drain nodes", 90, 90),
