@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 import threading
 import time
 from collections import deque
@@ -340,3 +341,74 @@ def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.02) 
             return True
         time.sleep(step)
     return predicate()
+
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_duration(text: str) -> int:
+    """'5m' -> 300, '1h30m' -> 5400, '45s' / '45' -> 45; ValueError otherwise."""
+    if text.isdigit():
+        return int(text)
+    m = _DURATION.match(text)
+    if not text or m is None or not any(m.groups()):
+        raise ValueError(f"'{text}' is not a duration like 30s, 5m or 1h")
+    h, mi, s = (int(g or 0) for g in m.groups())
+    return h * 3600 + mi * 60 + s
+
+
+def parse_logs_args(text: str, default_namespace: str = "default", max_tail: int | None = None) -> LogRequest:
+    """Read `kubectl logs` arguments: POD | deploy/NAME | pod/NAME | -l SEL, -n NS, -c C, --tail N,
+    --since 5m, -p/--previous, -f (implied). Raises ValueError with a one-line message."""
+    try:
+        args = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"Cannot read '{text}': {exc}.") from None
+    if args[:2] == ["kubectl", "logs"]:
+        args = args[2:]
+    req = LogRequest(namespace=default_namespace)
+    i = 0
+
+    def value(flag: str) -> str:
+        nonlocal i
+        if "=" in args[i]:
+            return args[i].split("=", 1)[1]
+        if i + 1 >= len(args):
+            raise ValueError(f"{flag} needs a value.")
+        i += 1
+        return args[i]
+
+    while i < len(args):
+        a = args[i]
+        key = a.split("=", 1)[0]
+        if key in ("-n", "--namespace"):
+            req.namespace = value(key)
+        elif key in ("-l", "--selector"):
+            req.selector = value(key)
+        elif key in ("-c", "--container"):
+            req.container = value(key)
+        elif key == "--tail":
+            tail = int(value(key))
+            req.tail = None if tail < 0 else tail
+        elif key == "--since":
+            req.since_seconds = parse_duration(value(key))
+        elif key in ("-p", "--previous"):
+            req.previous = True
+        elif key in ("-f", "--follow", "--timestamps", "--all-containers", "--prefix"):
+            pass
+        elif a.startswith("-"):
+            raise ValueError(f"Option {a} is not supported here.")
+        elif a.startswith(("deploy/", "deployment/", "deployments/")):
+            req.deployment = a.split("/", 1)[1]
+        elif a.startswith(("pod/", "pods/", "po/")):
+            req.pod = a.split("/", 1)[1]
+        elif "/" in a:
+            raise ValueError(f"'{a}': only pods and deployments can be followed.")
+        else:
+            req.pod = a
+        i += 1
+    if sum(x is not None and x != "" for x in (req.pod, req.deployment, req.selector)) != 1:
+        raise ValueError("Name exactly one of: a pod, deploy/NAME, or -l SELECTOR.")
+    if max_tail is not None and req.tail is not None:
+        req.tail = min(req.tail, max_tail)
+    return req

@@ -110,7 +110,7 @@ class ArgoPane(LivePane):
             return None
         return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
-    def _context(self) -> str:
+    def _context_name(self) -> str:
         return self.hub.target.context if self.hub.target is not None else "?"
 
     def action_hard_refresh(self) -> None:
@@ -123,7 +123,7 @@ class ArgoPane(LivePane):
         app = self.selected()
         if app is None or self.hub.api is None:
             return
-        body = f"{title} application {app.namespace}/{app.name} on context {self._context()}?"
+        body = f"{title} application {app.namespace}/{app.name} on context {self._context_name()}?"
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -141,4 +141,6 @@ class ArgoPane(LivePane):
         except ClusterError as err:
             self.app.call_from_thread(self.app.notify, err.sentence, title=f"{verb} failed", severity="error")
             return
-        self.app.call_from_thread(self.app.notify, f"{verb} requested for {app.name} on {self._context()}")
+        self.app.call_from_thread(
+            self.app.notify, f"{verb} requested for {app.name} on {self._context_name()}"
+        )

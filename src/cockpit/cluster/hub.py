@@ -1,0 +1,173 @@
+"""ClusterHub: the one object the app creates to reach the cluster; the live panes are built from it.
+
+It owns the connection (ClusterTarget + KubeApi) and the informer registry, so every pane that
+shows pods shares the same single watch. It never raises on creation: without a cluster,
+`problem` holds the sentence the panes show. Blocking actions (hard refresh, sync, drill-downs,
+events) are plain methods for the UI to call from thread workers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cockpit.cluster import argocd
+from cockpit.cluster.argocd import AppStatus, summarize_app
+from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summarize_certificate
+from cockpit.cluster.connect import ClusterTarget, connect
+from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.informer import Informer, InformerRegistry
+from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, CHALLENGES, EVENTS, PODS, KubeApi
+from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
+from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
+from cockpit.cluster.snapshot import ClusterSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One line of `kubectl describe`'s Events for an object."""
+
+    type: str
+    reason: str
+    message: str
+    count: int
+    last_seen: float | None
+    source: str
+
+
+def summarize_event(ev: Mapping[str, Any]) -> EventRow:
+    source = ev.get("source") or {}
+    return EventRow(
+        type=str(ev.get("type") or "Normal"),
+        reason=str(ev.get("reason") or ""),
+        message=str(ev.get("message") or ev.get("note") or "").strip(),
+        count=int(ev.get("count") or 1),
+        last_seen=parse_time(ev.get("lastTimestamp") or ev.get("eventTime") or ev.get("firstTimestamp")),
+        source=str(source.get("component") or ev.get("reportingComponent") or ""),
+    )
+
+
+class ClusterHub:
+    """The cluster connection and its shared informers (pods, ArgoCD applications, certificates)."""
+
+    def __init__(
+        self,
+        target: ClusterTarget | None,
+        api: KubeApi | None,
+        problem: str = "",
+        loki_url: str | None = None,
+        informer_options: Mapping[str, Any] | None = None,
+        watch_namespace: str | None = None,
+    ) -> None:
+        self.target = target
+        self.watch_namespace = watch_namespace  # None: pods and certificates cluster-wide
+        self.api = api
+        self.problem = problem if api is None else ""
+        self.loki_url = loki_url
+        self.registry = InformerRegistry(api, **dict(informer_options or {})) if api is not None else None
+        self.informers = self.registry  # the name the platform monitor uses
+        self._lock = threading.Lock()
+
+    @classmethod
+    def connect(
+        cls,
+        kubeconfig: str | Path | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        env: Mapping[str, str] | None = None,
+        loki_url: str | None = None,
+        informer_options: Mapping[str, Any] | None = None,
+    ) -> ClusterHub:
+        """Like kubectl's selection; a hub with `problem` set when there is no usable cluster."""
+        try:
+            target, client = connect(kubeconfig, context, namespace, all_namespaces, env=env)
+        except ClusterError as err:
+            return cls(None, None, err.sentence, loki_url)
+        watch = namespace if namespace and not all_namespaces else None
+        return cls(target, KubeApi(client), "", loki_url, informer_options, watch)
+
+    @classmethod
+    def from_options(
+        cls, options: Any, kubeconfig: str | Path | None = None, env: Mapping[str, str] | None = None
+    ) -> ClusterHub:
+        """From LaunchOptions; `kubeconfig` overrides (the session's pinned file, or the sandbox's)."""
+        return cls.connect(
+            kubeconfig=kubeconfig or options.kubeconfig,
+            context=None if kubeconfig else options.context,
+            namespace=options.namespace,
+            all_namespaces=options.all_namespaces,
+            env=os.environ if env is None else env,
+            loki_url=options.loki_url,
+        )
+
+    @property
+    def label(self) -> str:
+        """The context line shown on screen, or the reason there is none."""
+        return self.target.label if self.target is not None else self.problem
+
+    @property
+    def connected(self) -> bool:
+        return self.api is not None
+
+    def pods(self) -> Informer[PodSummary] | None:
+        if self.registry is None:
+            return None
+        return self.registry.get(PODS, self.watch_namespace, summarize_pod)
+
+    def apps(self) -> Informer[AppStatus] | None:
+        if self.registry is None:
+            return None
+        return self.registry.get(APPLICATIONS, None, summarize_app)
+
+    def certs(self) -> Informer[CertStatus] | None:
+        if self.registry is None:
+            return None
+        return self.registry.get(CERTIFICATES, self.watch_namespace, summarize_certificate)
+
+    def snapshot(self) -> ClusterSnapshot:
+        """What metrics and checks are computed from; a kind is None until its informer has synced."""
+        if self.registry is None:
+            return ClusterSnapshot()
+
+        def rows(informer: Informer[Any] | None) -> tuple[Any, ...] | None:
+            if informer is None or not informer.health.synced:
+                return None
+            return tuple(informer.values())
+
+        return ClusterSnapshot(pods=rows(self.pods()), apps=rows(self.apps()), certs=rows(self.certs()))
+
+    def _api(self) -> KubeApi:
+        if self.api is None:
+            raise ClusterError(self.problem or "No cluster connected.")
+        return self.api
+
+    # -- blocking actions: call from a thread worker ----------------------------------------------
+    def hard_refresh(self, app: AppStatus) -> None:
+        argocd.hard_refresh(self._api(), app.namespace, app.name)
+
+    def sync(self, app: AppStatus) -> None:
+        argocd.sync(self._api(), app.namespace, app.name)
+
+    def cert_chain(self, cert: CertStatus) -> CertChain:
+        return certificate_chain(self._api(), cert)
+
+    def pod_events(self, namespace: str, name: str) -> list[EventRow]:
+        query = [("fieldSelector", f"involvedObject.kind=Pod,involvedObject.name={name}")]
+        doc = self._api().get_json(EVENTS.path(namespace), query)
+        rows = [summarize_event(e) for e in doc.get("items") or []]
+        return sorted(rows, key=lambda e: e.last_seen or 0.0)
+
+    def follow_logs(self, request: LogRequest, buffer: LogBuffer | None = None) -> LogFollower:
+        return LogFollower(self._api(), request, buffer).start()
+
+    def delete_challenge(self, namespace: str, name: str) -> None:
+        self._api().delete(CHALLENGES.path(namespace, name), what=f"challenge {namespace}/{name}")
+
+    def stop(self) -> None:
+        if self.registry is not None:
+            self.registry.stop()

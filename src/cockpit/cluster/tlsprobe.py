@@ -1,0 +1,148 @@
+"""Probe a certificate's host from here: the certificate it serves, and whether the ACME path is intercepted.
+
+`probe_host(host)` opens TLS to host:443 (verifying first; when that fails it reads the served
+certificate unverified, to report issuer and expiry anyway), then asks
+`http://host/.well-known/acme-challenge/cockpit-probe` without following redirects: a 3xx to a
+login page (Cloudflare Access, an SSO proxy) is exactly what breaks HTTP-01 validation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import ssl
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+LOGIN_HINT = re.compile(r"cloudflareaccess\.com|cdn-cgi/access|login|signin|sign-in|sso|oauth|auth", re.I)
+ACME_PROBE_PATH = "/.well-known/acme-challenge/cockpit-probe"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    host: str
+    issuer: str = ""
+    not_after: float | None = None
+    verify_error: str = ""
+    tls_error: str = ""
+    acme_status: int | None = None
+    acme_location: str = ""
+    acme_error: str = ""
+
+    @property
+    def intercepted(self) -> bool:
+        return (
+            self.acme_status is not None
+            and 300 <= self.acme_status < 400
+            and bool(LOGIN_HINT.search(self.acme_location))
+        )
+
+    @property
+    def days_left(self) -> int | None:
+        return None if self.not_after is None else int((self.not_after - time.time()) // 86400)
+
+    @property
+    def problem(self) -> bool:
+        return bool(self.verify_error or self.tls_error or self.intercepted or self.acme_error)
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        if self.tls_error:
+            parts.append(f"TLS failed ({self.tls_error})")
+        else:
+            when = datetime.fromtimestamp(self.not_after, UTC).strftime("%Y-%m-%d") if self.not_after else "?"
+            parts.append(
+                f"serves a certificate from {self.issuer or '?'} until {when} ({self.days_left} days)"
+            )
+            if self.verify_error:
+                parts.append(f"not trusted: {self.verify_error}")
+        if self.intercepted:
+            parts.append(
+                f"ACME path answers {self.acme_status} to a login page ({self.acme_location[:80]}): "
+                "HTTP-01 will fail"
+            )
+        elif self.acme_status is not None:
+            parts.append(f"ACME path answers {self.acme_status}")
+        elif self.acme_error:
+            parts.append(f"ACME path unreachable ({self.acme_error})")
+        return "; ".join(parts) + "."
+
+
+def _name(rdns: Any) -> str:
+    fields = {k: v for rdn in rdns or () for k, v in rdn}
+    return str(fields.get("organizationName") or fields.get("commonName") or "")
+
+
+def _decode_der(der: bytes) -> dict[str, Any]:
+    """Decode a certificate without verifying it (the stdlib's decoder reads a PEM file)."""
+    pem = ssl.DER_cert_to_PEM_cert(der)
+    fd, path = tempfile.mkstemp(suffix=".pem")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(pem)
+        decode = getattr(ssl, "_ssl")._test_decode_cert  # noqa: B009 - no public API decodes a cert
+        return dict(decode(path))
+    except Exception:
+        return {}
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def served_certificate(
+    host: str, port: int = 443, address: str | None = None, timeout: float = 5.0, cafile: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """(decoded certificate, verification error or "")."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    try:
+        with (
+            socket.create_connection((address or host, port), timeout=timeout) as sock,
+            ctx.wrap_socket(sock, server_hostname=host) as tls,
+        ):
+            return dict(tls.getpeercert() or {}), ""
+    except ssl.SSLCertVerificationError as exc:
+        error = exc.verify_message or str(exc)
+    raw = ssl.create_default_context()
+    raw.check_hostname = False
+    raw.verify_mode = ssl.CERT_NONE
+    with (
+        socket.create_connection((address or host, port), timeout=timeout) as sock,
+        raw.wrap_socket(sock, server_hostname=host) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True) or b""
+    return _decode_der(der), error
+
+
+def probe_host(
+    host: str,
+    https_port: int = 443,
+    http_port: int = 80,
+    address: str | None = None,
+    timeout: float = 5.0,
+    cafile: str | None = None,
+) -> ProbeResult:
+    """Probe one host (blocking: call from a worker). `address` connects elsewhere (tests, split DNS)."""
+    issuer, not_after, verify_error, tls_error = "", None, "", ""
+    try:
+        cert, verify_error = served_certificate(host, https_port, address, timeout, cafile)
+        issuer = _name(cert.get("issuer"))
+        if cert.get("notAfter"):
+            not_after = float(ssl.cert_time_to_seconds(cert["notAfter"]))
+    except (OSError, ssl.SSLError) as exc:
+        tls_error = str(exc)[:120]
+    status, location, acme_error = None, "", ""
+    url = f"http://{address or host}:{http_port}{ACME_PROBE_PATH}"
+    try:
+        resp = httpx.get(url, headers={"Host": host}, follow_redirects=False, timeout=timeout)
+        status, location = resp.status_code, resp.headers.get("location", "")
+    except httpx.HTTPError as exc:
+        acme_error = str(exc)[:120] or type(exc).__name__
+    return ProbeResult(host, issuer, not_after, verify_error, tls_error, status, location, acme_error)

@@ -1,0 +1,169 @@
+"""The live panes in a small app: rows, problem pods first, filters, degradation sentences."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Log, Static
+
+from cockpit.cluster.hub import ClusterHub
+from cockpit.plan.model import Metric
+from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPane, build_live_panes
+from tests.cluster.fakeapi import FakeApi
+from tests.cluster.podjson import cs, pod
+
+
+class PaneApp(App[None]):
+    def __init__(self, *panes: Any) -> None:
+        super().__init__()
+        self.panes = panes
+
+    def compose(self) -> ComposeResult:
+        yield from self.panes
+
+
+def pod_obj(name: str, *, crash: bool = False, ns: str = "data-platform") -> dict[str, Any]:
+    containers = [cs(waiting="CrashLoopBackOff", restarts=5, last="OOMKilled")] if crash else None
+    obj = pod(name, namespace=ns, containers=containers)
+    return {k: obj[k] for k in ("spec", "status")}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeApi]:
+    api = FakeApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def hub(fake: FakeApi, tmp_path: Any) -> Iterator[ClusterHub]:
+    cfg = tmp_path / "kubeconfig"
+    cfg.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+        f"clusters: [{{name: c, cluster: {{server: '{fake.url}'}}}}]\n"
+        "users: [{name: u, user: {token: abc}}]\n"
+        "contexts: [{name: test, context: {cluster: c, user: u, namespace: data-platform}}]\n"
+    )
+    h = ClusterHub.connect(kubeconfig=cfg, env={}, informer_options={"denied_retry": 0.2})
+    assert h.connected, h.problem
+    yield h
+    h.stop()
+
+
+async def wait_until(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    assert predicate()
+
+
+def names(table: DataTable[Any]) -> list[str]:
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: FakeApi, hub: ClusterHub) -> None:
+    fake.put("api-1", **pod_obj("api-1"))
+    fake.put("trino-worker-1", **pod_obj("trino-worker-1", crash=True))
+    fake.put("minio-1", **pod_obj("minio-1"))
+    app = PaneApp(PodsPane(hub))
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one("#pods-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        assert names(table) == ["trino-worker-1", "api-1", "minio-1"]
+        summary = str(app.query_one("#pods-summary", Static).render())
+        assert "Pod health 67% (2/3 pods)" in summary and "CrashLoopBackOff 1" in summary
+        assert "Running or Completed" in str(app.query_one("#pods-formula", Static).render())
+        fake.delete("trino-worker-1")
+        await wait_until(pilot, lambda: table.row_count == 2)
+        assert "trino-worker-1" not in names(table)
+        await pilot.press("f")
+        await pilot.press(*"minio")
+        await wait_until(pilot, lambda: names(table) == ["minio-1"])
+
+
+async def test_crd_absent_and_no_cluster_are_explained(fake: FakeApi, hub: ClusterHub) -> None:
+    app = PaneApp(ArgoPane(hub), CertsPane(hub))
+    async with app.run_test(size=(160, 40)) as pilot:
+        argo_status = app.query_one("#argo-pane .pane-status", Static)
+        await wait_until(pilot, lambda: "not installed" in str(argo_status.render()))
+        assert str(argo_status.render()).startswith(
+            "ArgoCD is not installed: this cluster has no applications"
+        )
+        certs_status = app.query_one("#certs-pane .pane-status", Static)
+        await wait_until(pilot, lambda: "cert-manager is not installed" in str(certs_status.render()))
+
+    nohub = ClusterHub.connect(kubeconfig=None, env={"HOME": "/nonexistent"})
+    app2 = PaneApp(*(w for _t, w in build_live_panes(nohub)[:5]))
+    async with app2.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.1)
+        texts = [str(s.render()) for s in app2.query(".pane-status").results(Static)]
+        assert texts and all(t.startswith("No kubeconfig found") for t in texts if t)
+
+
+async def test_unreachable_server_shows_stale_age_and_recovers(fake: FakeApi, hub: ClusterHub) -> None:
+    fake.put("api-1", **pod_obj("api-1"))
+    app = PaneApp(PodsPane(hub))
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one("#pods-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        port = fake.port
+        fake.stop()
+        status = app.query_one(".pane-status", Static)
+        await wait_until(pilot, lambda: "Cannot reach the API server" in str(status.render()))
+        await wait_until(pilot, lambda: "s ago (stale)" in str(status.render()), timeout=3)
+        assert table.row_count == 1  # last known rows stay visible
+        fake.put("api-2", **pod_obj("api-2"))
+        fake.compact()
+        fake.start(port)
+        await wait_until(pilot, lambda: table.row_count == 2, timeout=10)
+        await wait_until(pilot, lambda: not status.display)
+
+
+async def test_logs_pane_interleaves_searches_and_pauses(hub: ClusterHub) -> None:
+    pane = LogsPane(hub, max_lines=100)
+    app = PaneApp(pane)
+    async with app.run_test(size=(160, 40)) as pilot:
+        pane.buffer.on_lines = pane._lines_arrived
+        pane.buffer.extend("api-1", "app", [("", "started"), ("", "ERROR db refused")])
+        pane.buffer.extend("api-2", "app", [("", "started")])
+        log = app.query_one("#logs-view", Log)
+        await wait_until(pilot, lambda: log.line_count == 3)
+        assert list(log.lines) == ["api-1 │ started", "api-1 │ ERROR db refused", "api-2 │ started"]
+        assert pane.search("error") == 1
+        log.focus()
+        await pilot.press("space")  # pause
+        pane.buffer.extend("api-1", "app", [("", f"line {i}") for i in range(150)])
+        await pilot.pause(0.2)
+        assert log.line_count == 3
+        await pilot.press("space")  # resume: catch up from the bounded buffer
+        await wait_until(pilot, lambda: list(log.lines)[-1] == "api-1 │ line 149")
+        assert pane.skipped == 50  # 150 written while paused, the buffer holds the last 100
+        assert log.line_count <= 100
+
+
+async def test_metrics_pane_shows_live_values_against_targets(fake: FakeApi, hub: ClusterHub) -> None:
+    for i in range(3):
+        fake.put(f"ok-{i}", **pod_obj(f"ok-{i}"))
+    fake.put("bad-0", **pod_obj("bad-0", crash=True))
+    metrics = [Metric("Pod Health", "75%", "80%", 1), Metric("Running Pods", "104", "110+", 2)]
+    app = PaneApp(MetricsPane(hub, plan=type("P", (), {"metrics": metrics})()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one("#metrics-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2 and str(table.get_row_at(0)[3]) != "-")
+        assert [str(c) for c in table.get_row_at(0)] == [
+            "Pod Health",
+            "75%",
+            "75% (3/4 pods)",
+            "75% (3/4 pods)",
+            "80%",
+            "not met",
+        ]
+        fake.delete("bad-0")
+        await wait_until(pilot, lambda: str(table.get_row_at(0)[5]) == "met")
+        assert str(table.get_row_at(0)[2]) == "75% (3/4 pods)"  # baseline kept
