@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cockpit.sandbox.resources import PODS
-from cockpit.sandbox.world.logtext import Profile, fill, guess_profile, profile
+from cockpit.sandbox.world.logtext import Profile, fill, guess_profile, profile, render
 from cockpit.sandbox.world.names import parse_rfc3339
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class WorldLogs:
             c = k - n_start - steady
             level, logger, text = prof.crash[c]
             ts = end - 0.05 * (n_crash - c)
-        return ts, prof.style(ts, level, logger, fill(text, rng, prof.values, context))
+        return ts, render(prof.style, ts, level, logger, fill(text, rng, prof.values, context))
 
     def _lines(
         self,
@@ -260,6 +260,6 @@ class WorldLogs:
             ts = k * step
             rng = random.Random(self._seed(name, inst, k))
             level, logger, text = prof.steady[rng.randrange(len(prof.steady))]
-            out.append((ts, prof.style(ts, level, logger, fill(text, rng, prof.values, context))))
+            out.append((ts, render(prof.style, ts, level, logger, fill(text, rng, prof.values, context))))
             k += 1
         return out

@@ -7,7 +7,9 @@ Trino's airlift, klog, Go JSON, nginx access logs, ...).
 
 from __future__ import annotations
 
+import functools
 import random
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,28 +90,52 @@ class Profile:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def fill(
-    template: str, rng: random.Random, values: dict[str, tuple[str, ...]], context: dict[str, str]
-) -> str:
-    pool = {
-        "n": str(rng.randrange(1, 5000)),
-        "ms": str(rng.randrange(2, 900)),
-        "bytes": str(rng.randrange(200, 48000)),
-        "ip": f"10.244.{rng.randrange(0, 2)}.{rng.randrange(2, 250)}",
-        "client": f"{rng.choice(('172.68', '104.21', '162.158'))}.{rng.randrange(1, 254)}.{rng.randrange(1, 254)}",
-        "status": rng.choice(("200", "200", "200", "200", "200", "304", "201", "404", "200", "499")),
-        "hex": "".join(rng.choice("0123456789abcdef") for _ in range(16)),
-        "market": rng.choice(("caiso", "ercot", "pjm", "miso", "nyiso", "isone", "spp", "eia")),
-        "query": f"20251024_{rng.randrange(100000, 999999)}_{rng.randrange(10000, 99999)}_{rng.choice('abcdefghjk')}"
-        f"{rng.choice('mnpqrstvwx')}{rng.randrange(100, 999)}",
-    }
-    for key, options in values.items():
-        pool[key] = rng.choice(options)
-    pool.update(context)
+_GENERATORS: dict[str, Callable[[random.Random], str]] = {
+    "n": lambda r: str(r.randrange(1, 5000)),
+    "ms": lambda r: str(r.randrange(2, 900)),
+    "bytes": lambda r: str(r.randrange(200, 48000)),
+    "ip": lambda r: f"10.244.{r.randrange(0, 2)}.{r.randrange(2, 250)}",
+    "client": lambda r: f"{r.choice(('172.68', '104.21', '162.158'))}.{r.randrange(1, 254)}.{r.randrange(1, 254)}",
+    "status": lambda r: r.choice(("200", "200", "200", "200", "200", "304", "201", "404", "200", "499")),
+    "hex": lambda r: f"{r.getrandbits(64):016x}",
+    "market": lambda r: r.choice(("caiso", "ercot", "pjm", "miso", "nyiso", "isone", "spp", "eia")),
+    "query": lambda r: f"20251024_{r.randrange(100000, 999999)}_{r.randrange(10000, 99999)}_"
+    f"{r.choice('abcdefghjk')}{r.choice('mnpqrstvwx')}{r.randrange(100, 999)}",
+    "stamp": lambda r: "{stamp}",
+}
+
+
+@functools.lru_cache(maxsize=512)
+def _fields(template: str) -> tuple[str, ...]:
     try:
-        return template.format(**pool)
-    except (KeyError, IndexError, ValueError):
+        return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+    except ValueError:
+        return ()
+
+
+def fill(template: str, rng: random.Random, values: dict[str, tuple[str, ...]], context: dict[str, str]) -> str:
+    """The template with its {fields} filled: context first, then scenario values, then generators."""
+    names = _fields(template)
+    if not names:
         return template
+    pool: dict[str, str] = {}
+    for name in names:
+        if name in context:
+            pool[name] = context[name]
+        elif name in values:
+            pool[name] = rng.choice(values[name])
+        elif name in _GENERATORS:
+            pool[name] = _GENERATORS[name](rng)
+        else:
+            return template
+    return template.format(**pool)
+
+
+def render(style: Style, ts: float, level: str, logger: str, text: str) -> str:
+    """A formatted line; continuation lines of a stack trace (no logger) are printed as they are."""
+    if not logger and style not in (nginx, plain):
+        return text
+    return style(ts, level, logger, text)
 
 
 _JAVA_FRAMES_SPRING = (
@@ -326,7 +352,7 @@ PROFILES: dict[str, Profile] = {
         ),
         (("INFO", "io.trino.execution.SqlTaskManager", "Task {query}.1.0.0 finished"),),
         (
-            ("ERROR", "main", "io.trino.server.Server"),
+            ("ERROR", "io.trino.server.Server", "Invalid memory configuration"),
             (
                 "ERROR",
                 "",
