@@ -1,0 +1,96 @@
+"""Whatever a user feeds the loader ends in a plan or a one-line PlanError, never a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cockpit.plan import PlanError, load_plan, load_plan_text
+
+
+def _fails(path: Path) -> PlanError:
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    err = caught.value
+    assert str(err).startswith(str(path)) and "\n" not in str(err)
+    return err
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    assert _fails(tmp_path / "nope.md").message == "no such file"
+    assert "directory" in _fails(tmp_path).message
+
+
+def test_empty_files(tmp_path: Path) -> None:
+    for name, content in [
+        ("empty.md", ""),
+        ("blank.md", "\n  \n"),
+        ("empty.yaml", ""),
+        ("comment.yaml", "# x\n"),
+    ]:
+        path = tmp_path / name
+        path.write_text(content)
+        assert "empty" in _fails(path).message
+
+
+def test_binary_data(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    path.write_bytes(os.urandom(4096) + b"\x00" + os.urandom(100))
+    assert "not a text file" in _fails(path).message
+    png = tmp_path / "diagram.yaml"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert "not a text file" in _fails(png).message
+
+
+def test_windows_1252_file_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "plan.md"
+    path.write_bytes(
+        "# Runbook\n\n## Café check - 5 min\n\n```bash\nkubectl get pods\n```\n".encode("cp1252")
+    )
+    plan = load_plan(path)
+    assert plan.tasks()[0].title == "Café check"
+
+
+def test_deeply_nested_lists_and_quotes() -> None:
+    lists = "".join("  " * i + "- item\n" for i in range(1000))
+    with pytest.raises(PlanError) as caught:
+        load_plan_text("# Plan\n\n## Steps - 5 min\n\n" + lists, "deep.md")
+    assert "nested deeper" in caught.value.message and caught.value.line is not None
+    with pytest.raises(PlanError):
+        load_plan_text(">" * 1000 + " deep\n", "quotes.md")
+
+
+def test_a_thousand_heading_levels_load() -> None:
+    text = "".join("#" * i + f" Level {i} - 5 min\n\n" for i in range(1, 1001))
+    plan = load_plan_text(text, "headings.md")
+    assert plan.title == "Level 1"
+    (task,) = plan.tasks()  # Markdown has six heading levels; deeper "#######" lines are text
+    assert task.title == "Level 6" and task.id == "1.1.1.1.1"
+    assert "####### Level 7" in task.text
+
+
+def test_deeply_nested_emphasis_and_brackets_load() -> None:
+    text = "# Plan\n\n## Task - 5 min\n\n" + "*" * 5000 + "x" + "*" * 5000 + "\n\n" + "[" * 5000 + "\n"
+    plan = load_plan_text(text, "odd.md")
+    assert plan.tasks()[0].title == "Task"
+
+
+def test_ten_megabyte_plan_loads(tmp_path: Path) -> None:
+    log = "\n".join(
+        f"2025-10-24T10:{i % 60:02d}:00Z INFO pod/trino-worker-{i} restarted" for i in range(170_000)
+    )
+    text = (
+        "# Incident\n\n## Collect logs - 10 min\n\n```\n"
+        + log
+        + "\n```\n\n```bash\nkubectl get pods -A\n```\n"
+    )
+    assert len(text.encode()) > 10_000_000
+    path = tmp_path / "big.md"
+    path.write_text(text)
+    plan = load_plan(path)
+    (task,) = plan.tasks()
+    assert task.timebox is not None and [c.cmd for c in task.commands] == ["kubectl get pods -A"]
+    assert task.manual_steps == []  # a pasted log is briefing text, not 170k steps
+    assert task.commands[0].line == text.count("\n") - 1
