@@ -99,22 +99,21 @@ def _messages(text: str) -> list[str]:
 
 
 def test_mutating_command_needs_a_check_before_it_in_the_phase() -> None:
-    unchecked = (
-        "# P\n\n## Fix (10 min)\n\n### Scale - 5 min\n\n```bash\nkubectl scale deploy/api --replicas=0\n```\n"
-    )
+    head = "# P\n\n## Fix (10 min)\n\n"
+    scale = "### Scale - 5 min\n\n```bash\nkubectl scale deploy/api --replicas=0\n```\n"
+    unchecked = head + scale
     assert any("no read-only check" in m and "kubectl scale" in m for m in _messages(unchecked))
     checked = unchecked.replace("```bash\n", "```bash\nkubectl get deploy/api\n")
     assert not any("no read-only check" in m for m in _messages(checked))
-    earlier_task = (
-        "# P\n\n## Fix (10 min)\n\n### Look - 2 min\n\n`kubectl get pods -A` first.\n\n" + unchecked[17:]
-    )
+    earlier_task = head + "### Look - 2 min\n\nRun `kubectl get pods -A` first.\n\n" + scale
     assert not any("no read-only check" in m for m in _messages(earlier_task))
     echo_only = unchecked.replace("```bash\n", "```bash\necho starting\n")
     assert any("no read-only check" in m for m in _messages(echo_only))
 
 
 def test_missing_boxes_overruns_and_bad_boxes() -> None:
-    text = "# P\n\n## Phase (20 min)\n\n### A - 15 min\n\n- [ ] x\n\n### B - 10 min\n\n- [ ] y\n\n### C\n\n- [ ] z\n"
+    text = "# P\n\n## Phase (20 min)\n\n### A - 15 min\n\n- [ ] x\n\n### B - 10 min\n\n- [ ] y\n\n"
+    text += "### C\n\n- [ ] z\n"
     messages = _messages(text)
     assert "warning: task 'C' has no time box" in messages
     assert any("add up to 25 min, over its 20 min box" in m for m in messages)
