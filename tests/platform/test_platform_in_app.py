@@ -4,6 +4,7 @@ against the sandbox API server: the seed's `curl -I` lines become checks, Velero
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,5 +74,10 @@ async def test_platform_tab_on_the_seed_plan(sandbox: tuple[Sandbox, Path], tmp_
             assert queries == []  # the sandbox serves no metrics service: the pane says why instead
             note = str(pane.query_one("#platform-metrics-note").render())
             assert note.startswith("No Prometheus-compatible API") or note.startswith("Querying")
+            await pilot.pause(0.3)
+            events = [json.loads(line) for line in app.session.journal_path.read_text().splitlines()]
+            baseline = [e for e in events if e.get("type") == "metrics" and e.get("which") == "baseline"]
+            assert baseline, "the platform baseline was not recorded for the transcript"
+            assert baseline[0]["values"]["Service checks healthy"] == "0/5"
     finally:
         hub.stop()

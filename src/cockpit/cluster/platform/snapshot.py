@@ -68,6 +68,33 @@ class PlatformSnapshot:
     def failing_checks(self) -> list[CheckState]:
         return [s for s in self.checks if not s.result.healthy]
 
+    @property
+    def complete(self) -> bool:
+        """Every configured part has answered at least once (what a baseline needs)."""
+        return self.checks_at is not None or self.metrics_at is not None or self.endpoints_at is not None
+
+    def record(self) -> dict[str, str | float | None]:
+        """Flat name -> value pairs for the session's metrics (baseline and end in the transcript)."""
+        out: dict[str, str | float | None] = {}
+        if self.checks:
+            ok = sum(1 for s in self.checks if s.result.healthy)
+            out["Service checks healthy"] = f"{ok}/{len(self.checks)}"
+            failing = [s.check.label for s in self.checks if not s.result.healthy]
+            if failing:
+                out["Service checks failing"] = ", ".join(failing)
+        for r in self.metrics:
+            out[f"PromQL {r.query}"] = r.value if r.value is not None and not r.error else r.text
+        for name, value in self.plan_metric_values().items():
+            out[f"{name} (PromQL)"] = value
+        if self.grafana is not None:
+            out["Grafana"] = "ok" if self.grafana.healthy else self.grafana.reason
+        if self.loki is not None:
+            out["Loki"] = "ok" if self.loki.healthy else self.loki.reason
+        if self.backups is not None:
+            failing_b = [b.name for b in self.backups.failing]
+            out["Velero backups failing"] = ", ".join(failing_b) if failing_b else "none"
+        return out
+
     def summary_lines(self, now: datetime | None = None) -> list[str]:
         """Plain-text lines for the session transcript."""
         now = now or datetime.now(UTC)

@@ -8,6 +8,7 @@ a second, updating only the cells that changed. Polls pause while the pane is hi
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -21,9 +22,11 @@ from cockpit.cluster.platform.config import PlatformConfig, PlatformConfigError,
 from cockpit.cluster.platform.monitor import PlatformMonitor
 from cockpit.cluster.platform.snapshot import PlatformSnapshot, age_text
 from cockpit.plan.model import Plan
+from cockpit.session.engine import SessionError
 from cockpit.ui.rows import Palette
 
 REPAINT_S = 0.2
+RECORD_EVERY_S = 60.0  # the session's "end" metrics are refreshed at most this often
 TLS_WARN_DAYS = 14
 SPARK_WIDTH = 20
 
@@ -86,6 +89,9 @@ class PlatformPane(VerticalScroll):
         self.snapshot = self.monitor.snapshot
         self._pending: PlatformSnapshot | None = None
         self._repaint_scheduled = False
+        self._baseline_recorded = False
+        self._last_record = 0.0
+        self._last_values: dict[str, Any] = {}
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -157,6 +163,34 @@ class PlatformPane(VerticalScroll):
             snapshot, self._pending = self._pending, None
             self.snapshot = snapshot
             self._paint(snapshot)
+            self._record(snapshot)
+
+    def _record(self, snapshot: PlatformSnapshot, final: bool = False) -> None:
+        """Baseline once the first answers are in; "end" values refreshed at most every minute."""
+        session = getattr(self.app, "session", None)
+        record = getattr(session, "record_metrics", None)
+        if record is None or not snapshot.complete:
+            return
+        values = snapshot.record()
+        now = time.monotonic()
+        try:
+            if not self._baseline_recorded:
+                record("baseline", values)
+                self._baseline_recorded = True
+            elif final or (values != self._last_values and now - self._last_record >= RECORD_EVERY_S):
+                record("end", values)
+            else:
+                return
+        except (SessionError, OSError) as exc:  # an ended or closed session: log once, keep showing data
+            self._baseline_recorded = True
+            self._last_values = values
+            self.log.warning(f"platform metrics not recorded: {exc}")
+            return
+        self._last_record = now
+        self._last_values = values
+
+    def on_unmount(self) -> None:
+        self._record(self.snapshot, final=True)
 
     def _tick_ages(self) -> None:
         self._paint(self.snapshot)
