@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cockpit.sandbox.resources import NAMESPACES, PODS
-from cockpit.sandbox.store import Store
+from cockpit.sandbox.store import ADDED, Store
 from cockpit.sandbox.world.names import SAFE_ALPHABET, rfc3339
 from cockpit.sandbox.world.objects import namespace as make_namespace
 from cockpit.sandbox.world.scenario import scenario_pod_count
@@ -365,10 +365,22 @@ def make_filler(
             rs_uid = f"{rs_uid[:8]}-{rs_uid[8:12]}-4{rs_uid[13:16]}-a{rs_uid[17:20]}-{rs_uid[20:]}"
         node, node_ip = nodes[i % len(nodes)]
         pod = _pod(rng, ns, service, rs, rs_uid, shared, now, node, node_ip, i, uid_source)
-        stored = store.create(PODS, pod, ns, copy=False)
-        made.append(stored["metadata"])
+        made.append(_store_new(store, pod, ns))
     del n_namespaces
     return made
+
+
+def _store_new(store: Store, pod: Obj, ns: str) -> Obj:
+    """store.create without the copy it returns (a third of the time of 50,000 creates); the
+    public create() when the store has no such internals."""
+    create, record, notify = (getattr(store, n, None) for n in ("_create", "_record", "_notify"))
+    if create is None or record is None or notify is None:
+        return store.create(PODS, pod, ns, copy=False)["metadata"]
+    with store._lock:
+        entry = create(PODS, pod, ns)
+        events = [record(ADDED, PODS, entry, None)]
+    notify(events)
+    return entry.obj["metadata"]
 
 
 def add_filler_pods(world: World, target_total: int) -> int:

@@ -142,6 +142,8 @@ class World:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         if rt is PODS:
+            if (meta.get("labels") or {}).get("cockpit.sandbox/filler") and (ns, name) not in self.kubelet.runs:
+                return  # filler pods have no controller to tell
             if kind == DELETED:
                 self.kubelet.forget(ns, name)
                 self.logs.forget(ns, name)
