@@ -13,7 +13,7 @@ class PlanError(Exception):
         self.path = str(path)
         self.line = line
         self.column = column
-        self.message = message
+        self.message = " ".join(message.split())  # one line, whatever a parser said
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -313,8 +313,19 @@ def _check_depth(text: str, path: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except yaml.YAMLError as exc:
         raise PlanError(path, None, None, f"not valid YAML: {exc}") from None
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> PlanError:
+    """A character YAML refuses (control characters, a BOM in the middle), located."""
+    position = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return PlanError(path, line, column, f"YAML does not allow the character {char!r} ({exc.reason})")
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> PlanError:
@@ -336,6 +347,8 @@ def load_yaml(text: str, path: str = "<string>") -> Plan:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except yaml.YAMLError as exc:
         raise PlanError(path, None, None, f"not valid YAML: {exc}") from None
     except RecursionError:
