@@ -143,9 +143,11 @@ def explain_challenge(challenge: Mapping[str, Any]) -> str:
             )
         if code in ("301", "302", "303", "307", "308") or _REDIRECT.search(reason):
             return (
-                f"HTTP-01 for {domain} fails because {path} answers a {code or ''} redirect instead of the "
-                "token (likely an access or login intercept): exempt the ACME path, then retry the challenge."
-            ).replace("a  redirect", "a redirect")
+                f"HTTP-01 for {domain} fails because {path} answers {code or 'a redirect'} instead of "
+                "the token, which is an access proxy's login page (such as Cloudflare Access) intercepting "
+                "the ACME path: exempt /.well-known/acme-challenge/* from it, then delete the challenge "
+                "or certificate request to retry."
+            )
         if code == "404":
             return (
                 f"HTTP-01 for {domain} fails: {path} answers 404, so the solver's ingress is not reached "

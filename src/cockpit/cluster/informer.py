@@ -154,6 +154,7 @@ class Informer(Generic[T]):
         read_timeout: float = 60.0,
         backoff: Backoff | None = None,
         denied_retry: float = 30.0,
+        watch_timeout: tuple[int, int] = (240, 300),
     ) -> None:
         self.api = api
         self.kind = kind
@@ -163,8 +164,10 @@ class Informer(Generic[T]):
         self.read_timeout = read_timeout
         self.backoff = backoff or Backoff()
         self.denied_retry = denied_retry
+        self.watch_timeout = watch_timeout  # server-side timeoutSeconds, picked in this range per watch
         self.resource_version = ""
         self.relists = 0  # how many full lists were made (1 at start, +1 per 410 or failure)
+        self.expired = 0  # how many watches ended with 410 Gone
         self._dispatcher = dispatcher
         self._lock = threading.Lock()
         self._store: dict[str, T] = {}
@@ -236,6 +239,7 @@ class Informer(Generic[T]):
                 self._watch()
                 self.backoff.reset()
             except Gone:
+                self.expired += 1
                 need_list = True
             except ClusterError as err:
                 if self._stop.is_set():
@@ -305,7 +309,7 @@ class Informer(Generic[T]):
 
     def _watch(self) -> None:
         """Follow one watch stream until it ends; raises Gone on 410, ClusterError on failures."""
-        server_timeout = random.randint(240, 300)
+        server_timeout = random.randint(*self.watch_timeout)
         query: list[tuple[str, str | int | bool]] = [
             ("watch", "true"),
             ("allowWatchBookmarks", "true"),
