@@ -49,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(301, headers={"Location": "/ok"})
         elif path == "/error":
             self._send(503, b"upstream down\n")
+        elif path == "/count":
+            state["count"] = state.get("count", 0) + 1
+            self._send(200, b"counted\n")
         elif path == "/flip":
             state["flip"] = state.get("flip", 0) + 1
             self._send(200 if state["flip"] <= 2 else 500, b"flip\n")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from cockpit.cluster.platform.config import EndpointConfig, PlatformConfig
 from cockpit.cluster.platform.spec import ServiceCheck
@@ -102,3 +102,32 @@ async def test_broken_config_file_is_one_sentence_in_the_pane() -> None:
         assert problems == f"⚠ {path}: platform.interval must be a number, not 'soon'"
         note = str(app.query_one("#platform-checks-note", Static).render())
         assert note.startswith("No URLs to check")
+
+
+class TabbedApp(App[None]):
+    def __init__(self, pane: PlatformPane) -> None:
+        super().__init__()
+        self.pane = pane
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="tabs"):
+            with TabPane("Other", id="other"):
+                yield Static("something else")
+            with TabPane("Platform", id="platform-tab"):
+                yield self.pane
+
+
+async def test_polls_pause_while_the_tab_is_hidden(http_server: Server) -> None:
+    state = http_server.httpd.state  # type: ignore[attr-defined]
+    state["count"] = 0
+    config = PlatformConfig(checks=[ServiceCheck(http_server.url("/count"))], interval_s=0.2)
+    app = TabbedApp(build_platform_pane(None, config=config))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(1.6)  # first rounds, then the 1 s visibility tick pauses the hidden pane
+        hidden_start = state["count"]
+        assert hidden_start >= 1
+        await pilot.pause(0.8)
+        assert state["count"] - hidden_start <= 1, "kept polling while hidden"
+        app.query_one(TabbedContent).active = "platform-tab"
+        await pilot.pause(0.8)
+        assert state["count"] - hidden_start >= 3, "did not resume when shown"

@@ -132,11 +132,15 @@ class PlatformMonitor:
 
     def set_active(self, active: bool) -> None:
         """Hidden pane: pause the polls (the informer keeps its watch; it is shared)."""
-        if active:
+        if active and not self._active.is_set():
             self._active.set()
-            self.refresh_now()
-        else:
+            self.refresh_now()  # back in view: fresh data at once
+        elif not active:
             self._active.clear()
+
+    @property
+    def active(self) -> bool:
+        return self._active.is_set()
 
     def refresh_now(self) -> None:
         for event in self._wake.values():

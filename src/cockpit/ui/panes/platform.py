@@ -193,7 +193,12 @@ class PlatformPane(VerticalScroll):
         self._record(self.snapshot, final=True)
 
     def _tick_ages(self) -> None:
-        self._paint(self.snapshot)
+        # a pane that starts in a hidden tab gets no Hide event: its size tells (0 when not shown)
+        visible = self.region.area > 0
+        if visible != self.monitor.active:
+            self.monitor.set_active(visible)
+        if visible:
+            self._paint(self.snapshot)
 
     # -- painting -------------------------------------------------------------------------------
 
