@@ -327,7 +327,12 @@ class _Loader:
         parts: list[str] = []
         leading = True
         pending_criteria = False
-        for block in blocks:
+        group: str | None = None  # a bold one-line paragraph heading the list after it
+        for index, block in enumerate(blocks):
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if isinstance(block, Para) and isinstance(following, ListBlock) and _is_pseudo_heading(block):
+                group = block.lines[0].text
+                continue
             if isinstance(block, Para):
                 kept: list[str] = []
                 for line in block.lines:
@@ -357,8 +362,12 @@ class _Loader:
                 if pending_criteria:
                     node.success_criteria.extend(_item_text(item) for item in block.items)
                     pending_criteria = False
+                elif group is not None:
+                    node.manual_steps.append(group)
+                    self.list_steps(node, block, 1, parts)
                 else:
                     self.list_steps(node, block, 0, parts)
+                group = None
                 continue
             pending_criteria = False
             if isinstance(block, Code):
@@ -401,7 +410,7 @@ class _Loader:
                         if label in CRITERIA_LABELS and line.value:
                             node.success_criteria.append(line.value)
                         elif line.label is not None:
-                            parts.append(line.text)
+                            parts.append(line.source)
                         else:
                             extra.append(line.text)
                 elif isinstance(sub, Code):
@@ -445,6 +454,18 @@ class _Loader:
                     )
                 )
         return metrics
+
+
+def _is_pseudo_heading(para: Para) -> bool:
+    """A paragraph that is one bold line ("**Dashboard 1: Overview** (10 min)"), used as a
+    heading for the list after it; a label ending in ":" ("**Steps**:") is not one."""
+    if len(para.lines) != 1:
+        return False
+    line = para.lines[0]
+    if not line.bold_lead or line.label is not None:
+        return False
+    rest = line.text[len(line.bold_lead) :].strip() if line.text.startswith(line.bold_lead) else line.text
+    return not rest or (find_timebox(line.text) is not None and rest.startswith("("))
 
 
 def _without_commands(title: str, codes: list[str]) -> str:

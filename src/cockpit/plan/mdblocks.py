@@ -178,7 +178,7 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
                 label=label,
                 value=value,
                 bold_lead=bold.rstrip(":").strip() if bold else None,
-                source=_ITEM_MARKER_RE.sub("", raw).strip() if raw.strip() else text,
+                source=_ITEM_MARKER_RE.sub("", raw).lstrip() if raw.strip() else text,
             )
         )
         parts, codes, lead, lead_closed = [], [], None, False
