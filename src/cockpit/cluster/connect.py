@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import urllib3
+import yaml
 from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.config.config_exception import ConfigException
@@ -79,6 +81,17 @@ def kubeconfig_files(kubeconfig: str | Path | None, env: Mapping[str, str]) -> l
     return [home] if home.is_file() else []
 
 
+def _first_current_context(files: list[Path]) -> str:
+    for path in files:
+        try:
+            doc = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(doc, dict) and doc.get("current-context"):
+            return str(doc["current-context"])
+    return ""
+
+
 def _in_cluster(namespace: str | None, all_namespaces: bool) -> tuple[ClusterTarget, ApiClient]:
     cfg = Configuration()
     try:
@@ -128,6 +141,9 @@ def connect(
             f"Context '{context}' is not in kubeconfig {joined} (known contexts: {known}).",
             Problem.NO_CLUSTER,
         )
+    if context is None:
+        first = _first_current_context(files)  # kubectl: the first file that sets it wins
+        current = by_name.get(first, current) if first else current
     chosen = by_name[context] if context is not None else current
     if not chosen:
         raise ClusterError(
@@ -144,6 +160,8 @@ def connect(
         ) from exc
     cfg.socket_options = keepalive_options()
     cfg.retries = False
+    if not cfg.verify_ssl:  # insecure-skip-tls-verify was asked for: no warning on the screen
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     ctx = chosen.get("context") or {}
     cluster_name = str(ctx.get("cluster", ""))
     target = ClusterTarget(

@@ -1,0 +1,133 @@
+"""Choosing the cluster like kubectl, and one clear sentence for each way it can fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cockpit.cluster.connect import connect, probe
+from cockpit.cluster.errors import ClusterError, Problem
+from cockpit.cluster.hub import ClusterHub
+from cockpit.cluster.kubeapi import KubeApi
+from cockpit.sandbox import Sandbox
+
+
+def write(path: Path, contexts: dict[str, str], current: str, server: str = "http://127.0.0.1:1") -> Path:
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": current,
+        "clusters": [{"name": "c", "cluster": {"server": server}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [
+            {"name": n, "context": {"cluster": "c", "user": "u", "namespace": ns}}
+            for n, ns in contexts.items()
+        ],
+    }
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_kubeconfig_list_merges_and_context_namespace_apply(tmp_path: Path) -> None:
+    a = write(tmp_path / "a", {"prod": "web"}, "prod")
+    b = write(tmp_path / "b", {"staging": "api"}, "staging")
+    env = {"KUBECONFIG": f"{a}:{tmp_path / 'missing'}:{b}"}
+    target, _client = connect(env=env)
+    assert (target.context, target.namespace) == ("prod", "web")  # first file's current-context wins
+    target, _client = connect(context="staging", env=env)
+    assert (target.context, target.namespace, target.server) == ("staging", "api", "http://127.0.0.1:1")
+    target, _client = connect(context="staging", namespace="kong", env=env)
+    assert target.namespace == "kong"
+    target, _client = connect(all_namespaces=True, env=env)
+    assert target.namespace is None and target.scope == "all namespaces"
+    target, _client = connect(kubeconfig=b, env=env)  # --kubeconfig beats KUBECONFIG
+    assert target.context == "staging"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "env", "start"),
+    [
+        ({}, {"HOME": "/nonexistent"}, "No kubeconfig found: set KUBECONFIG"),
+        ({"kubeconfig": "/nonexistent/kc"}, {}, "Kubeconfig /nonexistent/kc does not exist."),
+        ({}, {"KUBECONFIG": "/nope/a:/nope/b"}, "No file of KUBECONFIG=/nope/a:/nope/b exists"),
+    ],
+)
+def test_missing_kubeconfig_is_one_sentence(kwargs: dict, env: dict, start: str) -> None:
+    with pytest.raises(ClusterError) as err:
+        connect(env=env, **kwargs)
+    assert str(err.value).startswith(start) and err.value.problem is Problem.NO_CLUSTER
+
+
+def test_unknown_context_names_the_known_ones(tmp_path: Path) -> None:
+    kc = write(tmp_path / "kc", {"prod": "web", "dev": "x"}, "prod")
+    with pytest.raises(
+        ClusterError, match=r"Context 'stage' is not in kubeconfig .* \(known contexts: dev, prod\)\."
+    ):
+        connect(context="stage", env={"KUBECONFIG": str(kc)})
+    hub = ClusterHub.connect(context="stage", env={"KUBECONFIG": str(kc)})
+    assert not hub.connected and hub.label.startswith("Context 'stage' is not in kubeconfig")
+
+
+def test_unreachable_server(tmp_path: Path) -> None:
+    kc = write(tmp_path / "kc", {"prod": "web"}, "prod", server="http://127.0.0.1:9")
+    _target, client = connect(env={"KUBECONFIG": str(kc)})
+    with pytest.raises(ClusterError) as err:
+        probe(KubeApi(client))
+    assert str(err.value) == (
+        "Cannot reach the API server at http://127.0.0.1:9 (connection refused); "
+        "check the context and that the cluster is up."
+    )
+
+
+def test_tokens_401_and_read_only_403(tmp_path: Path) -> None:
+    with Sandbox(seed=0, world=False, read_only_token="viewer-token") as box:
+        good = box.write_kubeconfig(tmp_path / "good")
+        target, client = connect(kubeconfig=good, env={})
+        assert probe(KubeApi(client))
+        assert target.server.startswith("https://127.0.0.1:")
+        doc = yaml.safe_load(good.read_text())
+        doc["users"][0]["user"]["token"] = "wrong"
+        bad = tmp_path / "bad"
+        bad.write_text(yaml.safe_dump(doc))
+        _t, client = connect(kubeconfig=bad, env={})
+        with pytest.raises(ClusterError) as err:
+            probe(KubeApi(client))
+        assert err.value.problem is Problem.UNAUTHORIZED
+        assert "rejected the credentials (401 Unauthorized)" in str(err.value)
+        doc["users"][0]["user"]["token"] = "viewer-token"
+        viewer = tmp_path / "viewer"
+        viewer.write_text(yaml.safe_dump(doc))
+        _t, client = connect(kubeconfig=viewer, env={})
+        api = KubeApi(client)
+        with pytest.raises(ClusterError) as err:
+            api.merge_patch(
+                "/api/v1/namespaces/default", {"metadata": {"labels": {"a": "b"}}}, what="namespace default"
+            )
+        assert err.value.problem is Problem.FORBIDDEN
+        assert str(err.value).startswith("Forbidden (403) for namespace default:")
+
+
+def test_exec_plugin_credentials_are_used(tmp_path: Path) -> None:
+    with Sandbox(seed=0, world=False, token="exec-token") as box:
+        doc = box.kubeconfig("exec-ctx")
+        plugin = tmp_path / "plugin.sh"
+        plugin.write_text(
+            '#!/bin/sh\necho \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
+            '"status":{"token":"exec-token"}}\'\n'
+        )
+        plugin.chmod(0o755)
+        doc["users"][0]["user"] = {
+            "exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                "command": str(plugin),
+                "interactiveMode": "Never",
+            }
+        }
+        kc = tmp_path / "kc"
+        kc.write_text(yaml.safe_dump(doc))
+        before = kc.read_text()
+        _t, client = connect(kubeconfig=kc, env={})
+        assert probe(KubeApi(client))
+        assert kc.read_text() == before  # persist_config=False: the user's file is never rewritten
