@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from cockpit.sandbox.resources import CRONJOBS, DEPLOYMENTS, EVENTS, JOBS, PODS, REPLICASETS, STATEFULSETS
@@ -12,7 +13,9 @@ from .world_helpers import advance, make_world, statuses
 
 
 def _events(store: Any, ns: str, name: str) -> list[tuple[str, str]]:
-    return [(e["reason"], e["message"]) for e in store.list(EVENTS, ns) if e["involvedObject"]["name"] == name]
+    return [
+        (e["reason"], e["message"]) for e in store.list(EVENTS, ns) if e["involvedObject"]["name"] == name
+    ]
 
 
 def test_scaling_a_deployment_to_zero_removes_its_pods_and_back_up_adds_them() -> None:
@@ -24,8 +27,10 @@ def test_scaling_a_deployment_to_zero_removes_its_pods_and_back_up_adds_them() -
     assert "replicas" not in deploy["status"] and deploy["status"]["observedGeneration"] == 2
     rs = store.list(REPLICASETS, "data-platform", label_selector="app=datahub-mce-consumer")[0]
     assert rs["spec"]["replicas"] == 0
-    assert any(r == "ScalingReplicaSet" and "to 0 from 1" in m for r, m in _events(store, "data-platform",
-                                                                                  "datahub-mce-consumer"))
+    assert any(
+        r == "ScalingReplicaSet" and "to 0 from 1" in m
+        for r, m in _events(store, "data-platform", "datahub-mce-consumer")
+    )
     assert any(r == "SuccessfulDelete" for r, _ in _events(store, "data-platform", rs["metadata"]["name"]))
     assert sum(statuses(store).values()) == 137
 
@@ -36,8 +41,11 @@ def test_scaling_a_deployment_to_zero_removes_its_pods_and_back_up_adds_them() -
     advance(world, clock, 10)
     assert statuses(store, "data-platform", app="superset") == {"Running": 5}
     assert store.get(DEPLOYMENTS, "data-platform", "superset")["status"]["readyReplicas"] == 5
-    new = [p for p in store.list(PODS, "data-platform", label_selector="app=superset")
-           if p["metadata"]["creationTimestamp"] > "2025-10-24T14:30:00Z"]
+    new = [
+        p
+        for p in store.list(PODS, "data-platform", label_selector="app=superset")
+        if p["metadata"]["creationTimestamp"] > "2025-10-24T14:30:00Z"
+    ]
     assert len(new) == 2
     reasons = [r for r, _ in _events(store, "data-platform", new[0]["metadata"]["name"])]
     assert {"Scheduled", "Pulled", "Created", "Started"} <= set(reasons)
@@ -54,21 +62,34 @@ def test_scaling_a_statefulset() -> None:
     world, store, clock = make_world()
     store.mutate(STATEFULSETS, "data-platform", "minio", lambda d: d["spec"].update(replicas=2))
     advance(world, clock, 2)
-    names = sorted(p["metadata"]["name"] for p in store.list(PODS, "data-platform", label_selector="app=minio"))
+    names = sorted(
+        p["metadata"]["name"] for p in store.list(PODS, "data-platform", label_selector="app=minio")
+    )
     assert names == ["minio-0", "minio-1"]
 
 
 def test_deleting_failed_jobs_removes_them_and_their_pods() -> None:
     world, store, clock = make_world()
-    failed = store.list(JOBS, "data-platform", field_selector="status.successful==0",
-                        label_selector="job-name in (dolphinscheduler-full-schema-init,dolphinscheduler-init-db,"
-                                       "datahub-init-db)")
+    failed = store.list(
+        JOBS,
+        "data-platform",
+        field_selector="status.successful==0",
+        label_selector="job-name in (dolphinscheduler-full-schema-init,dolphinscheduler-init-db,"
+        "datahub-init-db)",
+    )
     assert len(failed) == 3
     for job in failed:
         store.delete(JOBS, "data-platform", job["metadata"]["name"], "Background")
     advance(world, clock, 2)
-    assert store.list(JOBS, "data-platform", field_selector="status.successful==0",
-                      label_selector="app.kubernetes.io/instance=data-platform,!batch.kubernetes.io/controller-uid") == []
+    assert (
+        store.list(
+            JOBS,
+            "data-platform",
+            field_selector="status.successful==0",
+            label_selector="app.kubernetes.io/instance=data-platform,!batch.kubernetes.io/controller-uid",
+        )
+        == []
+    )
     assert statuses(store)["Error"] == 0
     assert sum(statuses(store).values()) == 129
 
@@ -114,7 +135,7 @@ def test_crash_loop_back_off_doubles_from_10s_to_5m() -> None:
     assert "Running" in statuses_seen and "Error" in statuses_seen
     # restarts happen after the back-off: restartCount n+1 appears ~delay after back-off n began
     starts = [(t, r) for t, s, r, _ in seen if s == "Running"]
-    gaps = [round(b[0] - a[0]) for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [round(b[0] - a[0]) for a, b in itertools.pairwise(starts)]
     run_for = 15  # doris-fe runs 15 s; the back-off counts from the exit
     assert gaps[:4] == [run_for + 10, run_for + 20, run_for + 40, run_for + 80]
     final = store.get(PODS, "data-platform", "doris-fe-0")["status"]["containerStatuses"][0]
@@ -136,23 +157,32 @@ def test_time_scale_shortens_the_back_off() -> None:
 def test_cronjob_fires_on_schedule_unless_suspended() -> None:
     world, store, clock = make_world()
     cron = Cron("0 */6 * * *")
-    before = {j["metadata"]["name"] for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")}
+    before = {
+        j["metadata"]["name"]
+        for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")
+    }
     store.mutate(CRONJOBS, "data-platform", "iceberg-compaction", lambda c: c["spec"].update(suspend=True))
     # let the active (flaky) run finish first, then pass the next scheduled time
     next_time = cron.next_after(clock.t)
     advance(world, clock, next_time - clock.t + 30, step=30)
-    after = {j["metadata"]["name"] for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")}
+    after = {
+        j["metadata"]["name"]
+        for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")
+    }
     assert after == before
 
     store.mutate(CRONJOBS, "data-platform", "iceberg-compaction", lambda c: c["spec"].update(suspend=False))
     next_time = cron.next_after(clock.t)
     advance(world, clock, next_time - clock.t + 30, step=30)
-    created = {j["metadata"]["name"] for j in store.list(JOBS, "data-platform",
-                                                           label_selector="app=iceberg-compaction")} - before
+    created = {
+        j["metadata"]["name"]
+        for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")
+    } - before
     assert created == {f"iceberg-compaction-{int(next_time) // 60}"}
     cj = store.get(CRONJOBS, "data-platform", "iceberg-compaction")
     assert cj["status"]["lastScheduleTime"] == __import__("time").strftime(
-        "%Y-%m-%dT%H:%M:%SZ", __import__("time").gmtime(next_time))
+        "%Y-%m-%dT%H:%M:%SZ", __import__("time").gmtime(next_time)
+    )
 
 
 def test_a_created_job_runs_to_completion() -> None:
@@ -164,15 +194,20 @@ def test_a_created_job_runs_to_completion() -> None:
     done = store.get(JOBS, "data-platform", "smoke")
     assert done["status"]["succeeded"] == 1
     assert any(c["type"] == "Complete" for c in done["status"]["conditions"])
-    assert store.list(JOBS, "data-platform", field_selector="status.successful==1", label_selector="app=smoke")
+    assert store.list(
+        JOBS, "data-platform", field_selector="status.successful==1", label_selector="app=smoke"
+    )
     pods = store.list(PODS, "data-platform", label_selector="job-name=smoke")
     assert [display_status(p) for p in pods] == ["Completed"]
 
 
 def test_a_pod_created_by_hand_is_scheduled_and_started() -> None:
     world, store, clock = make_world()
-    store.create(PODS, {"metadata": {"name": "debug"}, "spec": {"containers": [{"name": "sh", "image": "busybox"}]}},
-                 "default")
+    store.create(
+        PODS,
+        {"metadata": {"name": "debug"}, "spec": {"containers": [{"name": "sh", "image": "busybox"}]}},
+        "default",
+    )
     advance(world, clock, 8)
     pod = store.get(PODS, "default", "debug")
     assert display_status(pod) == "Running" and pod["spec"]["nodeName"] in ("cpu1", "k8s-worker")

@@ -23,8 +23,12 @@ PROPAGATION = "Waiting for HTTP-01 challenge propagation: wrong status code '302
 
 
 def _annotate(store: Store, app: str, value: str = "hard") -> None:
-    store.mutate(APPLICATIONS, "argocd", app,
-                 lambda a: a["metadata"].setdefault("annotations", {}).update({REFRESH: value}))
+    store.mutate(
+        APPLICATIONS,
+        "argocd",
+        app,
+        lambda a: a["metadata"].setdefault("annotations", {}).update({REFRESH: value}),
+    )
 
 
 def _sync_counts(store: Store) -> dict[str, int]:
@@ -107,11 +111,15 @@ def _ready(store: Store, name: str) -> bool:
 
 def test_deleting_requests_without_the_bypass_fails_again_the_same_way() -> None:
     world, store, clock = make_world()
-    old = {r["metadata"]["name"]: r["metadata"]["uid"] for r in store.list(CERTIFICATEREQUESTS, "data-platform")}
+    old = {
+        r["metadata"]["name"]: r["metadata"]["uid"] for r in store.list(CERTIFICATEREQUESTS, "data-platform")
+    }
     for name in ("spark-history-tls-1", "graphql-gateway-tls-1"):
         store.delete(CERTIFICATEREQUESTS, "data-platform", name, "Background")
     advance(world, clock, 30)
-    new = {r["metadata"]["name"]: r["metadata"]["uid"] for r in store.list(CERTIFICATEREQUESTS, "data-platform")}
+    new = {
+        r["metadata"]["name"]: r["metadata"]["uid"] for r in store.list(CERTIFICATEREQUESTS, "data-platform")
+    }
     assert set(new) == {"spark-history-tls-1", "graphql-gateway-tls-1"}  # cert-manager's name for revision 1
     assert not set(new.values()) & set(old.values())
     challenges = store.list(CHALLENGES, "data-platform")
@@ -125,7 +133,9 @@ def test_deleting_requests_without_the_bypass_fails_again_the_same_way() -> None
 
 def test_with_the_bypass_the_reissued_certificates_become_ready() -> None:
     world, store, clock = make_world()
-    store.mutate(CONFIGMAPS, "kube-system", "cloudflare-access", lambda c: c["data"].update(bypassAcme="true"))
+    store.mutate(
+        CONFIGMAPS, "kube-system", "cloudflare-access", lambda c: c["data"].update(bypassAcme="true")
+    )
     for name in ("spark-history-tls-1", "graphql-gateway-tls-1"):
         store.delete(CERTIFICATEREQUESTS, "data-platform", name, "Background")
     advance(world, clock, 15)
@@ -140,8 +150,12 @@ def test_with_the_bypass_the_reissued_certificates_become_ready() -> None:
 
 def test_ingress_annotation_bypasses_one_host_and_a_pending_challenge_passes_on_its_own() -> None:
     world, store, clock = make_world()
-    store.mutate(INGRESSES, "data-platform", "spark-history-server",
-                 lambda i: i["metadata"].setdefault("annotations", {}).update({"cockpit.sandbox/acme-bypass": "true"}))
+    store.mutate(
+        INGRESSES,
+        "data-platform",
+        "spark-history-server",
+        lambda i: i["metadata"].setdefault("annotations", {}).update({"cockpit.sandbox/acme-bypass": "true"}),
+    )
     advance(world, clock, 15)
     assert _ready(store, "spark-history-tls")
     assert not _ready(store, "graphql-gateway-tls")  # invalid: waits for its request to be deleted
@@ -149,8 +163,14 @@ def test_ingress_annotation_bypasses_one_host_and_a_pending_challenge_passes_on_
 
 def test_velero_backup_created_progresses_to_completed() -> None:
     world, store, clock = make_world()
-    store.create(BACKUPS, {"metadata": {"name": "manual-test-1761316200", "namespace": "velero"},
-                           "spec": {"includedNamespaces": ["data-platform"], "ttl": "720h0m0s"}}, "velero")
+    store.create(
+        BACKUPS,
+        {
+            "metadata": {"name": "manual-test-1761316200", "namespace": "velero"},
+            "spec": {"includedNamespaces": ["data-platform"], "ttl": "720h0m0s"},
+        },
+        "velero",
+    )
     phases = []
     for _ in range(10):
         advance(world, clock, 1)
@@ -165,7 +185,9 @@ def test_velero_backup_created_progresses_to_completed() -> None:
 def test_velero_scenario_can_make_new_backups_fail(tmp_path: Any) -> None:
     from cockpit.sandbox.world import default_scenario_path
 
-    text = default_scenario_path().read_text().replace("new_backup_phase: Completed", "new_backup_phase: Failed")
+    text = (
+        default_scenario_path().read_text().replace("new_backup_phase: Completed", "new_backup_phase: Failed")
+    )
     path = tmp_path / "failing.yaml"
     path.write_text(text)
     world, store, clock = make_world(scenario=path)

@@ -22,16 +22,30 @@ def test_world_logs_are_a_log_source() -> None:
 def test_crashing_components_say_why() -> None:
     world, store, _ = make_world()
     logs = world.logs
-    api = logs.read("data-platform", _pod(store, "data-platform", "dolphinscheduler-api"), "dolphinscheduler-api",
-                    False, None, 100)
+    api = logs.read(
+        "data-platform",
+        _pod(store, "data-platform", "dolphinscheduler-api"),
+        "dolphinscheduler-api",
+        False,
+        None,
+        100,
+    )
     text = "\n".join(line for _, line in api)
     assert 'relation "t_ds_version" already exists' in text and "\tat org.postgresql" in text
     assert text.splitlines()[-1].startswith("\t... ")  # ends with the stack trace, as a crashed JVM does
-    trino = "\n".join(line for _, line in logs.read("data-platform", _pod(store, "data-platform", "trino-worker"),
-                                                    "trino-worker", False, None, 50))
+    trino = "\n".join(
+        line
+        for _, line in logs.read(
+            "data-platform", _pod(store, "data-platform", "trino-worker"), "trino-worker", False, None, 50
+        )
+    )
     assert "Insufficient memory" in trino and "Catalog 'iceberg' failed to load" in trino
-    gms = "\n".join(line for _, line in logs.read("data-platform", _pod(store, "data-platform", "datahub-gms"),
-                                                  "datahub-gms", False, None, 200))
+    gms = "\n".join(
+        line
+        for _, line in logs.read(
+            "data-platform", _pod(store, "data-platform", "datahub-gms"), "datahub-gms", False, None, 200
+        )
+    )
     assert "Connection refused" in gms and "datahub-kafka:9092" in gms
     job = _pod(store, "data-platform", "dolphinscheduler-full-schema-init", "job-name")
     schema = "\n".join(line for _, line in logs.read("data-platform", job, "", False, None, None))
@@ -60,7 +74,8 @@ def test_same_seed_same_lines() -> None:
     pod = _pod(store1, "monitoring", "grafana")
     assert pod == _pod(store2, "monitoring", "grafana")
     assert first.logs.read("monitoring", pod, "grafana", False, None, 50) == second.logs.read(
-        "monitoring", pod, "grafana", False, None, 50)
+        "monitoring", pod, "grafana", False, None, 50
+    )
 
 
 def test_previous_container_logs_of_a_restarted_pod() -> None:
@@ -73,8 +88,9 @@ def test_previous_container_logs_of_a_restarted_pod() -> None:
     previous = world.logs.read("data-platform", pod, "doris-fe", True, None, None)
     finished = cs["lastState"]["terminated"]["finishedAt"]
     assert previous[-1][0] <= clock.t and previous != before
-    assert finished[:16] in __import__("time").strftime("%Y-%m-%dT%H:%M:%S", __import__("time").gmtime(
-        previous[-1][0]))
+    assert finished[:16] in __import__("time").strftime(
+        "%Y-%m-%dT%H:%M:%S", __import__("time").gmtime(previous[-1][0])
+    )
 
 
 def test_a_static_pod_without_a_previous_instance_has_no_previous_logs() -> None:

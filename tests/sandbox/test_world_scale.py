@@ -14,7 +14,7 @@ from .world_helpers import advance, make_world
 
 
 def test_pods_knob_fills_the_cluster_to_n_with_realistic_pods() -> None:
-    world, store, _ = make_world(pods=1200)
+    _, store, _ = make_world(pods=1200)
     pods = store.list(PODS)
     assert len(pods) == 1200
     filler = [p for p in pods if p["metadata"]["labels"].get("cockpit.sandbox/filler")]
@@ -22,7 +22,7 @@ def test_pods_knob_fills_the_cluster_to_n_with_realistic_pods() -> None:
     assert len({p["metadata"]["namespace"] for p in filler}) >= 4
     assert all(ns["status"]["phase"] == "Active" for ns in store.list(NAMESPACES))
     sizes = [len(orjson.dumps(p)) for p in filler[:100]]
-    assert 4000 <= min(sizes) and max(sizes) <= 7200
+    assert min(sizes) >= 4000 and max(sizes) <= 7200
     sample = filler[0]
     assert sample["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet"
     assert sample["spec"]["containers"][0]["env"] and sample["spec"]["containers"][0]["volumeMounts"]
@@ -48,9 +48,13 @@ def _churn_run(seed: int) -> tuple[int, list[tuple[str, int, bool]], int]:
     store.subscribe(count)
     advance(world, clock, 2.0, step=0.1)
     pods = sorted(
-        (p["metadata"]["name"], p["status"]["containerStatuses"][0]["restartCount"],
-         p["status"]["containerStatuses"][0]["ready"])
-        for p in store.list(PODS) if p["metadata"]["labels"].get("cockpit.sandbox/filler")
+        (
+            p["metadata"]["name"],
+            p["status"]["containerStatuses"][0]["restartCount"],
+            p["status"]["containerStatuses"][0]["ready"],
+        )
+        for p in store.list(PODS)
+        if p["metadata"]["labels"].get("cockpit.sandbox/filler")
     )
     return world.churn.count, pods, len(events)
 

@@ -9,6 +9,7 @@ import pytest
 
 from cockpit.sandbox.resources import (
     APPLICATIONS,
+    BACKUPS,
     CERTIFICATEREQUESTS,
     CERTIFICATES,
     CHALLENGES,
@@ -20,7 +21,6 @@ from cockpit.sandbox.resources import (
     NETWORKPOLICIES,
     NODES,
     PODS,
-    BACKUPS,
     SCHEDULES,
 )
 from cockpit.sandbox.store import Store
@@ -51,11 +51,19 @@ def test_failing_components_are_the_seeds(seeded: tuple[Store, object]) -> None:
     assert statuses(store, "data-platform", app="dolphinscheduler-api") == {"CrashLoopBackOff": 6}
     assert statuses(store, "data-platform", app="dolphinscheduler-master") == {"CrashLoopBackOff": 2}
     assert statuses(store, "data-platform", app="trino-worker") == {"CrashLoopBackOff": 3}
-    assert statuses(store, "data-platform", app="spark-history-server") == {"Running": 1, "CrashLoopBackOff": 1}
+    assert statuses(store, "data-platform", app="spark-history-server") == {
+        "Running": 1,
+        "CrashLoopBackOff": 1,
+    }
     assert statuses(store, "data-platform", app="doris-fe") == {"CrashLoopBackOff": 1}
     portal = store.list(PODS, "portal-services", label_selector="app=portal-services")
-    by_node = {(p["spec"]["nodeName"], p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason",
-               "Running")) for p in portal}
+    by_node = {
+        (
+            p["spec"]["nodeName"],
+            p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason", "Running"),
+        )
+        for p in portal
+    }
     assert by_node == {("cpu1", "Running"), ("k8s-worker", "ImagePullBackOff")}
     redis = store.list(PODS, "redis")
     assert all("bitnami/redis" in p["spec"]["containers"][0]["image"] for p in redis)
@@ -73,12 +81,17 @@ def test_crashloop_pod_looks_like_kubelet_reports_it(seeded: tuple[Store, object
     assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
     assert cs["state"]["waiting"]["message"].startswith("back-off 5m0s restarting failed container=")
     assert pod["metadata"]["uid"] in cs["state"]["waiting"]["message"]
-    assert cs["lastState"]["terminated"]["reason"] == "Error" and cs["lastState"]["terminated"]["exitCode"] == 1
+    assert (
+        cs["lastState"]["terminated"]["reason"] == "Error" and cs["lastState"]["terminated"]["exitCode"] == 1
+    )
     owner = pod["metadata"]["ownerReferences"][0]
     assert owner["kind"] == "ReplicaSet" and owner["name"].startswith("dolphinscheduler-api-")
     assert len(orjson.dumps(pod)) > 3000
-    backoffs = [e for e in store.list(EVENTS, "data-platform") if e["reason"] == "BackOff"
-                and e["involvedObject"]["name"] == pod["metadata"]["name"]]
+    backoffs = [
+        e
+        for e in store.list(EVENTS, "data-platform")
+        if e["reason"] == "BackOff" and e["involvedObject"]["name"] == pod["metadata"]["name"]
+    ]
     assert backoffs and backoffs[0]["type"] == "Warning" and backoffs[0]["count"] > 1
 
 
@@ -90,7 +103,10 @@ def test_jobs_cronjobs_and_nodes(seeded: tuple[Store, object]) -> None:
     for job in failed:
         if job["metadata"]["name"] in ("dolphinscheduler-full-schema-init", "datahub-init-db"):
             assert job["status"]["failed"] == 3
-            assert any(c["type"] == "Failed" and c["reason"] == "BackoffLimitExceeded" for c in job["status"]["conditions"])
+            assert any(
+                c["type"] == "Failed" and c["reason"] == "BackoffLimitExceeded"
+                for c in job["status"]["conditions"]
+            )
             pods = store.list(PODS, "data-platform", label_selector=f"job-name={job['metadata']['name']}")
             assert {p["status"]["phase"] for p in pods} == {"Failed"} and len(pods) == 3
     assert len(store.list(JOBS, "data-platform", field_selector="status.successful==1")) == 2
@@ -121,8 +137,11 @@ def test_argocd_applications(seeded: tuple[Store, object]) -> None:
 def test_certificates_pending_behind_cloudflare_access(seeded: tuple[Store, object]) -> None:
     store, _ = seeded
     certs = {c["metadata"]["name"]: c for c in store.list(CERTIFICATES)}
-    not_ready = {n for n, c in certs.items()
-                 if not any(x["type"] == "Ready" and x["status"] == "True" for x in c["status"]["conditions"])}
+    not_ready = {
+        n
+        for n, c in certs.items()
+        if not any(x["type"] == "Ready" and x["status"] == "True" for x in c["status"]["conditions"])
+    }
     assert not_ready == {"spark-history-tls", "graphql-gateway-tls"}
     assert certs["grafana-tls"]["status"]["notAfter"] > certs["grafana-tls"]["status"]["renewalTime"]
     requests = {r["metadata"]["name"]: r for r in store.list(CERTIFICATEREQUESTS, "data-platform")}
@@ -133,7 +152,8 @@ def test_certificates_pending_behind_cloudflare_access(seeded: tuple[Store, obje
     spark = challenges["spark-history.254carbon.com"]
     assert spark["status"]["state"] == "pending"
     assert spark["status"]["reason"] == (
-        "Waiting for HTTP-01 challenge propagation: wrong status code '302', expected '200'")
+        "Waiting for HTTP-01 challenge propagation: wrong status code '302', expected '200'"
+    )
     api = challenges["api.254carbon.com"]
     assert api["status"]["state"] == "invalid"
     assert "254carbon.cloudflareaccess.com/cdn-cgi/access/login/" in api["status"]["reason"]
@@ -142,9 +162,14 @@ def test_certificates_pending_behind_cloudflare_access(seeded: tuple[Store, obje
 
 def test_ingresses_policies_and_velero(seeded: tuple[Store, object]) -> None:
     store, _ = seeded
-    assert {"spark-history-server", "graphql"} <= {i["metadata"]["name"] for i in store.list(INGRESSES, "data-platform")}
+    assert {"spark-history-server", "graphql"} <= {
+        i["metadata"]["name"] for i in store.list(INGRESSES, "data-platform")
+    }
     assert len(store.list(NETWORKPOLICIES, "kong")) >= 4
-    assert {s["metadata"]["name"] for s in store.list(SCHEDULES, "velero")} == {"daily-full", "hourly-data-platform"}
+    assert {s["metadata"]["name"] for s in store.list(SCHEDULES, "velero")} == {
+        "daily-full",
+        "hourly-data-platform",
+    }
     phases = [b["status"]["phase"] for b in store.list(BACKUPS, "velero")]
     assert phases.count("Completed") >= 4 and "PartiallyFailed" in phases and "Failed" in phases
 
@@ -166,24 +191,42 @@ def test_bundled_scenario_is_package_data() -> None:
     assert path.name == "254carbon.yaml" and path.parent.name == "scenarios" and path.is_file()
 
 
+HEAD = "name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
+
+
+HEAD = "name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
+
+
 @pytest.mark.parametrize(
     ("text", "where", "what"),
     [
         ("name: x\nnodes: [\n", ":3", "invalid YAML"),
         ("- a\n- b\n", ":1", "a scenario is a mapping"),
-        ("name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
-         "workloads:\n  - {kind: Deployment, namespace: b, name: w, image: i}\n", ":6", "namespace 'b' is not declared"),
-        ("name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
-         "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, replicas: two}\n", ":6",
-         "'replicas' must be int"),
-        ("name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
-         "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, mode: exploding}\n", ":6",
-         "'mode' must be one of"),
-        ("name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\nnamespaces: [{name: a}]\n"
-         "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, age: soon}\n", ":6", "not a duration"),
+        (
+            HEAD + "workloads:\n  - {kind: Deployment, namespace: b, name: w, image: i}\n",
+            ":6",
+            "namespace 'b' is not declared",
+        ),
+        (
+            HEAD + "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, replicas: two}\n",
+            ":6",
+            "'replicas' must be int",
+        ),
+        (
+            HEAD + "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, mode: exploding}\n",
+            ":6",
+            "'mode' must be one of",
+        ),
+        (
+            HEAD + "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: i, age: soon}\n",
+            ":6",
+            "not a duration",
+        ),
     ],
 )
-def test_bad_scenario_is_one_line_with_file_and_line(tmp_path: Path, text: str, where: str, what: str) -> None:
+def test_bad_scenario_is_one_line_with_file_and_line(
+    tmp_path: Path, text: str, where: str, what: str
+) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as info:
@@ -194,5 +237,5 @@ def test_bad_scenario_is_one_line_with_file_and_line(tmp_path: Path, text: str, 
 
 
 def test_missing_scenario_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="nope.yaml: cannot read scenario"):
+    with pytest.raises(ScenarioError, match=r"nope\.yaml: cannot read scenario"):
         load_scenario(tmp_path / "nope.yaml")

@@ -133,7 +133,8 @@ class ArgoCD:
 
     def _path_error(self, spec: AppSpec) -> str:
         return (
-            "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown "
+            "Failed to load target state: failed to generate manifest for source 1 of 1: rpc "
+            "error: code = Unknown "
             f"desc = Manifest generation error (cached): {spec.path}: app path does not exist"
         )
 

@@ -48,7 +48,8 @@ def populate(world: World) -> None:
                 name,
                 "kube-root-ca.crt",
                 {
-                    "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n"
+                    "ca.crt": "-----BEGIN CERTIFICATE-----\n"
+                    "MIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n"
                     "-----END CERTIFICATE-----\n"
                 },
                 now - age,

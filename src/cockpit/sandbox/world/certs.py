@@ -60,9 +60,12 @@ class CertManager:
             return True
         for e in store.select(INGRESSES).entries:
             rules = (e.obj.get("spec") or {}).get("rules") or []
-            if any(r.get("host") == host for r in rules):
-                if (e.obj["metadata"].get("annotations") or {}).get(BYPASS_ANNOTATION, "").lower() == "true":
-                    return True
+            annotations = e.obj["metadata"].get("annotations") or {}
+            if (
+                any(r.get("host") == host for r in rules)
+                and annotations.get(BYPASS_ANNOTATION, "").lower() == "true"
+            ):
+                return True
         return False
 
     def login_url(self, host: str, token: str) -> str:
@@ -326,7 +329,8 @@ class CertManager:
                     {
                         "lastTransitionTime": rfc3339(at + 41),
                         "message": (
-                            "The certificate request has failed to complete and will be retried: Failed to wait for order "
+                            "The certificate request has failed to complete and will be retried: "
+                            "Failed to wait for order "
                             'resource to become ready: order is in "invalid" state: '
                         ),
                         "observedGeneration": 1,

@@ -358,7 +358,8 @@ def make_filler(
             store.create(NAMESPACES, make_namespace(ns, now - rng.uniform(30, 200) * 86400))
         if i % per_service == 0:
             service = f"{rng.choice(_WORDS)}-{rng.choice(_WORDS)}-{i // per_service % 1000:03d}"
-            image = f"ghcr.io/254carbon/{service.rsplit('-', 1)[0]}:1.{rng.randrange(0, 30)}.{rng.randrange(0, 9)}"
+            version = f"1.{rng.randrange(0, 30)}.{rng.randrange(0, 9)}"
+            image = f"ghcr.io/254carbon/{service.rsplit('-', 1)[0]}:{version}"
             shared = _service_spec(rng, ns, service, image, [n for n, _ in nodes])
             rs = f"{service}-{''.join(rng.choice(SAFE_ALPHABET) for _ in range(10))}"
             rs_uid = f"{uid_source.getrandbits(128):032x}"

@@ -53,7 +53,8 @@ def _pull_message(image: str, error: str) -> str:
     if error == "flaky":
         return (
             f'Failed to pull image "{image}": failed to pull and unpack image "{image}": failed to copy: '
-            f'httpReadSeeker: failed open: failed to do request: Get "https://ghcr.io/v2/{repo.split("/", 1)[-1]}'
+            f"httpReadSeeker: failed open: failed to do request: Get "
+            f'"https://ghcr.io/v2/{repo.split("/", 1)[-1]}'
             f'/blobs/sha256:3f1d": net/http: TLS handshake timeout'
         )
     return (
@@ -115,9 +116,9 @@ class Kubelet:
         image = pod["spec"]["containers"][0]["image"]
         b = run.behaviour
         node = pod["spec"].get("nodeName", "")
-        if b.mode == "image_pull" and image == run.image and not self.world.healed(run, pod):
-            if b.image_nodes is None or node not in b.image_nodes:
-                return b.pull_error
+        missing = b.image_nodes is None or node not in b.image_nodes
+        if b.mode == "image_pull" and image == run.image and missing and not self.world.healed(run, pod):
+            return b.pull_error
         if run.flaky_pull and self.world.rng.random() < run.flaky_pull:
             return "flaky"
         return None
@@ -253,7 +254,8 @@ class Kubelet:
         self._write(run, lambda p: P.set_crash_backoff(p, delay))
         c = pod["spec"]["containers"][0]["name"]
         meta = pod["metadata"]
-        message = f"Back-off restarting failed container {c} in pod {meta['name']}_{meta['namespace']}({meta['uid']})"
+        where = f"{meta['name']}_{meta['namespace']}({meta['uid']})"
+        message = f"Back-off restarting failed container {c} in pod {where}"
         self.world.events.record(
             pod, "BackOff", message, now, warning=True, field_path=f"spec.containers{{{c}}}"
         )

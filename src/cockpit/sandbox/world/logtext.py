@@ -95,12 +95,16 @@ _GENERATORS: dict[str, Callable[[random.Random], str]] = {
     "ms": lambda r: str(r.randrange(2, 900)),
     "bytes": lambda r: str(r.randrange(200, 48000)),
     "ip": lambda r: f"10.244.{r.randrange(0, 2)}.{r.randrange(2, 250)}",
-    "client": lambda r: f"{r.choice(('172.68', '104.21', '162.158'))}.{r.randrange(1, 254)}.{r.randrange(1, 254)}",
+    "client": lambda r: (
+        f"{r.choice(('172.68', '104.21', '162.158'))}.{r.randrange(1, 254)}.{r.randrange(1, 254)}"
+    ),
     "status": lambda r: r.choice(("200", "200", "200", "200", "200", "304", "201", "404", "200", "499")),
     "hex": lambda r: f"{r.getrandbits(64):016x}",
     "market": lambda r: r.choice(("caiso", "ercot", "pjm", "miso", "nyiso", "isone", "spp", "eia")),
-    "query": lambda r: f"20251024_{r.randrange(100000, 999999)}_{r.randrange(10000, 99999)}_"
-    f"{r.choice('abcdefghjk')}{r.choice('mnpqrstvwx')}{r.randrange(100, 999)}",
+    "query": lambda r: (
+        f"20251024_{r.randrange(100000, 999999)}_{r.randrange(10000, 99999)}_"
+        f"{r.choice('abcdefghjk')}{r.choice('mnpqrstvwx')}{r.randrange(100, 999)}"
+    ),
     "stamp": lambda r: "{stamp}",
 }
 
@@ -113,7 +117,9 @@ def _fields(template: str) -> tuple[str, ...]:
         return ()
 
 
-def fill(template: str, rng: random.Random, values: dict[str, tuple[str, ...]], context: dict[str, str]) -> str:
+def fill(
+    template: str, rng: random.Random, values: dict[str, tuple[str, ...]], context: dict[str, str]
+) -> str:
     """The template with its {fields} filled: context first, then scenario values, then generators."""
     names = _fields(template)
     if not names:
@@ -173,7 +179,8 @@ _DS_SCHEMA_CRASH: tuple[Line, ...] = (
         "org.springframework.beans.factory.BeanCreationException: Error creating bean with name "
         "'dolphinSchedulerSchemaInitializer': Invocation of init method failed; nested exception is "
         "org.springframework.jdbc.BadSqlGrammarException: StatementCallback; bad SQL grammar [CREATE TABLE "
-        "t_ds_version (id int NOT NULL, version varchar(63) NOT NULL, PRIMARY KEY (id))]; nested exception is "
+        "t_ds_version (id int NOT NULL, version varchar(63) NOT NULL, PRIMARY KEY (id))]; nested "
+        "exception is "
         'org.postgresql.util.PSQLException: ERROR: relation "t_ds_version" already exists',
     ),
     *_JAVA_FRAMES_SPRING,
@@ -252,7 +259,8 @@ PROFILES: dict[str, Profile] = {
             (
                 "INFO",
                 "org.apache.zookeeper.ZooKeeper:[637]",
-                "Initiating client connection, connectString=dolphinscheduler-zookeeper:2181 sessionTimeout=30000",
+                "Initiating client connection, connectString=dolphinscheduler-zookeeper:2181 "
+                "sessionTimeout=30000",
             ),
             (
                 "INFO",
@@ -297,12 +305,14 @@ PROFILES: dict[str, Profile] = {
             (
                 "ERROR",
                 "",
-                "\tat org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse(QueryExecutorImpl.java:2713)",
+                "\tat org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse("
+                "QueryExecutorImpl.java:2713)",
             ),
             (
                 "ERROR",
                 "",
-                "\tat org.apache.dolphinscheduler.tools.datasource.dao.UpgradeDao.runInitSql(UpgradeDao.java:101)",
+                "\tat org.apache.dolphinscheduler.tools.datasource.dao.UpgradeDao.runInitSql("
+                "UpgradeDao.java:101)",
             ),
             (
                 "ERROR",
@@ -356,8 +366,10 @@ PROFILES: dict[str, Profile] = {
             (
                 "ERROR",
                 "",
-                "java.lang.IllegalArgumentException: Invalid memory configuration. The sum of max query memory "
-                "per node (6442450944) and heap headroom (1073741824) cannot be larger than the available heap memory "
+                "java.lang.IllegalArgumentException: Invalid memory configuration. The sum of max "
+                "query memory "
+                "per node (6442450944) and heap headroom (1073741824) cannot be larger than the "
+                "available heap memory "
                 "(3435973836)",
             ),
             (
@@ -473,7 +485,8 @@ PROFILES: dict[str, Profile] = {
                 "WARN",
                 "org.apache.kafka.clients.NetworkClient",
                 "[Consumer clientId=consumer-generic-duhe-consumer-job-client-1"
-                ", groupId=generic-duhe-consumer-job-client] Connection to node -1 (datahub-kafka/10.96.12.40:9092) could not "
+                ", groupId=generic-duhe-consumer-job-client] Connection to node -1 "
+                "(datahub-kafka/10.96.12.40:9092) could not "
                 "be established. Broker may not be available.",
             ),
             (
@@ -505,7 +518,8 @@ PROFILES: dict[str, Profile] = {
             (
                 "ERROR",
                 "",
-                "\tat org.elasticsearch.client.RestHighLevelClient.performRequest(RestHighLevelClient.java:2699)",
+                "\tat org.elasticsearch.client.RestHighLevelClient.performRequest("
+                "RestHighLevelClient.java:2699)",
             ),
         ),
         interval=8.0,
@@ -518,7 +532,8 @@ PROFILES: dict[str, Profile] = {
                 "WARN",
                 "org.apache.kafka.clients.NetworkClient",
                 "[Consumer clientId=consumer-generic-mae-consumer-job-client-1"
-                "] Connection to node -1 (datahub-kafka/10.96.12.40:9092) could not be established. Broker may not be "
+                "] Connection to node -1 (datahub-kafka/10.96.12.40:9092) could not be "
+                "established. Broker may not be "
                 "available.",
             ),
             (
@@ -765,7 +780,8 @@ PROFILES: dict[str, Profile] = {
                 "ERROR",
                 "sync.go:190",
                 "\"propagation check failed\" err=\"wrong status code '302', expected '200'\" "
-                'logger="cert-manager.controller" resource_name="spark-history-tls-1-{n}" dnsName="spark-history.'
+                'logger="cert-manager.controller" resource_name="spark-history-tls-1-{n}" '
+                'dnsName="spark-history.'
                 '254carbon.com" type="HTTP-01" location="https://254carbon.cloudflareaccess.com/cdn-cgi/access/login/'
                 'spark-history.254carbon.com?redirect_url=%2F.well-known%2Facme-challenge%2F{hex}"',
             ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import threading
 from collections import deque
@@ -39,6 +40,7 @@ from cockpit.sandbox.resources import (
 from cockpit.sandbox.store import DELETED, Store
 from cockpit.sandbox.world import controllers as C
 from cockpit.sandbox.world.events import EventRecorder
+from cockpit.sandbox.world.fields import ScenarioError
 from cockpit.sandbox.world.kubelet import Kubelet, PodRun
 from cockpit.sandbox.world.names import Ids, parse_rfc3339
 from cockpit.sandbox.world.pods import new_pod
@@ -142,7 +144,10 @@ class World:
         meta = obj["metadata"]
         ns, name = meta.get("namespace", ""), meta["name"]
         if rt is PODS:
-            if (meta.get("labels") or {}).get("cockpit.sandbox/filler") and (ns, name) not in self.kubelet.runs:
+            if (meta.get("labels") or {}).get("cockpit.sandbox/filler") and (
+                ns,
+                name,
+            ) not in self.kubelet.runs:
                 return  # filler pods have no controller to tell
             if kind == DELETED:
                 self.kubelet.forget(ns, name)
@@ -537,11 +542,21 @@ def build_world(
     seed: int = 0,
     pods: int | None = None,
     churn: float = 0.0,
-    time_scale: float = 1.0,
+    time_scale: float | None = None,
 ) -> World:
     """Load the scenario (default: the bundled 254Carbon cluster), fill the store, return the world.
-    Raises ScenarioError (file:line) for a bad scenario file."""
+    Raises ScenarioError (file:line) for a bad scenario file. `time_scale` defaults to
+    $COCKPIT_SANDBOX_TIME_SCALE (e.g. 10 for demos: back-offs and run times ten times shorter)."""
     from cockpit.sandbox.world.build import populate
+
+    if time_scale is None:
+        raw = os.environ.get("COCKPIT_SANDBOX_TIME_SCALE", "1")
+        try:
+            time_scale = float(raw)
+        except ValueError:
+            raise ScenarioError(f"COCKPIT_SANDBOX_TIME_SCALE must be a number, not {raw!r}") from None
+        if time_scale <= 0:
+            raise ScenarioError(f"COCKPIT_SANDBOX_TIME_SCALE must be > 0, not {raw!r}")
 
     world = World(store, load_scenario(scenario), seed=seed, time_scale=time_scale, pods=pods, churn=churn)
     populate(world)
