@@ -102,3 +102,12 @@ def test_ids_survive_a_fresh_load() -> None:
     first, second = load_plan_text(text, "a.md"), load_plan_text(text, "a.md")
     assert [(n.id, n.title) for n in first.walk()] == [(n.id, n.title) for n in second.walk()]
     assert by_title(first, "2.2 Restart the kubelet").id == "2.2"
+
+
+def test_text_fence_is_never_sniffed_as_shell() -> None:
+    plan = load_plan_text(
+        "# P\n\n## Look - 5 min\n\n```text\nkubectl get pods\n```\n\n```\nkubectl get svc\n```\n", "p.md"
+    )
+    (task,) = plan.tasks()
+    assert [c.cmd for c in task.commands] == ["kubectl get svc"]
+    assert task.manual_steps == ["kubectl get pods"]

@@ -165,3 +165,22 @@ def test_ids_are_dotted_paths_stable_across_loads(seed: Plan) -> None:
     assert phase1.id == "2.1" and phase1.children[0].id == "2.1.1"
     assert seed.find("2.1.1") is phase1.children[0]
     assert len({n.id for n in seed.walk()}) == len(list(seed.walk()))
+
+
+def test_bold_paragraph_heads_the_steps_of_its_list(seed: Plan) -> None:
+    steps = by_title(seed, "Task 2:").manual_steps
+    first, second = (
+        steps.index("Dashboard 1: Platform Overview (10 min)"),
+        steps.index("Dashboard 2: DolphinScheduler Metrics (10 min)"),
+    )
+    assert steps[first + 1] == "  Add panel: Total running pods"
+    assert steps[first + 2] == "    Query: `count(up == 1)`"
+    assert steps[second + 1] == "  Add panel: API Health"
+    assert "Dashboard 1" not in by_title(seed, "Task 2:").text
+
+
+def test_briefing_keeps_hard_breaks_and_labels(seed: Plan) -> None:
+    final = by_title(seed, "🎯 Final Recommendation")
+    assert "**Plan Status**: READY FOR EXECUTION\\\n**Estimated Time**: 1-2 hours" in final.text
+    assert by_title(seed, "Win 2:").text == "**Impact**: Demonstrates monitoring works"
+    assert seed.text.startswith("**Date**: October 24, 2025\\\n**Current Status**")

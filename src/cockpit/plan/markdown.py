@@ -267,9 +267,8 @@ class _Loader:
 
     @staticmethod
     def is_shell(block: Code) -> bool:
-        return block.language in SHELL_LANGUAGES or (
-            block.language in PROSE_LANGUAGES and looks_like_shell(block.content)
-        )
+        # Only a block with no language is sniffed: `text` means the author said it is not shell.
+        return block.language in SHELL_LANGUAGES or (block.language == "" and looks_like_shell(block.content))
 
     def task_list(self, blocks: list[Block], box: TimeBox | None) -> ListBlock | None:
         for block in blocks:
