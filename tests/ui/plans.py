@@ -49,3 +49,10 @@ def make_plan(source: Path | None = None) -> Plan:
     return Plan(
         title="Test plan", source=str(source) if source else "test-plan.md", sections=[phase1, phase2]
     )
+
+
+def plan_with_commands(*commands: Command) -> Plan:
+    """The test plan with task 1.1 offering exactly `commands`."""
+    plan = make_plan()
+    plan.sections[0].children[0].commands = list(commands)
+    return plan

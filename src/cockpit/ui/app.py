@@ -141,6 +141,7 @@ class CockpitApp(App[int]):
         """However the app ends (q, ctrl+c, a crash), leave no command running behind it."""
         self.closing = True
         await self.runs.stop_all()
+        self.runs.feed.stop()
         self.session.close()
 
     def _palette_from_theme(self) -> Palette:

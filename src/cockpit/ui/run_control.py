@@ -7,7 +7,7 @@ output. This module is the intent flow between them and the Output pane.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import itertools
 import os
 import subprocess
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.app import SuspendNotSupported
 from textual.css.query import NoMatches
 
 from cockpit.plan.model import Command, Node
@@ -34,6 +35,7 @@ from cockpit.runner import (
 )
 from cockpit.session.engine import Session, SessionError
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
+from cockpit.ui.session_feed import SessionFeed
 from cockpit.ui.widgets.output_pane import OutputPane, RunView, end_line
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ class RunControl:
         self.session = session
         self.target = target
         self._ids = itertools.count(1)
+        self.feed = SessionFeed(session)
         self.views: dict[str, RunView] = {}
         self.processes: dict[str, CommandRun] = {}
         self.watches: dict[str, Watch] = {}
@@ -179,19 +182,17 @@ class RunControl:
         return path.relative_to(self.session.session_dir).as_posix()
 
     def _record_output(self, key: str, text: str) -> None:
-        # a run already closed (session ended) keeps its tail on screen
-        with contextlib.suppress(SessionError):
-            self.session.record_output(key, text)
+        self.feed.output(key, text)
 
     def _record_finish(self, key: str, result: RunResult) -> None:
-        with contextlib.suppress(SessionError):
-            self.session.record_command_finished(
-                key,
-                result.exit_code,
-                result.duration,
-                cancelled=result.cancelled,
-                error=None if result.cancelled else result.error,  # a cancel is not an error
-            )
+        # a cancel is not an error: the runner's "killed by SIGINT" would read as a failure
+        self.feed.finished(
+            key,
+            result.exit_code,
+            result.duration,
+            cancelled=result.cancelled,
+            error=None if result.cancelled else result.error,
+        )
 
     def _columns(self) -> int:
         pane = self._pane()
@@ -258,11 +259,15 @@ class RunControl:
         started, wall = time.monotonic(), time.time()
         exit_code: int | None
         error: str | None = None
-        with self.app.suspend():
-            try:
-                exit_code = subprocess.call(["/bin/bash", "-c", text], env=env)
-            except OSError as exc:
-                exit_code, error = None, f"could not start command: {exc.strerror or exc}"
+        try:
+            with self.app.suspend():
+                try:
+                    exit_code = subprocess.call(["/bin/bash", "-c", text], env=env)
+                except OSError as exc:
+                    exit_code, error = None, f"could not start command: {exc.strerror or exc}"
+        except SuspendNotSupported:
+            exit_code, error = None, f"not run: {reason}, and this terminal cannot hand itself over"
+            self.app.notify(f"{error}. Run it in another terminal:\n{text}", severity="error", timeout=10)
         duration = time.monotonic() - started
         if exit_code is not None and exit_code != 0:
             error = "command not found" if exit_code == 127 else f"exited with code {exit_code}"
@@ -381,9 +386,11 @@ class RunControl:
         return False
 
     async def stop_all(self) -> None:
-        """At session end: stop watches, background jobs and foreground runs; leave no process."""
+        """At session end: stop watches, background jobs and foreground runs; leave no process,
+        and wait until their output is recorded."""
         for key in list(self.watches):
             await self.cancel(key)
         await self.jobs.stop_all()
         for process in list(self.processes.values()):
             await process.cancel(interrupt_grace=0.5, terminate_grace=1.0)
+        await asyncio.to_thread(self.feed.join)

@@ -1,12 +1,13 @@
 """A bounded, scrollable tail of coloured output lines, rendered with the Line API.
 
-Only the visible rows are rendered (`render_line`), the buffer keeps at most `max_lines`
-lines, and a line keeps its ANSI colours because it is stored as a rich `Text`.
+The buffer keeps at most `max_lines` raw lines (ANSI codes and all) and parses a line into a
+rich `Text` only when it is on screen (`render_line`), with a small cache: a command printing
+millions of lines costs a split and a deque append per line, never a render.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 
 from rich.segment import Segment
 from rich.text import Text
@@ -14,12 +15,15 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+Line = str | Text  # raw terminal text, or a line the cockpit styled itself (headers, footers)
+CACHE_LINES = 512
+
 
 class TailBuffer:
     """The last `max_lines` lines of one command's output, with the partial line still open."""
 
     def __init__(self, max_lines: int = 2000) -> None:
-        self.lines: deque[Text] = deque(maxlen=max_lines)
+        self.lines: deque[Line] = deque(maxlen=max_lines)
         self.dropped = 0  # lines that fell off the top
         self.width = 0
         self._partial = ""
@@ -32,11 +36,11 @@ class TailBuffer:
         self.width = 0
         self.version += 1
 
-    def append_line(self, line: Text) -> None:
+    def append_line(self, line: Line) -> None:
         if len(self.lines) == self.lines.maxlen:
             self.dropped += 1
         self.lines.append(line)
-        self.width = max(self.width, line.cell_len)
+        self.width = max(self.width, line.cell_len if isinstance(line, Text) else len(line))
         self.version += 1
 
     def feed(self, chunk: str) -> None:
@@ -44,21 +48,35 @@ class TailBuffer:
         data = self._partial + chunk.replace("\r\n", "\n")
         parts = data.split("\n")
         self._partial = parts.pop()
+        keep = self.lines.maxlen or len(parts)
+        if len(parts) > keep:  # only the tail survives: skip what would fall off at once
+            self.dropped += len(parts) - keep
+            parts = parts[-keep:]
         for part in parts:
-            # a bare CR redraws the line (progress bars): keep what was drawn last
-            self.append_line(Text.from_ansi(part.rsplit("\r", 1)[-1]))
+            self.append_line(part)
         self.version += 1
 
     def flush_partial(self) -> None:
         if self._partial:
-            self.append_line(Text.from_ansi(self._partial.rsplit("\r", 1)[-1]))
+            self.append_line(self._partial)
             self._partial = ""
 
-    def visible_lines(self) -> list[Text]:
+    def visible_lines(self) -> list[Line]:
         lines = list(self.lines)
         if self._partial:
-            lines.append(Text.from_ansi(self._partial.rsplit("\r", 1)[-1]))
+            lines.append(self._partial)
         return lines
+
+
+def as_text(line: Line) -> Text:
+    """A raw line as shown: a bare CR redraws the line (progress bars), so keep what was drawn last."""
+    if isinstance(line, Text):
+        return line
+    return Text.from_ansi(line.rsplit("\r", 1)[-1])
+
+
+def plain(line: Line) -> str:
+    return as_text(line).plain
 
 
 class TailView(ScrollView, can_focus=True):
@@ -67,8 +85,9 @@ class TailView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._buffer = TailBuffer()
-        self._lines: list[Text] = []
+        self._lines: list[Line] = []
         self._seen_version = -1
+        self._cache: OrderedDict[str, Text] = OrderedDict()  # raw line -> parsed
 
     @property
     def buffer(self) -> TailBuffer:
@@ -77,6 +96,7 @@ class TailView(ScrollView, can_focus=True):
     def show(self, buffer: TailBuffer) -> None:
         self._buffer = buffer
         self._seen_version = -1
+        self._cache.clear()
         self.sync(force_end=True)
 
     def sync(self, force_end: bool = False) -> None:
@@ -93,7 +113,18 @@ class TailView(ScrollView, can_focus=True):
 
     def line_texts(self) -> list[str]:
         """The plain text of what the view holds (for tests and copy)."""
-        return [line.plain for line in self._lines]
+        return [plain(line) for line in self._lines]
+
+    def _text(self, line: Line) -> Text:
+        if isinstance(line, Text):
+            return line
+        cached = self._cache.get(line)
+        if cached is None:
+            cached = as_text(line)
+            self._cache[line] = cached
+            if len(self._cache) > CACHE_LINES:
+                self._cache.popitem(last=False)
+        return cached
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -102,7 +133,7 @@ class TailView(ScrollView, can_focus=True):
         style = self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, style)
-        text = self._lines[index].copy()
+        text = self._text(self._lines[index]).copy()
         text.no_wrap = True
         text.end = ""
         segments = list(text.render(self.app.console))
