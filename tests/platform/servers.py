@@ -63,6 +63,7 @@ class Server:
     def __init__(self, cert: Path | None = None, key: Path | None = None) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.httpd.state = {}  # type: ignore[attr-defined]
         self.scheme = "http"
         if cert is not None and key is not None:

@@ -174,3 +174,12 @@ def test_entry_errors_name_the_place() -> None:
         check_from_entry("ftp://x", "plan.yaml: checks[0]")
     spec = check_from_entry({"url": "https://g/", "expect": "200/302", "max_latency_ms": 800}, "w")
     assert spec.expect_status == {200, 302} and spec.max_latency_s == 0.8
+
+
+async def test_missing_ca_bundle_is_named(http_server: Server, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+    result = await run(
+        ServiceCheck("https://127.0.0.1:1/", verify=str(missing), origin="config.yaml: checks[3]")
+    )
+    assert result.kind is FailureKind.TLS
+    assert result.reason.startswith(f"CA bundle {missing} (config.yaml: checks[3]) cannot be used:")

@@ -101,3 +101,33 @@ async def test_test_backup_progresses_through_the_watch(sandbox: tuple[Sandbox, 
         with pytest.raises(asyncio.CancelledError):
             await runner
         hub.stop()
+
+
+async def test_metrics_service_is_found_in_the_cluster(sandbox: tuple[Sandbox, Path]) -> None:
+    """Discovery lists the cluster's services; the query goes through the API server's service proxy."""
+    from cockpit.cluster.platform.promql import PromClient, PromError, discover_in_cluster
+
+    box, kubeconfig = sandbox
+    box.store.create(r.NAMESPACES, {"metadata": {"name": "monitoring"}})
+    for name, port in (("grafana", 80), ("vmsingle-victoria-metrics-single", 8428)):
+        box.store.create(
+            r.SERVICES,
+            {
+                "metadata": {"name": name, "namespace": "monitoring"},
+                "spec": {"ports": [{"port": port, "protocol": "TCP"}], "selector": {"app": name}},
+            },
+        )
+    hub = ClusterHub.connect(kubeconfig=kubeconfig, env={})
+    try:
+        source = await discover_in_cluster(hub.api)
+        assert source is not None
+        assert source.service.proxy_path == (
+            "/api/v1/namespaces/monitoring/services/http:vmsingle-victoria-metrics-single:8428/proxy"
+        )
+        assert source.label == "svc/vmsingle-victoria-metrics-single in monitoring (via API server proxy)"
+        with pytest.raises(PromError) as err:  # the sandbox runs no VictoriaMetrics behind the service
+            await PromClient(source).instant("up")
+        assert str(err.value).startswith(source.label + ": ")
+        assert "\n" not in str(err.value)
+    finally:
+        hub.stop()

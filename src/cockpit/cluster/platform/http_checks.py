@@ -115,6 +115,11 @@ class CheckRunner:
 
     async def run(self, check: ServiceCheck) -> CheckResult:
         try:
+            self._client(check)
+        except (OSError, ssl.SSLError) as exc:
+            reason = f"CA bundle {check.verify} ({check.origin or 'check'}) cannot be used: {exc}."
+            return CheckResult(check, False, reason, datetime.now(UTC), FailureKind.TLS)
+        try:
             return await self._run(check)
         except (httpx.HTTPError, OSError, ssl.SSLError, TimeoutError) as exc:
             return await self._failed(check, exc)
