@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cockpit.cluster.informer import ChangeSet, Health, InformerState
+from cockpit.cluster.platform import live_metric_value
 from cockpit.cluster.platform.config import EndpointConfig, PlatformConfig
 from cockpit.cluster.platform.monitor import PlatformMonitor
 from cockpit.cluster.platform.snapshot import PlatformSnapshot
@@ -146,6 +147,8 @@ async def test_monitor_brings_every_part_together(
         assert plan_check.reason == "Returned 503 Service Unavailable; expected 200 or 302."
         assert snap.metric_value("Running Pods") == 6.0
         assert snap.plan_metric_values() == {"Running Pods": 6.0}
+        assert live_metric_value(snap, "Running Pods") == 6.0
+        assert live_metric_value(snap, "Pod Health") is None  # not bound to a query
         assert snap.grafana is not None and [d.ok for d in snap.grafana.datasources] == [True, False]
         assert snap.loki is not None and snap.loki.healthy and len(snap.loki.lines) == 3
         assert snap.backups is not None and [b.name for b in snap.backups.recent_failures] == ["hourly-2"]
