@@ -111,3 +111,15 @@ def test_text_fence_is_never_sniffed_as_shell() -> None:
     (task,) = plan.tasks()
     assert [c.cmd for c in task.commands] == ["kubectl get svc"]
     assert task.manual_steps == ["kubectl get pods"]
+
+
+def test_prose_step_inside_a_timed_phase_is_a_task() -> None:
+    text = (
+        "# Maintenance\n\n## Procedure (45 min)\n\n### Announce\n\nPost in #ops that maintenance starts.\n\n"
+        "### Drain - 20 min\n\n```bash\nkubectl drain node-1 --ignore-daemonsets\n```\n\n"
+        "## Background\n\nWhy we do this.\n"
+    )
+    plan = load_plan_text(text, "m.md")
+    assert [t.title for t in plan.tasks()] == ["Announce", "Drain"]
+    assert by_title(plan, "Announce").text == "Post in #ops that maintenance starts."
+    assert by_title(plan, "Background").kind is NodeKind.SECTION

@@ -8,8 +8,9 @@ The rules, in the order they apply to each heading (deepest first):
   one of its lists reads as a task list (most items carry a time box or a `[ ]` checkbox, or the
   heading has a time box and most items open with a bold title), it is a PHASE whose list items are
   its tasks.
-- Otherwise it is a TASK when it has a time box, shell commands, a checklist, or (inside a timed
-  phase, or in a plan with no time boxes at all) steps to follow.
+- Otherwise it is a TASK when it has a time box, shell commands or a checklist; inside a timed
+  phase, any heading with instructions (prose, a list or code) is a task; in a plan with no time
+  boxes at all, a numbered list makes one.
 - Anything else is a SECTION of briefing text, kept as Markdown.
 
 A time box is read from the heading ("- 10 min", "(30-45 min)", "⏰ 20 min"), from a label line at
@@ -245,7 +246,7 @@ class _Loader:
             or inherited is not None
             or self.has_commands(blocks)
             or any(isinstance(b, ListBlock) and any(i.checked is not None for i in b.items) for b in blocks)
-            or (in_timed and any(isinstance(b, ListBlock | Code) for b in blocks))
+            or (in_timed and any(isinstance(b, ListBlock | Code | Para) for b in blocks))
             or (not self.plan_timed and any(isinstance(b, ListBlock) and b.ordered for b in blocks))
         )
         if actionable:
