@@ -225,3 +225,65 @@ def test_pinning_portal_services_to_cpu1_fixes_the_image_pull() -> None:
     assert {p["spec"]["nodeName"] for p in pods} == {"cpu1"}
     assert [display_status(p) for p in pods] == ["Running"] * 3
     assert len(store.list(REPLICASETS, "portal-services", label_selector="app=portal-services")) == 2
+
+
+def test_workloads_created_by_hand_get_their_pods() -> None:
+    world, store, clock = make_world()
+    template = {
+        "metadata": {"labels": {"app": "hello"}},
+        "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
+    }
+    store.create(
+        DEPLOYMENTS,
+        {
+            "metadata": {"name": "hello", "namespace": "default"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "hello"}}, "template": template},
+        },
+    )
+    store.create(
+        STATEFULSETS,
+        {
+            "metadata": {"name": "db", "namespace": "default"},
+            "spec": {
+                "replicas": 2,
+                "serviceName": "db",
+                "selector": {"matchLabels": {"app": "db"}},
+                "template": {**template, "metadata": {"labels": {"app": "db"}}},
+            },
+        },
+    )
+    advance(world, clock, 15)
+    assert statuses(store, "default", app="hello") == {"Running": 2}
+    assert sorted(p["metadata"]["name"] for p in store.list(PODS, "default", label_selector="app=db")) == [
+        "db-0",
+        "db-1",
+    ]
+    assert store.get(DEPLOYMENTS, "default", "hello")["status"]["availableReplicas"] == 2
+
+
+def test_rollout_restart_and_new_image_replace_the_failing_pods() -> None:
+    world, store, clock = make_world()
+
+    def restart(d: dict[str, Any]) -> None:
+        d["spec"]["template"].setdefault("metadata", {}).setdefault("annotations", {})[
+            "kubectl.kubernetes.io/restartedAt"
+        ] = "2025-10-24T14:35:00Z"
+
+    store.mutate(DEPLOYMENTS, "data-platform", "trino-worker", restart)  # trino heals on a template change
+    store.mutate(
+        STATEFULSETS,
+        "redis",
+        "redis-master",
+        lambda s: s["spec"]["template"]["spec"]["containers"][0].update(
+            image="docker.io/bitnamilegacy/redis:7.4.1-debian-12-r0"
+        ),
+    )
+    advance(world, clock, 40)
+    assert statuses(store, "data-platform", app="trino-worker") == {"Running": 3}
+    replica_sets = {
+        r["spec"]["replicas"]
+        for r in store.list(REPLICASETS, "data-platform", label_selector="app=trino-worker")
+    }
+    assert replica_sets == {0, 3}
+    assert statuses(store, "redis", app="redis-master") == {"Running": 1}
+    assert statuses(store, "redis", app="redis-replicas") == {"ImagePullBackOff": 1}

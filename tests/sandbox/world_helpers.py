@@ -34,6 +34,7 @@ def advance(world: World, clock: FakeClock, seconds: float, step: float = 1.0) -
     while clock.t < end:
         clock.t = min(clock.t + step, end)
         world.tick()
+    assert not world.errors, list(world.errors)
 
 
 def statuses(store: Store, namespace: str | None = None, **selector: str) -> Counter[str]:

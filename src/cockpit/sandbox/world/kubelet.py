@@ -73,10 +73,13 @@ class Kubelet:
     def adopt(self, run: PodRun) -> None:
         self.runs[(run.namespace, run.name)] = run
 
-    def forget(self, namespace: str, name: str) -> None:
-        run = self.runs.pop((namespace, name), None)
-        if run is not None:
-            run.token += 1
+    def forget(self, namespace: str, name: str, uid: str | None = None) -> None:
+        """Stop simulating a pod (of this uid only, when given: a StatefulSet's new pod has the old name)."""
+        run = self.runs.get((namespace, name))
+        if run is None or (uid is not None and run.uid and run.uid != uid):
+            return
+        del self.runs[(namespace, name)]
+        run.token += 1
 
     def launch(self, run: PodRun) -> None:
         """A new Pending pod: schedule it shortly."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import random
 import threading
@@ -48,6 +49,7 @@ from cockpit.sandbox.world.scenario import Behaviour, Scenario, WorkloadSpec, lo
 from cockpit.sandbox.world.timers import Timers
 
 Obj = dict[str, Any]
+_log = logging.getLogger(__name__)
 _RECONCILERS = {
     DEPLOYMENTS: C.reconcile_deployment,
     REPLICASETS: C.reconcile_replicaset,
@@ -107,6 +109,7 @@ class World:
         self._dirty: dict[tuple[ResourceType, str, str], None] = {}
         self._wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._lock = threading.RLock()
+        self.errors: deque[str] = deque(maxlen=100)
         self._unsubscribe = store.subscribe(self._on_change)
 
     # ---- time ------------------------------------------------------------------------------------
@@ -150,8 +153,9 @@ class World:
             ) not in self.kubelet.runs:
                 return  # filler pods have no controller to tell
             if kind == DELETED:
-                self.kubelet.forget(ns, name)
-                self.logs.forget(ns, name)
+                self.kubelet.forget(ns, name, meta.get("uid"))
+                if (ns, name) not in self.kubelet.runs:
+                    self.logs.forget(ns, name)
             elif (
                 (ns, name) not in self.kubelet.runs
                 and not obj.get("status", {}).get("phase")
@@ -210,31 +214,39 @@ class World:
     # ---- the loop --------------------------------------------------------------------------------
 
     def tick(self, now: float | None = None) -> int:
-        """Run what is due; returns how many steps ran. `now` is only for tests with a fake clock
-        (the store's clock is what counts)."""
+        """Run what is due; returns how many steps ran. A step that fails is recorded in `errors`
+        (and logged) and the world goes on: one odd object must not stop the cluster living."""
         steps = 0
         with self._lock:
             for _ in range(1000):
                 progressed = False
                 while self._queue:
                     kind, rt, obj = self._queue.popleft()
-                    self._route(kind, rt, obj)
+                    self._guarded(self._route, kind, rt, obj)
                     steps += 1
                     progressed = True
                 if self._dirty:
                     dirty, self._dirty = list(self._dirty), {}
                     for rt, ns, name in dirty:
-                        with contextlib.suppress(errors.ApiError):
-                            _RECONCILERS[rt](self, ns, name)
+                        self._guarded(_RECONCILERS[rt], self, ns, name)
                         steps += 1
                     progressed = True
                 for fn, args in self.timers.pop_due(self.now()):
-                    fn(*args)
+                    self._guarded(fn, *args)
                     steps += 1
                     progressed = True
                 if not progressed:
                     break
         return steps
+
+    def _guarded(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except errors.ApiError:
+            pass  # the object changed or vanished under us: the next event brings us back
+        except Exception as exc:
+            self.errors.append(f"{getattr(fn, '__qualname__', fn)}: {type(exc).__name__}: {exc}")
+            _log.exception("sandbox world step failed")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
