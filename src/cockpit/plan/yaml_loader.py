@@ -29,7 +29,6 @@ PLAN_KEYS = {"title", "text", "briefing", "metrics", "checks", "sections", "phas
 NODE_KEYS = {
     "title",
     "kind",
-    "id",
     "minutes",
     "each",
     "auto",
