@@ -23,6 +23,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.informer import Informer, InformerRegistry
 from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, CHALLENGES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
+from cockpit.cluster.loki import LokiFollower, LokiSource
 from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
 from cockpit.cluster.snapshot import ClusterSnapshot
 
@@ -164,6 +165,11 @@ class ClusterHub:
 
     def follow_logs(self, request: LogRequest, buffer: LogBuffer | None = None) -> LogFollower:
         return LogFollower(self._api(), request, buffer).start()
+
+    def follow_loki(self, query: str, buffer: LogBuffer | None = None) -> LokiFollower:
+        if not self.loki_url:
+            raise ClusterError("No Loki URL is configured: start cockpit with --loki-url URL.")
+        return LokiFollower(LokiSource(self.loki_url), query, buffer).start()
 
     def delete_challenge(self, namespace: str, name: str) -> None:
         self._api().delete(CHALLENGES.path(namespace, name), what=f"challenge {namespace}/{name}")

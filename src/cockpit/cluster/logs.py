@@ -192,6 +192,15 @@ class LogFollower:
     def pods(self) -> list[str]:
         return sorted(self._streams)
 
+    @property
+    def label(self) -> str:
+        return self.request.label
+
+    @property
+    def single(self) -> bool:
+        """One pod followed: lines need no pod prefix."""
+        return bool(self.request.pod)
+
     def resolve(self) -> list[dict[str, Any]]:
         """The pods to follow now (blocking)."""
         req = self.request

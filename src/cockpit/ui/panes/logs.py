@@ -29,6 +29,7 @@ from cockpit.cluster.logs import (
     LogRequest,
     parse_logs_args,
 )
+from cockpit.cluster.loki import LokiFollower
 from cockpit.ui.panes.base import LivePane
 
 POD_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta")
@@ -75,7 +76,7 @@ class LogsPane(LivePane):
         super().__init__(hub, id=id)
         self.max_lines = max_lines
         self.buffer = LogBuffer(max_lines)
-        self.follower: LogFollower | None = None
+        self.follower: LogFollower | LokiFollower | None = None
         self.shown_seq = 0
         self.skipped = 0
         self._pending = False
@@ -86,7 +87,8 @@ class LogsPane(LivePane):
     def compose(self) -> ComposeResult:
         yield self.status_widget()
         yield Input(
-            placeholder="kubectl logs args: deploy/NAME -n NS --tail=100 | POD | -l app=x", id="logs-target"
+            placeholder="logs of: deploy/NAME -n NS --tail=100 | POD | -l app=x | {LogQL} (with --loki-url)",
+            id="logs-target",
         )
         search = Input(placeholder="search (regex)", id="logs-search")
         search.display = False
@@ -118,8 +120,8 @@ class LogsPane(LivePane):
         self._status.display = bool(error)
 
     # -- following ----------------------------------------------------------------------------------
-    def follow(self, request: LogRequest) -> None:
-        """Stop what is followed now and follow `request` into a fresh buffer."""
+    def follow(self, request: LogRequest | str) -> None:
+        """Stop what is followed now and follow `request` (or a LogQL query) into a fresh buffer."""
         if self.follower is not None:
             self.follower.stop()
         self.buffer = LogBuffer(self.max_lines)
@@ -129,13 +131,16 @@ class LogsPane(LivePane):
         self.highlighter.colours = {}
         self.query_one("#logs-view", Log).clear()
         try:
-            self.follower = self.hub.follow_logs(request, self.buffer)
+            if isinstance(request, str):
+                self.follower = self.hub.follow_loki(request, self.buffer)
+            else:
+                self.follower = self.hub.follow_logs(request, self.buffer)
         except ClusterError as err:
             self.follower = None
             self._status.update(err.sentence)
             self._status.display = True
             return
-        self.query_one("#logs-footer", Static).update(f"Following {request.label}…")
+        self.query_one("#logs-footer", Static).update(f"Following {self.follower.label}…")
 
     def _lines_arrived(self) -> None:  # stream threads
         if not self._pending:
@@ -165,9 +170,7 @@ class LogsPane(LivePane):
         pods = {line.pod for line in lines}
         for line in lines:
             self.highlighter.colours.setdefault(line.pod, line.colour)
-        multi = len(self.highlighter.colours) > 1 or (
-            self.follower is not None and not self.follower.request.pod
-        )
+        multi = len(self.highlighter.colours) > 1 or (self.follower is not None and not self.follower.single)
         log = self.query_one("#logs-view", Log)
         log.write_lines([self._format(line, multi) for line in lines])
         self._update_footer(pods)
@@ -180,7 +183,7 @@ class LogsPane(LivePane):
 
     def _update_footer(self, _pods: set[str] | None = None) -> None:
         follower = self.follower
-        label = follower.request.label if follower is not None else "-"
+        label = follower.label if follower is not None else "-"
         pods = len(follower.pods) if follower is not None else 0
         state = "PAUSED (space resumes)" if self.buffer.paused else "following"
         extra = f" · {self.skipped:,} lines skipped while paused" if self.skipped else ""
@@ -202,8 +205,9 @@ class LogsPane(LivePane):
         default_ns = "default"
         if self.hub.target is not None and self.hub.target.namespace:
             default_ns = self.hub.target.namespace
+        text = event.value.strip()
         try:
-            request = parse_logs_args(event.value, default_ns)
+            request: LogRequest | str = text if text.startswith("{") else parse_logs_args(text, default_ns)
         except ValueError as exc:
             self.app.notify(str(exc), title="Logs", severity="error")
             return
