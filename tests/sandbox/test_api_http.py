@@ -332,6 +332,20 @@ def test_create_put_and_conflicts(own: tuple[Sandbox, httpx.Client]) -> None:
     assert stale.status_code == 409 and "the object has been modified" in stale.json()["message"]
     wrong = http.post(f"/api/v1/namespaces/{DP}/configmaps", json={**body, "kind": "Secret"})
     assert wrong.status_code == 400
+    stamped = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "data": {},
+        "metadata": {"name": "d", "creationTimestamp": None, "uid": "forged", "annotations": {}},
+    }
+    made = http.post(f"/api/v1/namespaces/{DP}/configmaps", json=stamped).json()["metadata"]
+    assert made["creationTimestamp"].endswith("Z") and made["uid"] != "forged" and "annotations" not in made
+    emptied = http.patch(
+        f"/api/v1/namespaces/{DP}/configmaps/d",
+        json={"metadata": {"annotations": {"x": None}}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    ).json()["metadata"]
+    assert "annotations" not in emptied and emptied["resourceVersion"] == made["resourceVersion"]
 
 
 def test_delete_replies_and_propagation(own: tuple[Sandbox, httpx.Client]) -> None:

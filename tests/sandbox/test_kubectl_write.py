@@ -211,3 +211,11 @@ def test_apply_creates_then_reports_unchanged(fresh: Kubectl, tmp_path: Path) ->
     again = fresh("create", "-f", str(manifest))
     assert "Error from server (AlreadyExists): error when creating" in again.stderr
     assert fresh.ok("get", "cm", "plan-notes", "-o", "jsonpath={.data.step}") == "1"
+
+
+def test_create_job_from_cronjob(fresh: Kubectl) -> None:
+    out = fresh.ok("create", "job", "manual-compaction", "--from=cronjob/iceberg-compaction", "-n", DP)
+    assert out.strip() == "job.batch/manual-compaction created"
+    job = fresh.box.store.get(r.JOBS, DP, "manual-compaction")
+    assert job["metadata"]["creationTimestamp"].endswith("Z")
+    assert job["metadata"]["ownerReferences"][0]["name"] == "iceberg-compaction"

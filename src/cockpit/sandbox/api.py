@@ -402,6 +402,14 @@ class Api:
         obj = self._check_kind(rt, self._body(req))
         self._check_namespace(route, obj)
         self._ensure_namespace(route.namespace)
+        for server_owned in (
+            "creationTimestamp",
+            "uid",
+            "resourceVersion",
+            "generation",
+            "deletionTimestamp",
+        ):
+            obj["metadata"].pop(server_owned, None)  # a real server sets these itself
         if req.param("dryRun") == "All":
             if self.store.exists(rt, route.namespace, obj["metadata"].get("name", "")):
                 raise errors.already_exists(rt, obj["metadata"]["name"])

@@ -356,7 +356,8 @@ class Store:
         self._rv += 1
         meta["uid"] = self.new_uid()
         meta["resourceVersion"] = str(self._rv)
-        meta.setdefault("creationTimestamp", self.now())
+        if not meta.get("creationTimestamp"):  # clients send null; scenarios send an aged one
+            meta["creationTimestamp"] = self.now()
         if rt.group:  # core objects (pods, configmaps, ...) carry no generation on a real server
             meta["generation"] = 1
         else:
@@ -364,6 +365,7 @@ class Store:
         meta.pop("deletionTimestamp", None)
         if "managedFields" in meta:
             del meta["managedFields"]
+        _omit_empty(meta)
         # Key order as a real server prints it: apiVersion, kind, metadata, spec, status.
         ordered = {
             "apiVersion": obj.pop("apiVersion"),
@@ -424,6 +426,7 @@ class Store:
                 meta.pop(field, None)
         if "deletionTimestamp" in old_meta:
             meta["deletionTimestamp"] = old_meta["deletionTimestamp"]
+        _omit_empty(meta)
         if obj == old.obj:
             return old, []
         if rt.group and _spec_of(obj) != _spec_of(old.obj):
@@ -674,6 +677,13 @@ class Store:
                 self._history[rt].clear()
                 self._floor[rt] = self._rv
             return self._rv
+
+
+def _omit_empty(meta: Obj) -> None:
+    """Drop empty or null metadata maps and lists, as a real server's encoding (omitempty) does."""
+    for key in ("labels", "annotations", "finalizers", "ownerReferences", "generateName"):
+        if key in meta and not meta[key]:
+            del meta[key]
 
 
 def _spec_of(obj: Obj) -> Obj:
