@@ -141,3 +141,14 @@ def test_unlabelled_blocks_are_sniffed() -> None:
         "Alerting → Alert rules → New alert rule\nQuery: up == 0\nCondition: Any pod down"
     )
     assert not looks_like_shell("apiVersion: v1\nkind: Pod")
+
+
+def test_case_if_and_substitutions_stay_whole() -> None:
+    code = (
+        'case "$1" in\n  start) kubectl scale deploy/a --replicas=1 ;;\n  stop) echo stop ;;\nesac\n'
+        "if kubectl get ns x; then\n  echo yes\nfi\n"
+        "echo ${HOME} $(date)\n"
+        "kubectl get pods"
+    )
+    lines = [c.line for c in split_shell(code, 1).commands]
+    assert lines == [1, 5, 8, 9]

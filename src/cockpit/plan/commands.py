@@ -82,8 +82,19 @@ class ShellBlock:
 @dataclass(slots=True)
 class _LineState:
     quote: str = ""  # "'" or '"' while a quoted string spans lines
-    depth: int = 0  # open compound commands, braces, subshells
+    open: list[str] = field(default_factory=list)  # open `if`, `for`, `case`, `{`, `(`, `$(`
     heredocs: list[tuple[str, bool]] = field(default_factory=list)  # pending (delimiter, strip tabs)
+
+    @property
+    def depth(self) -> int:
+        return len(self.open)
+
+    def close(self, closer: str) -> None:
+        """Close the innermost construct `closer` ends; a stray closer changes nothing."""
+        wanted = {"fi": {"if"}, "done": {"for", "while", "until", "select"}, "esac": {"case"}}
+        wanted |= {"}": {"{"}, ")": {"(", "$("}}
+        if self.open and self.open[-1] in wanted.get(closer, set()):
+            self.open.pop()
 
 
 def _scan(line: str, state: _LineState) -> tuple[str, bool]:
@@ -131,8 +142,6 @@ def _scan(line: str, state: _LineState) -> tuple[str, bool]:
                 op = c
                 if c in "|&" and i + 1 < n and line[i + 1] == c:
                     op = c * 2
-                if c == "$":
-                    op = c
                 words.append(op)
                 i += len(op)
                 continue
@@ -151,13 +160,13 @@ def _scan(line: str, state: _LineState) -> tuple[str, bool]:
         words.append(word)
     for w in words:
         if prev_sep and w in _OPENERS:
-            state.depth += 1
+            state.open.append(w)
         elif w in _CLOSERS and prev_sep:
-            state.depth = max(0, state.depth - 1)
+            state.close(w)
         elif w in {"{", "(", "$("}:
-            state.depth += 1
+            state.open.append(w)
         elif w in {"}", ")"}:
-            state.depth = max(0, state.depth - 1)
+            state.close(w)
         prev_sep = w in _COMMAND_POSITION or (prev_sep and _ASSIGN_RE.match(w) is not None)
     code = line[:code_end]
     for m in _HEREDOC_RE.finditer(code):
