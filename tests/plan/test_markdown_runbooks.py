@@ -123,3 +123,13 @@ def test_prose_step_inside_a_timed_phase_is_a_task() -> None:
     assert [t.title for t in plan.tasks()] == ["Announce", "Drain"]
     assert by_title(plan, "Announce").text == "Post in #ops that maintenance starts."
     assert by_title(plan, "Background").kind is NodeKind.SECTION
+
+
+def test_correct_utf8_and_crlf_files_load_without_repairs() -> None:
+    for name in ("gitlab-incident.md", "k8s-upgrade.md", "levels-and-html.md", "numbered-steps.md"):
+        text = (FIXTURES / name).read_text(encoding="utf-8")
+        plan = load_plan_text(text.replace("\n", "\r\n"), name)
+        assert plan.warnings == [], name
+        assert [n.title for n in plan.walk()] == [n.title for n in load_plan_text(text, name).walk()]
+        assert not any("\r" in c.cmd for t in plan.tasks() for c in t.commands)
+    assert load_plan(FIXTURES / "k8s-upgrade.md").title == "Kubernetes 1.29 → 1.30 node upgrade"

@@ -524,6 +524,7 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
     """Load Markdown text as a Plan; `path` names the file in errors and warnings."""
     if not text.strip():
         raise PlanError(path, None, None, "the plan is empty")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     repaired = repair(text)
     loader = _Loader(repaired, path)
     if repaired != text:
