@@ -186,18 +186,24 @@ def test_get_watch_prints_changes_until_stopped(fresh: Kubectl) -> None:
 
 
 def test_logs_follow_streams_new_lines(fresh: Kubectl) -> None:
-    proc = fresh.popen("logs", "-f", "-n", DP, "deploy/dolphinscheduler-api", "--tail=1")
+    logs = fresh.box.logs
+    logs.append(DP, "minio-0", "main", time.time() - 5, "Status: 4 Online, 0 Offline.")  # type: ignore[attr-defined]
+    proc = fresh.popen("logs", "-f", "-n", DP, "minio-0", "--tail=1")
     try:
         time.sleep(1.2)
-        fresh.box.logs.append(DP, "dolphinscheduler-api-7d9f-x2k4q", "main", time.time(), "fresh line")  # type: ignore[attr-defined]
+        logs.append(DP, "minio-0", "main", time.time(), "fresh line")  # type: ignore[attr-defined]
         time.sleep(0.8)
     finally:
         proc.terminate()
     out, _ = proc.communicate(timeout=10)
-    assert out.splitlines() == [
-        "2026-11-26 04:29:00 ERROR o.a.d.api.ApiApplicationServer - schema check 149",
-        "fresh line",
-    ]
+    assert out.splitlines() == ["Status: 4 Online, 0 Offline.", "fresh line"]
+
+
+def test_logs_follow_of_a_crash_looping_pod_ends_after_its_last_lines(fresh: Kubectl) -> None:
+    started = time.monotonic()
+    out = fresh.ok("logs", "-f", "-n", DP, "deploy/dolphinscheduler-api", "--tail=1", timeout=10)
+    assert out.splitlines() == ["2026-11-26 04:29:00 ERROR o.a.d.api.ApiApplicationServer - schema check 149"]
+    assert time.monotonic() - started < 5
 
 
 def test_apply_creates_then_reports_unchanged(fresh: Kubectl, tmp_path: Path) -> None:

@@ -115,7 +115,9 @@ async def serve_logs(
     body = b"".join(_format(line, timestamps) for line in lines)
     if limit is not None and limit >= 0:
         body = body[:limit]
-    if not follow:
+    if not follow or "running" not in state:
+        # As the kubelet does: following a container that is not running (crash-looping, exited)
+        # gives what it wrote and ends.
         return Response(body=body, content_type="text/plain")
     after = lines[-1][0] if lines else clock()
     budget = None if limit is None else max(0, limit - len(body))
