@@ -57,7 +57,7 @@ async def test_pane_shows_checks_metrics_and_endpoints(
         ],
         interval_s=60,
         prometheus_url=victoria_metrics.url,
-        queries=["sum(pane_up)", "pane_up"],
+        queries=["sum(pane_up)", "pane_up", "sum(rate(pane_up[5m]"],
         grafana=EndpointConfig(recorded.url, token=TOKEN),
         loki=EndpointConfig(recorded.url, selector='{namespace="data-platform"}'),
     )
@@ -67,7 +67,7 @@ async def test_pane_shows_checks_metrics_and_endpoints(
         checks = app.query_one("#platform-checks", DataTable)
         metrics = app.query_one("#platform-metrics", DataTable)
         deadline = time.monotonic() + 10
-        while (checks.row_count < 3 or metrics.row_count < 2 or pane.snapshot.loki is None) and (
+        while (checks.row_count < 3 or metrics.row_count < 3 or pane.snapshot.loki is None) and (
             time.monotonic() < deadline
         ):
             await pilot.pause(0.05)
@@ -78,8 +78,11 @@ async def test_pane_shows_checks_metrics_and_endpoints(
         assert cell_text(checks, cf_key, "reason").startswith("Redirects to the Cloudflare Access login")
         assert cell_text(checks, slow_key, "reason").endswith("slower than the 100 ms limit.")
         assert cell_text(metrics, "sum(pane_up)", "value") == "3"
-        assert cell_text(metrics, "pane_up", "value") == "3/4 = 1"
+        assert cell_text(metrics, "pane_up", "value") == "3/4 series = 1"
         assert set(cell_text(metrics, "sum(pane_up)", "spark")) <= set("▁▂▃▄▅▆▇█ ")
+        broken = "sum(rate(pane_up[5m]"
+        assert cell_text(metrics, broken, "value") == "error"
+        assert "answered 422" in cell_text(metrics, broken, "note")
         summary = str(app.query_one("#platform-summary", Static).render())
         assert "Checks 1/3 ok" in summary and "Grafana failing" in summary and "Loki ok" in summary
         endpoints = str(app.query_one("#platform-endpoints", Static).render())

@@ -53,7 +53,7 @@ async def test_seed_queries_give_live_values_and_sparklines(seeded: tuple[Victor
     count, dp = readings
     assert count.error is None, count.error
     assert count.value == 4.0 and count.text == "4"
-    assert dp.text == "3/4 = 1"  # minio is down
+    assert dp.text == "3/4 series = 1"  # minio is down
     assert dp.value == 3.0
     spark = count.spark(width=30)
     assert len(spark) >= 20 and set(spark) <= set(BARS)

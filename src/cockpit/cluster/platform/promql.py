@@ -241,7 +241,7 @@ def summarize_samples(samples: Sequence[Sample]) -> str:
     values = [s.value for s in samples]
     if all(v in (0.0, 1.0) for v in values):
         ones = sum(1 for v in values if v == 1.0)
-        return f"{ones}/{len(values)} = 1"
+        return f"{ones}/{len(values)} series = 1"
     return f"{len(values)} series, sum {format_value(sum(v for v in values if not math.isnan(v)))}"
 
 

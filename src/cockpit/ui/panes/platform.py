@@ -39,7 +39,7 @@ CHECK_COLUMNS = [
     ("since", "For"),
     ("reason", "Reason"),
 ]
-METRIC_COLUMNS = [("query", "Query"), ("value", "Value"), ("spark", "Last 30m")]
+METRIC_COLUMNS = [("query", "Query"), ("value", "Value"), ("spark", "Last 30m"), ("note", "")]
 BACKUP_COLUMNS = [
     ("what", "Backup"),
     ("phase", "Phase"),
@@ -327,9 +327,10 @@ class PlatformPane(VerticalScroll):
             label = (
                 reading.query if reading.query not in bound else f"{reading.query}  → {bound[reading.query]}"
             )
-            value = Text(reading.text, style=err_c) if reading.error else reading.text
+            value = Text("error", style=err_c) if reading.error else reading.text
             spark = Text(reading.spark(SPARK_WIDTH), style=self._accent())
-            rows[reading.query] = [label, value, spark]
+            note = Text(reading.error, style=err_c) if reading.error else ""
+            rows[reading.query] = [label, value, spark, note]
         self._sync(self.query_one("#platform-metrics", DataTable), rows)
         note = self.query_one("#platform-metrics-note", Static)
         if snap.metrics_note:
