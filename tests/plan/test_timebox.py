@@ -36,6 +36,9 @@ from cockpit.plan.timebox import find_timebox, format_minutes, parse_timebox
         ("50-75 minutes total", 50, 75),
         ("5-minute", 5, 5),
         ("90s", 1.5, 1.5),
+        ("1-1.5h", 60, 90),
+        ("30 min – 1 hour", 30, 60),
+        ("⏱️ 10m", 10, 10),
     ],
 )
 def test_forms(text: str, low: float, high: float) -> None:
