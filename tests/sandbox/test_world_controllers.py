@@ -287,3 +287,16 @@ def test_rollout_restart_and_new_image_replace_the_failing_pods() -> None:
     assert replica_sets == {0, 3}
     assert statuses(store, "redis", app="redis-master") == {"Running": 1}
     assert statuses(store, "redis", app="redis-replicas") == {"ImagePullBackOff": 1}
+
+
+def test_time_scale_from_the_environment_is_checked(monkeypatch: Any) -> None:
+    import pytest
+
+    from cockpit.sandbox.world import ScenarioError
+
+    monkeypatch.setenv("COCKPIT_SANDBOX_TIME_SCALE", "0")
+    with pytest.raises(ScenarioError, match="COCKPIT_SANDBOX_TIME_SCALE must be > 0"):
+        make_world()
+    monkeypatch.setenv("COCKPIT_SANDBOX_TIME_SCALE", "30")
+    world, _, _ = make_world()
+    assert world.time_scale == 30

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from cockpit.sandbox.resources import PODS
+from cockpit.sandbox.world import ScenarioError
 from cockpit.sandbox.worldapi import LogSource
 
 from .world_helpers import advance, make_world
@@ -151,3 +154,12 @@ async def test_follow_rate_for_benchmarks() -> None:
     await asyncio.sleep(0.3)
     task.cancel()
     assert len(got) == 5000
+
+
+def test_log_rate_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COCKPIT_SANDBOX_LOG_RATE", "2500")
+    world, _, _ = make_world()
+    assert world.logs.follow_rate == 2500
+    monkeypatch.setenv("COCKPIT_SANDBOX_LOG_RATE", "lots")
+    with pytest.raises(ScenarioError, match="COCKPIT_SANDBOX_LOG_RATE must be a number"):
+        make_world()

@@ -95,8 +95,7 @@ class ArgoCD:
                 "syncResult": {"revision": deployed, "source": source},
             },
         }
-        if spec.sync == "OutOfSync" or spec.sync == "Synced":
-            status["sync"]["revision"] = head
+        status["sync"]["revision"] = deployed if spec.sync == "Unknown" else head
         status["health"] = self.health(spec.name)
         status["resources"] = self._resources(spec.name, spec.sync)
         status["summary"] = {
@@ -197,8 +196,7 @@ class ArgoCD:
             sync["status"] = "OutOfSync"
             sync["revision"] = head
         else:
-            sync["status"] = "Unknown"
-            sync.pop("revision", None)
+            sync["status"] = "Unknown"  # the revision stays the last one compared
         status["health"] = self.health(name, app)
         status["resources"] = self._resources(name, sync["status"])
 

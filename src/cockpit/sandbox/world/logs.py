@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import zlib
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cockpit.sandbox.resources import PODS
+from cockpit.sandbox.world.fields import ScenarioError
 from cockpit.sandbox.world.logtext import Profile, fill, guess_profile, profile, render
 from cockpit.sandbox.world.names import parse_rfc3339
 
@@ -72,12 +74,26 @@ def instance_of(pod: dict[str, Any], container: str, previous: bool) -> Instance
     return None
 
 
+def _rate(text: str) -> float:
+    """COCKPIT_SANDBOX_LOG_RATE: lines per second for followed logs, 0.1 to 5000."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 5000.0:
+        raise ScenarioError(
+            f"COCKPIT_SANDBOX_LOG_RATE must be a number of lines per second (0.1-5000), not {text!r}"
+        )
+    return value
+
+
 class WorldLogs:
     """The world's LogSource (cockpit.sandbox.worldapi.LogSource)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.follow_rate: float | None = None
+        rate = os.environ.get("COCKPIT_SANDBOX_LOG_RATE", "")
+        self.follow_rate: float | None = _rate(rate) if rate else None
         self._profiles: dict[tuple[str, str], str] = {}
 
     # ---- which component a pod is ----------------------------------------------------------------
