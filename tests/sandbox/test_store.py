@@ -185,3 +185,30 @@ def test_filtered_paging_finds_matches_across_namespaces_and_counts_only_plain_l
     store.delete(PODS, "data-platform", "a1")  # a change between pages neither repeats nor skips
     rest = store.select(PODS, None, limit=100, continue_token=plain.continue_token)
     assert [e.name for e in rest.entries] == ["a4", "k0", "k1", "k2", "k3", "k4"]
+
+
+def test_patch_helper_speaks_the_three_formats(store: Store) -> None:
+    store.create(
+        DEPLOYMENTS,
+        {
+            "metadata": {"name": "d", "namespace": "data-platform"},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "a"}]}}},
+        },
+    )
+    store.patch(DEPLOYMENTS, "data-platform", "d", {"spec": {"replicas": 0}})
+    store.patch(
+        DEPLOYMENTS,
+        "data-platform",
+        "d",
+        [{"op": "add", "path": "/metadata/labels", "value": {"x": "1"}}],
+        "json",
+    )
+    out = store.patch(
+        DEPLOYMENTS,
+        "data-platform",
+        "d",
+        {"spec": {"template": {"spec": {"containers": [{"name": "b"}]}}}},
+        "strategic",
+    )
+    assert out["spec"]["replicas"] == 0 and out["metadata"]["labels"] == {"x": "1"}
+    assert [c["name"] for c in out["spec"]["template"]["spec"]["containers"]] == ["a", "b"]

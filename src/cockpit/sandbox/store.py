@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 
 from cockpit.sandbox import errors
+from cockpit.sandbox.patch import json_patch, merge_patch, strategic_merge
 from cockpit.sandbox.resources import JOBS, NAMESPACES, RESOURCES, ResourceType
 from cockpit.sandbox.selectors import (
     FieldSelector,
@@ -397,6 +398,15 @@ class Store:
             entry, events = self._replace(rt, old, obj)
         self._notify(events)
         return clone(entry.obj)
+
+    def patch(
+        self, rt: ResourceType, namespace: str | None, name: str, patch: Any, kind: str = "merge"
+    ) -> Obj:
+        """Apply a patch as the API would: kind "merge" (RFC 7386), "json" (RFC 6902) or "strategic"."""
+        apply = {"merge": merge_patch, "json": json_patch, "strategic": strategic_merge}.get(kind)
+        if apply is None:
+            raise ValueError(f"unknown patch kind {kind!r}: use merge, json or strategic")
+        return self.mutate(rt, namespace, name, lambda current: apply(current, patch))
 
     def mutate(
         self, rt: ResourceType, namespace: str | None, name: str, change: Callable[[Obj], Obj | None]
