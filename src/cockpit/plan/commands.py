@@ -67,6 +67,13 @@ _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
 _HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][\w.-]*)\2")
 _OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done", "select": "done"}
 _CLOSERS = {"fi", "esac", "done"}
+_CLOSES = {
+    "fi": ("if",),
+    "done": ("for", "while", "until", "select"),
+    "esac": ("case",),
+    "}": ("{",),
+    ")": ("(", "$("),
+}
 _COMMAND_POSITION = {";", "&", "&&", "||", "|", "(", "{", "then", "do", "else", "elif", "!", "`", "$("}
 
 
@@ -91,9 +98,7 @@ class _LineState:
 
     def close(self, closer: str) -> None:
         """Close the innermost construct `closer` ends; a stray closer changes nothing."""
-        wanted = {"fi": {"if"}, "done": {"for", "while", "until", "select"}, "esac": {"case"}}
-        wanted |= {"}": {"{"}, ")": {"(", "$("}}
-        if self.open and self.open[-1] in wanted.get(closer, set()):
+        if self.open and self.open[-1] in _CLOSES.get(closer, ()):
             self.open.pop()
 
 
