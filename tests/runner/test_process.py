@@ -233,3 +233,21 @@ async def test_cancel_before_start_never_spawns() -> None:
     result = await run.cancel()
     assert result is not None and result.cancelled and run.state is RunState.CANCELLED
     assert await run.wait() is result and run.pid is None and exits == [result]
+
+
+async def test_unwritable_output_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = await CommandRun("echo hi", output_path=blocker / "run.out").run()
+    assert result.error is not None and result.error.startswith(
+        f"cannot write output file {blocker / 'run.out'}"
+    )
+
+
+async def test_a_full_disk_stops_the_side_file_not_the_run(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    chunks: list[str] = []
+    result = await CommandRun("echo still-streaming", output_path="/dev/full", on_output=chunks.append).run()
+    assert result.ok and "still-streaming" in "".join(chunks)
+    assert result.output_error == "output file /dev/full: No space left on device"

@@ -27,6 +27,7 @@ import fcntl
 import os
 import signal
 import struct
+import subprocess
 import termios
 import time
 from collections.abc import Callable, Mapping
@@ -93,6 +94,7 @@ class CommandRun:
         self.state = RunState.PENDING
         self.result: RunResult | None = None
         self.bytes_out = 0
+        self.output_error: str | None = None  # the side file could not be written (run went on)
         self._proc: asyncio.subprocess.Process | None = None
         self._master: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -150,7 +152,7 @@ class CommandRun:
         self.state = RunState.RUNNING
         try:
             await self._spawn()
-        except (OSError, RunnerError) as exc:
+        except (OSError, RunnerError, subprocess.SubprocessError) as exc:
             self._close_fds()
             self._finish(None, None, error=_spawn_error(exc, self))
             return
@@ -253,8 +255,12 @@ class CommandRun:
         env.setdefault("TERM", "xterm-256color")
         env.update(self.env)
         if self.output_path is not None:
-            self.output_path.parent.mkdir(parents=True, exist_ok=True)
-            self._side = open(self.output_path, "wb")  # noqa: SIM115 - closed in _finish
+            try:
+                self.output_path.parent.mkdir(parents=True, exist_ok=True)
+                # unbuffered: the file is complete at every moment, and a full disk shows at once
+                self._side = open(self.output_path, "wb", buffering=0)  # noqa: SIM115 - closed in _finish
+            except OSError as exc:
+                raise RunnerError(f"cannot write output file {self.output_path}: {exc.strerror}") from None
         master, slave = os.openpty()
         self._master = master
         try:
@@ -303,7 +309,13 @@ class CommandRun:
     def _consume(self, data: bytes) -> None:
         self.bytes_out += len(data)
         if self._side is not None:
-            self._side.write(data)
+            try:
+                self._side.write(data)
+            except OSError as exc:  # disk full...: keep running and streaming, say so at the end
+                self.output_error = f"output file {self.output_path}: {exc.strerror}"
+                with contextlib.suppress(OSError):
+                    self._side.close()
+                self._side = None
         text = self._decoder.decode(data)
         if text:
             self._add_text(text)
@@ -406,6 +418,7 @@ class CommandRun:
             error=error,
             bytes_out=self.bytes_out,
             output_path=self.output_path,
+            output_error=self.output_error,
         )
         if self._cancelled:
             self.state = RunState.CANCELLED
@@ -424,7 +437,8 @@ class CommandRun:
                 os.close(self._master)
             self._master = None
         if self._side is not None:
-            self._side.close()
+            with contextlib.suppress(OSError):
+                self._side.close()
             self._side = None
 
 

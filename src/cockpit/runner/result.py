@@ -30,7 +30,8 @@ class RunResult:
     holds the signal number). `error` is a one-line message for anything but success, e.g.
     "command not found: kubectl", "exited with code 2", "killed by SIGKILL", or a spawn failure.
     `duration` is in seconds (monotonic), `started_at` / `ended_at` are epoch seconds.
-    `bytes_out` counts every raw byte read; `output_path` is the side file holding them all.
+    `bytes_out` counts every raw byte read; `output_path` is the side file holding them all
+    (`output_error` says why it stopped being written, e.g. a full disk; the run went on).
     """
 
     cmd: str
@@ -43,6 +44,7 @@ class RunResult:
     error: str | None = None
     bytes_out: int = 0
     output_path: Path | None = None
+    output_error: str | None = None
 
     @property
     def ok(self) -> bool:
