@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -154,6 +155,55 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def watch_latency_during_list(box: Sandbox) -> tuple[float, int]:
+    """Worst delay between a pod change and its watch event while the full pod list is being served."""
+    first = box.store.select(r.PODS, limit=1).entries[0]
+    ns, name = first.namespace, first.name
+    sent: dict[str, float] = {}
+    worst = [0.0]
+    seen = [0]
+    stop = threading.Event()
+
+    def watch() -> None:
+        params = {
+            "watch": "1",
+            "fieldSelector": f"metadata.name={name}",
+            "resourceVersion": "0",
+            "timeoutSeconds": "60",
+        }
+        with (
+            httpx.Client(base_url=box.url, timeout=120) as http,
+            http.stream("GET", f"/api/v1/namespaces/{ns}/pods", params=params) as reply,
+        ):
+            for line in reply.iter_lines():
+                marker = (orjson.loads(line)["object"]["metadata"].get("labels") or {}).get("bench")
+                if marker in sent:
+                    worst[0] = max(worst[0], time.perf_counter() - sent[marker])
+                    seen[0] += 1
+                if stop.is_set():
+                    return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    time.sleep(0.3)
+    lister = threading.Thread(target=lambda: httpx.get(f"{box.url}/api/v1/pods", timeout=600), daemon=True)
+    lister.start()
+    i = 0
+    while lister.is_alive():
+        marker = str(i)
+        sent[marker] = time.perf_counter()
+        box.store.mutate(
+            r.PODS, ns, name, lambda o, m=marker: o["metadata"].setdefault("labels", {}).update(bench=m)
+        )
+        i += 1
+        time.sleep(0.05)
+    time.sleep(0.3)
+    stop.set()
+    box.store.mutate(r.PODS, ns, name, lambda o: o["metadata"].setdefault("labels", {}).update(bench="end"))
+    watcher.join(5)
+    return worst[0], seen[0]
+
+
 def bench_size(count: int, use_world: bool, run_kubectl: bool) -> None:
     began = time.perf_counter()
     if use_world:
@@ -208,6 +258,8 @@ def bench_size(count: int, use_world: bool, run_kubectl: bool) -> None:
             f"  selector list ({selector}): {time.perf_counter() - t:6.2f} s  "
             f"{len(reply.json()['items']):,} items"
         )
+    worst, seen = watch_latency_during_list(box)
+    print(f"  watch event delay during a full list: worst {worst * 1000:.0f} ms over {seen} events")
     if run_kubectl and shutil.which("kubectl"):
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = box.write_kubeconfig(Path(tmp) / "kubeconfig")

@@ -7,6 +7,7 @@ kubectl (1.27-1.33) and the kubernetes Python client need (see KUBE-API-NOTES.md
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ KUBE_VERSION = {
     "compiler": "gc",
     "platform": "linux/amd64",
 }
+BIG_LIST = 2000  # objects; larger lists are encoded off the event loop
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 READ_VERBS = {"get", "list", "watch"}
 RETURNS_DELETED_OBJECT = {PODS, SERVICES, NAMESPACES}
@@ -209,7 +211,12 @@ class Api:
             if method == "GET":
                 watching = parse_bool("watch", req.param("watch"))
                 self._authorize(user, "watch" if watching else "list", route)
-                return self._watch(req, route) if watching else self._list(req, route)
+                if watching:
+                    return self._watch(req, route)
+                if self.store.count(route.rt, route.namespace) > BIG_LIST:
+                    # Encoding thousands of objects takes a while: keep the loop (watches, the world) going.
+                    return await asyncio.to_thread(self._list, req, route)
+                return self._list(req, route)
             if method == "POST" and route.rt is SELFSUBJECTACCESSREVIEWS:
                 return self._access_review(req, user)
             if method == "POST":
