@@ -12,6 +12,7 @@ import pytest
 from cockpit.launch import LaunchOptions
 from cockpit.plan.model import Plan
 from cockpit.session.clock import FakeClock
+from cockpit.session.state import CommandRun
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.launch import build_app
 from cockpit.ui.widgets.output_pane import OutputPane, RunView
@@ -62,6 +63,7 @@ def make_app(kubeconfig: Path, tmp_path: Path) -> AppFactory:
             plan=plan or make_plan(),
             clock=clock or FakeClock(),
             environ=environ,
+            cluster_hub=None,  # no live panes: these tests are about the plan, commands and session
         )
 
     return factory
@@ -75,6 +77,12 @@ async def wait_for(predicate: Callable[[], bool], pilot: object, timeout: float 
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.02)  # type: ignore[attr-defined]
         await asyncio.sleep(0)
+
+
+def recorded(app: CockpitApp) -> list[CommandRun]:
+    """The runs as the session journaled them (after the output feed caught up)."""
+    app.runs.feed.join()
+    return app.session.runs()
 
 
 def runs(app: CockpitApp) -> list[RunView]:

@@ -12,7 +12,7 @@ from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.task_detail import CommandList
 
-from .conftest import AppFactory, runs, tail_text, wait_for
+from .conftest import AppFactory, recorded, runs, tail_text, wait_for
 
 ECHO, DELETE, EXIT3, NOT_FOUND, SLEEP, PLACEHOLDER = range(6)
 
@@ -83,7 +83,7 @@ async def test_run_read_only_command_streams_output_with_exit_code(make_app: App
         assert "exit 0" in text.splitlines()[-1]
         events = [e["type"] for e in journal_events(app)]
         assert "command_started" in events and "command_finished" in events
-        run = app.session.runs()[0]
+        run = recorded(app)[0]
         assert run.exit_code == 0 and run.context == "test-ctx" and run.task_id == "1.1"
         side = app.session.session_dir / run.output
         assert "hello-from-cockpit" in side.read_text()
@@ -100,7 +100,7 @@ async def test_changing_command_asks_naming_context_and_namespace(make_app: AppF
         await pilot.press("n")
         await pilot.pause()
         assert runs(app) == []
-        assert app.session.runs() == []
+        assert recorded(app) == []
 
 
 async def test_confirmed_failing_command_shows_exit_code(make_app: AppFactory) -> None:
@@ -115,7 +115,7 @@ async def test_confirmed_failing_command_shows_exit_code(make_app: AppFactory) -
         await pilot.pause(0.1)
         assert "exit 3" in tail_text(app).splitlines()[-1]
         assert any("Command failed" in n for n in app.notices)
-        assert app.session.runs()[0].exit_code == 3
+        assert recorded(app)[0].exit_code == 3
 
 
 async def test_read_only_refuses_changing_command(make_app: AppFactory) -> None:
@@ -155,8 +155,8 @@ async def test_cancel_stops_a_running_command(make_app: AppFactory) -> None:
         await wait_for(lambda: runs(app)[0].state != "running", pilot, timeout=6)
         assert runs(app)[0].state == "cancelled"
         assert runs(app)[0].elapsed() < 5
-        recorded = app.session.runs()[0]
-        assert recorded.cancelled and recorded.status == "cancelled"
+        journaled = recorded(app)[0]
+        assert journaled.cancelled and journaled.status == "cancelled"
 
 
 async def test_placeholders_are_asked_for_and_inserted_quoted(make_app: AppFactory) -> None:

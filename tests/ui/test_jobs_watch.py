@@ -9,7 +9,7 @@ from cockpit.plan.model import Command
 from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.task_detail import CommandList
 
-from .conftest import AppFactory, runs, tail_text, wait_for
+from .conftest import AppFactory, recorded, runs, tail_text, wait_for
 from .plans import plan_with_commands
 
 
@@ -92,6 +92,6 @@ async def test_huge_output_keeps_a_bounded_tail_and_full_side_file(make_app: App
         assert view.state == "ok"
         assert len(view.buffer.lines) <= view.buffer.lines.maxlen  # type: ignore[operator]
         assert tail_text(app).splitlines()[-2].strip() == "200000"
-        side = app.session.session_dir / app.session.runs()[0].output
+        side = app.session.session_dir / recorded(app)[0].output
         assert side.read_text().split()[-1] == "200000"
         assert took < 20

@@ -6,6 +6,7 @@ The app shows state and sends intents. Timing, journaling and transcripts live i
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -70,8 +71,10 @@ class CockpitApp(App[int]):
         cluster_hub: Any = None,
         theme: str | None = None,
         warnings: list[str] | None = None,
+        owned: list[Any] | None = None,
     ) -> None:
         super().__init__()
+        self.owned = list(owned or [])  # things to .stop() when the app ends (cluster hub, sandbox)
         self.plan = plan
         self.session = session
         self.target = target
@@ -107,7 +110,7 @@ class CockpitApp(App[int]):
                     output = OutputPane(id="output")
                     output.border_title = "Output"
                     yield output
-                    live = LiveArea(self.cluster_hub, self.target.problem, id="live-panes")
+                    live = LiveArea(self.cluster_hub, self.target.problem, plan=self.plan, id="live-panes")
                     live.border_title = "Live"
                     yield live
         yield StatusBar(id="status")
@@ -143,6 +146,8 @@ class CockpitApp(App[int]):
         await self.runs.stop_all()
         self.runs.feed.stop()
         self.session.close()
+        for thing in self.owned:
+            await asyncio.to_thread(thing.stop)
 
     def _palette_from_theme(self) -> Palette:
         variables = self.theme_variables

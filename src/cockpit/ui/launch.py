@@ -57,17 +57,37 @@ def resolve_journal(options: LaunchOptions) -> Path:
     return latest / JOURNAL_NAME
 
 
+AUTO: Any = object()  # build_app's default: connect the live panes to the pinned context
+SANDBOX_CONTEXT = "cockpit-sandbox"  # cockpit.cluster.connect recognises the sandbox by this prefix
+
+
+def start_sandbox(session_dir: Path, namespace: str | None) -> tuple[Any, Path]:
+    """`--sandbox`: the simulated cluster on 127.0.0.1, and a kubeconfig for it in the session folder."""
+    from cockpit.sandbox import SandboxError, start
+
+    try:
+        sandbox = start()
+    except SandboxError as exc:
+        raise LaunchError(f"the sandbox cluster did not start: {exc}") from None
+    path = sandbox.write_kubeconfig(
+        session_dir / "sandbox.kubeconfig", SANDBOX_CONTEXT, namespace or "default"
+    )
+    return sandbox, path
+
+
 def kube_target(
     options: LaunchOptions,
     session_dir: Path,
     context: str | None,
     namespace: str | None,
     environ: Mapping[str, str] | None,
+    kubeconfig: Path | None = None,
 ) -> KubeTarget:
     """Pin the context every command will use; without a usable kubeconfig, say what is missing."""
+    kubeconfig = kubeconfig or options.kubeconfig
     try:
         kube = pin_kube_context(
-            session_dir, context=context, namespace=namespace, kubeconfig=options.kubeconfig, environ=environ
+            session_dir, context=context, namespace=namespace, kubeconfig=kubeconfig, environ=environ
         )
     except KubeconfigError as exc:
         if options.context or options.kubeconfig:
@@ -82,9 +102,19 @@ def kube_target(
         context=kube.context,
         namespace=kube.namespace,
         env=dict(kube.env),
-        sandbox=options.sandbox,
+        sandbox=options.sandbox or kube.context.startswith(SANDBOX_CONTEXT),
         read_only=options.read_only,
+        kubeconfig=kube.kubeconfig,
     )
+
+
+def connect_hub(options: LaunchOptions, target: KubeTarget) -> Any:
+    """The live panes' connection, to exactly the context the commands use (None without one)."""
+    if target.kubeconfig is None:
+        return None
+    from cockpit.cluster.hub import ClusterHub
+
+    return ClusterHub.from_options(options, kubeconfig=target.kubeconfig, env={})
 
 
 def build_app(
@@ -93,14 +123,19 @@ def build_app(
     plan: Plan | None = None,
     clock: Clock | None = None,
     environ: Mapping[str, str] | None = None,
-    cluster_hub: Any = None,
+    cluster_hub: Any = AUTO,
 ) -> CockpitApp:
     """Load the plan, start or resume the session, pin the kube target, and build the app.
 
     `plan` overrides loading from `options.plan` (tests hand in a plan they built); `clock`
-    drives the session's timers (tests freeze it); `environ` is where KUBECONFIG is read from.
+    drives the session's timers (tests freeze it); `environ` is where KUBECONFIG is read from;
+    `cluster_hub` is the live panes' connection (default: connect to the pinned context; None:
+    no live panes). With `options.sandbox` the sandbox cluster is started first and everything
+    (commands, live panes) points at it.
     """
     warnings: list[str] = []
+    sandbox: Any = None
+    sandbox_kubeconfig: Path | None = None
     if options.resume:
         journal = resolve_journal(options)
         try:
@@ -122,12 +157,19 @@ def build_app(
             raise LaunchError(str(exc)) from None
         context = options.context or header.get("context")
         namespace = options.namespace or header.get("namespace")
-        target = kube_target(options, session.session_dir, context, namespace, environ)
+        if options.sandbox:
+            sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace)
+            context = SANDBOX_CONTEXT
+        target = kube_target(options, session.session_dir, context, namespace, environ, sandbox_kubeconfig)
     else:
         if plan is None:
             plan = load_plan_file(options.plan or bundled_plan())
         session_dir = new_session_dir(Path(plan.source).stem or "plan")
-        target = kube_target(options, session_dir, options.context, options.namespace, environ)
+        context = options.context
+        if options.sandbox:
+            sandbox, sandbox_kubeconfig = start_sandbox(session_dir, options.namespace)
+            context = SANDBOX_CONTEXT
+        target = kube_target(options, session_dir, context, options.namespace, environ, sandbox_kubeconfig)
         try:
             session = Session.start(
                 plan, session_dir, context=target.context, namespace=target.namespace, clock=clock
@@ -135,7 +177,20 @@ def build_app(
         except SessionError as exc:
             raise LaunchError(str(exc)) from None
     warnings.extend(plan.warnings)
-    return CockpitApp(plan, session, target, cluster_hub=cluster_hub, theme=options.theme, warnings=warnings)
+    owned: list[Any] = [sandbox] if sandbox is not None else []
+    if cluster_hub is AUTO:
+        cluster_hub = connect_hub(options, target)
+        if cluster_hub is not None:
+            owned.insert(0, cluster_hub)  # stopped before the sandbox it talks to
+    return CockpitApp(
+        plan,
+        session,
+        target,
+        cluster_hub=cluster_hub,
+        theme=options.theme,
+        warnings=warnings,
+        owned=owned,
+    )
 
 
 def run_app(options: LaunchOptions) -> int:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shlex
 import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -52,11 +54,32 @@ class KubeTarget:
     sandbox: bool = False
     read_only: bool = False
     problem: str = ""  # why there is no kube target (shown in the live area)
+    kubeconfig: Path | None = None  # the pinned kubeconfig file
 
-    def describe(self) -> str:
+    def describe(self, cmd: str = "") -> str:
+        """`context prod, namespace data-platform`: where `cmd` lands (its own -n wins)."""
         if not self.context:
             return "no kube context (commands use your shell's environment)"
+        named = command_namespace(cmd) if cmd else None
+        if named and named != self.namespace:
+            return f"context {self.context}, namespace {named} (from the command)"
         return f"context {self.context}, namespace {self.namespace or 'default'}"
+
+
+def command_namespace(cmd: str) -> str | None:
+    """The namespace a kubectl/helm command names itself (`-n X`, `--namespace=X`), if any."""
+    try:
+        words = shlex.split(cmd)
+    except ValueError:
+        return None
+    for index, word in enumerate(words):
+        if word in ("-n", "--namespace") and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("--namespace="):
+            return word.split("=", 1)[1]
+        if word.startswith("-n") and len(word) > 2 and not word.startswith("--"):
+            return word[2:]
+    return None
 
 
 def is_background(cmd: str) -> bool:
@@ -145,7 +168,7 @@ class RunControl:
             body = Text()
             body.append(text + "\n\n", style="bold")
             body.append(f"{safety.reason}.\n")
-            body.append(f"Target: {self.target.describe()}", style="bold")
+            body.append(f"Target: {self.target.describe(text)}", style="bold")
             if self.target.sandbox:
                 body.append(" (SANDBOX)")
             confirmed = await self.app.push_screen_wait(

@@ -1,8 +1,8 @@
 """The live-panes area: where the cluster panes (pods, ArgoCD, certificates, logs, metrics) mount.
 
 The app hands it an optional cluster hub. Without one it says, in one line, what is missing and
-how to connect. With one, it asks `cockpit.ui.panes.build_live_panes(hub)` for (title, widget)
-pairs and shows them as tabs.
+how to connect. With one, it asks `cockpit.ui.panes.build_live_panes(hub, plan)` for
+(title, widget) pairs and shows them as tabs; each pane explains its own missing data.
 """
 
 from __future__ import annotations
@@ -18,24 +18,27 @@ from textual.widgets import Static, TabbedContent, TabPane
 PANES_MODULE = "cockpit.ui.panes"
 
 
-def panes_for(hub: Any) -> list[tuple[str, Widget]]:
-    """The live panes for a connected hub, from the panes package (empty if it offers none yet)."""
+def panes_for(hub: Any, plan: Any = None) -> list[tuple[str, Widget]]:
+    """The live panes for a hub, from the panes package (empty if it offers none)."""
     try:
         module = import_module(PANES_MODULE)
     except ImportError:
         return []
     build = getattr(module, "build_live_panes", None)
-    return list(build(hub)) if callable(build) else []
+    return list(build(hub, plan)) if callable(build) else []
 
 
 class LiveArea(Vertical):
-    def __init__(self, hub: Any = None, missing: str = "", *, id: str | None = None) -> None:
+    def __init__(
+        self, hub: Any = None, missing: str = "", *, plan: Any = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.hub = hub
         self.missing = missing
+        self.plan = plan
 
     def compose(self) -> ComposeResult:
-        panes = panes_for(self.hub) if self.hub is not None else []
+        panes = panes_for(self.hub, self.plan) if self.hub is not None else []
         if not panes:
             reason = self.missing or "No cluster connected"
             yield Static(f"{reason}. Connect: cockpit --sandbox, or --context CTX", id="live-missing")
