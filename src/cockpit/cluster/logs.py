@@ -170,7 +170,7 @@ class LogFollower:
     def __init__(self, api: KubeApi, request: LogRequest, buffer: LogBuffer | None = None) -> None:
         self.api = api
         self.request = request
-        self.buffer = buffer or LogBuffer()
+        self.buffer = buffer if buffer is not None else LogBuffer()
         self.error = ""  # the last resolution failure, as a sentence
         self._stop = threading.Event()
         self._streams: dict[str, threading.Thread] = {}

@@ -100,7 +100,7 @@ class LokiFollower:
     ) -> None:
         self.source = source
         self.query = query
-        self.buffer = buffer or LogBuffer()
+        self.buffer = buffer if buffer is not None else LogBuffer()
         self.since_seconds = since_seconds
         self.interval = interval
         self.limit = limit
