@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.sandbox import resources as r
 from cockpit.sandbox.store import Store
 
-from .conftest import Kubectl
+from .conftest import KUBECTL_MINOR_DIR, Kubectl
 
 DP = "data-platform"
 
@@ -225,3 +228,33 @@ def test_create_job_from_cronjob(fresh: Kubectl) -> None:
     job = fresh.box.store.get(r.JOBS, DP, "manual-compaction")
     assert job["metadata"]["creationTimestamp"].endswith("Z")
     assert job["metadata"]["ownerReferences"][0]["name"] == "iceberg-compaction"
+
+
+@pytest.mark.parametrize("minor", ["1.27", "1.29", "1.33"])
+def test_plan_writes_with_other_kubectl_minors(fresh: Kubectl, minor: str) -> None:
+    binary = KUBECTL_MINOR_DIR / f"kubectl.{minor}"
+    if not binary.exists():
+        pytest.skip(f"{binary} is not installed")
+    k = functools.partial(fresh, binary=str(binary))
+    deleted = k("delete", "jobs", "-n", DP, "--field-selector", "status.successful==0")
+    assert deleted.returncode == 0, deleted.stderr
+    assert len(deleted.stdout.splitlines()) == 3 and _names(fresh.box.store, r.JOBS) == ["superset-init-db"]
+    scaled = k("scale", "deployment", "datahub-mce-consumer", "-n", DP, "--replicas=0")
+    assert scaled.stdout.strip() == "deployment.apps/datahub-mce-consumer scaled"
+    patched = k("patch", "cronjob", "iceberg-compaction", "-n", DP, "-p", '{"spec":{"suspend":true}}')
+    assert patched.stdout.strip() == "cronjob.batch/iceberg-compaction patched"
+    annotated = k(
+        "annotate",
+        "application",
+        "data-platform",
+        "-n",
+        "argocd",
+        "argocd.argoproj.io/refresh=hard",
+        "--overwrite",
+    )
+    # kubectl 1.27 itself words it "annotate"; the change is what counts
+    assert annotated.stdout.startswith("application.argoproj.io/data-platform annotate"), annotated.stderr
+    app = fresh.box.store.get(r.APPLICATIONS, "argocd", "data-platform")
+    assert app["metadata"]["annotations"]["argocd.argoproj.io/refresh"] == "hard"
+    waited = k("wait", "--for=condition=ready", "pod", "-l", "app=minio", "-n", DP, "--timeout=5s")
+    assert waited.stdout.strip() == "pod/minio-0 condition met"
