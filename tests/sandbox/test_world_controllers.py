@@ -164,7 +164,7 @@ def test_cronjob_fires_on_schedule_unless_suspended() -> None:
     store.mutate(CRONJOBS, "data-platform", "iceberg-compaction", lambda c: c["spec"].update(suspend=True))
     # let the active (flaky) run finish first, then pass the next scheduled time
     next_time = cron.next_after(clock.t)
-    advance(world, clock, next_time - clock.t + 30, step=30)
+    advance(world, clock, next_time - clock.t + 30, step=600)
     after = {
         j["metadata"]["name"]
         for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")
@@ -173,7 +173,7 @@ def test_cronjob_fires_on_schedule_unless_suspended() -> None:
 
     store.mutate(CRONJOBS, "data-platform", "iceberg-compaction", lambda c: c["spec"].update(suspend=False))
     next_time = cron.next_after(clock.t)
-    advance(world, clock, next_time - clock.t + 30, step=30)
+    advance(world, clock, next_time - clock.t + 30, step=600)
     created = {
         j["metadata"]["name"]
         for j in store.list(JOBS, "data-platform", label_selector="app=iceberg-compaction")
