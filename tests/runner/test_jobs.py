@@ -88,3 +88,27 @@ async def test_stop_unknown_job_is_a_clear_error() -> None:
         assert "no background job 42" in str(exc)
     else:
         raise AssertionError("expected KeyError")
+
+
+def test_jobs_die_with_a_crashed_cockpit_too() -> None:
+    """Even without stop_all (the cockpit killed), closing the job's terminal hangs it up."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import asyncio, os, sys\n"
+        "from cockpit.runner.jobs import JobManager\n"
+        "async def main():\n"
+        "    job = await JobManager().start('kubectl-like() { sleep 60; }; kubectl-like &')\n"
+        "    await asyncio.sleep(0.2)\n"
+        "    print(job.pid, flush=True)\n"
+        "    os._exit(0)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=20).stdout
+    sid = int(out.split()[0])
+    deadline = time.monotonic() + 3
+    while session_members(sid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_members(sid) == [], "a job outlived the cockpit"
