@@ -318,3 +318,25 @@ def test_classify_never_fails_on_any_line(line: str) -> None:
 )
 def test_retarget_names_what_overrides_the_pinned_target(cmd: str, retarget: str) -> None:
     assert classify(cmd).retarget == retarget
+
+
+def test_every_command_the_plan_loader_offers_is_classified_as_the_table_says() -> None:
+    from cockpit.plan import load_plan
+
+    table = {cmd: (changes, terminal) for cmd, changes, terminal in SEED}
+    commands = [c for node in load_plan(SEED_PLAN).walk() for c in node.commands]
+    assert len(commands) >= 30
+    for command in commands:
+        typed = (
+            f"watch {command.cmd}"
+            if command.watch
+            else f"{command.cmd} &"
+            if command.background
+            else command.cmd
+        )
+        expected = table.get(typed)
+        if expected is None:  # named inline without arguments, e.g. `ctr -n k8s.io images import`
+            assert command.inline, typed
+            expected = next(v for k, v in table.items() if k.startswith(typed))
+        safety = classify(typed)
+        assert (safety.changes_cluster, safety.needs_terminal) == expected, typed
