@@ -193,6 +193,9 @@ class LogsPane(LivePane):
             f"{state}{extra}{found}"
         )
 
+    def focus_view(self) -> None:
+        self.query_one("#logs-view", Log).focus()
+
     # -- actions ------------------------------------------------------------------------------------
     def action_target(self) -> None:
         box = self.query_one("#logs-target", Input)

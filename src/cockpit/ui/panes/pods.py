@@ -223,6 +223,7 @@ class PodsPane(LivePane):
         tabs = next((a for a in logs.ancestors if isinstance(a, TabbedContent)), None)
         if tab is not None and tabs is not None and tab.id:
             tabs.active = tab.id
+        logs.focus_view()
 
 
 def format_events(namespace: str, name: str, events: list[EventRow]) -> Text:

@@ -1,0 +1,107 @@
+"""The panes against the sandbox: the seed scenario as the operator sees it, and actions through Pilot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Log, Static, TabbedContent, TabPane
+
+from cockpit.cluster.hub import ClusterHub
+from cockpit.sandbox import Sandbox
+from cockpit.ui.panes import build_live_panes
+from tests.cluster.sandboxfix import hub_for, start_sandbox
+from tests.ui_panes.test_panes import names, wait_until
+
+
+class LiveApp(App[None]):
+    """Tabs like the cockpit's live area."""
+
+    def __init__(self, hub: ClusterHub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent():
+            for i, (title, widget) in enumerate(build_live_panes(self.hub)[:5]):
+                with TabPane(title, id=f"tab-{i}"):
+                    yield widget
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[Sandbox, ClusterHub]]:
+    box, kubeconfig = start_sandbox(tmp_path)
+    hub = hub_for(kubeconfig)
+    yield box, hub
+    hub.stop()
+    box.stop()
+
+
+async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> None:
+    _box, hub = live
+    app = LiveApp(hub)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pods = app.query_one("#pods-table", DataTable)
+        await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
+        assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
+        first = [str(pods.get_row_at(i)[2]) for i in range(34)]
+        assert "Running" not in first  # the 34 problem pods come first
+        argo = app.query_one("#argo-table", DataTable)
+        await wait_until(pilot, lambda: argo.row_count == 17)
+        assert str(app.query_one("#argo-summary", Static).render()).startswith("Synced 7/17")
+        certs = app.query_one("#certs-table", DataTable)
+        await wait_until(pilot, lambda: certs.row_count == 9)
+        assert names(certs)[:2] == ["graphql-gateway-tls", "spark-history-tls"]
+        metrics = app.query_one("#metrics-table", DataTable)
+        assert metrics.row_count == 0  # no plan in this app: nothing to show
+        assert "no success-metrics table" in str(app.query_one("#metrics-note", Static).render())
+
+
+async def test_pod_logs_key_follows_the_pod_in_the_logs_tab(live: tuple[Sandbox, ClusterHub]) -> None:
+    _box, hub = live
+    app = LiveApp(hub)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pods = app.query_one("#pods-table", DataTable)
+        await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
+        app.query_one("#pods-filter").disabled = False
+        pods.focus()
+        await pilot.press("f", *"dolphinscheduler-worker", "enter")
+        await wait_until(pilot, lambda: pods.row_count == 4)
+        await pilot.press("l")
+        log = app.query_one("#logs-view", Log)
+        await wait_until(pilot, lambda: log.line_count > 0, timeout=10)
+        assert app.query_one(TabbedContent).active == "tab-3"
+        footer = str(app.query_one("#logs-footer", Static).render())
+        assert footer.startswith("data-platform/pod/dolphinscheduler-worker-")
+
+
+async def test_hard_refresh_is_confirmed_with_the_context_named(live: tuple[Sandbox, ClusterHub]) -> None:
+    _box, hub = live
+    app = LiveApp(hub)
+    async with app.run_test(size=(200, 50)) as pilot:
+        app.query_one(TabbedContent).active = "tab-1"
+        argo = app.query_one("#argo-table", DataTable)
+        await wait_until(pilot, lambda: argo.row_count == 17)
+        argo.focus()
+        row = names_index(argo, "data-platform")
+        argo.move_cursor(row=row)
+        await pilot.press("R")
+        await pilot.pause(0.2)
+        body = str(app.screen.query_one("#dialog-body", Static).render())
+        assert body == "Hard refresh application argocd/data-platform on context cockpit-sandbox?"
+        await pilot.press("y")
+        apps = hub.apps()
+        assert apps is not None
+        await wait_until(
+            pilot, lambda: any(a.refreshing for a in apps.values() if a.name == "data-platform"), 5
+        )
+        await wait_until(
+            pilot, lambda: not any(a.refreshing for a in apps.values() if a.name == "data-platform"), 10
+        )
+
+
+def names_index(table: DataTable[Any], name: str) -> int:
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index(name)
