@@ -76,7 +76,7 @@ _ENV = (
 )
 
 
-def _service_spec(rng: random.Random, ns: str, service: str, image: str, nodes: list[str]) -> Obj:
+def _service_spec(rng: random.Random, service: str, image: str) -> Obj:
     """The nested parts of a pod spec shared by a service's pods."""
     env = [
         {"name": k, "value": f"{k.lower().replace('_', '-')}-{service}-{rng.randrange(100, 999)}"}
@@ -200,7 +200,6 @@ def _service_spec(rng: random.Random, ns: str, service: str, image: str, nodes: 
                 ]
             }
         },
-        "nodes": nodes,
     }
 
 
@@ -348,7 +347,6 @@ def make_filler(
     rng = random.Random(seed ^ 0xF111E4)
     uid_source = random.Random(seed ^ 0xF00D)
     made: list[Obj] = []
-    n_namespaces = max(1, -(-count // PODS_PER_NAMESPACE))
     per_service = PODS_PER_SERVICE
     shared: Obj = {}
     rs = rs_uid = service = ""
@@ -360,14 +358,13 @@ def make_filler(
             service = f"{rng.choice(_WORDS)}-{rng.choice(_WORDS)}-{i // per_service % 1000:03d}"
             version = f"1.{rng.randrange(0, 30)}.{rng.randrange(0, 9)}"
             image = f"ghcr.io/254carbon/{service.rsplit('-', 1)[0]}:{version}"
-            shared = _service_spec(rng, ns, service, image, [n for n, _ in nodes])
+            shared = _service_spec(rng, service, image)
             rs = f"{service}-{''.join(rng.choice(SAFE_ALPHABET) for _ in range(10))}"
             rs_uid = f"{uid_source.getrandbits(128):032x}"
             rs_uid = f"{rs_uid[:8]}-{rs_uid[8:12]}-4{rs_uid[13:16]}-a{rs_uid[17:20]}-{rs_uid[20:]}"
         node, node_ip = nodes[i % len(nodes)]
         pod = _pod(rng, ns, service, rs, rs_uid, shared, now, node, node_ip, i, uid_source)
         made.append(_store_new(store, pod, ns))
-    del n_namespaces
     return made
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cockpit.sandbox.world.fields import Fields, ScenarioError, load_yaml
-from cockpit.sandbox.world.names import parse_duration
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Static")
@@ -407,10 +405,6 @@ def scenario_pod_count(scenario: Scenario) -> int:
     total += sum(j.backoff_limit + 1 for j in scenario.jobs if j.outcome == "failed")
     total += sum(1 for c in scenario.cronjobs if c.active_state)
     return total
-
-
-def as_duration(value: Any) -> float:
-    return parse_duration(value)
 
 
 __all__ = ["Scenario", "ScenarioError", "default_scenario_path", "load_scenario", "scenario_pod_count"]

@@ -31,7 +31,6 @@ from cockpit.sandbox.resources import (
     DEPLOYMENTS,
     INGRESSES,
     JOBS,
-    NODES,
     PODS,
     REPLICASETS,
     STATEFULSETS,
@@ -43,7 +42,7 @@ from cockpit.sandbox.world import controllers as C
 from cockpit.sandbox.world.events import EventRecorder
 from cockpit.sandbox.world.fields import ScenarioError
 from cockpit.sandbox.world.kubelet import Kubelet, PodRun
-from cockpit.sandbox.world.names import Ids, parse_rfc3339
+from cockpit.sandbox.world.names import Ids
 from cockpit.sandbox.world.pods import new_pod
 from cockpit.sandbox.world.scenario import Behaviour, Scenario, WorkloadSpec, load_scenario
 from cockpit.sandbox.world.timers import Timers
@@ -213,8 +212,9 @@ class World:
 
     # ---- the loop --------------------------------------------------------------------------------
 
-    def tick(self, now: float | None = None) -> int:
-        """Run what is due; returns how many steps ran. A step that fails is recorded in `errors`
+    def tick(self) -> int:
+        """Run what is due at the store clock's now; returns how many steps ran. A step that fails is
+        recorded in `errors`
         (and logged) and the world goes on: one odd object must not stop the cluster living."""
         steps = 0
         with self._lock:
@@ -576,8 +576,4 @@ def build_world(
     return world
 
 
-def created_at(obj: Obj) -> float:
-    return parse_rfc3339(obj["metadata"]["creationTimestamp"])
-
-
-__all__ = ["NODES", "World", "build_world"]
+__all__ = ["World", "build_world"]
