@@ -74,15 +74,21 @@ async def test_pane_shows_checks_metrics_and_endpoints(
         await pilot.pause(0.3)
         ok_key, cf_key, slow_key = (c.key for c in config.checks)
         assert cell_text(checks, ok_key, "status") == "200"
-        assert cell_text(checks, ok_key, "reason").startswith("200 OK in ")
-        assert cell_text(checks, cf_key, "reason").startswith("Redirects to the Cloudflare Access login")
-        assert cell_text(checks, slow_key, "reason").endswith("slower than the 100 ms limit.")
+        assert cell_text(checks, ok_key, "latency").endswith(" ms")
+        assert cell_text(checks, cf_key, "status") == "302"
+        assert cell_text(checks, slow_key, "status") == "200"
+        failures = str(app.query_one("#platform-checks-failures", Static).render()).splitlines()
+        assert len(failures) == 2  # the healthy one is not listed
+        assert failures[0].startswith("● grafana (cf): Redirects to the Cloudflare Access login")
+        assert failures[1].startswith("● slow: Answered 200 in ")
+        assert failures[1].endswith("slower than the 100 ms limit.")
         assert cell_text(metrics, "sum(pane_up)", "value") == "3"
         assert cell_text(metrics, "pane_up", "value") == "3/4 series = 1"
         assert set(cell_text(metrics, "sum(pane_up)", "spark")) <= set("▁▂▃▄▅▆▇█ ")
         broken = "sum(rate(pane_up[5m]"
         assert cell_text(metrics, broken, "value") == "error"
-        assert "answered 422" in cell_text(metrics, broken, "note")
+        errors = str(app.query_one("#platform-metrics-errors", Static).render())
+        assert errors.startswith(f"● {broken}: {victoria_metrics.url} answered 422")
         summary = str(app.query_one("#platform-summary", Static).render())
         assert "Checks 1/3 ok" in summary and "Grafana failing" in summary and "Loki ok" in summary
         endpoints = str(app.query_one("#platform-endpoints", Static).render())

@@ -37,9 +37,8 @@ CHECK_COLUMNS = [
     ("latency", "Latency"),
     ("tls", "TLS expiry"),
     ("since", "For"),
-    ("reason", "Reason"),
 ]
-METRIC_COLUMNS = [("query", "Query"), ("value", "Value"), ("spark", "Last 30m"), ("note", "")]
+METRIC_COLUMNS = [("query", "Query"), ("value", "Value"), ("spark", "Last 30m")]
 BACKUP_COLUMNS = [
     ("what", "Backup"),
     ("phase", "Phase"),
@@ -47,8 +46,12 @@ BACKUP_COLUMNS = [
     ("warnings", "Warn"),
     ("age", "Age"),
     ("progress", "Progress"),
-    ("reason", "Reason"),
 ]
+LABEL_WIDTH = 28  # longer names are clipped in the tables; the sentences below them are whole
+
+
+def clip(text: str, width: int = LABEL_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _colour(app: Any, name: str, fallback: str) -> str:
@@ -99,12 +102,15 @@ class PlatformPane(VerticalScroll):
         yield Static("", id="platform-summary")
         yield Static("Service checks", classes="platform-heading")
         yield DataTable(id="platform-checks", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="platform-checks-failures")
         yield Static("", id="platform-checks-note", classes="platform-note")
         yield Static("Metrics", classes="platform-heading")
         yield DataTable(id="platform-metrics", cursor_type="row")
+        yield Static("", id="platform-metrics-errors")
         yield Static("", id="platform-metrics-note", classes="platform-note")
         yield Static("Backups (Velero)", classes="platform-heading")
         yield DataTable(id="platform-backups", cursor_type="row")
+        yield Static("", id="platform-backups-failures")
         yield Static("", id="platform-backups-note", classes="platform-note")
         yield Static("Grafana / Loki", classes="platform-heading")
         yield Static("", id="platform-endpoints")
@@ -295,17 +301,18 @@ class PlatformPane(VerticalScroll):
             else:
                 style = err_c if days < 0 else warn_c if days < TLS_WARN_DAYS else ""
                 tls = Text(f"{r.tls_not_after:%Y-%m-%d} ({days:.0f}d)", style=style)
-            reason = Text(r.reason, style="" if r.healthy else (warn_c if r.login else err_c))
-            rows[state.check.key] = [
-                mark,
-                state.check.label,
-                status,
-                latency,
-                tls,
-                age_text(state.unchanged_for(now)),
-                reason,
-            ]
+            since = age_text(state.unchanged_for(now))
+            rows[state.check.key] = [mark, clip(state.check.label), status, latency, tls, since]
         self._sync(self.query_one("#platform-checks", DataTable), rows)
+        failures = Text()
+        for state in snap.failing_checks:
+            r = state.result
+            if failures:
+                failures.append("\n")
+            failures.append("● ", style=warn_c if r.login else err_c)
+            failures.append(f"{state.check.label}: ", style="bold")
+            failures.append(r.reason)
+        self.query_one("#platform-checks-failures", Static).update(failures)
         note = self.query_one("#platform-checks-note", Static)
         if not self.monitor.checks:
             note.update(
@@ -324,14 +331,26 @@ class PlatformPane(VerticalScroll):
         bound = {q: name for name, q in snap.bindings.items()}
         rows: dict[str, list[Any]] = {}
         for reading in snap.metrics:
-            label = (
-                reading.query if reading.query not in bound else f"{reading.query}  → {bound[reading.query]}"
-            )
+            label = clip(reading.query, 44)
+            if reading.query in bound:
+                label = f"{label} → {bound[reading.query]}"
             value = Text("error", style=err_c) if reading.error else reading.text
             spark = Text(reading.spark(SPARK_WIDTH), style=self._accent())
-            note = Text(reading.error, style=err_c) if reading.error else ""
-            rows[reading.query] = [label, value, spark, note]
+            rows[reading.query] = [label, value, spark]
         self._sync(self.query_one("#platform-metrics", DataTable), rows)
+        by_error: dict[str, list[str]] = {}
+        for reading in snap.metrics:
+            if reading.error:
+                by_error.setdefault(reading.error, []).append(reading.query)
+        errors = Text()
+        for message, queries in by_error.items():
+            if errors:
+                errors.append("\n")
+            which = queries[0] if len(queries) == 1 else f"{len(queries)} queries"
+            errors.append("● ", style=err_c)
+            errors.append(f"{which}: ", style="bold")
+            errors.append(message)
+        self.query_one("#platform-metrics-errors", Static).update(errors)
         note = self.query_one("#platform-metrics-note", Static)
         if snap.metrics_note:
             note.update(Text(snap.metrics_note, style=warn_c))
@@ -347,22 +366,33 @@ class PlatformPane(VerticalScroll):
         ok_c, warn_c, err_c, _ = self._styles()
         rows: dict[str, list[Any]] = {}
         report = snap.backups
+        lines = Text()
+
+        def say(style: str, sentence: str) -> None:
+            if lines:
+                lines.append("\n")
+            lines.append("● ", style=style)
+            lines.append(sentence)
+
         for label, backup, schedule in report.rows if report else []:
             if backup is None:
                 cron = f" ({schedule.cron})" if schedule else ""
-                rows[label] = [label, "-", "-", "-", "-", "", f"No backup yet{cron}."]
+                rows[label] = [clip(label), "-", "-", "-", "-", ""]
+                say(warn_c, f"{label}{cron}: no backup yet.")
                 continue
             style = ok_c if backup.ok else err_c if backup.finished else warn_c
             rows[label] = [
-                label if schedule is None else f"{label} → {backup.name}",
+                clip(label),
                 Text(backup.phase, style=style),
                 str(backup.errors),
                 str(backup.warnings),
                 age_text(backup.age_seconds(now)),
                 backup.progress,
-                Text(backup.reason, style="" if backup.ok else style),
             ]
+            if not backup.ok:
+                say(style, backup.reason)
         self._sync(self.query_one("#platform-backups", DataTable), rows)
+        self.query_one("#platform-backups-failures", Static).update(lines)
         note = self.query_one("#platform-backups-note", Static)
         if snap.backups_note:
             stale = (
