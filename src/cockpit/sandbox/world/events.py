@@ -29,8 +29,12 @@ COMPONENTS = {
 }
 
 
+EVENT_TTL = 3600.0  # kube-apiserver --event-ttl default
+
+
 class EventRecorder:
-    """Writes Events into the store; `limit` keeps the oldest from piling up (a real cluster's TTL)."""
+    """Writes Events into the store. As on a real cluster, an event last seen more than an hour ago
+    is gone (so a scenario's old history is not recorded), and `limit` caps how many are kept."""
 
     def __init__(self, store: Store, ids: Ids, limit: int = 3000) -> None:
         self.store = store
@@ -50,6 +54,8 @@ class EventRecorder:
         first: float | None = None,
         field_path: str | None = None,
     ) -> None:
+        if at < self.store.clock() - EVENT_TTL:
+            return
         meta = obj["metadata"]
         ns = meta.get("namespace") or "default"
         uid = meta.get("uid", "")
