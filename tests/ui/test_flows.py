@@ -317,3 +317,56 @@ async def test_filter_narrows_the_plan(make_app: AppFactory) -> None:
         tree = app.query_one(PlanTree)
         shown = [n.data.id for n in tree.iter_plan_nodes()]
         assert shown == ["2", "2.1"]
+
+
+async def test_manual_steps_tick_with_space(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(PlanTree)
+        tree.focus_node(app.plan.find("2.1"))  # type: ignore[arg-type]
+        await pilot.pause()
+        await pilot.press("enter")  # no commands: focus goes to the manual steps
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.steps_done("2.1") == {0}
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert app.session.steps_done("2.1") == {0, 1}
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.steps_done("2.1") == {0}
+
+
+async def test_palette_offers_every_action(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        for binding in app.BINDINGS:
+            if binding.action not in ("command_palette", "focus_next", "focus_previous"):  # type: ignore[union-attr]
+                assert binding.description in commands  # type: ignore[union-attr]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"save transcript")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(lambda: app.saved_transcript is not None, pilot)
+        assert app.saved_transcript is not None and app.saved_transcript.is_file()
+
+
+async def test_tab_cycles_between_panes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.query_one(PlanTree).has_focus
+        seen = set()
+        for _ in range(6):
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.focused is not None
+            seen.add(app.focused.id)
+        assert {"commands", "tail"} <= seen
+        await pilot.press("t")
+        assert app.query_one(PlanTree).has_focus

@@ -286,8 +286,11 @@ class CockpitApp(App[int]):
             return
         self.activate(node)
         commands = self.query_one(CommandList)
+        steps = self.query_one(StepList)
         if commands.commands:
             commands.focus()
+        elif node.manual_steps:
+            steps.focus()
 
     def activate(self, node: Node) -> None:
         previous = self.session.active_task
@@ -447,6 +450,9 @@ class CockpitApp(App[int]):
 
     def action_request_quit(self) -> None:
         detail = f"Session journal: {self.session.journal_path}\nSave the transcript before quitting?"
+        running = self.runs.running_count()
+        if running:
+            detail += f"\n{running} command(s) and background job(s) still running will be stopped."
         self.push_screen(QuitScreen(detail), self._quit_choice)
 
     def _quit_choice(self, choice: str | None) -> None:

@@ -19,8 +19,8 @@ from cockpit.cluster.pods import HEALTH_FORMULA, PodSummary, human_age, selector
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
-COLUMNS = ("namespace", "name", "status", "ready", "restarts", "last", "age", "node", "detail")
-HEADERS = ("NAMESPACE", "NAME", "STATUS", "READY", "RESTARTS", "LAST TERMINATION", "AGE", "NODE", "WHY")
+COLUMNS = ("name", "status", "ready", "restarts", "age", "namespace", "last", "node", "detail")
+HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE", "NAMESPACE", "LAST TERMINATION", "NODE", "WHY")
 STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
 
 
@@ -139,13 +139,13 @@ class PodsPane(LivePane):
             (
                 p.uid,
                 (
-                    p.namespace,
                     p.name,
                     status_text(p.status),
                     p.ready,
                     str(p.restarts),
-                    p.last_termination,
                     p.age(now) if p.created else "?",
+                    p.namespace,
+                    p.last_termination,
                     p.node,
                     p.detail[:120],
                 ),

@@ -141,6 +141,8 @@ class TaskDetail(VerticalScroll):
         self._filling = True
         steps.clear_options()
         steps.add_options([(step, i, i in steps_done) for i, step in enumerate(node.manual_steps)])
+        if node.manual_steps:
+            steps.highlighted = 0
         self._filling = False
         self._show_section("steps", bool(node.manual_steps))
 
