@@ -64,7 +64,7 @@ async def wait_until(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
 
 
 def names(table: DataTable[Any]) -> list[str]:
-    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
 async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: FakeApi, hub: ClusterHub) -> None:

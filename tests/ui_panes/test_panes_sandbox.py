@@ -14,7 +14,7 @@ from cockpit.cluster.hub import ClusterHub
 from cockpit.sandbox import Sandbox
 from cockpit.ui.panes import build_live_panes
 from tests.cluster.sandboxfix import hub_for, start_sandbox
-from tests.ui_panes.test_panes import names, wait_until
+from tests.ui_panes.test_panes import wait_until
 
 
 class LiveApp(App[None]):
@@ -47,14 +47,14 @@ async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> 
         pods = app.query_one("#pods-table", DataTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
-        first = [str(pods.get_row_at(i)[2]) for i in range(34)]
+        first = [str(pods.get_row_at(i)[1]) for i in range(34)]
         assert "Running" not in first  # the 34 problem pods come first
         argo = app.query_one("#argo-table", DataTable)
         await wait_until(pilot, lambda: argo.row_count == 17)
         assert str(app.query_one("#argo-summary", Static).render()).startswith("Synced 7/17")
         certs = app.query_one("#certs-table", DataTable)
         await wait_until(pilot, lambda: certs.row_count == 9)
-        assert names(certs)[:2] == ["graphql-gateway-tls", "spark-history-tls"]
+        assert [str(certs.get_row_at(i)[1]) for i in range(2)] == ["graphql-gateway-tls", "spark-history-tls"]
         metrics = app.query_one("#metrics-table", DataTable)
         assert metrics.row_count == 0  # no plan in this app: nothing to show
         assert "no success-metrics table" in str(app.query_one("#metrics-note", Static).render())

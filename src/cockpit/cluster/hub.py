@@ -71,6 +71,7 @@ class ClusterHub:
         self.loki_url = loki_url
         self.registry = InformerRegistry(api, **dict(informer_options or {})) if api is not None else None
         self.informers = self.registry  # the name the platform monitor uses
+        self.options: Any = None  # the LaunchOptions it was built from, when it was
         self._lock = threading.Lock()
 
     @classmethod
@@ -97,7 +98,7 @@ class ClusterHub:
         cls, options: Any, kubeconfig: str | Path | None = None, env: Mapping[str, str] | None = None
     ) -> ClusterHub:
         """From LaunchOptions; `kubeconfig` overrides (the session's pinned file, or the sandbox's)."""
-        return cls.connect(
+        hub = cls.connect(
             kubeconfig=kubeconfig or options.kubeconfig,
             context=None if kubeconfig else options.context,
             namespace=options.namespace,
@@ -105,6 +106,8 @@ class ClusterHub:
             env=os.environ if env is None else env,
             loki_url=options.loki_url,
         )
+        hub.options = options
+        return hub
 
     @property
     def label(self) -> str:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 HEALTHY = frozenset({"Running", "Completed"})
-HEALTH_FORMULA = "health = pods whose STATUS is Running or Completed (Succeeded) ÷ all pods"
+HEALTH_FORMULA = "health = pods Running or Completed ÷ all pods (STATUS as kubectl shows it)"
 PROBLEM_ORDER = (
     "CrashLoopBackOff",
     "Init:CrashLoopBackOff",
