@@ -57,7 +57,7 @@ class GrafanaClient:
             headers["Authorization"] = f"Bearer {token}"
         self.has_credentials = bool(token or basic)
         self._client = httpx.AsyncClient(
-            headers=headers, auth=basic, timeout=timeout_s, verify=verify, trust_env=False
+            headers=headers, auth=basic, timeout=timeout_s, verify=verify, trust_env=True
         )
 
     async def aclose(self) -> None:

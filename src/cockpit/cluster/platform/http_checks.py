@@ -103,7 +103,7 @@ class CheckRunner:
                 verify=ssl_context_for(check.verify),
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT},
-                trust_env=False,
+                trust_env=True,
             )
             self._clients[key] = client
         return client

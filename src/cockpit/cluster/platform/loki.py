@@ -57,7 +57,7 @@ class LokiClient:
             headers["Authorization"] = f"Bearer {token}"
         if tenant:
             headers["X-Scope-OrgID"] = tenant
-        self._client = httpx.AsyncClient(headers=headers, timeout=timeout_s, verify=verify, trust_env=False)
+        self._client = httpx.AsyncClient(headers=headers, timeout=timeout_s, verify=verify, trust_env=True)
 
     async def aclose(self) -> None:
         await self._client.aclose()

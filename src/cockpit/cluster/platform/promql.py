@@ -49,7 +49,7 @@ class HttpPromSource:
         self.label = self.base_url
         self.timeout_s = timeout_s
         self._client = httpx.AsyncClient(
-            headers=dict(headers or {}), timeout=timeout_s, verify=verify, trust_env=False
+            headers=dict(headers or {}), timeout=timeout_s, verify=verify, trust_env=True
         )
 
     async def get_json(self, path: str, params: Mapping[str, str]) -> Any:
