@@ -239,3 +239,12 @@ def test_bad_scenario_is_one_line_with_file_and_line(
 def test_missing_scenario_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"nope\.yaml: cannot read scenario"):
         load_scenario(tmp_path / "nope.yaml")
+
+
+def test_the_seed_figures_hold_for_the_first_90_seconds() -> None:
+    from .world_helpers import advance
+
+    world, store, clock = make_world()
+    for _ in range(9):
+        advance(world, clock, 10)
+        assert statuses(store)["Running"] == 104 and sum(statuses(store).values()) == 138

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from cockpit.sandbox.world.world import World
 
 Obj = dict[str, Any]
+# For the first QUIET seconds no pod changes between Running and not Running: the cluster shows the
+# seed's figures (104/138) long enough to be read; failures only retry after that.
+QUIET = 90.0
 
 
 def populate(world: World) -> None:
@@ -319,13 +322,13 @@ def _pod(
             field_path=field_path,
         )
         if b.pull_state == "ImagePullBackOff":
-            world.kubelet.resume(run, created_pod, next_in=rng.uniform(20, 280), step="pull")
+            world.kubelet.resume(run, created_pod, next_in=rng.uniform(QUIET, 280), step="pull")
         else:
             world.kubelet.resume(run, created_pod, next_in=rng.uniform(1, 3), step="pull")
         return
     # crash loop: waiting in a 5-minute back-off after the last failed run
     restarts = max(b.restarts + rng.randint(-3, 3), 6) if b.restarts else 6
-    since_crash = rng.uniform(5, P.KUBELET_MAX_BACKOFF - 5)
+    since_crash = rng.uniform(5, P.KUBELET_MAX_BACKOFF - QUIET)
     finished = now - since_crash
     started = finished - b.run_for
     P.set_running(pod, started, ready=False, container_id=cid, image_id=image_id)
@@ -519,7 +522,10 @@ def _cronjob(world: World, c: Any, now: float) -> None:
             field_path=field_path,
         )
         world.kubelet.resume(
-            run, created_pod, next_in=30.0 if c.active_state == "ErrImagePull" else 90.0, step="pull"
+            run,
+            created_pod,
+            next_in=QUIET + 10 if c.active_state == "ErrImagePull" else QUIET + 60,
+            step="pull",
         )
         status["active"] = [
             {
