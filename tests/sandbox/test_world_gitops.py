@@ -195,3 +195,20 @@ def test_velero_scenario_can_make_new_backups_fail(tmp_path: Any) -> None:
     advance(world, clock, 10)
     status = store.get(BACKUPS, "velero", "b1")["status"]
     assert status["phase"] == "Failed" and "AccessDenied" in status["failureReason"]
+
+
+def test_deleting_a_stuck_challenge_retries_it() -> None:
+    world, store, clock = make_world()
+    invalid = next(c for c in store.list(CHALLENGES, "data-platform") if c["status"]["state"] == "invalid")
+    store.delete(CHALLENGES, "data-platform", invalid["metadata"]["name"], "Background")
+    advance(world, clock, 5)
+    retried = [
+        c for c in store.list(CHALLENGES, "data-platform") if c["spec"]["dnsName"] == "api.254carbon.com"
+    ]
+    assert len(retried) == 1 and retried[0]["metadata"]["name"] != invalid["metadata"]["name"]
+    assert retried[0]["status"]["state"] == "pending"
+    store.mutate(
+        CONFIGMAPS, "kube-system", "cloudflare-access", lambda c: c["data"].update(bypassAcme="true")
+    )
+    advance(world, clock, 15)
+    assert _ready(store, "graphql-gateway-tls")
