@@ -113,6 +113,7 @@ def test_follow_logs(api: tuple[Sandbox, client.ApiClient]) -> None:
     assert lines == ["Status: 1 Online, 0 Offline.", "API: SYSTEM() Waiting for all MinIO sub-systems"]
 
 
+@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")  # the sandbox's certificate is self-signed
 def test_https_with_bearer_tokens_gives_401_and_403(tmp_path: Path) -> None:
     binary = kubectl_path()
     box = make_sandbox(token="admin-token", read_only_token="viewer-token").start()
@@ -133,6 +134,14 @@ def test_https_with_bearer_tokens_gives_401_and_403(tmp_path: Path) -> None:
             'Error from server (Forbidden): jobs.batch "datahub-init-db" is forbidden: User "viewer" cannot '
             'delete resource "jobs" in API group "batch" in the namespace "data-platform"'
         )
+        viewer_client = config.new_client_from_config(config_file=str(tmp_path / "viewer"))
+        try:
+            assert client.CoreV1Api(viewer_client).list_namespaced_pod(DP).items
+            with pytest.raises(ApiException) as exc:
+                client.BatchV1Api(viewer_client).delete_namespaced_job("datahub-init-db", DP)
+            assert exc.value.status == 403
+        finally:
+            viewer_client.close()
         viewer_config["users"][0]["user"]["token"] = "wrong"
         (tmp_path / "stranger").write_text(yaml.safe_dump(viewer_config))
         stranger = Kubectl(box, tmp_path / "stranger", tmp_path / "c3", binary)
