@@ -61,6 +61,11 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
             )
             await wait_until(pilot, lambda: row(metrics, "Pod Health")[3] != "75% (104/138 pods)")
             assert row(metrics, "Pod Health")[2] == "75% (104/138 pods)"  # the baseline stays
+            app.query_one(MetricsPane).record_end()
+            journaled = app.session.state.metrics
+            assert journaled["baseline"]["Pod Health"] == "75% (104/138 pods)"
+            assert journaled["baseline"]["ArgoCD Synced"] == "7/17"
+            assert journaled["end"]["Pod Health"] == row(metrics, "Pod Health")[3]
     finally:
         for thing in getattr(app, "owned", []):
             thing.stop()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from cockpit.cluster.metrics import MetricsBoard
+from cockpit.cluster.metrics import Figure, MetricsBoard
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
 COLUMNS = ("metric", "plan", "baseline", "live", "target", "status")
 HEADERS = ("METRIC", "IN PLAN", "AT START", "LIVE", "TARGET", "STATUS")
 RECOMPUTE_S = 0.5
+END_EVERY_S = 10.0
 
 
 class MetricsPane(LivePane):
-    """Recomputed from the shared informers at most twice a second. `board.record()` feeds the transcript."""
+    """Recomputed from the shared informers at most twice a second.
+
+    With the app's session (`app.session`), the first live value of each metric is journaled as
+    its baseline (kept across a resume) and the latest values as "end" (at most every
+    END_EVERY_S, and on `record_end()`), so the transcript shows start and end."""
 
     WHAT = "metrics"
 
@@ -27,6 +33,9 @@ class MetricsPane(LivePane):
         self.plan = plan
         self.board = MetricsBoard()
         self._scheduled = False
+        self._recorded_baseline: set[str] = set()
+        self._last_end: dict[str, str] = {}
+        self._last_end_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield self.status_widget()
@@ -40,6 +49,7 @@ class MetricsPane(LivePane):
         super().on_mount()
         plan = self.plan if self.plan is not None else getattr(self.app, "plan", None)
         self.board = MetricsBoard.for_plan(list(getattr(plan, "metrics", []) or []))
+        self._restore_baseline()
         if not self.board.rows:
             self.query_one("#metrics-note", Static).update("The plan has no success-metrics table.")
         for informer in (self.hub.pods(), self.hub.apps(), self.hub.certs()):
@@ -55,9 +65,54 @@ class MetricsPane(LivePane):
             self._scheduled = True
             self.set_timer(RECOMPUTE_S, self.recompute)
 
+    def _session(self) -> Any:
+        return getattr(self.app, "session", None)
+
+    def _restore_baseline(self) -> None:
+        """On a resumed session, the baseline is the one journaled when the session started."""
+        session = self._session()
+        state = getattr(session, "state", None)
+        recorded = (getattr(state, "metrics", None) or {}).get("baseline", {})
+        for row in self.board.rows:
+            text = recorded.get(row.metric.name)
+            if text is not None:
+                row.baseline = Figure(float("nan"), str(text))
+                self._recorded_baseline.add(row.metric.name)
+
+    def _journal(self) -> None:
+        session = self._session()
+        if session is None or not hasattr(session, "record_metrics") or getattr(session, "ended", False):
+            return
+        fresh = {
+            r.metric.name: r.baseline.text
+            for r in self.board.rows
+            if r.baseline is not None and r.metric.name not in self._recorded_baseline
+        }
+        if fresh:
+            session.record_metrics("baseline", fresh)
+            self._recorded_baseline.update(fresh)
+        if time.monotonic() - self._last_end_at >= END_EVERY_S:
+            self.record_end()
+
+    def record_end(self) -> None:
+        """Journal the current live values as the session's end values (when they changed)."""
+        session = self._session()
+        if session is None or not hasattr(session, "record_metrics") or getattr(session, "ended", False):
+            return
+        now = {r.metric.name: r.current.text for r in self.board.rows if r.current is not None}
+        if now and now != self._last_end:
+            session.record_metrics("end", now)
+            self._last_end = now
+        self._last_end_at = time.monotonic()
+
+    def on_unmount(self) -> None:
+        self.record_end()
+        super().on_unmount()
+
     def recompute(self) -> None:
         self._scheduled = False
         self.board.update(self.hub.snapshot())
+        self._journal()
         rows = []
         for i, row in enumerate(self.board.rows):
             met = row.met
