@@ -157,10 +157,11 @@ class World:
                     self.logs.forget(ns, name)
             elif (
                 (ns, name) not in self.kubelet.runs
-                and not obj.get("status", {}).get("phase")
+                and (obj.get("status") or {}).get("phase") in (None, "", "Pending")
+                and not (obj.get("spec") or {}).get("nodeName")
                 and not meta.get("deletionTimestamp")
             ):
-                self._adopt_foreign_pod(obj)
+                self._adopt_foreign_pod(obj)  # nobody runs it yet: the scheduler and a kubelet will
             for ref in meta.get("ownerReferences") or []:
                 owner_rt = {
                     "ReplicaSet": REPLICASETS,
