@@ -273,8 +273,8 @@ class MetricReading:
 
     @property
     def value(self) -> float | None:
-        """A single number for a plan metric: the one sample's value, else the number of series that are 1
-        for 0/1 results (e.g. `up{...}`), else the sum."""
+        """A single number for a plan metric: the one sample's value, else the sum over the series
+        (for 0/1 results such as `up{...}`, the number of series that are up)."""
         if self.error or not self.samples:
             return None
         if len(self.samples) == 1:
