@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -50,3 +51,19 @@ def test_two_requests_on_one_connection_then_garbage_closes_it(box: Sandbox) -> 
     get = b"GET /version HTTP/1.1\r\nHost: x\r\n\r\n"
     reply = _exchange(box, get + get + b"NONSENSE\r\n\r\n")
     assert reply.count(b"HTTP/1.1 200 OK") == 2
+
+
+def test_a_watch_whose_client_vanishes_is_unregistered(box: Sandbox) -> None:
+    store = box.store
+    with socket.create_connection(("127.0.0.1", box.port), timeout=5) as sock:
+        sock.sendall(b"GET /api/v1/namespaces?watch=1&resourceVersion=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+        deadline = time.monotonic() + 5
+        while not store._watches[r.NAMESPACES] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(store._watches[r.NAMESPACES]) == 1
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
+    deadline = time.monotonic() + 5
+    while store._watches[r.NAMESPACES] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert store._watches[r.NAMESPACES] == []

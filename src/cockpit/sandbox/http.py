@@ -26,6 +26,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -36,7 +37,11 @@ class Request:
 
     def client_gone(self) -> bool:
         """True once the client closed its side (a streaming response should end)."""
-        return self.reader is not None and self.reader.at_eof()
+        if self.writer is not None and self.writer.is_closing():
+            return True
+        if self.reader is None:
+            return False
+        return self.reader.at_eof() or self.reader.exception() is not None  # EOF, or reset
 
 
 @dataclass
@@ -82,6 +87,8 @@ class HttpServer:
         try:
             while True:
                 request = await self._read_request(reader)
+                if request is not None:
+                    request.writer = writer
                 if request is None:
                     break
                 keep_alive = request.header("connection").lower() != "close"
