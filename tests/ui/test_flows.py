@@ -259,7 +259,8 @@ async def test_resume_reopens_where_it_stood(make_app: AppFactory, tmp_path: Pat
     clock = FakeClock()
     first = make_app(clock=clock)
     async with first.run_test(size=(120, 40)) as pilot:
-        await open_task(pilot)
+        await run_command(pilot, ECHO)
+        await wait_for(lambda: runs(first) and runs(first)[0].state != "running", pilot)
         clock.advance(90)
         await pilot.press("t", "space")  # 1.1 done, 1.2 active
         clock.advance(30)
@@ -280,6 +281,16 @@ async def test_resume_reopens_where_it_stood(make_app: AppFactory, tmp_path: Pat
         assert tree.cursor_plan_node is not None and tree.cursor_plan_node.id == "1.2"
         assert [n.text for n in second.session.notes("1.2")] == ["halfway"]
         assert "✓" in tree.label_of("1.1")
+        # it carries on with the task it stood on, and shows the earlier runs with their output
+        assert second.session.active_task is not None and second.session.active_task.id == "1.2"
+        clock.advance(10)
+        assert second.session.elapsed("1.2") == 40
+        earlier = runs(second)
+        assert [(r.command, r.state, r.exit_code) for r in earlier] == [("echo hello-from-cockpit", "ok", 0)]
+        assert "hello-from-cockpit" in earlier[0].buffer.visible_lines()[1]
+        await run_command(pilot, ECHO)  # a new run gets a fresh id next to the journaled one
+        await wait_for(lambda: len(runs(second)) == 2 and runs(second)[1].state != "running", pilot)
+        assert [r.run_id for r in recorded(second)] == ["run-1", "run-2"]
 
 
 async def test_help_lists_every_binding(make_app: AppFactory) -> None:

@@ -129,8 +129,12 @@ class CockpitApp(App[int]):
         self.query_one(StatusBar).palette = self.palette
         tree.load(self.plan, self.row_state)
         self._apply_size_classes()
+        resumed = self.session.state.last_touched is not None
         start = self.session.active_task or self._last_touched_open() or self.session.next_open_task()
         start = start or self._first_task()
+        if resumed and start is not None and self.session.active_task is None and not self.session.ended:
+            self.activate(start)  # a resumed session carries on with the task it stood on
+        self.runs.restore(self.session.runs())
         if start is not None:
             self.show_node(start)
             self.call_after_refresh(tree.focus_node, start)

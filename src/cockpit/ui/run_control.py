@@ -36,6 +36,8 @@ from cockpit.runner import (
     placeholder_names,
 )
 from cockpit.session.engine import Session, SessionError
+from cockpit.session.output import read_excerpt
+from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
 from cockpit.ui.session_feed import SessionFeed
 from cockpit.ui.widgets.output_pane import OutputPane, RunView, end_line
@@ -186,6 +188,27 @@ class RunControl:
             await self.start_job(node, text)
         else:
             await self.start_run(node, text)
+
+    def restore(self, recorded: list[JournaledRun]) -> None:
+        """On resume: show the session's earlier runs, finished, with the tail of their output."""
+        for run in recorded:
+            key = run.run_id
+            number = key.rsplit("-", 1)[-1]
+            if number.isdigit():  # new runs must not reuse a journaled id
+                self._ids = itertools.count(max(int(number) + 1, next(self._ids)))
+            state = {"ok": "ok", "cancelled": "cancelled"}.get(run.status, "failed")
+            view = RunView(
+                key=key,
+                command=run.cmd,
+                state=state,
+                exit_code=run.exit_code,
+                duration=run.duration or 0.0,
+                side_file=run.output,
+                message=run.error or "",
+            )
+            self._add_view(view)
+            view.buffer.feed(read_excerpt(self.session.session_dir / run.output, lines=200, chars=16_000))
+            self._close_view(view)
 
     # ---- foreground runs ------------------------------------------------------------------------
 
