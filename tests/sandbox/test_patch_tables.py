@@ -108,3 +108,22 @@ def test_pod_status_reasons() -> None:
     assert pod_row(completed, 0)[1:4] == ["0/1", "Completed", "0"]
     deleting = {**completed, "metadata": {**base["metadata"], "deletionTimestamp": "2026-01-01T00:00:00Z"}}
     assert pod_row(deleting, 0)[2] == "Terminating"
+
+
+def test_event_columns_in_the_servers_order() -> None:
+    from cockpit.sandbox.resources import EVENTS
+    from cockpit.sandbox.tables import columns_for
+
+    names = [(c["name"], c["priority"]) for c in columns_for(EVENTS)]
+    assert names == [
+        ("Last Seen", 0),
+        ("Type", 0),
+        ("Reason", 0),
+        ("Object", 0),
+        ("Subobject", 1),
+        ("Source", 1),
+        ("Message", 0),
+        ("First Seen", 1),
+        ("Count", 1),
+        ("Name", 1),
+    ]
