@@ -1,7 +1,8 @@
 """What the API server asks of the simulated world (src/cockpit/sandbox/world/).
 
 The server owns the `Store`; the world fills it, runs controllers on its tick loop and produces
-pod logs. The server finds the world through `cockpit.sandbox.world.build_world`:
+pod logs. The server finds the world through `build_world` in `cockpit.sandbox.world` (or its
+`world` module):
 
     build_world(store: Store, *, scenario: Path | None, seed: int, pods: int | None,
                 churn: float) -> Simulation
