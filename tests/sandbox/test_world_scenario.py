@@ -248,3 +248,13 @@ def test_the_seed_figures_hold_for_the_first_90_seconds() -> None:
     for _ in range(9):
         advance(world, clock, 10)
         assert statuses(store)["Running"] == 104 and sum(statuses(store).values()) == 138
+
+
+def test_nodes_report_status_every_five_minutes() -> None:
+    from .world_helpers import advance
+
+    world, store, clock = make_world()
+    before = store.get(NODES, None, "cpu1")["status"]["conditions"][-1]["lastHeartbeatTime"]
+    advance(world, clock, 301, step=60)
+    after = store.get(NODES, None, "cpu1")["status"]["conditions"][-1]["lastHeartbeatTime"]
+    assert before < after <= "2025-10-24T14:35:01Z"

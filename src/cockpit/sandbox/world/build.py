@@ -100,6 +100,7 @@ def populate(world: World) -> None:
 
         add_filler_pods(world, world.filler_target)
     world.churn.start()
+    world.at(now + 300.0 - 17.0, world.heartbeat)
 
 
 def _nodes_for(world: World, w: WorkloadSpec) -> list[str]:

@@ -31,6 +31,7 @@ from cockpit.sandbox.resources import (
     DEPLOYMENTS,
     INGRESSES,
     JOBS,
+    NODES,
     PODS,
     REPLICASETS,
     STATEFULSETS,
@@ -42,7 +43,7 @@ from cockpit.sandbox.world import controllers as C
 from cockpit.sandbox.world.events import EventRecorder
 from cockpit.sandbox.world.fields import ScenarioError
 from cockpit.sandbox.world.kubelet import Kubelet, PodRun
-from cockpit.sandbox.world.names import Ids
+from cockpit.sandbox.world.names import Ids, rfc3339
 from cockpit.sandbox.world.pods import new_pod
 from cockpit.sandbox.world.scenario import Behaviour, Scenario, WorkloadSpec, load_scenario
 from cockpit.sandbox.world.timers import Timers
@@ -58,6 +59,7 @@ _RECONCILERS = {
     CRONJOBS: C.reconcile_cronjob_status,
 }
 HEALTHY = Behaviour()
+NODE_STATUS_PERIOD = 300.0
 
 
 class World:
@@ -268,6 +270,19 @@ class World:
 
     def close(self) -> None:
         self._unsubscribe()
+
+    def heartbeat(self) -> None:
+        """Kubelets report node status every 5 minutes when nothing changes (nodeStatusReportFrequency)."""
+        stamp = rfc3339(self.now())
+        for name in self.node_names():
+
+            def change(node: Obj) -> None:
+                for cond in node.get("status", {}).get("conditions") or []:
+                    cond["lastHeartbeatTime"] = stamp
+
+            with contextlib.suppress(errors.ApiError):
+                self.nodes[name] = self.store.mutate(NODES, None, name, change)
+        self.at(self.now() + NODE_STATUS_PERIOD, self.heartbeat)
 
     # ---- helpers for controllers ----------------------------------------------------------------
 
