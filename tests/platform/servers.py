@@ -45,6 +45,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, headers={"Location": target})
         elif path == "/oauth":
             self._send(302, headers={"Location": "/oauth2/start?rd=%2Foauth"})
+        elif path == "/app":
+            self._send(302, headers={"Location": "/login?redirectTo=%2Fapp"})
         elif path == "/moved":
             self._send(301, headers={"Location": "/ok"})
         elif path == "/error":

@@ -40,6 +40,19 @@ def test_login_provider(location: str, base: str, provider: str | None) -> None:
     assert login_provider(location, base) == provider
 
 
+def test_login_pages_know_whether_they_are_the_services_own() -> None:
+    from cockpit.cluster.platform.explain import login_page
+
+    grafana = login_page("/login", "https://grafana.254carbon.com/")
+    assert grafana is not None and grafana.own and grafana.phrase == "Grafana's login page (/login)"
+    proxy = login_page("/oauth2/start?rd=/", "https://trino.254carbon.com/")
+    assert (
+        proxy is not None and not proxy.own and proxy.phrase == "the oauth2-proxy login (trino.254carbon.com)"
+    )
+    access = login_page("https://x.cloudflareaccess.com/cdn-cgi/access/login/a", "https://api.254carbon.com/")
+    assert access is not None and not access.own
+
+
 def test_same_host_login_page_that_is_not_grafana() -> None:
     assert (
         login_provider("/login?next=/", "https://superset.254carbon.com/")

@@ -183,3 +183,13 @@ async def test_missing_ca_bundle_is_named(http_server: Server, tmp_path: Path) -
     )
     assert result.kind is FailureKind.TLS
     assert result.reason.startswith(f"CA bundle {missing} (config.yaml: checks[3]) cannot be used:")
+
+
+async def test_own_login_page_means_the_service_is_up(http_server: Server) -> None:
+    """Grafana answers `/` with 302 to its own `/login`: up, as "return 200/302" expects."""
+    up = await run(ServiceCheck(http_server.url("/app"), method="HEAD", expect_status=frozenset({200, 302})))
+    assert up.healthy and up.kind is None and up.status == 302
+    assert up.reason == "302 to its own login page (/login): the service is up (not logged in)."
+    strict = await run(ServiceCheck(http_server.url("/app"), expect_status=frozenset({200})))
+    assert strict.kind is FailureKind.STATUS
+    assert strict.reason == "Returned 302 Found; expected 200 (a redirect to its own login page (/login))."

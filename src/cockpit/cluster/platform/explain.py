@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 
@@ -47,28 +48,60 @@ _LOGIN_PATHS: list[tuple[str, str]] = [
 _GENERIC_LOGIN_ENDINGS = ("/login", "/signin", "/sign_in", "/sign-in")
 
 
-def login_provider(location: str, base_url: str = "") -> str | None:
-    """Who serves the login page `location` points at, or None when it is not a login page.
+@dataclass(frozen=True, slots=True)
+class LoginPage:
+    """Where a redirect leads when it leads to a login page.
 
-    Grafana's own `/login` is named "Grafana" when the redirect stays on the same host.
+    `name` is whose it is ("Cloudflare Access", "oauth2-proxy", "Okta", "Grafana"; "" when
+    unnamed); `own` is true when it is the service's own login page on the same host (the
+    service answered, the visitor is just not logged in), false for an auth proxy or identity
+    provider in front of it (the service itself was not reached).
     """
+
+    name: str
+    own: bool
+    host: str
+    path: str
+
+    @property
+    def phrase(self) -> str:
+        if self.name == "Grafana":
+            return f"Grafana's login page ({self.path})"
+        if self.name:
+            return f"the {self.name} login ({self.host})"
+        if self.own:
+            return f"its own login page ({self.path})"
+        return f"a login page on {self.host}"
+
+
+def login_page(location: str, base_url: str = "") -> LoginPage | None:
+    """The login page a redirect to `location` (relative to `base_url`) leads to, or None."""
     target = urlsplit(urljoin(base_url, location) if base_url else location)
     host = (target.hostname or "").lower()
     path = target.path.rstrip("/").lower() or "/"
+    base_host = (urlsplit(base_url).hostname or "").lower() if base_url else host
     for suffix, name in _LOGIN_HOSTS:
         if host == suffix or host.endswith("." + suffix):
-            return name
+            return LoginPage(name, False, host, target.path)
     for fragment, name in _LOGIN_PATHS:
         if fragment in path:
-            return name
+            return LoginPage(name, False, host, target.path)
     if path.endswith(_GENERIC_LOGIN_ENDINGS):
-        base_host = (urlsplit(base_url).hostname or "").lower() if base_url else host
+        same = base_host == host
         if path == "/login" and "grafana" in f"{host} {base_host}":
-            return "Grafana"
-        if base_host == host:
-            return f"the service's own login page ({target.path})"
-        return f"a login page on {host}"
+            return LoginPage("Grafana", same, host, target.path)
+        return LoginPage("", same, host, target.path)
     return None
+
+
+def login_provider(location: str, base_url: str = "") -> str | None:
+    """Who serves the login page `location` points at, in words, or None when it is not one."""
+    page = login_page(location, base_url)
+    if page is None:
+        return None
+    if page.name:
+        return page.name
+    return f"the service's own login page ({page.path})" if page.own else f"a login page on {page.host}"
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

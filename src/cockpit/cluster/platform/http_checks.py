@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from cockpit.cluster.platform.explain import FailureKind, explain_error, login_provider
+from cockpit.cluster.platform.explain import FailureKind, LoginPage, explain_error, login_page
 from cockpit.cluster.platform.spec import ServiceCheck
 from cockpit.cluster.platform.tlsinfo import fetch_not_after, not_after_from_response
 
@@ -162,11 +162,9 @@ class CheckRunner:
             location = response.headers.get("location")
             if response.is_redirect and location:
                 target = urljoin(url, location)
-                provider = login_provider(target, url)
-                if provider is not None:
-                    return self._login_result(
-                        check, response.status_code, latency, not_after, target, provider
-                    )
+                page = login_page(target, url)
+                if page is not None:
+                    return self._login_result(check, response.status_code, latency, not_after, target, page)
                 if check.follow_redirects:
                     url = target
                     continue
@@ -187,24 +185,33 @@ class CheckRunner:
         latency: float,
         not_after: datetime | None,
         target: str,
-        provider: str,
+        page: LoginPage,
     ) -> CheckResult:
-        host = urlsplit(target).netloc
-        if check.login_ok:
-            reason = f"{status}: redirects to the {provider} login ({host}), accepted for this check."
+        """A redirect to a login page: the service's own page means it is up (when the status is
+        one the check expects); an auth proxy or identity provider means it was not reached."""
+        kind: FailureKind | None = None
+        if page.own and check.status_ok(status):
+            reason = f"{status} to {page.phrase}: the service is up (not logged in)."
+        elif page.own:
+            kind = FailureKind.STATUS
+            expected = _expected_text(check)
+            reason = f"Returned {_status_text(status)}; expected {expected} (a redirect to {page.phrase})."
+        elif check.login_ok:
+            reason = f"{status} to {page.phrase}, accepted for this check."
         else:
-            reason = f"Redirects to the {provider} login ({host}): the service itself was not reached."
+            kind = FailureKind.LOGIN
+            reason = f"Redirects to {page.phrase}: the service itself was not reached."
         return CheckResult(
             check=check,
-            healthy=check.login_ok,
+            healthy=kind is None,
             reason=reason,
             checked_at=datetime.now(UTC),
-            kind=None if check.login_ok else FailureKind.LOGIN,
+            kind=kind,
             status=status,
             latency_s=latency,
             tls_not_after=not_after,
             location=target,
-            login=provider,
+            login=page.name or ("own login page" if page.own else "login page"),
         )
 
     def _judge(
