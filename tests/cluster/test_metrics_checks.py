@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cockpit.cluster.argocd import summarize_app
@@ -204,3 +206,37 @@ def test_prose_without_a_criterion_gives_no_check() -> None:
     assert (
         checks_for_task(node(success_criteria=["Both dashboards show live data, auto-refresh works"])) == []
     )
+
+
+def test_seed_plan_checks_with_the_real_loader(seed_plan_path: object) -> None:
+    from cockpit.cluster.checks import PlanChecks
+    from cockpit.plan import load_plan  # type: ignore[attr-defined]
+
+    plan = load_plan(seed_plan_path)
+    lines = Path(plan.source).read_text(encoding="utf-8", errors="replace").splitlines()
+    checks = PlanChecks(plan.walk(), lines)
+    described = {
+        plan.find(nid).title: [c.description for c in cs] for nid, (_n, cs) in checks.by_node.items()
+    }  # type: ignore[union-attr]
+    assert described["Task 3: ArgoCD Application Sync"] == ["≥ 15/17 applications Synced or Healthy"]
+    assert described["Task 4: Platform Health Verification"] == ["fewer than 15 pods not Running"]
+    assert described["1.1 Cloudflare Access bypass for ACME"] == [
+        "certificate data-platform/spark-history-tls Ready"
+    ]
+    apps = tuple(
+        summarize_app(app(f"a{i}", "Synced", "Healthy") if i < 7 else app(f"a{i}", "OutOfSync", "Degraded"))
+        for i in range(17)
+    )
+    assert checks.turned_true(checks.evaluate(ClusterSnapshot(pods=pods(104, 34), apps=apps))) == []
+    apps2 = tuple(
+        summarize_app(app(f"a{i}", "Synced" if i < 15 else "OutOfSync", "Degraded")) for i in range(17)
+    )
+    turned = checks.turned_true(checks.evaluate(ClusterSnapshot(pods=pods(126, 14), apps=apps2)))
+    assert sorted(plan.find(n).title for n in turned) == [  # type: ignore[union-attr]
+        "Task 3: ArgoCD Application Sync",
+        "Task 4: Platform Health Verification",
+        "This Week (Session 3)",
+        "Today (Session 1)",
+        "Tomorrow (Session 2)",
+    ]
+    assert checks.turned_true(checks.evaluate(ClusterSnapshot(pods=pods(126, 14), apps=apps2))) == []  # once

@@ -236,16 +236,29 @@ def _from_text(text: str) -> list[LiveCheck]:
     return out
 
 
-def checks_for_task(node: Node) -> list[LiveCheck]:
-    """Every live check a task (or step) states, without duplicates, in the order written."""
-    found: list[LiveCheck] = []
-    for text in [*node.success_criteria, node.title, node.text]:
-        found.extend(_from_text(text or ""))
-    for command in node.commands:
-        found.extend(_from_text(command.description or ""))
-        found.extend(_from_command(command.cmd))
+def _comments_after(source_lines: list[str], line: int) -> list[str]:
+    """Comment lines right after a command in its code block ("# Target: <15 pods")."""
+    out = []
+    for text in source_lines[line : line + 3]:
+        stripped = text.strip()
+        if not stripped.startswith("#"):
+            break
+        out.append(stripped.lstrip("#").strip())
+    return out
+
+
+def checks_for_task(node: Node, source_lines: list[str] | None = None) -> list[LiveCheck]:
+    """Every live check a task (or phase) states, without duplicates, in the order written.
+
+    Its success criteria and `verify:` come first and, when they give checks, are the only ones;
+    otherwise the title, briefing text and commands (with the comments around them) are read.
+    `source_lines` (the plan's text) lets comments written after a command count too.
+    """
+    stated: list[LiveCheck] = []
+    for text in node.success_criteria:
+        stated.extend(_from_text(text or ""))
     if node.verify is not None:
-        found.append(
+        stated.append(
             LiveCheck(
                 CheckKind.COMMAND_EXIT_ZERO,
                 f"`{node.verify.cmd}` exits 0",
@@ -253,7 +266,17 @@ def checks_for_task(node: Node) -> list[LiveCheck]:
                 cmd=node.verify.cmd,
             )
         )
-        found.extend(_from_command(node.verify.cmd))
+        stated.extend(_from_command(node.verify.cmd))
+    found = stated
+    if not stated:
+        for text in (node.title, node.text):
+            found.extend(_from_text(text or ""))
+        for command in node.commands:
+            found.extend(_from_text(command.description or ""))
+            if source_lines is not None:
+                for comment in _comments_after(source_lines, command.line):
+                    found.extend(_from_text(comment))
+            found.extend(_from_command(command.cmd))
     unique: dict[tuple[object, ...], LiveCheck] = {}
     for check in found:
         key = (
@@ -331,3 +354,44 @@ def evaluate(
     if kind is CheckKind.PODS_NOT_RUNNING_BELOW:
         return CheckResult(t.not_running < check.threshold, f"{t.not_running} not Running")
     return CheckResult(t.health_percent >= check.threshold, t.health_text)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCheck:
+    """A check of one plan node, with its result now."""
+
+    node_id: str
+    title: str
+    check: LiveCheck
+    result: CheckResult
+
+
+class PlanChecks:
+    """The live checks of a whole plan, and which nodes just turned true (to offer their tick)."""
+
+    def __init__(self, nodes: Iterable[Node], source_lines: list[str] | None = None) -> None:
+        self.by_node: dict[str, tuple[Node, list[LiveCheck]]] = {}
+        for node in nodes:
+            checks = checks_for_task(node, source_lines)
+            if checks:
+                self.by_node[node.id] = (node, checks)
+        self._was_true: dict[str, bool] = {}
+
+    def evaluate(
+        self, snap: ClusterSnapshot, command_results: Mapping[str, int] | None = None
+    ) -> list[TaskCheck]:
+        return [
+            TaskCheck(node_id, node.title, check, evaluate(check, snap, command_results))
+            for node_id, (node, checks) in self.by_node.items()
+            for check in checks
+        ]
+
+    def turned_true(self, results: Iterable[TaskCheck]) -> list[str]:
+        """Node ids whose checks are now all true and were not at the previous call."""
+        verdict: dict[str, bool] = {}
+        for r in results:
+            verdict[r.node_id] = verdict.get(r.node_id, True) and r.result.ok is True
+        turned = [nid for nid, ok in verdict.items() if ok and self._was_true.get(nid) is False]
+        for nid, ok in verdict.items():
+            self._was_true[nid] = ok
+        return turned
