@@ -381,3 +381,27 @@ async def test_tab_cycles_between_panes(make_app: AppFactory) -> None:
         assert {"commands", "tail"} <= seen
         await pilot.press("t")
         assert app.query_one(PlanTree).has_focus
+
+
+async def test_live_panes_swap_in_on_a_narrow_screen(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        live, output = app.query_one("#live-panes"), app.query_one("#output")
+        assert output.display and not live.display
+        await pilot.press("L")
+        await pilot.pause()
+        assert live.display and not output.display
+        assert "No cluster connected" in str(app.query_one("#live-missing").render())
+        await pilot.press("L")
+        await pilot.pause()
+        assert output.display and not live.display
+
+
+async def test_clicking_a_command_runs_it(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        await pilot.click("#commands", offset=(4, 0))
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        assert runs(app)[0].command == "echo hello-from-cockpit"

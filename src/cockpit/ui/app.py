@@ -12,13 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.errors import StyleSyntaxError
+from rich.style import Style
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Footer, OptionList, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.runner import classify
@@ -154,15 +156,24 @@ class CockpitApp(App[int]):
             await asyncio.to_thread(thing.stop)
 
     def _palette_from_theme(self) -> Palette:
+        """Theme colours for the rich labels (which cannot read $variables); defaults if unparsable."""
         variables = self.theme_variables
+        default = Palette()
+
+        def colour(name: str, fallback: str) -> str:
+            value = variables.get(name, "")
+            try:
+                Style.parse(value)
+            except (StyleSyntaxError, ValueError):
+                return fallback
+            return value or fallback
+
         return Palette(
-            success=variables.get("success", "green"),
-            warning=variables.get("warning", "yellow"),
-            error=variables.get("error", "red"),
-            muted=variables.get("text-muted", "grey50")
-            if "text-muted" not in variables or not variables["text-muted"].startswith("auto")
-            else "grey50",
-            accent=variables.get("accent", "cyan"),
+            success=colour("success", default.success),
+            warning=colour("warning", default.warning),
+            error=colour("error", default.error),
+            muted=colour("foreground-darken-3", default.muted),
+            accent=colour("primary", default.accent),
         )
 
     def on_resize(self) -> None:
@@ -364,6 +375,13 @@ class CockpitApp(App[int]):
             self.notify(str(exc), severity="error")
 
     # ---- commands ---------------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#commands")
+    def _command_clicked(self, event: OptionList.OptionSelected) -> None:
+        """A click on a command runs it, like enter (changing ones still ask first)."""
+        commands = self.query_one(CommandList)
+        if event.option_index < len(commands.commands):
+            self.run_command(commands.commands[event.option_index])
 
     @on(CommandList.RunRequested)
     def _run_requested(self, event: CommandList.RunRequested) -> None:

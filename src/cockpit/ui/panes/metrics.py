@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from cockpit.cluster.checks import PlanChecks
 from cockpit.cluster.metrics import Figure, MetricsBoard
+from cockpit.cluster.snapshot import ClusterSnapshot
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
 COLUMNS = ("metric", "plan", "baseline", "live", "target", "status")
 HEADERS = ("METRIC", "IN PLAN", "AT START", "LIVE", "TARGET", "STATUS")
 RECOMPUTE_S = 0.5
+CHECK_COLUMNS = ("task", "check", "now")
+CHECK_HEADERS = ("TASK", "CHECK", "NOW")
 END_EVERY_S = 10.0
 
 
@@ -32,6 +37,7 @@ class MetricsPane(LivePane):
         super().__init__(hub, id=id)
         self.plan = plan
         self.board = MetricsBoard()
+        self.checks = PlanChecks([])
         self._scheduled = False
         self._recorded_baseline: set[str] = set()
         self._last_end: dict[str, str] = {}
@@ -44,12 +50,18 @@ class MetricsPane(LivePane):
             table.add_column(header, key=key)
         yield table
         yield Static("", id="metrics-note", classes="pane-help")
+        yield Static("Live checks of the plan's tasks", id="checks-title", classes="pane-summary")
+        checks: DataTable[Any] = DataTable(id="checks-table", cursor_type="row")
+        for key, header in zip(CHECK_COLUMNS, CHECK_HEADERS, strict=True):
+            checks.add_column(header, key=key)
+        yield checks
 
     def on_mount(self) -> None:
         super().on_mount()
         plan = self.plan if self.plan is not None else getattr(self.app, "plan", None)
         self.board = MetricsBoard.for_plan(list(getattr(plan, "metrics", []) or []))
         self._restore_baseline()
+        self.checks = PlanChecks(plan.walk() if plan is not None else [], _source_lines(plan))
         if not self.board.rows:
             self.query_one("#metrics-note", Static).update("The plan has no success-metrics table.")
         for informer in (self.hub.pods(), self.hub.apps(), self.hub.certs()):
@@ -111,8 +123,10 @@ class MetricsPane(LivePane):
 
     def recompute(self) -> None:
         self._scheduled = False
-        self.board.update(self.hub.snapshot())
+        snap = self.hub.snapshot()
+        self.board.update(snap)
         self._journal()
+        self._render_checks(snap)
         rows = []
         for i, row in enumerate(self.board.rows):
             met = row.met
@@ -138,3 +152,52 @@ class MetricsPane(LivePane):
             )
         with self.app.batch_update():
             sync_table(self.query_one("#metrics-table", DataTable), rows, COLUMNS)
+
+    # -- tasks that check themselves --------------------------------------------------------------
+    def _command_results(self) -> dict[str, int]:
+        state = getattr(self._session(), "state", None)
+        runs = sorted((getattr(state, "runs", None) or {}).values(), key=lambda r: r.started_t)
+        return {r.cmd: r.exit_code for r in runs if r.finished and r.exit_code is not None}
+
+    def _is_open(self, node_id: str) -> bool:
+        session = self._session()
+        try:
+            state = str(session.state_of(node_id)) if session is not None else "todo"
+        except Exception:  # a phase or section: the session times tasks only
+            return True
+        return state not in ("done", "skipped")
+
+    def _render_checks(self, snap: ClusterSnapshot) -> None:
+        results = self.checks.evaluate(snap, self._command_results())
+        for node_id in self.checks.turned_true(results):
+            node = self.checks.by_node[node_id][0]
+            if self._is_open(node_id):
+                self.app.notify(
+                    f"{node.title}: its check is now true. Tick it in the plan if you agree.",
+                    title="Check met",
+                    timeout=12,
+                )
+        rows = []
+        for i, r in enumerate(results):
+            ok = r.result.ok
+            mark = "✓" if ok else "✗" if ok is False else "?"
+            style = "green" if ok else "yellow" if ok is False else "dim"
+            rows.append(
+                (str(i), (r.title[:40], r.check.description, Text(f"{mark} {r.result.detail}", style=style)))
+            )
+        self.query_one("#checks-title", Static).display = bool(rows)
+        table = self.query_one("#checks-table", DataTable)
+        table.display = bool(rows)
+        with self.app.batch_update():
+            sync_table(table, rows, CHECK_COLUMNS)
+
+
+def _source_lines(plan: Any) -> list[str] | None:
+    """The plan's text, so comments after a command ("# Target: <15 pods") count as criteria."""
+    source = getattr(plan, "source", "")
+    if not source or source.startswith("<"):
+        return None
+    try:
+        return Path(source).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
