@@ -83,3 +83,20 @@ async def test_unreachable_server_is_explained() -> None:
             await client.instant("up")
     finally:
         await client.aclose()
+
+
+async def test_filter_counts_series_and_many_series_are_summed(
+    seeded: tuple[VictoriaMetrics, float],
+) -> None:
+    vm, now = seeded
+    down = 'up{kubernetes_namespace="data-platform"} == 0'
+    client = PromClient(HttpPromSource(vm.url))
+    try:
+        filt, bare = await read_metrics(client, QueryPlan([down, "up"], range_minutes=30, points=30), now)
+    finally:
+        await client.aclose()
+    assert filt.text == "1 series" and filt.value == 1.0  # minio; trino-worker came up halfway
+    spark = filt.spark(30)
+    assert spark[0] == BARS[-1] and spark[-1] == BARS[0], spark  # 2 down, then 1 down
+    assert bare.text == "4/5 series = 1" and bare.value == 4.0
+    assert bare.history[0] == 3.0 and bare.history[-1] == 4.0  # the sum over the five series

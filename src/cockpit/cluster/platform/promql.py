@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -257,6 +258,31 @@ def combined_points(series: Sequence[Series]) -> list[float]:
     return [totals[t] for t in sorted(totals)]
 
 
+_COMPARISON_OP = re.compile(r"==|!=|>=|<=|(?<![=!<>])[<>](?![=])")
+
+
+def is_filter(query: str) -> bool:
+    """True when the query's top level is a comparison without `bool` (`up{...} == 0`): its answer
+    is the set of series that match, so what counts is how many there are, not their values."""
+    depth = 0
+    in_str = False
+    top: list[str] = []
+    for ch in query:
+        if ch == '"':
+            in_str = not in_str
+            continue
+        if in_str:
+            continue
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif depth == 0:
+            top.append(ch)
+    flat = "".join(top)
+    return bool(_COMPARISON_OP.search(flat)) and not re.search(r"\bbool\b", flat)
+
+
 @dataclass(frozen=True, slots=True)
 class MetricReading:
     """What the pane shows for one query: current value, a sparkline of the last minutes, or why not."""
@@ -266,16 +292,25 @@ class MetricReading:
     samples: tuple[Sample, ...] = ()
     history: tuple[float, ...] = ()
     error: str | None = None
+    counts_series: bool = False  # a filter query (`up == 0`): the value is how many series match
 
     @property
     def text(self) -> str:
-        return self.error if self.error else summarize_samples(self.samples)
+        if self.error:
+            return self.error
+        if self.counts_series:
+            return f"{len(self.samples)} series"
+        return summarize_samples(self.samples)
 
     @property
     def value(self) -> float | None:
         """A single number for a plan metric: the one sample's value, else the sum over the series
         (for 0/1 results such as `up{...}`, the number of series that are up)."""
-        if self.error or not self.samples:
+        if self.error:
+            return None
+        if self.counts_series:
+            return float(len(self.samples))
+        if not self.samples:
             return None
         if len(self.samples) == 1:
             return self.samples[0].value
@@ -298,18 +333,31 @@ class QueryPlan:
 async def read_metric(
     client: PromClient, query: str, plan: QueryPlan, now: float | None = None
 ) -> MetricReading:
-    """Instant value plus a short range for the sparkline; a failure becomes the reading's error."""
+    """Instant value plus a short range for the sparkline; a failure becomes the reading's error.
+
+    The range is aggregated by the server when the answer has many series (`sum(q)`, or
+    `count(q)` for a filter such as `up == 0`), so a bare `up` on a big cluster stays small.
+    """
     end = now if now is not None else time.time()
     start = end - plan.range_minutes * 60
     step = max(1.0, (end - start) / max(1, plan.points - 1))
     at = datetime.fromtimestamp(end, UTC)
+    counts = is_filter(query)
     try:
-        samples, series = await asyncio.gather(
-            client.instant(query, end), client.range(query, start, end, step)
-        )
+        samples = await client.instant(query, end)
+        if counts:
+            ranged = f"count({query})"
+        elif len(samples) > 1:
+            ranged = f"sum({query})"
+        else:
+            ranged = query
+        series = await client.range(ranged, start, end, step)
     except PromError as exc:
-        return MetricReading(query, at, error=str(exc))
-    return MetricReading(query, at, tuple(samples), tuple(combined_points(series)))
+        return MetricReading(query, at, error=str(exc), counts_series=counts)
+    history = combined_points(series)
+    if counts and not series:
+        history = [0.0] * plan.points  # nothing matched in the whole range
+    return MetricReading(query, at, tuple(samples), tuple(history), counts_series=counts)
 
 
 async def read_metrics(client: PromClient, plan: QueryPlan, now: float | None = None) -> list[MetricReading]:
