@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Log, Static
 
 from cockpit.cluster.hub import ClusterHub
-from cockpit.plan.model import Metric
+from cockpit.plan.model import Metric, Plan
 from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPane, build_live_panes
 from tests.cluster.fakeapi import FakeApi
 from tests.cluster.podjson import cs, pod
@@ -152,7 +152,7 @@ async def test_metrics_pane_shows_live_values_against_targets(fake: FakeApi, hub
         fake.put(f"ok-{i}", **pod_obj(f"ok-{i}"))
     fake.put("bad-0", **pod_obj("bad-0", crash=True))
     metrics = [Metric("Pod Health", "75%", "80%", 1), Metric("Running Pods", "104", "110+", 2)]
-    app = PaneApp(MetricsPane(hub, plan=type("P", (), {"metrics": metrics})()))
+    app = PaneApp(MetricsPane(hub, plan=Plan("t", "<string>", metrics=metrics)))
     async with app.run_test(size=(160, 40)) as pilot:
         table = app.query_one("#metrics-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 2 and str(table.get_row_at(0)[3]) != "-")
@@ -167,3 +167,29 @@ async def test_metrics_pane_shows_live_values_against_targets(fake: FakeApi, hub
         fake.delete("bad-0")
         await wait_until(pilot, lambda: str(table.get_row_at(0)[5]) == "met")
         assert str(table.get_row_at(0)[2]) == "75% (3/4 pods)"  # baseline kept
+
+
+async def test_a_task_whose_check_turns_true_is_offered_not_ticked(fake: FakeApi, hub: ClusterHub) -> None:
+    from cockpit.plan.model import Node, NodeKind
+
+    fake.put("ok-0", **pod_obj("ok-0"))
+    fake.put("bad-0", **pod_obj("bad-0", crash=True))
+    task = Node("1", NodeKind.TASK, "Stabilise pods", 3, success_criteria=["Fewer than 1 pods not running"])
+    plan = Plan("t", "<string>", sections=[task])
+    pane = MetricsPane(hub, plan=plan)
+    app = PaneApp(pane)
+    offered: list[str] = []
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.notify = lambda message, **kw: offered.append(message)  # type: ignore[method-assign]
+        checks = app.query_one("#checks-table", DataTable)
+        await wait_until(
+            pilot, lambda: checks.row_count == 1 and str(checks.get_row_at(0)[2]).startswith("✗")
+        )
+        assert [str(c) for c in checks.get_row_at(0)] == [
+            "Stabilise pods",
+            "fewer than 1 pods not Running",
+            "✗ 1 not Running",
+        ]
+        fake.delete("bad-0")
+        await wait_until(pilot, lambda: str(checks.get_row_at(0)[2]).startswith("✓"))
+        assert offered == ["Stabilise pods: its check is now true. Tick it in the plan if you agree."]
