@@ -7,6 +7,7 @@ Loki HTTP API: /ready, /loki/api/v1/query_range with resultType "streams").
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "glsa_test_token"
+BASIC = "Basic " + base64.b64encode(b"admin:datahub_admin_password").decode()
 SELECTOR = '{namespace="data-platform"}'
 
 LOKI_DS_ERROR = "Unable to connect with Loki. Please check the server logs for more details."
@@ -120,7 +122,7 @@ class RecordedHandler(BaseHTTPRequestHandler):
             doc = dict(GRAFANA_HEALTH, database="failing") if mode == "grafana-db-down" else GRAFANA_HEALTH
             self._json(200 if doc["database"] == "ok" else 503, doc)
         elif parts.path == "/api/datasources":
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            if self.headers.get("Authorization") not in (f"Bearer {TOKEN}", BASIC):
                 self._json(401, {"message": "Invalid API key", "traceID": ""})
             else:
                 self._json(200, GRAFANA_DATASOURCES)

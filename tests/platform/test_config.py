@@ -41,6 +41,18 @@ def test_config_file_is_read_from_cockpit_home(monkeypatch: pytest.MonkeyPatch) 
     assert cfg.loki.selector == '{namespace="data-platform"}'
 
 
+def test_basic_auth_password_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cfg.yaml"
+    path.write_text(
+        "platform:\n  grafana: {url: http://g, user: admin, password_env: TEST_GRAFANA_PASSWORD}\n"
+    )
+    monkeypatch.setenv("TEST_GRAFANA_PASSWORD", "s3cret")
+    cfg = load_platform_config(path)
+    assert cfg.grafana is not None and cfg.grafana.basic == ("admin", "s3cret") and cfg.grafana.token is None
+
+
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     cfg = load_platform_config(tmp_path / "none.yaml", prometheus_url="http://vm:8428")
     assert cfg.checks == [] and cfg.prometheus_url == "http://vm:8428" and cfg.interval_s == 30

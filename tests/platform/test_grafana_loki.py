@@ -51,6 +51,15 @@ async def test_grafana_without_token_checks_health_only_and_bad_token_is_explain
     assert vm.healthy and vm.reason == "Grafana 10.4.2 is up; 1 data source(s) working."
 
 
+async def test_grafana_with_basic_auth(recorded: RecordedServer) -> None:
+    client = GrafanaClient(recorded.url, basic=("admin", "datahub_admin_password"), only=["VictoriaMetrics"])
+    try:
+        status = await client.status()
+    finally:
+        await client.aclose()
+    assert status.healthy and [d.name for d in status.datasources] == ["VictoriaMetrics"]
+
+
 async def test_grafana_database_down_and_unreachable() -> None:
     server = RecordedServer("grafana-db-down")
     client = GrafanaClient(server.url)

@@ -11,6 +11,7 @@ platform:
   metrics: {Running Pods: 'count(up == 1)'} # plan success metric -> query feeding its live value
   range_minutes: 30
   grafana: {url: https://grafana.example, token_env: GRAFANA_TOKEN, datasources: [VictoriaMetrics]}
+                              # or user: admin, password_env: GRAFANA_PASSWORD (basic auth)
   loki: {url: http://loki:3100, selector: '{namespace="data-platform"}', tenant: null}
 ```
 A mistake is a `PlatformConfigError` naming the file and the key.
@@ -41,6 +42,12 @@ class EndpointConfig:
     tenant: str | None = None  # Loki: X-Scope-OrgID
     datasources: tuple[str, ...] = ()  # Grafana: names/uids to test (empty: all)
     verify: bool = True
+    user: str | None = None  # basic auth (Grafana admin / Loki behind a proxy); password from password_env
+    password: str | None = None
+
+    @property
+    def basic(self) -> tuple[str, str] | None:
+        return (self.user, self.password or "") if self.user else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +78,10 @@ def _endpoint(raw: Any, where: str, key: str) -> EndpointConfig | None:
     ds = raw.get("datasources") or []
     if not isinstance(ds, list):
         raise PlatformConfigError(f"{where}: platform.{key}.datasources must be a list of names")
+    password = os.environ.get(str(raw["password_env"])) if raw.get("password_env") else None
     return EndpointConfig(
+        user=str(raw["user"]) if raw.get("user") else None,
+        password=password,
         url=str(raw["url"]),
         token=str(token) if token else None,
         selector=str(raw["selector"]) if raw.get("selector") else None,

@@ -49,15 +49,19 @@ class LokiClient:
         tenant: str | None = None,
         timeout_s: float = 10.0,
         verify: bool = True,
+        basic: tuple[str, str] | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
+        self.basic = basic
         headers: dict[str, str] = {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if tenant:
             headers["X-Scope-OrgID"] = tenant
-        self._client = httpx.AsyncClient(headers=headers, timeout=timeout_s, verify=verify, trust_env=True)
+        self._client = httpx.AsyncClient(
+            headers=headers, auth=basic, timeout=timeout_s, verify=verify, trust_env=True
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -217,11 +217,13 @@ class PlatformMonitor:
         jobs: list[Awaitable[Any]] = []
         if cfg.grafana is not None:
             g = cfg.grafana
-            grafana = GrafanaClient(g.url, g.token, verify=g.verify, only=list(g.datasources) or None)
+            grafana = GrafanaClient(
+                g.url, g.token, basic=g.basic, verify=g.verify, only=list(g.datasources) or None
+            )
             jobs.append(grafana.status())
         if cfg.loki is not None:
             lk = cfg.loki
-            loki = LokiClient(lk.url, lk.token, lk.tenant, verify=lk.verify)
+            loki = LokiClient(lk.url, lk.token, lk.tenant, verify=lk.verify, basic=lk.basic)
             jobs.append(loki.status(self.loki_selector))
         if not jobs:
             return
