@@ -405,3 +405,32 @@ async def test_clicking_a_command_runs_it(make_app: AppFactory) -> None:
         await pilot.click("#commands", offset=(4, 0))
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
         assert runs(app)[0].command == "echo hello-from-cockpit"
+
+
+async def test_keys_are_remapped_from_the_config_file(make_app: AppFactory, cockpit_home: Path) -> None:
+    config = cockpit_home / "config" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("keymap:\n  app.note: ctrl+n\n")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), pilot)
+        assert ("Anywhere", "ctrl+n", "Note", "app.note") in app.screen.rows
+
+
+async def test_broken_config_keeps_default_keys_and_says_why(
+    make_app: AppFactory, cockpit_home: Path
+) -> None:
+    config = cockpit_home / "config" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("keymap: [\n")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("config.yaml:" in n and "not valid YAML" in n for n in app.notices)
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)

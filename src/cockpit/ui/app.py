@@ -74,8 +74,10 @@ class CockpitApp(App[int]):
         theme: str | None = None,
         warnings: list[str] | None = None,
         owned: list[Any] | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.keymap_overrides = dict(keymap or {})  # binding id -> keys, from the config file
         self.owned = list(owned or [])  # things to .stop() when the app ends (cluster hub, sandbox)
         self.plan = plan
         self.session = session
@@ -124,6 +126,8 @@ class CockpitApp(App[int]):
                 self.theme = self._theme_name
             else:
                 self.notify(f"Unknown theme {self._theme_name!r}; using {self.theme}.", severity="warning")
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
         self.palette = self._palette_from_theme()
         tree = self.query_one(PlanTree)
         tree.palette = self.palette
@@ -494,7 +498,7 @@ class CockpitApp(App[int]):
         self.exit(0)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_groups()))
+        self.push_screen(HelpScreen(self.binding_groups(), self.keymap_overrides))
 
     def binding_groups(self) -> list[tuple[str, list[Any]]]:
         return [

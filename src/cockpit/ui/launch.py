@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.launch import LaunchOptions
-from cockpit.paths import bundled_plan, latest_session_dir, new_session_dir
+from cockpit.paths import bundled_plan, config_file, latest_session_dir, new_session_dir
 from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
 from cockpit.session.clock import Clock
 from cockpit.session.engine import Session, SessionError
 from cockpit.session.journal import JOURNAL_NAME, read_journal
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.keymap import load_keymap
 from cockpit.ui.run_control import KubeTarget
 
 
@@ -177,6 +178,8 @@ def build_app(
         except SessionError as exc:
             raise LaunchError(str(exc)) from None
     warnings.extend(plan.warnings)
+    keymap, keymap_warnings = load_keymap(config_file())
+    warnings.extend(keymap_warnings)
     owned: list[Any] = [sandbox] if sandbox is not None else []
     if cluster_hub is AUTO:
         cluster_hub = connect_hub(options, target)
@@ -190,6 +193,7 @@ def build_app(
         theme=options.theme,
         warnings=warnings,
         owned=owned,
+        keymap=keymap,
     )
 
 

@@ -12,12 +12,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 
-def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
+def binding_rows(
+    bindings: list[BindingType], keymap: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(keys, what, id) per binding; keys as remapped by `keymap` (binding id -> keys)."""
     rows = []
     for item in bindings:
         if not isinstance(item, Binding) or not item.description:
             continue
-        keys = ", ".join(k.strip() for k in item.key.split(","))
+        key = (keymap or {}).get(item.id or "", item.key)
+        keys = ", ".join(k.strip() for k in key.split(","))
         rows.append((keys, item.description, item.id or ""))
     return rows
 
@@ -27,10 +31,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close_help", "Close help", id="help.close")
     ]
 
-    def __init__(self, groups: list[tuple[str, list[BindingType]]]) -> None:
+    def __init__(
+        self, groups: list[tuple[str, list[BindingType]]], keymap: dict[str, str] | None = None
+    ) -> None:
         super().__init__(classes="dialog")
         self.groups = groups
-        self.rows = [(title, *row) for title, bindings in groups for row in binding_rows(bindings)]
+        self.keymap = keymap or {}
+        self.rows = [
+            (title, *row) for title, bindings in groups for row in binding_rows(bindings, self.keymap)
+        ]
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
@@ -38,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action")
         table.add_column("id", style="dim", no_wrap=True)
         for title, bindings in self.groups:
-            rows = binding_rows(bindings)
+            rows = binding_rows(bindings, self.keymap)
             if not rows:
                 continue
             table.add_row(f"[u]{title}[/u]", "", "")
