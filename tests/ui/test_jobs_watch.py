@@ -95,3 +95,18 @@ async def test_huge_output_keeps_a_bounded_tail_and_full_side_file(make_app: App
         side = app.session.session_dir / recorded(app)[0].output
         assert side.read_text().split()[-1] == "200000"
         assert took < 20
+
+
+async def test_several_commands_run_at_once(make_app: AppFactory) -> None:
+    plan = plan_with_commands(Command("sleep 30", 7), Command("echo second", 8))
+    app = make_app(plan=plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, 0)
+        await wait_for(lambda: bool(runs(app)), pilot)
+        app.query_one(CommandList).highlighted = 1
+        await pilot.press("enter")
+        await wait_for(lambda: len(runs(app)) == 2 and runs(app)[1].state == "ok", pilot)
+        assert runs(app)[0].state == "running"  # the first one is still going
+        assert "⟳ 1" in str(app.query_one("#status").render())
+        await pilot.press("c")  # the shown run is done: c cancels the one still running
+        await wait_for(lambda: runs(app)[0].state == "cancelled", pilot)
