@@ -75,8 +75,15 @@ async def test_platform_tab_on_the_seed_plan(sandbox: tuple[Sandbox, Path], tmp_
             assert note.startswith("No Prometheus-compatible API") or note.startswith("Querying")
             await pilot.pause(0.3)
             events = [json.loads(line) for line in app.session.journal_path.read_text().splitlines()]
-            baseline = [e for e in events if e.get("type") == "metrics" and e.get("which") == "baseline"]
+            baseline = [
+                e["values"]
+                for e in events
+                if e.get("type") == "metrics"
+                and e.get("which") == "baseline"
+                and "Service checks healthy" in e["values"]
+            ]
             assert baseline, "the platform baseline was not recorded for the transcript"
-            assert baseline[0]["values"]["Service checks healthy"] == "0/5"
+            assert baseline[0]["Service checks healthy"] == "0/5"
+            assert baseline[0]["Velero backups failing"] == "none"  # waited for the backups too
     finally:
         hub.stop()

@@ -27,6 +27,7 @@ from cockpit.ui.rows import Palette
 
 REPAINT_S = 0.2
 RECORD_EVERY_S = 60.0  # the session's "end" metrics are refreshed at most this often
+BASELINE_WAIT_S = 30.0  # the baseline waits for every part's first answer, at most this long
 TLS_WARN_DAYS = 14
 SPARK_WIDTH = 20
 
@@ -95,6 +96,7 @@ class PlatformPane(VerticalScroll):
         self._baseline_recorded = False
         self._last_record = 0.0
         self._last_values: dict[str, Any] = {}
+        self._mounted_at = time.monotonic()
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -177,6 +179,8 @@ class PlatformPane(VerticalScroll):
         record = getattr(session, "record_metrics", None)
         if record is None or not snapshot.complete:
             return
+        if not self._baseline_recorded and not final and not self._all_answered(snapshot):
+            return
         values = snapshot.record()
         now = time.monotonic()
         try:
@@ -194,6 +198,21 @@ class PlatformPane(VerticalScroll):
             return
         self._last_record = now
         self._last_values = values
+
+    def _all_answered(self, snap: PlatformSnapshot) -> bool:
+        """Every configured part has answered (or said why not), or BASELINE_WAIT_S has passed."""
+        if time.monotonic() - self._mounted_at >= BASELINE_WAIT_S:
+            return True
+        monitor = self.monitor
+        cfg = monitor.config
+        return all(
+            (
+                not monitor.checks or snap.checks_at is not None,
+                not monitor.query_plan.queries or snap.metrics_at is not None or bool(snap.metrics_note),
+                (cfg.grafana is None and cfg.loki is None) or snap.endpoints_at is not None,
+                monitor.informers is None or snap.backups is not None or bool(snap.backups_note),
+            )
+        )
 
     def on_unmount(self) -> None:
         self._record(self.snapshot, final=True)
