@@ -21,6 +21,8 @@ from cockpit.ui.panes.tables import sync_table
 
 COLUMNS = ("name", "status", "ready", "restarts", "age", "namespace", "last", "node", "detail")
 HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE", "NAMESPACE", "LAST TERMINATION", "NODE", "WHY")
+MAX_ROWS = 500  # a DataTable stays quick to low thousands of rows; filter to see past the first ones
+RENDER_EVERY_S = 0.25
 STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
 
 
@@ -92,6 +94,8 @@ class PodsPane(LivePane):
     ) -> None:
         super().__init__(hub, id=id)
         self.rows: dict[str, PodSummary] = {}
+        self.max_rows = MAX_ROWS
+        self._render_pending = False
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
         self.initial_filter = f"-n {namespace}" if namespace else ""
 
@@ -119,18 +123,24 @@ class PodsPane(LivePane):
         message.batch.apply_to(self.rows)
         self.health = message.batch.health
         self.refresh_status()
-        self.render_rows()
+        if not self._render_pending:  # at most a few renders a second, however fast pods change
+            self._render_pending = True
+            self.set_timer(RENDER_EVERY_S, self.render_rows)
 
     def visible(self) -> list[PodSummary]:
         return sort_pods(p for p in self.rows.values() if self.filter(p))
 
     def render_rows(self) -> None:
-        shown = self.visible()
+        self._render_pending = False
+        matching = self.visible()
+        shown = matching[: self.max_rows]
         t = totals(self.rows.values())
         by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
         scope = ""
         if self.filter.namespace or self.filter.selector or self.filter.words:
-            scope = f"  [showing {len(shown)} matching]"
+            scope = f"  [{len(matching)} matching]"
+        if len(matching) > len(shown):
+            scope += f"  [first {len(shown)} of {len(matching)} shown: filter to narrow]"
         self.query_one("#pods-summary", Static).update(
             Text.assemble(("Pod health ", "bold"), (t.health_text, "bold"), f"   {by_status}{scope}")
         )
