@@ -330,6 +330,17 @@ async def test_filter_narrows_the_plan(make_app: AppFactory) -> None:
         assert shown == ["2", "2.1"]
 
 
+async def test_space_in_the_commands_ticks_the_task_on_screen(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        assert app.query_one(CommandList).has_focus
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.state_of("1.1") is TaskState.DONE
+        assert app.session.active_task is not None and app.session.active_task.id == "1.2"
+
+
 async def test_manual_steps_tick_with_space(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -55,6 +55,7 @@ class CockpitApp(App[int]):
         Binding("n", "note", "Note", id="app.note"),
         Binding("p", "pause", "Pause/resume clock", id="app.pause"),
         Binding("c", "cancel_run", "Cancel run", id="app.cancel"),
+        Binding("space", "tick_current", "Tick the task on screen", show=False, id="app.tick"),
         Binding("slash", "filter", "Filter plan", id="app.filter"),
         Binding("L", "toggle_live", "Live panes", id="app.live"),
         Binding("t", "focus_plan", "Plan", show=False, id="app.focus_plan"),
@@ -343,6 +344,11 @@ class CockpitApp(App[int]):
             return
         self.refresh_rows(node)
         self.move_to_next_open()
+
+    def action_tick_current(self) -> None:
+        """space outside the plan (commands, output): tick the task on screen."""
+        if self.current is not None:
+            self.post_message(PlanTree.TickRequested(self.current))
 
     @on(PlanTree.SkipRequested)
     def _skip(self, event: PlanTree.SkipRequested) -> None:
