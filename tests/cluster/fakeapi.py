@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlparse
 class FakeApi:
     def __init__(self, path: str = "/api/v1/pods") -> None:
         self.path = path
+        self.paths = {path}  # every path that serves the collection (e.g. its namespaced form too)
+        self.forbidden: set[str] = set()  # paths answered with 403
         self.rv = 100
         self.objects: dict[str, dict[str, Any]] = {}
         self.history: list[tuple[int, str, dict[str, Any]]] = []
@@ -86,7 +88,15 @@ class FakeApi:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                if url.path != api.path:
+                if url.path in api.forbidden:
+                    body = json.dumps({"kind": "Status", "code": 403, "message": "RBAC: no"}).encode()
+                    self.send_response(403)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                if url.path not in api.paths:
                     self.send_error(404)
                     return
                 if q.get("watch") in ("true", "1"):

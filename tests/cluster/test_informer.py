@@ -186,3 +186,17 @@ def test_forbidden_and_missing_crd_say_so(fake: FakeApi) -> None:
     )
     informer2.stop()
     disp2.stop()
+
+
+def test_forbidden_cluster_wide_list_falls_back_to_the_namespace(fake: FakeApi) -> None:
+    fake.paths.add("/api/v1/namespaces/ns/pods")
+    fake.forbidden.add("/api/v1/pods")
+    fake.put("a", value=1)
+    informer, rec, disp = make(fake, fallback_namespace="ns")
+    rec.wait({"a": "1"})
+    assert informer.health.state is InformerState.CONNECTED
+    assert informer.scope_note == "namespace ns only: listing pods in all namespaces is forbidden"
+    fake.put("b", value=2)
+    rec.wait({"a": "1", "b": "2"})
+    informer.stop()
+    disp.stop()

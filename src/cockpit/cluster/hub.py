@@ -121,7 +121,7 @@ class ClusterHub:
     def pods(self) -> Informer[PodSummary] | None:
         if self.registry is None:
             return None
-        return self.registry.get(PODS, self.watch_namespace, summarize_pod)
+        return self.registry.get(PODS, self.watch_namespace, summarize_pod, self._fallback)
 
     def apps(self) -> Informer[AppStatus] | None:
         if self.registry is None:
@@ -131,7 +131,12 @@ class ClusterHub:
     def certs(self) -> Informer[CertStatus] | None:
         if self.registry is None:
             return None
-        return self.registry.get(CERTIFICATES, self.watch_namespace, summarize_certificate)
+        return self.registry.get(CERTIFICATES, self.watch_namespace, summarize_certificate, self._fallback)
+
+    @property
+    def _fallback(self) -> str | None:
+        """Cluster-wide by default; if RBAC forbids that, the context's namespace (like kubectl)."""
+        return self.target.namespace if self.target is not None else None
 
     def snapshot(self) -> ClusterSnapshot:
         """What metrics and checks are computed from; a kind is None until its informer has synced."""

@@ -155,16 +155,20 @@ class Informer(Generic[T]):
         backoff: Backoff | None = None,
         denied_retry: float = 30.0,
         watch_timeout: tuple[int, int] = (240, 300),
+        fallback_namespace: str | None = None,
     ) -> None:
         self.api = api
         self.kind = kind
         self.namespace = namespace or ""
+        self._key: InformerKey = (kind.group, kind.version, kind.plural, self.namespace)
         self.summarize = summarize
         self.page_size = page_size
         self.read_timeout = read_timeout
         self.backoff = backoff or Backoff()
         self.denied_retry = denied_retry
         self.watch_timeout = watch_timeout  # server-side timeoutSeconds, picked in this range per watch
+        self.fallback_namespace = fallback_namespace  # watched when the cluster-wide list is forbidden
+        self.scope_note = ""  # says so when the fallback is in use
         self.resource_version = ""
         self.relists = 0  # how many full lists were made (1 at start, +1 per 410 or failure)
         self.expired = 0  # how many watches ended with 410 Gone
@@ -181,7 +185,7 @@ class Informer(Generic[T]):
 
     @property
     def key(self) -> InformerKey:
-        return (self.kind.group, self.kind.version, self.kind.plural, self.namespace)
+        return self._key
 
     @property
     def health(self) -> Health:
@@ -245,6 +249,16 @@ class Informer(Generic[T]):
                 if self._stop.is_set():
                     break
                 need_list = True
+                if err.problem is Problem.GONE:  # some servers refuse a stale watch with HTTP 410
+                    self.expired += 1
+                    continue
+                if err.problem is Problem.FORBIDDEN and not self.namespace and self.fallback_namespace:
+                    self.namespace = self.fallback_namespace
+                    self.scope_note = (
+                        f"namespace {self.namespace} only: listing {self.kind.resource} in all namespaces "
+                        "is forbidden"
+                    )
+                    continue
                 self._stop.wait(self._on_error(err))
 
     def _on_error(self, err: ClusterError) -> float:
@@ -421,13 +435,25 @@ class InformerRegistry:
         self._lock = threading.Lock()
         self._informers: dict[InformerKey, Informer[Any]] = {}
 
-    def get(self, kind: ResourceKind, namespace: str | None, summarize: Summarize[T]) -> Informer[T]:
-        """The running informer for this kind and namespace, started on first use."""
+    def get(
+        self,
+        kind: ResourceKind,
+        namespace: str | None,
+        summarize: Summarize[T],
+        fallback_namespace: str | None = None,
+    ) -> Informer[T]:
+        """The running informer for this kind and namespace, started on first use.
+
+        `fallback_namespace`: for a cluster-wide informer, the namespace to watch instead when
+        RBAC forbids listing all namespaces (kubectl's default namespace)."""
         key = (kind.group, kind.version, kind.plural, namespace or "")
         with self._lock:
             informer = self._informers.get(key)
             if informer is None:
-                informer = Informer(self.api, kind, namespace, summarize, self.dispatcher, **self.options)
+                options = dict(self.options)
+                if fallback_namespace and not namespace:
+                    options["fallback_namespace"] = fallback_namespace
+                informer = Informer(self.api, kind, namespace, summarize, self.dispatcher, **options)
                 self._informers[key] = informer
                 informer.start()
             return informer

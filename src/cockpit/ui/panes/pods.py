@@ -139,6 +139,9 @@ class PodsPane(LivePane):
         scope = ""
         if self.filter.namespace or self.filter.selector or self.filter.words:
             scope = f"  [{len(matching)} matching]"
+        informer = self.hub.pods()
+        if informer is not None and informer.scope_note:
+            scope += f"  [{informer.scope_note}]"
         if len(matching) > len(shown):
             scope += f"  [first {len(shown)} of {len(matching)} shown: filter to narrow]"
         self.query_one("#pods-summary", Static).update(
