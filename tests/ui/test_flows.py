@@ -445,3 +445,15 @@ async def test_broken_config_keeps_default_keys_and_says_why(
         assert any("config.yaml:" in n and "not valid YAML" in n for n in app.notices)
         await pilot.press("n")
         await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+
+
+async def test_journal_failure_is_reported_not_a_crash(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.session.journal.close()  # as if the disk went away
+        await pilot.press("enter")  # starting the task cannot be journaled
+        await pilot.pause()
+        assert app.is_running
+        assert any("journal is closed" in n for n in app.notices)
+        assert app.session.state_of("1.1") is TaskState.TODO  # nothing pretends it was recorded

@@ -24,13 +24,14 @@ from textual.widgets import Footer, OptionList, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.runner import classify
-from cockpit.session.engine import Session, SessionError
+from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
 from cockpit.ui.run_control import KubeTarget, RunControl
 from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.session_feed import SESSION_ERRORS
 from cockpit.ui.transcript import save_transcript
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
@@ -90,6 +91,7 @@ class CockpitApp(App[int]):
         self.current: Node | None = None
         self.saved_transcript: Path | None = None
         self._theme_name = theme
+        self._journal_problem = ""
         self.closing = False  # set once the session is ending: late process exits only journal
         self.notices: deque[str] = deque(maxlen=200)  # every notification shown, newest last
 
@@ -283,10 +285,15 @@ class CockpitApp(App[int]):
         active = self.session.active_task
         if active is not None and not self.session.paused:
             self.refresh_rows(active)
-        for node in self.session.poll_overruns():
-            box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"
-            self.notify(f"{node.title} is over {box}.", title="Over time", severity="warning", timeout=10)
-        self.session.checkpoint()
+        try:
+            for node in self.session.poll_overruns():
+                box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"
+                self.notify(f"{node.title} is over {box}.", title="Over time", severity="warning", timeout=10)
+            self.session.checkpoint()
+        except SESSION_ERRORS as exc:
+            if str(exc) != self._journal_problem:  # say it once, not every second
+                self._journal_problem = str(exc)
+                self.notify(str(exc), title="Journal", severity="error", timeout=15)
         self.refresh_status()
 
     # ---- plan intents -----------------------------------------------------------------------------
@@ -316,7 +323,7 @@ class CockpitApp(App[int]):
         previous = self.session.active_task
         try:
             self.session.activate(node.id)
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
             return
         if previous is not None:
@@ -339,7 +346,7 @@ class CockpitApp(App[int]):
                 self.refresh_status()
                 return
             self.session.tick(node.id)
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
             return
         self.refresh_rows(node)
@@ -357,7 +364,7 @@ class CockpitApp(App[int]):
             return
         try:
             self.session.skip(node.id)
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
             return
         self.refresh_rows(node)
@@ -381,7 +388,7 @@ class CockpitApp(App[int]):
                 self.session.tick_step(event.node.id, event.index)
             else:
                 self.session.untick_step(event.node.id, event.index)
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
 
     # ---- commands ---------------------------------------------------------------------------------
@@ -449,7 +456,7 @@ class CockpitApp(App[int]):
             return
         try:
             self.session.add_note(text, node.id if node is not None else None)
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
             return
         if self.current is not None:
@@ -464,14 +471,14 @@ class CockpitApp(App[int]):
             else:
                 self.session.pause()
                 self.notify("Session clock paused: press p to resume.")
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
         self.refresh_status()
 
     def action_save(self) -> Path | None:
         try:
             path, warnings = save_transcript(self.session)
-        except (OSError, SessionError) as exc:
+        except (OSError, *SESSION_ERRORS) as exc:
             self.notify(f"Transcript not saved: {exc}", severity="error")
             return None
         self.saved_transcript = path

@@ -19,7 +19,7 @@ from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
 from cockpit.session.clock import Clock
 from cockpit.session.engine import Session, SessionError
-from cockpit.session.journal import JOURNAL_NAME, read_journal
+from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import load_keymap
 from cockpit.ui.run_control import KubeTarget
@@ -141,9 +141,7 @@ def build_app(
         journal = resolve_journal(options)
         try:
             header = read_journal(journal).header
-        except SessionError as exc:
-            raise LaunchError(str(exc)) from None
-        except Exception as exc:  # JournalError and friends: one line, never a traceback
+        except JournalError as exc:
             raise LaunchError(str(exc)) from None
         if plan is None:
             plan_path = options.plan or Path(str(header.get("plan_path", "")))

@@ -35,11 +35,11 @@ from cockpit.runner import (
     parse_watch,
     placeholder_names,
 )
-from cockpit.session.engine import Session, SessionError
+from cockpit.session.engine import Session
 from cockpit.session.output import read_excerpt
 from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
-from cockpit.ui.session_feed import SessionFeed
+from cockpit.ui.session_feed import SESSION_ERRORS, SessionFeed
 from cockpit.ui.widgets.output_pane import OutputPane, RunView, end_line
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ class RunControl:
                 self.target.context,
                 self.target.namespace,
             )
-        except SessionError as exc:
+        except SESSION_ERRORS as exc:
             self.app.notify(str(exc), severity="error")
             return None
         return path.relative_to(self.session.session_dir).as_posix()

@@ -12,6 +12,9 @@ import threading
 from collections.abc import Callable
 
 from cockpit.session.engine import Session, SessionError
+from cockpit.session.journal import JournalError
+
+SESSION_ERRORS = (SessionError, JournalError)  # what a session call can raise at the operator
 
 
 class SessionFeed:
@@ -31,7 +34,7 @@ class SessionFeed:
             try:
                 if call is None:
                     return
-                with contextlib.suppress(SessionError):  # e.g. output after the session was closed
+                with contextlib.suppress(*SESSION_ERRORS):  # e.g. output after the session was closed
                     call()
             finally:
                 self._queue.task_done()
