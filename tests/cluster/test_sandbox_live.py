@@ -154,3 +154,37 @@ def test_restart_and_forced_410_leave_no_duplicate_or_missing_rows(tmp_path: Pat
     finally:
         hub.stop()
         box.stop()
+
+
+def test_plan_commands_retrigger_challenges_and_refresh_apps(live: tuple[Sandbox, ClusterHub, Path]) -> None:
+    _box, hub, kubeconfig = live
+    certs, apps = hub.certs(), hub.apps()
+    assert certs is not None and certs.wait_synced(10) and apps is not None and apps.wait_synced(10)
+    cert = next(c for c in certs.values() if c.name == "spark-history-tls")
+    before = {link.name for link in hub.cert_chain(cert).links if link.kind == "Order"}
+    # plan 1.1: re-trigger challenges after the Access policy update
+    kubectl(
+        kubeconfig,
+        "-n",
+        "data-platform",
+        "delete",
+        "certificaterequest",
+        "spark-history-tls-1",
+        "graphql-gateway-tls-1",
+    )
+    eventually(lambda: {k.name for k in hub.cert_chain(cert).links if k.kind == "Order"} - before != set())
+    # plan 2.2: hard refresh through kubectl annotate; the OutOfSync app reconciles
+    gateway = next(a for a in apps.values() if a.name == "api-gateway")
+    assert gateway.sync == "OutOfSync"
+    kubectl(
+        kubeconfig,
+        "annotate",
+        "application",
+        "api-gateway",
+        "-n",
+        "argocd",
+        "argocd.argoproj.io/refresh=hard",
+        "--overwrite",
+    )
+    eventually(lambda: next(a for a in apps.values() if a.name == "api-gateway").sync == "Synced")
+    assert not next(a for a in apps.values() if a.name == "api-gateway").refreshing
