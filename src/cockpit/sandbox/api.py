@@ -18,6 +18,7 @@ from cockpit.sandbox.errors import ApiError
 from cockpit.sandbox.http import Request, Response
 from cockpit.sandbox.openapi import openapi_v3_document, openapi_v3_index
 from cockpit.sandbox.patch import PatchError
+from cockpit.sandbox.podexec import serve_exec
 from cockpit.sandbox.podlogs import serve_logs
 from cockpit.sandbox.query import parse_bool
 from cockpit.sandbox.reply import Route, error_response, json_response, selectors_of, wants_table
@@ -30,7 +31,7 @@ from cockpit.sandbox.resources import (
 from cockpit.sandbox.selectors import SelectorError
 from cockpit.sandbox.store import Store
 from cockpit.sandbox.watchstream import WatchOptions, watch_stream
-from cockpit.sandbox.worldapi import LogSource
+from cockpit.sandbox.worldapi import ExecSource, LogSource
 from cockpit.sandbox.writes import Writes
 
 Obj = dict[str, Any]
@@ -61,9 +62,11 @@ class Api:
         read_only_users: frozenset[str] = frozenset(),
         bookmark_interval: float = 60.0,
         clock: Callable[[], float] = time.time,
+        exec_source: ExecSource | None = None,
     ) -> None:
         self.store = store
         self.logs = logs
+        self.exec_source = exec_source
         self.tokens = tokens or {}
         self.read_only_users = read_only_users
         self.bookmark_interval = bookmark_interval
@@ -203,6 +206,13 @@ class Api:
         )
         if verb is None:
             raise errors.method_not_allowed()
+        if route.subresource == "exec":
+            if method not in ("GET", "POST"):
+                raise errors.method_not_allowed()
+            self._authorize(user, "create", route)
+            return await serve_exec(
+                req, self.store, self.exec_source, route.namespace or "", route.name, self.clock()
+            )
         self._authorize(user, verb, route)
         if route.subresource == "log":
             if method != "GET":

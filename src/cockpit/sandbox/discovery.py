@@ -17,12 +17,16 @@ def _sub_kind(rt: ResourceType, sub: str) -> tuple[str, str, str]:
         return "autoscaling", "v1", "Scale"
     if sub == "log":
         return "", "v1", rt.kind
+    if sub == "exec":
+        return "", "v1", "PodExecOptions"
     return rt.group, rt.version, rt.kind
 
 
 def _sub_verbs(sub: str) -> list[str]:
     if sub == "log":
         return ["get"]
+    if sub == "exec":
+        return ["create", "get"]
     if sub == "finalize":
         return ["update"]
     return list(SUB_VERBS)

@@ -51,6 +51,7 @@ class Response:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     stream: AsyncIterator[bytes] | None = None  # sent chunked when set
+    upgraded: bool = False  # 101 Switching Protocols: the stream's bytes go raw, then the connection closes
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -94,6 +95,8 @@ class HttpServer:
                 keep_alive = request.header("connection").lower() != "close"
                 response = await self.handler(request)
                 await self._write(writer, request, response, keep_alive)
+                if response.upgraded:
+                    break
                 if not keep_alive or (response.stream is not None and request.client_gone()):
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, asyncio.LimitOverrunError):
@@ -153,12 +156,22 @@ class HttpServer:
         reason = (
             HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else ""
         )
-        head = [
-            f"HTTP/1.1 {response.status} {reason}",
-            f"Content-Type: {response.content_type}",
-            "Cache-Control: no-cache, private",
-        ]
+        head = [f"HTTP/1.1 {response.status} {reason}"]
+        if not response.upgraded:
+            head += [f"Content-Type: {response.content_type}", "Cache-Control: no-cache, private"]
         head += [f"{k}: {v}" for k, v in response.headers.items()]
+        if response.upgraded and response.stream is not None:
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+            try:
+                async for chunk in response.stream:
+                    writer.write(chunk)
+                    await writer.drain()
+            finally:
+                aclose = getattr(response.stream, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
+            return
         if response.stream is None:
             head.append(f"Content-Length: {len(response.body)}")
             if not keep:

@@ -26,7 +26,7 @@ import yaml
 from cockpit.sandbox.api import Api
 from cockpit.sandbox.http import HttpServer
 from cockpit.sandbox.store import Store
-from cockpit.sandbox.worldapi import LogSource, StoredLogs
+from cockpit.sandbox.worldapi import ExecSource, LogSource, StoredLogs
 
 START_TIMEOUT = 60.0  # building a 50,000-pod world takes a while; the default world starts in < 1 s
 
@@ -77,13 +77,15 @@ class Sandbox:
         world: bool = True,
         store: Store | None = None,
         logs: LogSource | None = None,
+        exec_source: ExecSource | None = None,
         tls: bool = False,
         token: str | None = None,
         read_only_token: str | None = None,
         bookmark_interval: float = 60.0,
     ) -> None:
         """world=False serves `store` as it is (an empty cluster by default) with `logs` (default:
-        an empty StoredLogs); otherwise cockpit.sandbox.world.build_world fills the store.
+        an empty StoredLogs) and `exec_source` for `kubectl exec`; otherwise
+        cockpit.sandbox.world.build_world fills the store and provides both.
         tls=True serves HTTPS with a self-signed certificate; a token (implies TLS, since kubectl
         sends no token over plain HTTP) is then required, a read_only_token may only read."""
         self.port = port
@@ -92,6 +94,7 @@ class Sandbox:
         self.use_world = world
         self.store = store or Store(seed=seed)
         self.logs: LogSource = logs or StoredLogs()
+        self.exec_source = exec_source
         self.token = token or (secrets.token_hex(16) if read_only_token else None)
         self.read_only_token = read_only_token
         self.tls = tls or bool(self.token)
@@ -204,6 +207,7 @@ class Sandbox:
             tokens[self.token] = "sandbox-admin"
         if self.read_only_token:
             tokens[self.read_only_token] = "viewer"
+        exec_source = self.simulation if isinstance(self.simulation, ExecSource) else self.exec_source
         api = Api(
             self.store,
             self.logs,
@@ -211,6 +215,7 @@ class Sandbox:
             read_only_users=frozenset({"viewer"}),
             bookmark_interval=self.bookmark_interval,
             clock=self.store.clock,
+            exec_source=exec_source,
         )
         server = HttpServer(api.handle, self._ssl_context())
         try:

@@ -19,6 +19,7 @@ import bisect
 import contextlib
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -47,8 +48,23 @@ class LogSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+@runtime_checkable
+class ExecSource(Protocol):
+    def exec(self, namespace: str, pod: str, container: str, command: list[str]) -> ExecResult | None:
+        """What `command` prints and returns in a running container, or None when the world does not
+        simulate it (the server then answers the few commands it knows itself)."""
+        ...
+
+
 class Simulation(Protocol):
-    logs: LogSource
+    logs: LogSource  # an `exec` method (ExecSource) is optional
 
     async def run(self) -> None:
         """Tick controllers until cancelled."""
