@@ -116,8 +116,17 @@ class LogsPane(LivePane):
             super().refresh_status()
             return
         error = self.follower.error if self.follower is not None else ""
+        if not error:
+            stuck = {p: m for p, m in self.buffer.status.items() if m not in ("following", "ended")}
+            if stuck:
+                pod, why = next(iter(stuck.items()))
+                more = f" (and {len(stuck) - 1} more)" if len(stuck) > 1 else ""
+                error = f"{pod}: {why}{more}"
         self._status.update(error)
         self._status.display = bool(error)
+
+    def _tick(self) -> None:
+        self.refresh_status()
 
     # -- following ----------------------------------------------------------------------------------
     def follow(self, request: LogRequest | str) -> None:

@@ -8,6 +8,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -21,7 +22,7 @@ def binding_rows(
         if not isinstance(item, Binding) or not item.description:
             continue
         key = (keymap or {}).get(item.id or "", item.key)
-        keys = ", ".join(k.strip() for k in key.split(","))
+        keys = ", ".join("enter" if k.strip() == "enter" else format_key(k.strip()) for k in key.split(","))
         rows.append((keys, item.description, item.id or ""))
     return rows
 
