@@ -271,8 +271,9 @@ class LogFollower:
                 )
             except ClusterError as err:
                 self.buffer.status[pod] = err.sentence
-                if err.problem in (Problem.NOT_FOUND, Problem.INVALID, Problem.FORBIDDEN):
+                if err.problem in (Problem.NOT_FOUND, Problem.FORBIDDEN) or self.request.previous:
                     return
+                # INVALID is mostly "container is waiting to start" (a crash loop): it restarts soon
                 self._stop.wait(backoff.next())
                 continue
             self._responses[pod] = resp
