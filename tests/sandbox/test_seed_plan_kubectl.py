@@ -154,3 +154,18 @@ def test_plan_cleanup_steps_in_order(own_world: Kubectl) -> None:
         'Error from server (NotFound): jobs.batch "dolphinscheduler-full-schema-init" not found'
         in again.stderr
     )
+
+
+def test_plan_health_check_exec_while_the_api_crash_loops(world: Kubectl) -> None:
+    done = world(
+        "exec",
+        "-n",
+        "data-platform",
+        "deploy/dolphinscheduler-api",
+        "--",
+        "curl",
+        "-sf",
+        "http://localhost:12345/dolphinscheduler/actuator/health",
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: unable to upgrade connection: container not found (")
