@@ -105,3 +105,45 @@ async def test_hard_refresh_is_confirmed_with_the_context_named(live: tuple[Sand
 
 def names_index(table: DataTable[Any], name: str) -> int:
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index(name)
+
+
+async def test_certificate_drill_down_in_the_pane(live: tuple[Sandbox, ClusterHub]) -> None:
+    _box, hub = live
+    app = LiveApp(hub)
+    async with app.run_test(size=(200, 50)) as pilot:
+        app.query_one(TabbedContent).active = "tab-2"
+        certs = app.query_one("#certs-table", DataTable)
+        await wait_until(pilot, lambda: certs.row_count == 9)
+        certs.focus()
+        certs.move_cursor(row=1)  # spark-history-tls (not Ready ones first)
+        await pilot.press("enter")
+        detail = app.query_one("#certs-detail", Static)
+        await wait_until(pilot, lambda: "Why:" in str(detail.render()), timeout=10)
+        text = str(detail.render())
+        assert "CertificateRequest spark-history-tls-1" in text and "Challenge " in text
+        assert "Cloudflare Access" in text
+
+
+async def test_panes_stay_correct_across_a_sandbox_restart(tmp_path: Path) -> None:
+    box, kubeconfig = start_sandbox(tmp_path)
+    hub = hub_for(kubeconfig, watch_timeout=(1, 1))
+    app = LiveApp(hub)
+    try:
+        async with app.run_test(size=(200, 50)) as pilot:
+            pods = app.query_one("#pods-table", DataTable)
+            await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
+            port = box.port
+            box.stop()
+            status = app.query_one("#pods-pane .pane-status", Static)
+            await wait_until(pilot, lambda: "Cannot reach the API server" in str(status.render()))
+            box = Sandbox(port=port, seed=0).start()
+            box.run_in_loop(box.store.compact)
+            await wait_until(pilot, lambda: not status.display, timeout=40)
+            truth = {p.uid for p in hub.pods().values()}  # type: ignore[union-attr]
+            await wait_until(pilot, lambda: pods.row_count == 138)
+            keys = [str(k.value) for k in pods.rows]
+            assert len(keys) == len(set(keys)) and set(keys) == truth
+            assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
+    finally:
+        hub.stop()
+        box.stop()

@@ -1,0 +1,12 @@
+"""Live sources from the cluster: plain data out, no Textual.
+
+- `connect`: choose the cluster like kubectl -> `ClusterTarget` + an ApiClient; `probe`.
+- `kubeapi`: raw-JSON requests over the official client's auth and TLS (`KubeApi`, `ResourceKind`).
+- `informer`: one shared list+watch per kind (`InformerRegistry`, `Informer`, `ChangeSet`, `Health`).
+- `pods`, `argocd`, `certs`: per-kind summaries (`PodSummary`, `AppStatus`, `CertStatus`) and actions.
+- `logs`, `loki`: `kubectl logs -f`-like following into a bounded `LogBuffer`; optional Loki.
+- `metrics`, `checks`: the plan's success metrics and self-checking task criteria, live.
+- `tlsprobe`: what a certificate's host actually serves, and whether the ACME path is intercepted.
+- `hub`: `ClusterHub`, the one object the app builds; the live panes are built from it.
+(`platform/` holds the platform health checks of issue 6.)
+"""
