@@ -457,3 +457,17 @@ async def test_journal_failure_is_reported_not_a_crash(make_app: AppFactory) -> 
         assert app.is_running
         assert any("journal is closed" in n for n in app.notices)
         assert app.session.state_of("1.1") is TaskState.TODO  # nothing pretends it was recorded
+
+
+async def test_cockpit_keys_are_inert_while_a_dialog_is_open(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        await pilot.press("q", "p")
+        await pilot.pause()
+        assert len(app.screen_stack) == 2  # no second quit dialog
+        assert not app.session.paused
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1

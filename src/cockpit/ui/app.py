@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
@@ -547,6 +547,14 @@ class CockpitApp(App[int]):
 
     def action_focus_output(self) -> None:
         self.query_one("#tail").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a dialog is open its keys are its own: `q` in the quit dialog does not ask again."""
+        return not (isinstance(self.screen, ModalScreen) and action in self._screen_actions)
+
+    @property
+    def _screen_actions(self) -> set[str]:
+        return {b.action for b in self.BINDINGS if isinstance(b, Binding)} - {"command_palette"}
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every cockpit action (plus Textual's own)."""

@@ -50,6 +50,20 @@ class LivePane(Vertical):
     """Base of the live panes: subscribe to informers, keep their health, show a status line."""
 
     WHAT = "data"
+    DEFAULT_CSS = """
+    LivePane { height: 1fr; }
+    LivePane > DataTable { height: 1fr; }
+    LivePane > Log { height: 1fr; }
+    LivePane > .pane-status { color: $text-muted; }
+    LivePane > .pane-status.-problem { color: $warning; text-style: bold; }
+    LivePane > .pane-help { color: $text-muted; }
+    LivePane > .pane-detail {
+        height: auto;
+        max-height: 14;
+        overflow-y: auto;
+        border-top: solid $primary;
+    }
+    """
 
     def __init__(self, hub: ClusterHub, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="live-pane")

@@ -32,6 +32,10 @@ class MetricsPane(LivePane):
     END_EVERY_S, and on `record_end()`), so the transcript shows start and end."""
 
     WHAT = "metrics"
+    DEFAULT_CSS = """
+    MetricsPane > #metrics-table { height: auto; max-height: 50%; }
+    MetricsPane > #checks-table { height: 1fr; }
+    """
 
     def __init__(self, hub: Any, plan: Any = None, *, id: str | None = "metrics-pane") -> None:
         super().__init__(hub, id=id)
