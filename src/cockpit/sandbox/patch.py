@@ -185,8 +185,8 @@ def strategic_merge(target: Any, patch: Any) -> Any:
     return result
 
 
-def _merge_list(field: str, current: Any, patch: list[Any]) -> list[Any]:
-    current = list(current) if isinstance(current, list) else []
+def _merge_list(field: str, existing: Any, patch: list[Any]) -> list[Any]:
+    current: list[Any] = list(existing) if isinstance(existing, list) else []
     if field in MERGE_PRIMITIVES:
         return current + [v for v in patch if v not in current]
     key = MERGE_KEYS.get(field)

@@ -36,7 +36,9 @@ def builtin(pod: dict[str, Any], container: str, command: list[str], now: float)
     if program == "date":
         return ExecResult(0, time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(now)) + "\n")
     if program in ("env", "printenv"):
-        spec = next((c for c in pod["spec"].get("containers", []) if c.get("name") == container), {})
+        spec: dict[str, Any] = next(
+            (c for c in pod["spec"].get("containers", []) if c.get("name") == container), {}
+        )
         env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME": name}
         env.update({e["name"]: str(e.get("value", "")) for e in spec.get("env") or [] if "name" in e})
         if program == "printenv" and args:
@@ -72,7 +74,7 @@ def _container(pod: dict[str, Any], requested: str | None) -> str:
         return requested
     if not names:
         raise errors.bad_request(f"pod {pod['metadata']['name']} has no containers")
-    return names[0]
+    return str(names[0])
 
 
 async def serve_exec(

@@ -52,7 +52,7 @@ def _container_status(pod: dict[str, Any], container: str) -> dict[str, Any]:
     status = pod.get("status") or {}
     for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
         if cs.get("name") == container:
-            return cs
+            return dict(cs)
     return {}
 
 
@@ -66,7 +66,7 @@ def _pick_container(pod: dict[str, Any], requested: str | None) -> str:
             raise errors.bad_request(f"container {requested} is not valid for pod {name}")
         return requested
     if len(containers) == 1:
-        return containers[0]
+        return str(containers[0])
     if not containers:
         raise errors.bad_request(f"pod {name} has no containers")
     choices = " ".join(containers)

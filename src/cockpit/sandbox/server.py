@@ -153,7 +153,7 @@ class Sandbox:
     def run_in_loop(self, fn: Any, *args: Any) -> Any:
         """Call fn(*args) on the sandbox's loop thread and return its result (for tests and tools)."""
         assert self._loop is not None
-        done: asyncio.Future[Any] = asyncio.run_coroutine_threadsafe(self._call(fn, *args), self._loop)  # type: ignore[assignment]
+        done = asyncio.run_coroutine_threadsafe(self._call(fn, *args), self._loop)
         return done.result(10)
 
     @staticmethod

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import builtins
 import random
 import threading
 import time
@@ -26,7 +27,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 
@@ -40,6 +41,7 @@ from cockpit.sandbox.selectors import (
     parse_label_selector,
 )
 
+T = TypeVar("T")
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 Obj = dict[str, Any]
 Key = tuple[ResourceType, str, str]  # (type, namespace or "", name)
@@ -50,9 +52,9 @@ _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _BOOKKEEPING = ("resourceVersion", "generation", "managedFields", "uid", "creationTimestamp")
 
 
-def clone(obj: Any) -> Any:
+def clone(obj: T) -> T:
     """A deep copy of JSON data (several times faster than copy.deepcopy)."""
-    return orjson.loads(orjson.dumps(obj))
+    return cast(T, orjson.loads(orjson.dumps(obj)))
 
 
 def timestamp(seconds: float) -> str:
@@ -282,7 +284,7 @@ class Store:
         namespace: str | None = None,
         label_selector: str | LabelSelector | None = None,
         field_selector: str | FieldSelector | None = None,
-    ) -> list[Obj]:
+    ) -> builtins.list[Obj]:
         """Copies of the matching objects (selectors as strings, as a client writes them)."""
         labels = (
             label_selector
@@ -296,7 +298,7 @@ class Store:
         )
         return [clone(e.obj) for e in self.select(rt, namespace, labels, fields).entries]
 
-    def dependents(self, owner_uid: str) -> list[tuple[ResourceType, Obj]]:
+    def dependents(self, owner_uid: str) -> builtins.list[tuple[ResourceType, Obj]]:
         """Objects whose ownerReferences name this uid (read-only references)."""
         with self._lock:
             out = []
@@ -422,7 +424,7 @@ class Store:
         self._notify(events)
         return clone(entry.obj)
 
-    def _replace(self, rt: ResourceType, old: Entry, obj: Obj) -> tuple[Entry, list[Event]]:
+    def _replace(self, rt: ResourceType, old: Entry, obj: Obj) -> tuple[Entry, builtins.list[Event]]:
         old_meta = old.obj["metadata"]
         meta = obj.setdefault("metadata", {})
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
@@ -495,7 +497,7 @@ class Store:
                     f'DeleteOptions.propagationPolicy: Unsupported value: "{policy}": '
                     f'supported values: "Foreground", "Background", "Orphan"'
                 )
-            events: list[Event] = []
+            events: builtins.list[Event] = []
             if meta.get("finalizers") or policy == "Foreground":
                 marked = clone(entry.obj)
                 marked["metadata"].setdefault("deletionTimestamp", self.now())
@@ -526,7 +528,7 @@ class Store:
         labels: LabelSelector | None = None,
         fields: FieldSelector | None = None,
         propagation: str | None = None,
-    ) -> list[Obj]:
+    ) -> builtins.list[Obj]:
         """Delete every matching object; returns their last states."""
         out = []
         for entry in self.select(rt, namespace, labels, fields).entries:
@@ -537,8 +539,10 @@ class Store:
             out.append(obj)
         return out
 
-    def _remove(self, rt: ResourceType, entry: Entry, policy: str, marked: Obj | None = None) -> list[Event]:
-        events: list[Event] = []
+    def _remove(
+        self, rt: ResourceType, entry: Entry, policy: str, marked: Obj | None = None
+    ) -> builtins.list[Event]:
+        events: builtins.list[Event] = []
         if policy == "Orphan":
             self._orphan(entry, events)
         ns = entry.namespace if rt.namespaced else ""
@@ -563,7 +567,7 @@ class Store:
                         events += self._remove(other, child, "Background")
         return events
 
-    def _collect(self, rt: ResourceType, owner: Entry, policy: str, events: list[Event]) -> None:
+    def _collect(self, rt: ResourceType, owner: Entry, policy: str, events: builtins.list[Event]) -> None:
         """Garbage-collect the dependents of a deleted owner whose other owners are gone too."""
         uid = owner.obj["metadata"]["uid"]
         for drt, dns, dname in sorted(self._dependents.get(uid, ()), key=lambda k: (k[0].plural, k[1], k[2])):
@@ -579,7 +583,7 @@ class Store:
                 continue
             events += self._remove(drt, child, policy)
 
-    def _orphan(self, owner: Entry, events: list[Event]) -> None:
+    def _orphan(self, owner: Entry, events: builtins.list[Event]) -> None:
         uid = owner.obj["metadata"]["uid"]
         for drt, dns, dname in list(self._dependents.get(uid, ())):
             child = self._data[drt].get(dns, {}).get(dname)
