@@ -258,3 +258,24 @@ def test_plan_writes_with_other_kubectl_minors(fresh: Kubectl, minor: str) -> No
     assert app["metadata"]["annotations"]["argocd.argoproj.io/refresh"] == "hard"
     waited = k("wait", "--for=condition=ready", "pod", "-l", "app=minio", "-n", DP, "--timeout=5s")
     assert waited.stdout.strip() == "pod/minio-0 condition met"
+
+
+def test_drain_cordons_and_evicts_the_nodes_pods(fresh: Kubectl) -> None:
+    store = fresh.box.store
+    store.create(
+        r.NODES,
+        {
+            "metadata": {"name": "k8s-worker"},
+            "spec": {},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+        },
+    )
+    out = fresh.ok("drain", "k8s-worker", "--ignore-daemonsets", "--force", "--timeout=20s")
+    assert (
+        "node/k8s-worker cordoned" in out
+        and "pod/minio-0 evicted" in out
+        and "node/k8s-worker drained" in out
+    )
+    assert store.get(r.NODES, None, "k8s-worker")["spec"]["unschedulable"] is True
+    assert [p["metadata"]["name"] for p in store.list(r.PODS)] == ["grafana-6f9-zzz"]  # on k8s-master
+    assert fresh.ok("get", "nodes").splitlines()[1].split()[1] == "Ready,SchedulingDisabled"

@@ -214,6 +214,10 @@ class Api:
                 req, self.store, self.exec_source, route.namespace or "", route.name, self.clock()
             )
         self._authorize(user, verb, route)
+        if route.subresource == "eviction":
+            if method != "POST":
+                raise errors.method_not_allowed()
+            return self.writes.evict(req, route)
         if route.subresource == "log":
             if method != "GET":
                 raise errors.method_not_allowed()

@@ -19,6 +19,8 @@ def _sub_kind(rt: ResourceType, sub: str) -> tuple[str, str, str]:
         return "", "v1", rt.kind
     if sub == "exec":
         return "", "v1", "PodExecOptions"
+    if sub == "eviction":
+        return "policy", "v1", "Eviction"
     return rt.group, rt.version, rt.kind
 
 
@@ -27,6 +29,8 @@ def _sub_verbs(sub: str) -> list[str]:
         return ["get"]
     if sub == "exec":
         return ["create", "get"]
+    if sub == "eviction":
+        return ["create"]
     if sub == "finalize":
         return ["update"]
     return list(SUB_VERBS)
@@ -59,7 +63,7 @@ def resource_list(group: str, version: str) -> Obj | None:
                 "kind": sub_kind,
                 "verbs": _sub_verbs(sub),
             }
-            if sub == "scale":
+            if sub in ("scale", "eviction"):
                 item["group"], item["version"] = sub_group, sub_version
             items.append(item)
     if not items:

@@ -123,7 +123,7 @@ PODS = _core(
     "pods",
     short_names=("po",),
     categories=_ALL,
-    subresources=("exec", "log", "status"),
+    subresources=("eviction", "exec", "log", "status"),
     field_labels=_POD_FIELDS,
 )
 EVENTS = _core("Event", "events", short_names=("ev",), has_status=False, field_labels=_EVENT_FIELDS)

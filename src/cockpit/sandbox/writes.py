@@ -292,3 +292,14 @@ class Writes:
             return current
 
         return json_response(self._scale_of(self.store.mutate(rt, route.namespace, name, change)))
+
+    def evict(self, req: Request, route: Route) -> Response:
+        """POST pods/NAME/eviction (kubectl drain): the pod is deleted; no disruption budgets here."""
+        name = route.name or ""
+        eviction = self.body(req)
+        if not isinstance(eviction, dict) or eviction.get("kind") not in (None, "Eviction"):
+            raise errors.bad_request("the body of an eviction must be an Eviction (policy/v1)")
+        self.store.delete(PODS, route.namespace, name, None)
+        return json_response(
+            {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
+        )
