@@ -36,16 +36,16 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
     try:
         async with app.run_test(size=(220, 60)) as pilot:
             metrics = app.query_one(MetricsPane).query_one("#metrics-table", DataTable)
-            await wait_until(pilot, lambda: metrics.row_count == 6 and row(metrics, "Pod Health")[3] != "-")
-            assert row(metrics, "Pod Health")[2:] == [
-                "75% (104/138 pods)",
+            await wait_until(pilot, lambda: metrics.row_count == 6 and row(metrics, "Pod Health")[1] != "-")
+            assert row(metrics, "Pod Health")[1:5] == [
                 "75% (104/138 pods)",
                 "80%",
                 "not met",
+                "75% (104/138 pods)",
             ]
-            assert row(metrics, "Running Pods")[3:5] == ["104", "110+"]
-            await wait_until(pilot, lambda: row(metrics, "ArgoCD Synced")[3] == "7/17")
-            assert row(metrics, "Grafana Dashboards")[5] == "not computable from the cluster"
+            assert row(metrics, "Running Pods")[1:3] == ["104", "110+"]
+            await wait_until(pilot, lambda: row(metrics, "ArgoCD Synced")[1] == "7/17")
+            assert row(metrics, "Grafana Dashboards")[3] == "not computable from the cluster"
             pods = app.query_one(PodsPane)
             assert app.cluster_hub.target.context == "cockpit-sandbox"
             # the plan's Quick Win 1, run with the environment the cockpit pins for its commands
@@ -59,13 +59,13 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
                     not [p for p in pods.rows.values() if p.owner.startswith("Job/") and p.status == "Error"]
                 ),
             )
-            await wait_until(pilot, lambda: row(metrics, "Pod Health")[3] != "75% (104/138 pods)")
-            assert row(metrics, "Pod Health")[2] == "75% (104/138 pods)"  # the baseline stays
+            await wait_until(pilot, lambda: row(metrics, "Pod Health")[1] != "75% (104/138 pods)")
+            assert row(metrics, "Pod Health")[4] == "75% (104/138 pods)"  # the baseline stays
             app.query_one(MetricsPane).record_end()
             journaled = app.session.state.metrics
             assert journaled["baseline"]["Pod Health"] == "75% (104/138 pods)"
             assert journaled["baseline"]["ArgoCD Synced"] == "7/17"
-            assert journaled["end"]["Pod Health"] == row(metrics, "Pod Health")[3]
+            assert journaled["end"]["Pod Health"] == row(metrics, "Pod Health")[1]
     finally:
         for thing in getattr(app, "owned", []):
             thing.stop()

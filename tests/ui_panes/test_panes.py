@@ -155,18 +155,18 @@ async def test_metrics_pane_shows_live_values_against_targets(fake: FakeApi, hub
     app = PaneApp(MetricsPane(hub, plan=Plan("t", "<string>", metrics=metrics)))
     async with app.run_test(size=(160, 40)) as pilot:
         table = app.query_one("#metrics-table", DataTable)
-        await wait_until(pilot, lambda: table.row_count == 2 and str(table.get_row_at(0)[3]) != "-")
+        await wait_until(pilot, lambda: table.row_count == 2 and str(table.get_row_at(0)[1]) != "-")
         assert [str(c) for c in table.get_row_at(0)] == [
             "Pod Health",
-            "75%",
-            "75% (3/4 pods)",
             "75% (3/4 pods)",
             "80%",
             "not met",
+            "75% (3/4 pods)",
+            "75%",
         ]
         fake.delete("bad-0")
-        await wait_until(pilot, lambda: str(table.get_row_at(0)[5]) == "met")
-        assert str(table.get_row_at(0)[2]) == "75% (3/4 pods)"  # baseline kept
+        await wait_until(pilot, lambda: str(table.get_row_at(0)[3]) == "met")
+        assert str(table.get_row_at(0)[4]) == "75% (3/4 pods)"  # baseline kept
 
 
 async def test_a_task_whose_check_turns_true_is_offered_not_ticked(fake: FakeApi, hub: ClusterHub) -> None:
@@ -183,13 +183,13 @@ async def test_a_task_whose_check_turns_true_is_offered_not_ticked(fake: FakeApi
         app.notify = lambda message, **kw: offered.append(message)  # type: ignore[method-assign]
         checks = app.query_one("#checks-table", DataTable)
         await wait_until(
-            pilot, lambda: checks.row_count == 1 and str(checks.get_row_at(0)[2]).startswith("✗")
+            pilot, lambda: checks.row_count == 1 and str(checks.get_row_at(0)[0]).startswith("✗")
         )
         assert [str(c) for c in checks.get_row_at(0)] == [
+            "✗ 1 not Running",
             "Stabilise pods",
             "fewer than 1 pods not Running",
-            "✗ 1 not Running",
         ]
         fake.delete("bad-0")
-        await wait_until(pilot, lambda: str(checks.get_row_at(0)[2]).startswith("✓"))
+        await wait_until(pilot, lambda: str(checks.get_row_at(0)[0]).startswith("✓"))
         assert offered == ["Stabilise pods: its check is now true. Tick it in the plan if you agree."]

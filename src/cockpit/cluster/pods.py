@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 HEALTHY = frozenset({"Running", "Completed"})
-HEALTH_FORMULA = "health = pods Running or Completed ÷ all pods (STATUS as kubectl shows it)"
+HEALTH_FORMULA = "health = pods Running or Completed ÷ all pods (kubectl STATUS)"
 PROBLEM_ORDER = (
     "CrashLoopBackOff",
     "Init:CrashLoopBackOff",

@@ -16,11 +16,11 @@ from cockpit.cluster.snapshot import ClusterSnapshot
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
-COLUMNS = ("metric", "plan", "baseline", "live", "target", "status")
-HEADERS = ("METRIC", "IN PLAN", "AT START", "LIVE", "TARGET", "STATUS")
+COLUMNS = ("metric", "live", "target", "status", "baseline", "plan")
+HEADERS = ("METRIC", "LIVE", "TARGET", "STATUS", "AT START", "IN PLAN")
 RECOMPUTE_S = 0.5
-CHECK_COLUMNS = ("task", "check", "now")
-CHECK_HEADERS = ("TASK", "CHECK", "NOW")
+CHECK_COLUMNS = ("now", "task", "check")
+CHECK_HEADERS = ("NOW", "TASK", "CHECK")
 END_EVERY_S = 10.0
 
 
@@ -146,11 +146,11 @@ class MetricsPane(LivePane):
                     str(i),
                     (
                         row.metric.name,
-                        row.metric.current,
-                        row.baseline.text if row.baseline else "-",
                         row.current.text if row.current else "-",
                         row.metric.target,
                         status,
+                        row.baseline.text if row.baseline else "-",
+                        row.metric.current,
                     ),
                 )
             )
@@ -187,7 +187,7 @@ class MetricsPane(LivePane):
             mark = "✓" if ok else "✗" if ok is False else "?"
             style = "green" if ok else "yellow" if ok is False else "dim"
             rows.append(
-                (str(i), (r.title[:40], r.check.description, Text(f"{mark} {r.result.detail}", style=style)))
+                (str(i), (Text(f"{mark} {r.result.detail}", style=style), r.title[:40], r.check.description))
             )
         self.query_one("#checks-title", Static).display = bool(rows)
         table = self.query_one("#checks-table", DataTable)

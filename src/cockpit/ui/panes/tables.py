@@ -29,7 +29,7 @@ def sync_table(
                 except CellDoesNotExist:
                     old = None
                 if old != value:
-                    table.update_cell(key, col, value)
+                    table.update_cell(key, col, value, update_width=True)
         return
     cursor_key: str | None = None
     if table.row_count and 0 <= table.cursor_row < table.row_count:
