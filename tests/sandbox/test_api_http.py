@@ -405,3 +405,21 @@ def test_openapi_v3_advertises_server_side_field_validation(http: httpx.Client) 
 def test_keep_alive_serves_many_requests_on_one_connection(http: httpx.Client) -> None:
     for _ in range(20):
         assert http.get("/api/v1/namespaces/argocd/pods").status_code == 200
+
+
+def test_watch_list_sends_every_object_then_the_initial_events_end_bookmark(
+    own: tuple[Sandbox, httpx.Client],
+) -> None:
+    _, http = own
+    params = {
+        "watch": "1",
+        "sendInitialEvents": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "allowWatchBookmarks": "true",
+        "timeoutSeconds": "1",
+    }
+    with http.stream("GET", f"/api/v1/namespaces/{DP}/pods", params=params) as reply:
+        events = list(_events(reply))
+    kinds = [e["type"] for e in events]
+    assert kinds[:9] == ["ADDED"] * 9 and kinds[9] == "BOOKMARK"
+    assert events[9]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}

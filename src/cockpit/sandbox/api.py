@@ -322,6 +322,7 @@ class Api:
 
     def _watch(self, req: Request, route: Route) -> Response:
         labels, fields = selectors_of(req, route.rt)
+        initial = parse_bool("sendInitialEvents", req.param("sendInitialEvents"))
         try:
             timeout = float(req.param("timeoutSeconds") or 1800)
         except ValueError:
@@ -329,7 +330,7 @@ class Api:
         options = WatchOptions(
             rt=route.rt,
             namespace=route.namespace,
-            resource_version=req.param("resourceVersion"),
+            resource_version="" if initial else req.param("resourceVersion"),
             labels=labels,
             fields=fields,
             timeout=timeout,
@@ -337,6 +338,7 @@ class Api:
             bookmark_interval=self.bookmark_interval,
             as_table=wants_table(req.header("accept")),
             include=req.param("includeObject") or "Metadata",
+            initial_events=initial,
         )
         content_type = TABLE_CONTENT_TYPE if options.as_table else "application/json"
         return Response(content_type=content_type, stream=watch_stream(self.store, options, req, self.clock))

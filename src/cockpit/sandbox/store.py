@@ -141,10 +141,10 @@ class Watch:
         elif now:
             self.deliver(event.type, event.entry, event.rv)
 
-    def bookmark(self) -> None:
-        """Deliver ("BOOKMARK", None, current resourceVersion) in order with the events."""
+    def bookmark(self, kind: str = "BOOKMARK") -> None:
+        """Deliver (kind, None, current resourceVersion) in order with the events."""
         with self.store._lock:
-            self.deliver("BOOKMARK", None, self.store.resource_version)
+            self.deliver(kind, None, self.store.resource_version)
 
     def cancel(self) -> None:
         self.store._cancel_watch(self)

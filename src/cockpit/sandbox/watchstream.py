@@ -24,6 +24,7 @@ from cockpit.sandbox.resources import ResourceType
 from cockpit.sandbox.selectors import FieldSelector, LabelSelector
 from cockpit.sandbox.store import Entry, Store, Watch
 
+INITIAL_EVENTS_END = "INITIAL_EVENTS_END"  # the bookmark that ends sendInitialEvents' replay
 POLL_SECONDS = 0.5  # how often an idle watch checks whether its client has gone
 
 
@@ -39,16 +40,19 @@ class WatchOptions:
     bookmark_interval: float
     as_table: bool
     include: str = "Metadata"
+    initial_events: bool = False  # sendInitialEvents: every object, then a bookmark marking their end
 
 
 def _encode(options: WatchOptions, kind: str, entry: Entry | None, rv: int, first: bool, now: float) -> bytes:
     rt = options.rt
-    if kind == "BOOKMARK" or entry is None:
+    if kind in ("BOOKMARK", INITIAL_EVENTS_END) or entry is None:
         obj: dict[str, Any] = {
             "kind": rt.kind,
             "apiVersion": rt.api_version,
             "metadata": {"resourceVersion": str(rv)},
         }
+        if kind == INITIAL_EVENTS_END:
+            obj["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
         return orjson.dumps({"type": "BOOKMARK", "object": obj}) + b"\n"
     if not options.as_table:
         return b'{"type":"%s","object":%s}\n' % (kind.encode(), entry.raw)
@@ -85,6 +89,8 @@ async def watch_stream(
         yield orjson.dumps({"type": "ERROR", "object": err.status()}) + b"\n"
         return
     registered.append(watch)
+    if options.initial_events:
+        watch.bookmark(INITIAL_EVENTS_END)
     first = True
     deadline = loop.time() + options.timeout
     next_bookmark = loop.time() + options.bookmark_interval
