@@ -54,7 +54,7 @@ async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> 
         assert str(app.query_one("#argo-summary", Static).render()).startswith("Synced 7/17")
         certs = app.query_one("#certs-table", DataTable)
         await wait_until(pilot, lambda: certs.row_count == 9)
-        assert [str(certs.get_row_at(i)[1]) for i in range(2)] == ["graphql-gateway-tls", "spark-history-tls"]
+        assert [str(certs.get_row_at(i)[0]) for i in range(2)] == ["graphql-gateway-tls", "spark-history-tls"]
         metrics = app.query_one("#metrics-table", DataTable)
         assert metrics.row_count == 0  # no plan in this app: nothing to show
         assert "no success-metrics table" in str(app.query_one("#metrics-note", Static).render())

@@ -18,8 +18,8 @@ from cockpit.cluster.tlsprobe import probe_host
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
-COLUMNS = ("namespace", "name", "ready", "reason", "not_after", "days", "renewal", "message")
-HEADERS = ("NAMESPACE", "CERTIFICATE", "READY", "REASON", "NOT AFTER", "DAYS LEFT", "RENEWAL", "MESSAGE")
+COLUMNS = ("name", "ready", "reason", "days", "not_after", "renewal", "namespace", "message")
+HEADERS = ("CERTIFICATE", "READY", "REASON", "DAYS LEFT", "NOT AFTER", "RENEWAL", "NAMESPACE", "MESSAGE")
 
 
 def _date(ts: float | None) -> str:
@@ -89,16 +89,16 @@ class CertsPane(LivePane):
                 (
                     c.uid,
                     (
-                        c.namespace,
                         c.name,
                         Text(c.ready, style="green" if c.is_ready else "bold red"),
                         c.reason,
-                        _date(c.not_after),
                         Text(
                             "-" if days is None else str(days),
                             style="red" if days is not None and days < 14 else "",
                         ),
+                        _date(c.not_after),
                         _date(c.renewal_time),
+                        c.namespace,
                         c.message[:140],
                     ),
                 )
