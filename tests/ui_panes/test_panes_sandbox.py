@@ -50,9 +50,12 @@ async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> 
         first = [str(pods.get_row_at(i)[1]) for i in range(34)]
         assert "Running" not in first  # the 34 problem pods come first
         argo = app.query_one("#argo-table", DataTable)
-        await wait_until(pilot, lambda: argo.row_count == 17)
+        assert argo.row_count == 0  # a hidden tab does not render...
+        app.query_one(TabbedContent).active = "tab-1"
+        await wait_until(pilot, lambda: argo.row_count == 17)  # ...until it is shown
         assert str(app.query_one("#argo-summary", Static).render()).startswith("Synced 7/17")
         certs = app.query_one("#certs-table", DataTable)
+        app.query_one(TabbedContent).active = "tab-2"
         await wait_until(pilot, lambda: certs.row_count == 9)
         assert [str(certs.get_row_at(i)[0]) for i in range(2)] == ["graphql-gateway-tls", "spark-history-tls"]
         metrics = app.query_one("#metrics-table", DataTable)

@@ -69,7 +69,7 @@ class ArgoPane(LivePane):
         message.batch.apply_to(self.rows)
         self.health = message.batch.health
         self.refresh_status()
-        self.render_rows()
+        self.request_render()
 
     def render_rows(self) -> None:
         c = counts(self.rows.values())

@@ -71,6 +71,23 @@ class LivePane(Vertical):
         self.health: Health | None = None
         self._unsubscribe: list[Any] = []
         self._status = Static("", classes="pane-status")
+        self._render_owed = False
+
+    def render_rows(self) -> None:
+        """Show the pane's rows (subclasses); called through `request_render`."""
+
+    def request_render(self) -> None:
+        """Render now if the pane is on screen; a hidden pane (another tab) renders when shown."""
+        if self.is_on_screen:
+            self._render_owed = False
+            self.render_rows()
+        else:
+            self._render_owed = True
+
+    def on_show(self) -> None:
+        if self._render_owed:
+            self._render_owed = False
+            self.render_rows()
 
     def status_widget(self) -> Static:
         return self._status

@@ -75,7 +75,7 @@ class CertsPane(LivePane):
         message.batch.apply_to(self.rows)
         self.health = message.batch.health
         self.refresh_status()
-        self.render_rows()
+        self.request_render()
 
     def render_rows(self) -> None:
         ready, total = ready_counts(self.rows.values())

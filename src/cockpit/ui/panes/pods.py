@@ -125,13 +125,16 @@ class PodsPane(LivePane):
         self.refresh_status()
         if not self._render_pending:  # at most a few renders a second, however fast pods change
             self._render_pending = True
-            self.set_timer(RENDER_EVERY_S, self.render_rows)
+            self.set_timer(RENDER_EVERY_S, self._render_due)
 
     def visible(self) -> list[PodSummary]:
         return sort_pods(p for p in self.rows.values() if self.filter(p))
 
-    def render_rows(self) -> None:
+    def _render_due(self) -> None:
         self._render_pending = False
+        self.request_render()
+
+    def render_rows(self) -> None:
         matching = self.visible()
         shown = matching[: self.max_rows]
         t = totals(self.rows.values())
@@ -194,7 +197,7 @@ class PodsPane(LivePane):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.filter = PodFilter(event.value)
-        self.render_rows()
+        self.request_render()
 
     @on(Input.Submitted, "#pods-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
