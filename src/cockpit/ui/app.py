@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Tree
@@ -265,7 +266,11 @@ class CockpitApp(App[int]):
         )
 
     def refresh_status(self) -> None:
-        self.query_one(StatusBar).show(self.status_info())
+        try:
+            bar = self.query_one(StatusBar)
+        except NoMatches:  # the screen is being torn down: a last timer tick
+            return
+        bar.show(self.status_info())
 
     def refresh_rows(self, node: Node | None = None) -> None:
         """Repaint a task's row and its ancestors (every row when None)."""
@@ -282,6 +287,8 @@ class CockpitApp(App[int]):
 
     def tick_clock(self) -> None:
         """Once a second: timers, the active row's bar, overrun notices, a journal checkpoint."""
+        if self.closing or not self.query(PlanTree):
+            return
         active = self.session.active_task
         if active is not None and not self.session.paused:
             self.refresh_rows(active)
