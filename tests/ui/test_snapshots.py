@@ -7,6 +7,7 @@ import time
 import pytest
 
 from cockpit.session.clock import FakeClock
+from cockpit.ui.screens.dialogs import ConfirmScreen
 from cockpit.ui.widgets.output_pane import end_line
 
 from .conftest import AppFactory, runs, wait_for
@@ -47,3 +48,15 @@ def test_main_screen_80x24(make_app: AppFactory, snap_compare) -> None:  # type:
 def test_main_screen_160x45(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app, run_before = frozen_app(make_app)
     assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
+
+
+def test_confirmation_names_the_target_80x24(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(clock=FakeClock(wall=1_761_300_000.0))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter")  # the `kubectl ... delete pod` command
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
