@@ -279,3 +279,26 @@ def test_drain_cordons_and_evicts_the_nodes_pods(fresh: Kubectl) -> None:
     assert store.get(r.NODES, None, "k8s-worker")["spec"]["unschedulable"] is True
     assert [p["metadata"]["name"] for p in store.list(r.PODS)] == ["grafana-6f9-zzz"]  # on k8s-master
     assert fresh.ok("get", "nodes").splitlines()[1].split()[1] == "Ready,SchedulingDisabled"
+
+
+def test_deleted_pod_is_terminating_for_its_shutdown_then_gone(fresh: Kubectl) -> None:
+    proc = fresh.popen("get", "pods", "-n", DP, "-l", "app=minio", "-w")
+    try:
+        time.sleep(1.0)
+        started = time.monotonic()
+        assert fresh.ok("delete", "pod", "minio-0", "-n", DP).strip() == 'pod "minio-0" deleted'
+        assert 0.5 < time.monotonic() - started < 5  # kubectl waited for the pod to go
+        assert not fresh.box.store.exists(r.PODS, DP, "minio-0")
+        time.sleep(0.5)
+    finally:
+        proc.terminate()
+    out, _ = proc.communicate(timeout=10)
+    statuses = [line.split()[2] for line in out.splitlines()[1:]]
+    assert statuses[0] == "Running" and "Terminating" in statuses[1:]
+
+
+def test_forced_delete_is_immediate(fresh: Kubectl) -> None:
+    started = time.monotonic()
+    done = fresh("delete", "pod", "minio-0", "-n", DP, "--grace-period=0", "--force")
+    assert done.returncode == 0 and 'pod "minio-0" force deleted' in done.stdout
+    assert time.monotonic() - started < 3 and not fresh.box.store.exists(r.PODS, DP, "minio-0")

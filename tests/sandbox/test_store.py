@@ -212,3 +212,27 @@ def test_patch_helper_speaks_the_three_formats(store: Store) -> None:
     )
     assert out["spec"]["replicas"] == 0 and out["metadata"]["labels"] == {"x": "1"}
     assert [c["name"] for c in out["spec"]["template"]["spec"]["containers"]] == ["a", "b"]
+
+
+def test_graceful_termination_then_reap() -> None:
+    now = [1_000_000.0]
+    store = Store(clock=lambda: now[0])
+    store.create(NAMESPACES, {"metadata": {"name": "data-platform"}})
+    store.create(PODS, _pod("a"))
+    marked = store.terminate(PODS, "data-platform", "a", grace=30, shutdown=2)
+    assert marked["metadata"]["deletionGracePeriodSeconds"] == 30 and marked["metadata"]["deletionTimestamp"]
+    assert store.reap() == 0 and store.exists(PODS, "data-platform", "a")
+    store.mutate(PODS, "data-platform", "a", lambda p: p["status"].update(phase="Running"))  # still going
+    assert store.exists(PODS, "data-platform", "a")
+    now[0] += 2
+    assert store.reap() == 1 and not store.exists(PODS, "data-platform", "a")
+
+
+def test_finalizers_hold_a_deleted_object_until_removed(store: Store) -> None:
+    store.create(
+        PODS, {**_pod("a"), "metadata": {"name": "a", "namespace": "data-platform", "finalizers": ["x"]}}
+    )
+    obj, gone = store.delete(PODS, "data-platform", "a")
+    assert not gone and obj["metadata"]["deletionTimestamp"]
+    store.mutate(PODS, "data-platform", "a", lambda p: p["metadata"].update(finalizers=[]))
+    assert not store.exists(PODS, "data-platform", "a")

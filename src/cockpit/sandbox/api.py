@@ -63,6 +63,7 @@ class Api:
         bookmark_interval: float = 60.0,
         clock: Callable[[], float] = time.time,
         exec_source: ExecSource | None = None,
+        pod_shutdown: float = 1.0,
     ) -> None:
         self.store = store
         self.logs = logs
@@ -72,7 +73,7 @@ class Api:
         self.bookmark_interval = bookmark_interval
         self.clock = clock
         self.server_address = "127.0.0.1"
-        self.writes = Writes(store)
+        self.writes = Writes(store, pod_shutdown)
 
     # ---- entry ---------------------------------------------------------------------------------
 

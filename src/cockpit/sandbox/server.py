@@ -28,6 +28,7 @@ from cockpit.sandbox.http import HttpServer
 from cockpit.sandbox.store import Store
 from cockpit.sandbox.worldapi import ExecSource, LogSource, StoredLogs
 
+REAP_SECONDS = 0.1
 START_TIMEOUT = 60.0  # building a 50,000-pod world takes a while; the default world starts in < 1 s
 
 
@@ -82,6 +83,7 @@ class Sandbox:
         token: str | None = None,
         read_only_token: str | None = None,
         bookmark_interval: float = 60.0,
+        pod_shutdown: float = 1.0,
     ) -> None:
         """world=False serves `store` as it is (an empty cluster by default) with `logs` (default:
         an empty StoredLogs) and `exec_source` for `kubectl exec`; otherwise
@@ -99,6 +101,7 @@ class Sandbox:
         self.read_only_token = read_only_token
         self.tls = tls or bool(self.token)
         self.bookmark_interval = bookmark_interval
+        self.pod_shutdown = pod_shutdown
         self.url = ""
         self.started_in = 0.0
         self.simulation: Any = None
@@ -216,6 +219,7 @@ class Sandbox:
             bookmark_interval=self.bookmark_interval,
             clock=self.store.clock,
             exec_source=exec_source,
+            pod_shutdown=self.pod_shutdown,
         )
         server = HttpServer(api.handle, self._ssl_context())
         try:
@@ -225,18 +229,24 @@ class Sandbox:
         self.port = port
         api.server_address = f"127.0.0.1:{port}"
         self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
-        ticking = None
+        tasks = [asyncio.create_task(self._reap(), name="sandbox-reaper")]
         if self.simulation is not None:
-            ticking = asyncio.create_task(self.simulation.run(), name="sandbox-world")
+            tasks.append(asyncio.create_task(self.simulation.run(), name="sandbox-world"))
         self._ready.set()
         try:
             await self._stop.wait()
         finally:
-            if ticking is not None:
-                ticking.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(BaseException):
-                    await ticking
+                    await task
             await server.close()
+
+    async def _reap(self) -> None:
+        """Finish graceful deletions (pods leaving Terminating) as their shutdown ends."""
+        while True:
+            await asyncio.sleep(REAP_SECONDS)
+            self.store.reap()
 
     # ---- clients -------------------------------------------------------------------------------
 

@@ -178,6 +178,7 @@ class Store:
         self._watches: dict[ResourceType, list[Watch]] = {rt: [] for rt in RESOURCES}
         self._subscribers: list[Subscriber] = []
         self._sorted: dict[tuple[ResourceType, str], list[str]] = {}  # names in order, dropped on add/remove
+        self._due: dict[Key, float] = {}  # gracefully deleted objects and when they go
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -456,8 +457,8 @@ class Store:
         self._data[rt][ns][entry.name] = entry
         self._index(rt, entry, old)
         events = [self._record(MODIFIED, rt, entry, old)]
-        if "deletionTimestamp" in meta and not meta.get("finalizers"):
-            events += self._remove(rt, entry, "Background")
+        if "deletionTimestamp" in meta and not meta.get("finalizers") and old_meta.get("finalizers"):
+            events += self._remove(rt, entry, "Background")  # the last finalizer is gone
         return entry, events
 
     def delete(
@@ -682,6 +683,40 @@ class Store:
         with self._lock:
             if watch in self._watches[watch.rt]:
                 self._watches[watch.rt].remove(watch)
+
+    def terminate(
+        self, rt: ResourceType, namespace: str | None, name: str, grace: float, shutdown: float
+    ) -> Obj:
+        """Graceful deletion (a pod given its grace period): the object gets deletionTimestamp
+        (now + grace) and deletionGracePeriodSeconds, shows as Terminating, and is removed
+        `shutdown` seconds later by `reap()`. Returns its marked state."""
+        with self._lock:
+            entry = self.entry(rt, namespace, name)
+            if entry is None:
+                raise errors.not_found(rt, name)
+            if "deletionTimestamp" in entry.obj["metadata"]:
+                return clone(entry.obj)  # already going
+            marked = clone(entry.obj)
+            marked["metadata"]["deletionTimestamp"] = timestamp(self.clock() + grace)
+            marked["metadata"]["deletionGracePeriodSeconds"] = int(grace)
+            new, events = self._replace(rt, entry, marked)
+            self._due[(rt, new.namespace if rt.namespaced else "", name)] = self.clock() + shutdown
+        self._notify(events)
+        return clone(new.obj)
+
+    def reap(self) -> int:
+        """Remove the gracefully deleted objects whose shutdown is over; returns how many went."""
+        now = self.clock()
+        events: list[Event] = []
+        with self._lock:
+            for key in [k for k, due in self._due.items() if due <= now]:
+                del self._due[key]
+                rt, ns, name = key
+                entry = self._data[rt].get(ns, {}).get(name)
+                if entry is not None and "deletionTimestamp" in entry.obj["metadata"]:
+                    events += self._remove(rt, entry, "Background")
+        self._notify(events)
+        return sum(1 for e in events if e.type == DELETED)
 
     def compact(self) -> int:
         """Forget the event history (as etcd compaction does): watches from an older

@@ -22,8 +22,10 @@ RETURNS_DELETED_OBJECT = {PODS, SERVICES, NAMESPACES}
 
 
 class Writes:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, pod_shutdown: float = 1.0) -> None:
+        """pod_shutdown: how long a pod deleted with a grace period stays Terminating."""
         self.store = store
+        self.pod_shutdown = pod_shutdown
 
     def _ensure_namespace(self, namespace: str | None) -> None:
         if namespace and not self.store.exists(NAMESPACES, None, namespace):
@@ -187,6 +189,38 @@ class Writes:
             return json_response(change(clone(entry.obj)))
         return json_response(self.store.mutate(rt, route.namespace, name, change))
 
+    @staticmethod
+    def _grace(req: Request) -> float | None:
+        """gracePeriodSeconds from DeleteOptions (body or query); None when not given."""
+        value: Any = None
+        if req.body:
+            try:
+                value = (orjson.loads(req.body) or {}).get("gracePeriodSeconds")
+            except (orjson.JSONDecodeError, AttributeError):
+                value = None
+        if value is None:
+            value = req.param("gracePeriodSeconds")
+        try:
+            return None if value is None else max(0.0, float(value))
+        except (TypeError, ValueError):
+            raise errors.bad_request(f"invalid gracePeriodSeconds: {value}") from None
+
+    def _delete_pod(self, namespace: str | None, name: str, grace: float | None, uid: str | None) -> Obj:
+        """A pod goes Terminating for its (simulated, short) shutdown; grace 0 removes it at once."""
+        pod = self.store.get(PODS, namespace, name)
+        if uid and uid != pod["metadata"]["uid"]:
+            raise errors.conflict(
+                PODS,
+                name,
+                f"Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {pod['metadata']['uid']}",
+            )
+        if grace is None:
+            grace = float((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
+        if grace == 0:
+            return self.store.delete(PODS, namespace, name)[0]
+        return self.store.terminate(PODS, namespace, name, grace, min(grace, self.pod_shutdown))
+
     def _delete_options(self, req: Request) -> tuple[str | None, str | None, str | None, bool]:
         options: Obj = {}
         if req.body:
@@ -211,6 +245,8 @@ class Writes:
         policy, uid, rv, dry = self._delete_options(req)
         if dry:
             return json_response(self.store.get(rt, route.namespace, name))
+        if rt is PODS:
+            return json_response(self._delete_pod(route.namespace, name, self._grace(req), uid))
         obj, gone = self.store.delete(rt, route.namespace, name, policy, uid=uid, resource_version=rv)
         if not gone or rt in RETURNS_DELETED_OBJECT:
             return json_response(obj)
@@ -229,6 +265,10 @@ class Writes:
         policy, _, _, dry = self._delete_options(req)
         if dry:
             items = [e.obj for e in self.store.select(rt, route.namespace, labels, fields).entries]
+        elif rt is PODS:
+            grace = self._grace(req)
+            matches = self.store.select(rt, route.namespace, labels, fields).entries
+            items = [self._delete_pod(e.namespace, e.name, grace, None) for e in matches]
         else:
             items = self.store.delete_collection(rt, route.namespace, labels, fields, policy)
         return json_response(
@@ -299,7 +339,8 @@ class Writes:
         eviction = self.body(req)
         if not isinstance(eviction, dict) or eviction.get("kind") not in (None, "Eviction"):
             raise errors.bad_request("the body of an eviction must be an Eviction (policy/v1)")
-        self.store.delete(PODS, route.namespace, name, None)
+        grace = (eviction.get("deleteOptions") or {}).get("gracePeriodSeconds")
+        self._delete_pod(route.namespace, name, None if grace is None else float(grace), None)
         return json_response(
             {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
         )
