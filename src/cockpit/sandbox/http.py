@@ -88,21 +88,20 @@ class HttpServer:
         try:
             while True:
                 request = await self._read_request(reader)
-                if request is not None:
-                    request.writer = writer
                 if request is None:
                     break
+                request.writer = writer
                 keep_alive = request.header("connection").lower() != "close"
                 response = await self.handler(request)
                 await self._write(writer, request, response, keep_alive)
-                if response.upgraded:
+                if response.upgraded or not keep_alive:
                     break
-                if not keep_alive or (response.stream is not None and request.client_gone()):
+                if response.stream is not None and request.client_gone():
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, asyncio.LimitOverrunError):
-            pass
+            pass  # the client went away or spoke nonsense: nothing to answer
         except asyncio.CancelledError:
-            pass
+            pass  # the server is stopping
         finally:
             self._connections.discard(task)
             writer.close()
