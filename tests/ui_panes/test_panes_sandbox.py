@@ -150,3 +150,19 @@ async def test_panes_stay_correct_across_a_sandbox_restart(tmp_path: Path) -> No
     finally:
         hub.stop()
         box.stop()
+
+
+async def test_pod_events_key_shows_the_pods_events(live: tuple[Sandbox, ClusterHub]) -> None:
+    _box, hub = live
+    app = LiveApp(hub)
+    async with app.run_test(size=(200, 50)) as pilot:
+        pods = app.query_one("#pods-table", DataTable)
+        await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
+        pods.focus()
+        await pilot.press("f", *"trino-worker", "enter")
+        await wait_until(pilot, lambda: pods.row_count == 3)
+        await pilot.press("e")
+        panel = app.query_one("#pods-events", Static)
+        await wait_until(pilot, lambda: "BackOff" in str(panel.render()), timeout=10)
+        text = str(panel.render())
+        assert text.startswith("Events of data-platform/trino-worker-") and "Warning" in text
