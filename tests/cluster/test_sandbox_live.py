@@ -189,3 +189,15 @@ def test_plan_commands_retrigger_challenges_and_refresh_apps(live: tuple[Sandbox
     )
     eventually(lambda: next(a for a in apps.values() if a.name == "api-gateway").sync == "Synced")
     assert not next(a for a in apps.values() if a.name == "api-gateway").refreshing
+
+
+def test_sync_sets_an_operation_the_controller_runs(live: tuple[Sandbox, ClusterHub, Path]) -> None:
+    _box, hub, _kubeconfig = live
+    apps = hub.apps()
+    assert apps is not None and apps.wait_synced(10)
+    app = next(a for a in apps.values() if a.name == "api-gateway")
+    assert app.sync == "OutOfSync"
+    hub.sync(app)
+    eventually(lambda: next(a for a in apps.values() if a.name == "api-gateway").sync == "Synced")
+    after = next(a for a in apps.values() if a.name == "api-gateway")
+    assert after.operation in ("Running", "Succeeded") and not after.sync_requested
