@@ -1,0 +1,37 @@
+"""The output tail: bounded, keeps colours, shows a progress bar's last state, never parses the dropped."""
+
+from __future__ import annotations
+
+from cockpit.ui.widgets.tail_view import TailBuffer, as_text
+
+
+def test_tail_is_bounded_and_counts_what_fell_off() -> None:
+    buffer = TailBuffer(max_lines=100)
+    buffer.feed("".join(f"line {i}\r\n" for i in range(1, 1001)))
+    assert len(buffer.lines) == 100 and buffer.dropped == 900
+    assert buffer.lines[0] == "line 901" and buffer.lines[-1] == "line 1000"
+
+
+def test_partial_line_is_shown_then_completed() -> None:
+    buffer = TailBuffer()
+    buffer.feed("Downloading")
+    assert [as_text(x).plain for x in buffer.visible_lines()] == ["Downloading"]
+    buffer.feed(" done\n")
+    assert [as_text(x).plain for x in buffer.visible_lines()] == ["Downloading done"]
+
+
+def test_carriage_return_progress_shows_its_last_state() -> None:
+    buffer = TailBuffer()
+    buffer.feed("progress 10%\rprogress 50%\rprogress 100%\r\n")
+    assert as_text(buffer.lines[-1]).plain == "progress 100%"
+
+
+def test_ansi_colours_are_kept() -> None:
+    buffer = TailBuffer()
+    buffer.feed("\x1b[31mCrashLoopBackOff\x1b[0m ok\n")
+    text = as_text(buffer.lines[-1])
+    assert text.plain == "CrashLoopBackOff ok"
+    assert any(
+        str(span.style) == "red" and text.plain[span.start : span.end] == "CrashLoopBackOff"
+        for span in text.spans
+    )
