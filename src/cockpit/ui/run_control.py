@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 
+FULL_OUTPUT_CHARS = 32 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class KubeTarget:
     """Where commands go: the pinned context/namespace and the environment that pins them."""
@@ -104,7 +107,7 @@ class RunControl:
         self.job_runs: dict[int, str] = {}
         self.jobs = JobManager(
             env=dict(target.env),
-            output_dir=session.session_dir / "jobs",
+            output_dir=None,  # the session keeps the (redacted) output; no raw copy beside it
             on_change=self._job_changed,
             on_output=self._job_output,
         )
@@ -268,6 +271,8 @@ class RunControl:
             rows=40,
             on_output=on_output,
             on_exit=on_exit,
+            # never elide: the session's side file is the full record, and the tail is cheap to feed
+            max_pending_chars=FULL_OUTPUT_CHARS,
         )
         self.processes[key] = process
         await process.start()
