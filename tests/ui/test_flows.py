@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
 from cockpit.session.journal import read_journal
 from cockpit.session.state import TaskState
@@ -13,6 +14,7 @@ from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.task_detail import CommandList
 
 from .conftest import AppFactory, recorded, runs, tail_text, wait_for
+from .plans import plan_with_commands
 
 ECHO, DELETE, EXIT3, NOT_FOUND, SLEEP, PLACEHOLDER = range(6)
 
@@ -471,3 +473,15 @@ async def test_cockpit_keys_are_inert_while_a_dialog_is_open(make_app: AppFactor
         await pilot.press("escape")
         await pilot.pause()
         assert len(app.screen_stack) == 1
+
+
+async def test_confirmation_warns_when_the_command_aims_elsewhere(make_app: AppFactory) -> None:
+    plan = plan_with_commands(Command("kubectl --context prod -n web delete pod web-1", 7))
+    app = make_app(plan=plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, 0)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        body = str(app.screen.query_one("#dialog-body").render())
+        assert "--context prod" in body and "not go to the pinned target" in body
+        assert "namespace web (from the command)" in body
+        await pilot.press("n")

@@ -176,6 +176,9 @@ class RunControl:
             body.append(f"Target: {self.target.describe(text)}", style="bold")
             if self.target.sandbox:
                 body.append(" (SANDBOX)")
+            if safety.retarget:
+                body.append(f"\nBut the command itself says {safety.retarget}: ", style="bold")
+                body.append("it does not go to the pinned target above.", style="bold")
             confirmed = await self.app.push_screen_wait(
                 ConfirmScreen("This command changes the cluster", body)
             )
