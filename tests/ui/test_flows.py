@@ -485,3 +485,13 @@ async def test_confirmation_warns_when_the_command_aims_elsewhere(make_app: AppF
         assert "--context prod" in body and "not go to the pinned target" in body
         assert "namespace web (from the command)" in body
         await pilot.press("n")
+
+
+async def test_changing_theme_recolours_the_rows(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        before = app.palette
+        app.theme = "nord"
+        await pilot.pause()
+        assert app.palette != before and app.palette.success == app.theme_variables["success"]

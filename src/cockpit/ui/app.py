@@ -132,11 +132,9 @@ class CockpitApp(App[int]):
                 self.notify(f"Unknown theme {self._theme_name!r}; using {self.theme}.", severity="warning")
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
-        self.palette = self._palette_from_theme()
+        self._apply_palette()
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._repaint_with_theme())
         tree = self.query_one(PlanTree)
-        tree.palette = self.palette
-        self.query_one(OutputPane).palette = self.palette
-        self.query_one(StatusBar).palette = self.palette
         tree.load(self.plan, self.row_state)
         self._apply_size_classes()
         resumed = self.session.state.last_touched is not None
@@ -162,6 +160,18 @@ class CockpitApp(App[int]):
         self.session.close()
         for thing in self.owned:
             await asyncio.to_thread(thing.stop)
+
+    def _apply_palette(self) -> None:
+        self.palette = self._palette_from_theme()
+        self.query_one(PlanTree).palette = self.palette
+        self.query_one(OutputPane).palette = self.palette
+        self.query_one(StatusBar).palette = self.palette
+
+    def _repaint_with_theme(self) -> None:
+        """A theme picked from the palette recolours the rows and the status line at once."""
+        self._apply_palette()
+        self.refresh_rows()
+        self.refresh_status()
 
     def _palette_from_theme(self) -> Palette:
         """Theme colours for the rich labels (which cannot read $variables); defaults if unparsable."""
