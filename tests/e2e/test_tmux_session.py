@@ -54,7 +54,10 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
         f"env -u COLUMNS -u LINES COCKPIT_HOME={cockpit_home} HOME={tmp_path}"
         f" KUBECONFIG={tmp_path}/none TERM=xterm-256color"
     )
-    command = f"{env_prefix} {COCKPIT} {SEED_PLAN}; echo COCKPIT-EXIT=$?; sleep 30"
+    command = (
+        f"{env_prefix} {COCKPIT} {SEED_PLAN}; echo COCKPIT-EXIT=$?; read -r _;"
+        f" {env_prefix} {COCKPIT} --resume; echo RESUME-EXIT=$?; sleep 30"
+    )
     tmux = Tmux(name)
     tmux.run("new-session", "-d", "-s", name, "-x", "160", "-y", "45", command)
     try:
@@ -82,17 +85,27 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
         tmux.wait_for("Save the transcript before quitting?")
         tmux.keys("s")
         tmux.wait_for("COCKPIT-EXIT=0")
+
+        transcripts = list((cockpit_home / "data" / "sessions").glob("*/transcript.md"))
+        assert len(transcripts) == 1
+        text = transcripts[0].read_text()
+        assert "echo e2e-$((6*7)) from cockpit" in text
+        side = transcripts[0].parent / "output" / "run-1.log"  # the transcript links the full output
+        assert "(output/run-1.log)" in text and "e2e-42 from cockpit" in side.read_text()
+        assert "certs re-triggered, waiting on ACME" in text
+        assert "1.1 Cloudflare Access bypass for ACME" in text
+        assert "not ended" not in text
+        done_row = next(line for line in text.splitlines() if line.startswith("| 1.1 Cloudflare"))
+        assert "done" in done_row
+
+        tmux.keys("Enter")  # `cockpit --resume`: back where it stood
+        screen = tmux.wait_for("1.2 Stabilize DolphinScheduler control plane  active")
+        assert "certs re-triggered, waiting on ACME" in screen  # the task's note
+        assert "✓" in next(line for line in screen.splitlines() if "1.1 Cloudflare" in line)
+        assert "e2e-$((6*7)) from cockpit" in screen  # the earlier run, in the output pane
+        tmux.keys("q")
+        tmux.wait_for("Save the transcript before quitting?")
+        tmux.keys("d")
+        tmux.wait_for("RESUME-EXIT=0")
     finally:
         tmux.run("kill-server", check=False)
-
-    transcripts = list((cockpit_home / "data" / "sessions").glob("*/transcript.md"))
-    assert len(transcripts) == 1
-    text = transcripts[0].read_text()
-    assert "echo e2e-$((6*7)) from cockpit" in text
-    side = transcripts[0].parent / "output" / "run-1.log"  # the transcript links the full output
-    assert "(output/run-1.log)" in text and "e2e-42 from cockpit" in side.read_text()
-    assert "certs re-triggered, waiting on ACME" in text
-    assert "1.1 Cloudflare Access bypass for ACME" in text
-    assert "not ended" not in text
-    done_row = next(line for line in text.splitlines() if line.startswith("| 1.1 Cloudflare"))
-    assert "done" in done_row
