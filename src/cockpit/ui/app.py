@@ -24,9 +24,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
-from cockpit.runner import classify
 from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
+from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
 from cockpit.ui.run_control import KubeTarget, RunControl
@@ -216,15 +216,7 @@ class CockpitApp(App[int]):
     # ---- state handed down ----------------------------------------------------------------------
 
     def row_state(self, node: Node) -> RowState:
-        if node.kind is NodeKind.TASK:
-            status = self.session.state_of(node.id).value
-        else:
-            tasks = [n for n in node.walk() if n.kind is NodeKind.TASK]
-            states = {self.session.state_of(t.id) for t in tasks}
-            status = "done" if tasks and states <= {TaskState.DONE, TaskState.SKIPPED} else "todo"
-            if TaskState.ACTIVE in states:
-                status = "active"
-        return RowState(status=status, elapsed=self.session.elapsed(node.id), timebox=node.timebox)
+        return presenters.row_state(self.session, node)
 
     def show_node(self, node: Node) -> None:
         self.current = node
@@ -238,42 +230,10 @@ class CockpitApp(App[int]):
         )
 
     def describe_command(self, command: Command) -> str:
-        tags = []
-        safety = classify(command.cmd)
-        if safety.changes_cluster:
-            tags.append("read-only: refused" if self.target.read_only else "changes cluster")
-        if safety.needs_terminal:
-            tags.append("terminal")
-        if command.background:
-            tags.append("background")
-        if command.watch:
-            tags.append(f"watch {command.watch_interval:g}s")
-        return ", ".join(tags)
+        return presenters.command_tags(command, self.target.read_only)
 
     def status_info(self) -> StatusInfo:
-        active = self.session.active_task
-        finish: str | None = None
-        if self.session.remaining()[1] > 0:
-            early, late = self.session.projected_finish()
-            finish = early.strftime("%H:%M")
-            if late.strftime("%H:%M") != finish:
-                finish += "–" + late.strftime("%H:%M")
-        box_minutes = None
-        if active is not None and active.timebox is not None:
-            box_minutes = active.timebox.max_minutes
-        return StatusInfo(
-            session_seconds=self.session.now(),
-            paused=self.session.paused,
-            active_title=active.title if active is not None else None,
-            active_seconds=self.session.elapsed(active.id) if active is not None else 0.0,
-            active_box_minutes=box_minutes,
-            projected_finish=finish,
-            context=self.target.context,
-            namespace=self.target.namespace,
-            sandbox=self.target.sandbox,
-            read_only=self.target.read_only,
-            running=self.runs.running_count(),
-        )
+        return presenters.status_info(self.session, self.target, self.runs.running_count())
 
     def refresh_status(self) -> None:
         try:
