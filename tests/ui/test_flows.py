@@ -495,3 +495,15 @@ async def test_changing_theme_recolours_the_rows(make_app: AppFactory) -> None:
         app.theme = "nord"
         await pilot.pause()
         assert app.palette != before and app.palette.success == app.theme_variables["success"]
+
+
+async def test_namespace_placeholder_is_prefilled_with_the_pinned_namespace(make_app: AppFactory) -> None:
+    plan = plan_with_commands(Command("echo ns=${NAMESPACE} pod=<pod>", 7))
+    app = make_app(plan=plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, 0)
+        await wait_for(lambda: isinstance(app.screen, PlaceholderForm), pilot)
+        await pilot.press("tab", *"web-1", "enter")
+        await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
+        await pilot.pause(0.1)
+        assert "ns=data-platform pod=web-1" in tail_text(app)

@@ -531,7 +531,11 @@ class CockpitApp(App[int]):
 
     @property
     def _screen_actions(self) -> set[str]:
-        return {b.action for b in self.BINDINGS if isinstance(b, Binding)} - {"command_palette"}
+        return {b.action for b in self.BINDINGS if isinstance(b, Binding)} - {
+            "command_palette",
+            "focus_next",
+            "focus_previous",
+        }
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every cockpit action (plus Textual's own)."""

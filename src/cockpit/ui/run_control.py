@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 
 FULL_OUTPUT_CHARS = 32 * 1024 * 1024
+NAMESPACE_NAMES = {"namespace", "ns", "namespace_name", "namespace-name"}  # prefilled with the pinned one
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,10 @@ class RunControl:
             text = edited.strip()
         names = placeholder_names(text, self.target.env)
         if names:
-            values = await self.app.push_screen_wait(PlaceholderForm(text, names))
+            defaults = {n: self.target.namespace for n in names if n.lower() in NAMESPACE_NAMES}
+            values = await self.app.push_screen_wait(
+                PlaceholderForm(text, names, {k: v for k, v in defaults.items() if v})
+            )
             if values is None:
                 self.app.notify("Not run: placeholders were not filled in.", severity="warning")
                 return
