@@ -400,11 +400,11 @@ async def test_live_panes_swap_in_on_a_narrow_screen(make_app: AppFactory) -> No
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        live, output = app.query_one("#live-panes"), app.query_one("#output")
-        assert output.display and not live.display
+        live, output, task = app.query_one("#live-panes"), app.query_one("#output"), app.query_one("#task")
+        assert output.display and task.display and not live.display
         await pilot.press("L")
         await pilot.pause()
-        assert live.display and not output.display
+        assert live.display and not output.display and not task.display
         assert "No cluster connected" in str(app.query_one("#live-missing").render())
         await pilot.press("L")
         await pilot.pause()

@@ -200,6 +200,8 @@ class CockpitApp(App[int]):
     def _apply_size_classes(self) -> None:
         width, height = self.size
         self.screen.set_class(width >= WIDE_COLUMNS, "-wide")
+        if width >= WIDE_COLUMNS:
+            self.screen.remove_class("-show-live")
         self.screen.set_class(height >= TALL_ROWS, "-tall")
 
     def _last_touched_open(self) -> Node | None:
@@ -517,6 +519,10 @@ class CockpitApp(App[int]):
         tree.focus()
 
     def action_toggle_live(self) -> None:
+        """Narrow screens: the live panes take the task and output's place, and back."""
+        if self.screen.has_class("-wide"):
+            self.notify("The live panes are already shown beside the output.")
+            return
         self.screen.toggle_class("-show-live")
 
     def action_focus_plan(self) -> None:
