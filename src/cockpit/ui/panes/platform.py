@@ -92,7 +92,6 @@ class PlatformPane(VerticalScroll):
         self._own_monitor = monitor is None
         self.snapshot = self.monitor.snapshot
         self._pending: PlatformSnapshot | None = None
-        self._repaint_scheduled = False
         self._baseline_recorded = False
         self._last_record = 0.0
         self._last_values: dict[str, Any] = {}
@@ -145,6 +144,9 @@ class PlatformPane(VerticalScroll):
             description="Platform health: service checks, metrics, Grafana/Loki, Velero",
         )
         self.set_interval(1.0, self._tick_ages, name="platform-ages")
+        # Painting is driven by the pane's own timer: `_receive` may be called from a loop callback
+        # outside Textual's context (informer threads hop onto the loop), where timers can't be set.
+        self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
 
     def on_show(self) -> None:
         self.monitor.set_active(True)
@@ -161,12 +163,8 @@ class PlatformPane(VerticalScroll):
     def _receive(self, snapshot: PlatformSnapshot) -> None:
         """Called on the app's loop by the monitor; latest wins, painted at most every REPAINT_S."""
         self._pending = snapshot
-        if not self._repaint_scheduled:
-            self._repaint_scheduled = True
-            self.set_timer(REPAINT_S, self._repaint)
 
     def _repaint(self) -> None:
-        self._repaint_scheduled = False
         if self._pending is not None:
             snapshot, self._pending = self._pending, None
             self.snapshot = snapshot
