@@ -80,3 +80,44 @@ def test_cockpit_sandbox_serve_prints_url_and_kubeconfig(tmp_path: Path) -> None
         and bad.stderr.strip() == f"cockpit sandbox: scenario file not found: {tmp_path / 'no.yaml'}"
     )
     assert time.monotonic() - started < 10
+
+
+def test_time_scale_and_log_rate_are_options_that_reach_the_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COCKPIT_SANDBOX_TIME_SCALE", raising=False)
+    with Sandbox(time_scale=20, log_rate=2000) as box:
+        assert box.simulation.time_scale == 20
+        pod = box.store.list(r.PODS, "kong")[0]["metadata"]["name"]
+        lines = 0
+        started = time.monotonic()
+        with httpx.stream(
+            "GET", f"{box.url}/api/v1/namespaces/kong/pods/{pod}/log", params={"follow": "true"}, timeout=5
+        ) as reply:
+            for _ in reply.iter_lines():
+                lines += 1
+                if time.monotonic() - started > 0.5:
+                    break
+        assert lines > 400  # 2,000 lines/s; unhurried, a healthy pod writes one every few seconds
+
+
+def test_the_environment_sets_them_when_no_option_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COCKPIT_SANDBOX_TIME_SCALE", "10")
+    monkeypatch.setenv("COCKPIT_SANDBOX_LOG_RATE", "300")
+    box = Sandbox(world=False)
+    assert (box.time_scale, box.log_rate) == (10, 300)
+    assert Sandbox(world=False, time_scale=2).time_scale == 2
+    monkeypatch.setenv("COCKPIT_SANDBOX_TIME_SCALE", "fast")
+    with pytest.raises(SandboxError, match=r"\$COCKPIT_SANDBOX_TIME_SCALE must be a number, not 'fast'"):
+        Sandbox(world=False)
+
+
+def test_serve_refuses_a_log_rate_out_of_range(tmp_path: Path) -> None:
+    env = {**os.environ, "COCKPIT_HOME": str(tmp_path / "home")}
+    bad = subprocess.run(
+        [sys.executable, "-m", "cockpit", "sandbox", "serve", "--log-rate", "9000"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "cockpit sandbox: --log-rate must be between 0.1 and 5000, not 9000"

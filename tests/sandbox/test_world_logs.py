@@ -156,10 +156,10 @@ async def test_follow_rate_for_benchmarks() -> None:
     assert len(got) == 5000
 
 
-def test_log_rate_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COCKPIT_SANDBOX_LOG_RATE", "2500")
-    world, _, _ = make_world()
+def test_log_rate_is_an_option_and_checked() -> None:
+    world, _, _ = make_world(log_rate=2500)
     assert world.logs.follow_rate == 2500
-    monkeypatch.setenv("COCKPIT_SANDBOX_LOG_RATE", "lots")
-    with pytest.raises(ScenarioError, match="COCKPIT_SANDBOX_LOG_RATE must be a number"):
-        make_world()
+    with pytest.raises(
+        ScenarioError, match=r"log rate must be between 0\.1 and 5000 lines per second, not 9000"
+    ):
+        make_world(log_rate=9000)

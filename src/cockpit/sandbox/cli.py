@@ -24,6 +24,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--pods", type=int, help="scale the cluster to about N pods (up to 50,000)")
     serve.add_argument("--churn", type=float, default=0.0, help="pod events per second to generate")
     serve.add_argument("--seed", type=int, default=0, help="random seed (same seed, same cluster)")
+    serve.add_argument(
+        "--time-scale",
+        type=float,
+        metavar="X",
+        help="make every simulated delay (back-offs, run times) X times shorter, e.g. 10 for demos",
+    )
+    serve.add_argument(
+        "--log-rate",
+        type=float,
+        metavar="LINES",
+        help="lines per second every followed log (kubectl logs -f) writes, 0.1-5000, for benchmarks",
+    )
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
     serve.add_argument("--token", help="require this bearer token (implies --tls)")
     serve.add_argument(
@@ -42,17 +54,28 @@ def main(argv: Sequence[str]) -> int:
     if args.pods is not None and not 0 <= args.pods <= 50_000:
         print(f"cockpit sandbox: --pods must be between 0 and 50000, not {args.pods}", file=sys.stderr)
         return 2
-    box = Sandbox(
-        args.port,
-        args.scenario,
-        args.seed,
-        args.pods,
-        args.churn,
-        world=not args.empty,
-        tls=args.tls,
-        token=args.token,
-    )
+    if args.time_scale is not None and not args.time_scale > 0:
+        print(f"cockpit sandbox: --time-scale must be > 0, not {args.time_scale:g}", file=sys.stderr)
+        return 2
+    if args.log_rate is not None and not 0.1 <= args.log_rate <= 5000:
+        print(
+            f"cockpit sandbox: --log-rate must be between 0.1 and 5000, not {args.log_rate:g}",
+            file=sys.stderr,
+        )
+        return 2
     try:
+        box = Sandbox(
+            args.port,
+            args.scenario,
+            args.seed,
+            args.pods,
+            args.churn,
+            world=not args.empty,
+            tls=args.tls,
+            token=args.token,
+            time_scale=args.time_scale,
+            log_rate=args.log_rate,
+        )
         box.start()
     except SandboxError as exc:
         print(f"cockpit sandbox: {exc}", file=sys.stderr)

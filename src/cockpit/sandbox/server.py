@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import importlib.util
+import os
 import secrets
 import ssl
 import subprocess
@@ -32,8 +33,22 @@ REAP_SECONDS = 0.1
 START_TIMEOUT = 60.0  # building a 50,000-pod world takes a while; the default world starts in < 1 s
 
 
+TIME_SCALE_ENV = "COCKPIT_SANDBOX_TIME_SCALE"
+LOG_RATE_ENV = "COCKPIT_SANDBOX_LOG_RATE"
+
+
 class SandboxError(RuntimeError):
     """The sandbox could not start (port taken, world failed to build); the message says why."""
+
+
+def _env_number(name: str, default: float | None) -> float | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SandboxError(f"${name} must be a number, not {raw!r}") from None
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
@@ -84,6 +99,8 @@ class Sandbox:
         read_only_token: str | None = None,
         bookmark_interval: float = 60.0,
         pod_shutdown: float = 1.0,
+        time_scale: float | None = None,
+        log_rate: float | None = None,
     ) -> None:
         """world=False serves `store` as it is (an empty cluster by default) with `logs` (default:
         an empty StoredLogs) and `exec_source` for `kubectl exec`; otherwise
@@ -102,6 +119,8 @@ class Sandbox:
         self.tls = tls or bool(self.token)
         self.bookmark_interval = bookmark_interval
         self.pod_shutdown = pod_shutdown
+        self.time_scale = time_scale if time_scale is not None else _env_number(TIME_SCALE_ENV, 1.0)
+        self.log_rate = log_rate if log_rate is not None else _env_number(LOG_RATE_ENV, None)
         self.url = ""
         self.started_in = 0.0
         self.simulation: Any = None
@@ -176,7 +195,13 @@ class Sandbox:
         if build is None:
             return
         self.simulation = build(
-            self.store, scenario=self.scenario, seed=self.seed, pods=self.pods, churn=self.churn
+            self.store,
+            scenario=self.scenario,
+            seed=self.seed,
+            pods=self.pods,
+            churn=self.churn,
+            time_scale=self.time_scale,
+            log_rate=self.log_rate,
         )
         self.logs = self.simulation.logs
 

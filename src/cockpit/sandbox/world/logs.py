@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import random
 import zlib
 from collections.abc import AsyncIterator
@@ -74,16 +73,14 @@ def instance_of(pod: dict[str, Any], container: str, previous: bool) -> Instance
     return None
 
 
-def _rate(text: str) -> float:
-    """COCKPIT_SANDBOX_LOG_RATE: lines per second for followed logs, 0.1 to 5000."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.1 <= value <= 5000.0:
-        raise ScenarioError(
-            f"COCKPIT_SANDBOX_LOG_RATE must be a number of lines per second (0.1-5000), not {text!r}"
-        )
+LOG_RATE_RANGE = (0.1, 5000.0)
+
+
+def check_log_rate(value: float) -> float:
+    """Lines per second for followed logs: 0.1 to 5,000 (ScenarioError otherwise)."""
+    low, high = LOG_RATE_RANGE
+    if not low <= value <= high:
+        raise ScenarioError(f"log rate must be between {low:g} and {high:g} lines per second, not {value:g}")
     return value
 
 
@@ -92,8 +89,7 @@ class WorldLogs:
 
     def __init__(self, world: World) -> None:
         self.world = world
-        rate = os.environ.get("COCKPIT_SANDBOX_LOG_RATE", "")
-        self.follow_rate: float | None = _rate(rate) if rate else None
+        self.follow_rate: float | None = None  # lines/s for followed logs (build_world's log_rate)
         self._profiles: dict[tuple[str, str], str] = {}
 
     # ---- which component a pod is ----------------------------------------------------------------

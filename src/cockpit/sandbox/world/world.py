@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import threading
 from collections import deque
@@ -570,23 +569,22 @@ def build_world(
     seed: int = 0,
     pods: int | None = None,
     churn: float = 0.0,
-    time_scale: float | None = None,
+    time_scale: float = 1.0,
+    log_rate: float | None = None,
 ) -> World:
     """Load the scenario (default: the bundled 254Carbon cluster), fill the store, return the world.
-    Raises ScenarioError (file:line) for a bad scenario file. `time_scale` defaults to
-    $COCKPIT_SANDBOX_TIME_SCALE (e.g. 10 for demos: back-offs and run times ten times shorter)."""
+    Raises ScenarioError (file:line) for a bad scenario file, or for a time_scale or log_rate out of
+    range. `time_scale` > 1 shortens every simulated delay (10 for demos: back-offs and run times
+    ten times shorter); `log_rate` makes every followed log write that many lines per second."""
     from cockpit.sandbox.world.build import populate
+    from cockpit.sandbox.world.logs import check_log_rate
 
-    if time_scale is None:
-        raw = os.environ.get("COCKPIT_SANDBOX_TIME_SCALE", "1")
-        try:
-            time_scale = float(raw)
-        except ValueError:
-            raise ScenarioError(f"COCKPIT_SANDBOX_TIME_SCALE must be a number, not {raw!r}") from None
-        if time_scale <= 0:
-            raise ScenarioError(f"COCKPIT_SANDBOX_TIME_SCALE must be > 0, not {raw!r}")
-
+    if not time_scale > 0:
+        raise ScenarioError(f"time scale must be > 0, not {time_scale:g}")
+    if log_rate is not None:
+        check_log_rate(log_rate)
     world = World(store, load_scenario(scenario), seed=seed, time_scale=time_scale, pods=pods, churn=churn)
+    world.logs.follow_rate = log_rate
     populate(world)
     world.tick()
     return world
