@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -77,6 +78,22 @@ async def test_command_needing_the_terminal_is_not_run_blind(make_app: AppFactor
         await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
         assert runs(app)[0].state == "failed"
         assert any("less needs the terminal" in n for n in app.notices)
+
+
+async def test_terminal_command_names_the_missing_program(make_app: AppFactory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the terminal handed over, a missing program is named, not just "exit 127"."""
+    plan = plan_with_commands(Command("no-such-prog-xyz && less /etc/hostname", 7))
+    app = make_app(plan=plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # headless: no terminal to hand over
+        await start(pilot)
+        await pilot.press("y")  # an unknown program is treated as changing the cluster: confirm
+        await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
+        view = runs(app)[0]
+        assert view.state == "failed" and view.exit_code == 127
+        assert view.message == "command not found: no-such-prog-xyz"
+        assert "command not found: no-such-prog-xyz" in tail_text(app)
+        assert recorded(app)[0].error == "command not found: no-such-prog-xyz"
 
 
 async def test_huge_output_keeps_a_bounded_tail_and_full_side_file(make_app: AppFactory) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import shlex
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from cockpit.runner import (
     fill_placeholders,
     parse_watch,
     placeholder_names,
+    run_in_terminal,
 )
 from cockpit.session.engine import Session
 from cockpit.session.output import read_excerpt
@@ -313,31 +312,17 @@ class RunControl:
         view = RunView(key=key, command=text, side_file=side)
         self._add_view(view)
         view.buffer.append_line(Text(f"(ran in the terminal: {reason})", style="italic"))
-        env = {**os.environ, **self.target.env}
-        started, wall = time.monotonic(), time.time()
-        exit_code: int | None
-        error: str | None = None
+        banner = f"cockpit: {text}\n  on {self.target.describe(text)}"
         try:
             with self.app.suspend():
-                try:
-                    exit_code = subprocess.call(["/bin/bash", "-c", text], env=env)
-                except OSError as exc:
-                    exit_code, error = None, f"could not start command: {exc.strerror or exc}"
+                result = run_in_terminal(text, env=dict(self.target.env), banner=banner)
         except SuspendNotSupported:
-            exit_code, error = None, f"not run: {reason}, and this terminal cannot hand itself over"
+            error = f"not run: {reason}, and this terminal cannot hand itself over"
             self.app.notify(f"{error}. Run it in another terminal:\n{text}", severity="error", timeout=10)
-        duration = time.monotonic() - started
-        if exit_code is not None and exit_code != 0:
-            error = "command not found" if exit_code == 127 else f"exited with code {exit_code}"
-        result = RunResult(
-            cmd=text,
-            exit_code=exit_code,
-            signal=None,
-            duration=duration,
-            started_at=wall,
-            ended_at=wall + duration,
-            error=error,
-        )
+            now = time.time()
+            result = RunResult(
+                cmd=text, exit_code=None, signal=None, duration=0.0, started_at=now, ended_at=now, error=error
+            )
         self._finish_view(view, result)
         self._record_finish(key, result)
         self.app.on_run_finished(view)
