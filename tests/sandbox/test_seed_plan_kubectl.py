@@ -169,3 +169,32 @@ def test_plan_health_check_exec_while_the_api_crash_loops(world: Kubectl) -> Non
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: unable to upgrade connection: container not found (")
+
+
+def test_plan_health_check_answers_up_once_the_schema_job_is_gone(tmp_path: Path) -> None:
+    box = Sandbox(seed=0, time_scale=30).start()  # back-offs 30x shorter: the next restart is near
+    try:
+        k = Kubectl(box, box.write_kubeconfig(tmp_path / "kc"), tmp_path / "cache", kubectl_path())
+        health = (
+            "exec",
+            "-n",
+            "data-platform",
+            "deploy/dolphinscheduler-api",
+            "--",
+            "curl",
+            "-sf",
+            "http://localhost:12345/dolphinscheduler/actuator/health",
+        )
+        k.ok("delete", "job", "-n", "data-platform", "dolphinscheduler-full-schema-init")
+        deadline = time.monotonic() + 20
+        done = k(*health)
+        while done.returncode != 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            done = k(*health)
+        assert (done.returncode, done.stdout) == (0, '{"status":"UP"}')
+        config = k.ok(
+            "exec", "-n", "data-platform", "deploy/trino-coordinator", "--", "cat", "/etc/trino/jvm.config"
+        )
+        assert "-XX:MaxRAMPercentage=80\n" in config
+    finally:
+        box.stop()

@@ -45,7 +45,9 @@ from cockpit.sandbox.world.kubelet import Kubelet, PodRun
 from cockpit.sandbox.world.names import Ids, rfc3339
 from cockpit.sandbox.world.pods import new_pod
 from cockpit.sandbox.world.scenario import Behaviour, Scenario, WorkloadSpec, load_scenario
+from cockpit.sandbox.world.shell import Shell
 from cockpit.sandbox.world.timers import Timers
+from cockpit.sandbox.worldapi import ExecResult
 
 Obj = dict[str, Any]
 _log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class World:
         self.velero = Velero(self)
         self.churn = Churn(self, churn)
         self.logs = WorldLogs(self)
+        self.shell = Shell(self)
         self.filler_target = pods
         self.specs: dict[tuple[str, str, str], WorkloadSpec] = {}
         self.base_hashes: dict[tuple[str, str, str], str] = {}
@@ -266,6 +269,11 @@ class World:
                     await asyncio.wait_for(event.wait(), timeout)
         finally:
             self._wake = None
+
+    def exec(self, namespace: str, pod: str, container: str, command: list[str]) -> ExecResult | None:
+        """What `command` prints in a running container (cockpit.sandbox.worldapi.ExecSource)."""
+        with self._lock:
+            return self.shell.exec(namespace, pod, container, command)
 
     def close(self) -> None:
         self._unsubscribe()
