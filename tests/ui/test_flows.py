@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
 from cockpit.session.journal import read_journal
@@ -255,6 +257,48 @@ async def test_quit_asks_to_save_then_ends_the_session(make_app: AppFactory) -> 
     assert app.saved_transcript is not None and app.saved_transcript.is_file()
     assert journal_events(app)[-1]["type"] == "ended"
     assert "not ended" not in app.saved_transcript.read_text()  # saved after the end was recorded
+
+
+class MetricsPane(Static):
+    """Stands in for the live Metrics pane: what it holds when the session ends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended_before_record: list[bool] = []
+
+    def record_end(self) -> None:
+        app = self.app
+        self.ended_before_record.append(app.session.ended)  # type: ignore[attr-defined]
+        app.session.record_metrics("end", {"Running pods": "112"})  # type: ignore[attr-defined]
+
+
+async def test_ctrl_q_asks_to_save_and_records_metric_end_values(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = MetricsPane()
+        await app.query_one("#live-panes").mount(pane)
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        await pilot.press("ctrl+q")  # a second ctrl+q does not stack a second dialog
+        await pilot.pause()
+        assert len(app.screen_stack) == 2
+        await pilot.press("s")
+        await wait_for(lambda: not app.is_running, pilot)
+    assert pane.ended_before_record == [False]  # asked for its values before the end was recorded
+    assert app.saved_transcript is not None
+    assert "112" in app.saved_transcript.read_text()
+
+
+async def test_palette_quit_asks_to_save(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.action_quit()  # what Textual's palette entry "Quit" calls
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and not app.session.ended
 
 
 async def test_resume_reopens_where_it_stood(make_app: AppFactory, tmp_path: Path) -> None:

@@ -466,7 +466,13 @@ class CockpitApp(App[int]):
         self.notify(f"Transcript saved: {path}", title="Saved")
         return path
 
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's Quit: the same save prompt as `q`, never a silent exit."""
+        self.action_request_quit()
+
     def action_request_quit(self) -> None:
+        if isinstance(self.screen, QuitScreen) or self.closing:
+            return
         detail = f"Session journal: {self.session.journal_path}\nSave the transcript before quitting?"
         running = self.runs.running_count()
         if running:
@@ -483,11 +489,23 @@ class CockpitApp(App[int]):
         """Stop every run and job, record the end, then (if asked) write the transcript and exit."""
         self.closing = True
         await self.runs.stop_all()
+        self._record_metrics_end()
         self.session.end()
         if save and self.action_save() is None:
             self.closing = False  # saving failed (the toast says why): stay open
             return
         self.exit(0)
+
+    def _record_metrics_end(self) -> None:
+        """The Metrics pane journals the live values as the session's end values (it only does so
+        every few seconds on its own); without live panes there is nothing to record."""
+        for pane in self.query("MetricsPane"):
+            record_end = getattr(pane, "record_end", None)
+            if callable(record_end):
+                try:
+                    record_end()
+                except SESSION_ERRORS as exc:
+                    self.notify(f"Metric end values not recorded: {exc}", severity="warning")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_groups(), self.keymap_overrides))
@@ -537,7 +555,7 @@ class CockpitApp(App[int]):
 
     @property
     def _screen_actions(self) -> set[str]:
-        return {b.action for b in self.BINDINGS if isinstance(b, Binding)} - {
+        return ({b.action for b in self.BINDINGS if isinstance(b, Binding)} | {"quit"}) - {
             "command_palette",
             "focus_next",
             "focus_previous",
