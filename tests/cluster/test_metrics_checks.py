@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cockpit.cluster.argocd import summarize_app
@@ -137,7 +135,8 @@ def test_seed_criteria_are_recognised() -> None:
             Command(
                 'kubectl get pods -A | grep -v "Running\\|Completed" | wc -l',
                 1,
-                description="Target: <15 pods",
+                description="Pod health",
+                notes=["Target: <15 pods"],
             )
         ]
     )
@@ -213,8 +212,7 @@ def test_seed_plan_checks_with_the_real_loader(seed_plan_path: object) -> None:
     from cockpit.plan import load_plan  # type: ignore[attr-defined]
 
     plan = load_plan(seed_plan_path)
-    lines = Path(plan.source).read_text(encoding="utf-8", errors="replace").splitlines()
-    checks = PlanChecks(plan.walk(), lines)
+    checks = PlanChecks(plan.walk())
     described = {
         plan.find(nid).title: [c.description for c in cs] for nid, (_n, cs) in checks.by_node.items()
     }  # type: ignore[union-attr]

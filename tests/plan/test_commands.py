@@ -15,6 +15,29 @@ def test_comment_above_is_description_and_lines_are_counted() -> None:
     ]
 
 
+def test_comment_right_below_a_command_is_kept_as_its_note() -> None:
+    code = (
+        "# Pod health\n"
+        'kubectl get pods -A | grep -v "Running\\|Completed" | wc -l\n'
+        "# Target: <15 pods\n"
+        "\n"
+        "# Service URLs\n"
+        "curl -I https://dolphin.example.com\n"
+        "# then\n"
+        "curl -I https://grafana.example.com\n"
+        "\n"
+        "# Afterwards check the dashboards"
+    )
+    block = split_shell(code, 400)
+    assert [(c.description, c.notes) for c in block.commands] == [
+        ("Pod health", ["Target: <15 pods"]),
+        ("Service URLs", []),
+        ("then", []),  # a comment right above the next command describes that one
+    ]
+    # Comments that describe no command stay the block's notes (manual steps) as before.
+    assert block.notes == [(402, "Target: <15 pods"), (409, "Afterwards check the dashboards")]
+
+
 def test_numbered_comment_descriptions_lose_their_numbers() -> None:
     block = split_shell(
         "# 1. Clean up failed jobs\nkubectl delete jobs --field-selector status.successful==0", 1

@@ -184,3 +184,12 @@ def test_briefing_keeps_hard_breaks_and_labels(seed: Plan) -> None:
     assert "**Plan Status**: READY FOR EXECUTION\\\n**Estimated Time**: 1-2 hours" in final.text
     assert by_title(seed, "Win 2:").text == "**Impact**: Demonstrates monitoring works"
     assert seed.text.startswith("**Date**: October 24, 2025\\\n**Current Status**")
+
+
+def test_comment_after_a_command_stays_on_it(seed: Plan) -> None:
+    task4 = by_title(seed, "Task 4:")
+    count = task4.commands[0]
+    assert count.cmd == 'kubectl get pods -A | grep -v "Running\\|Completed" | wc -l'
+    assert (count.description, count.notes) == ("Pod health", ["Target: <15 pods"])
+    assert count.line == seed_line("# Target: <15 pods") - 1
+    assert '"notes": [\n' in to_json(seed) and '"Target: <15 pods"' in to_json(seed)

@@ -43,6 +43,24 @@ def test_example_runbook_loads() -> None:
     )
 
 
+def test_command_notes_load_and_convert_back() -> None:
+    text = (
+        "title: t\n"
+        "tasks:\n"
+        "  - title: count\n"
+        "    minutes: 5\n"
+        "    commands:\n"
+        "      - cmd: kubectl get pods -A --no-headers | wc -l\n"
+        "        notes: [Target below 15]\n"
+    )
+    plan = load_plan_text(text, "notes.yaml")
+    assert plan.tasks()[0].commands[0].notes == ["Target below 15"]
+    again = load_plan_text(to_yaml(plan), "again.yaml")
+    assert again.tasks()[0].commands[0].notes == ["Target below 15"]
+    wrong = _error(text.replace("[Target below 15]", "{a: 1}"))
+    assert str(wrong) == "bad.yaml:7:16: expected a list of command notes, got a mapping"
+
+
 def _comparable(data: Any) -> Any:
     """The JSON form without what depends on the file: source lines, path, loader warnings."""
     if isinstance(data, dict):

@@ -236,23 +236,12 @@ def _from_text(text: str) -> list[LiveCheck]:
     return out
 
 
-def _comments_after(source_lines: list[str], line: int) -> list[str]:
-    """Comment lines right after a command in its code block ("# Target: <15 pods")."""
-    out = []
-    for text in source_lines[line : line + 3]:
-        stripped = text.strip()
-        if not stripped.startswith("#"):
-            break
-        out.append(stripped.lstrip("#").strip())
-    return out
-
-
-def checks_for_task(node: Node, source_lines: list[str] | None = None) -> list[LiveCheck]:
+def checks_for_task(node: Node) -> list[LiveCheck]:
     """Every live check a task (or phase) states, without duplicates, in the order written.
 
     Its success criteria and `verify:` come first and, when they give checks, are the only ones;
-    otherwise the title, briefing text and commands (with the comments around them) are read.
-    `source_lines` (the plan's text) lets comments written after a command count too.
+    otherwise the title, briefing text and commands (with the comments above and below them:
+    their description and notes, "# Target: <15 pods") are read.
     """
     stated: list[LiveCheck] = []
     for text in node.success_criteria:
@@ -272,10 +261,8 @@ def checks_for_task(node: Node, source_lines: list[str] | None = None) -> list[L
         for text in (node.title, node.text):
             found.extend(_from_text(text or ""))
         for command in node.commands:
-            found.extend(_from_text(command.description or ""))
-            if source_lines is not None:
-                for comment in _comments_after(source_lines, command.line):
-                    found.extend(_from_text(comment))
+            for comment in (command.description or "", *command.notes):
+                found.extend(_from_text(comment))
             found.extend(_from_command(command.cmd))
     unique: dict[tuple[object, ...], LiveCheck] = {}
     for check in found:
@@ -369,10 +356,10 @@ class TaskCheck:
 class PlanChecks:
     """The live checks of a whole plan, and which nodes just turned true (to offer their tick)."""
 
-    def __init__(self, nodes: Iterable[Node], source_lines: list[str] | None = None) -> None:
+    def __init__(self, nodes: Iterable[Node]) -> None:
         self.by_node: dict[str, tuple[Node, list[LiveCheck]]] = {}
         for node in nodes:
-            checks = checks_for_task(node, source_lines)
+            checks = checks_for_task(node)
             if checks:
                 self.by_node[node.id] = (node, checks)
         self._was_true: dict[str, bool] = {}

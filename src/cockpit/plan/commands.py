@@ -4,7 +4,8 @@
 command, the `#` comment lines right above a command as its description, backslash continuations
 joined, heredocs, multi-line quotes and compound commands (`if ... fi`, `for ... done`) kept whole,
 a trailing `&` read as a background job and `watch [-n N] CMD` as a watch of CMD. Comment lines
-that describe no command come back as notes (the loader makes them manual steps).
+that describe no command come back as the block's notes (the loader makes them manual steps);
+those right below a command (before a blank line) are also kept as that command's `notes`.
 `console` blocks keep the `$ ` prompt lines and drop the printed output.
 
 `is_shell_command(text)` decides whether inline code or an unlabelled block is a shell command:
@@ -248,14 +249,15 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
         return _split_console(code, first_line)
     block = ShellBlock()
     comments: list[tuple[int, str]] = []
+    after: Command | None = None  # the command the comment lines being read directly follow
     lines = code.split("\n")
     i = 0
     while i < len(lines):
         raw = lines[i]
         stripped = raw.strip()
         if not stripped:
-            block.notes.extend(comments)
-            comments = []
+            _keep_comments(block, after, comments)
+            comments, after = [], None
             i += 1
             continue
         if stripped.startswith("#"):
@@ -301,10 +303,20 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
                     block.problems.append((first_line + start, f"unterminated {what} in shell block"))
                 continue
             break
-        block.commands.append(make_command(text, first_line + start, _description(comments)))
+        after = make_command(text, first_line + start, _description(comments))
+        block.commands.append(after)
         comments = []
-    block.notes.extend(comments)
+    _keep_comments(block, after, comments)
     return block
+
+
+def _keep_comments(block: ShellBlock, after: Command | None, comments: list[tuple[int, str]]) -> None:
+    """Comment lines that describe no command stay the block's notes (manual steps); those right
+    below a command ("# Target: <15 pods", "# apply fixes then restart") are also its notes, since
+    nothing in their shape tells a remark on the output from a step to do next."""
+    if after is not None:
+        after.notes.extend(text for _line, text in comments)
+    block.notes.extend(comments)
 
 
 def _description(comments: list[tuple[int, str]]) -> str | None:

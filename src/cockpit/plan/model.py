@@ -52,7 +52,9 @@ class Command:
     `cmd` is the command as it would be typed (continuations joined, trailing `&` removed when
     `background`), `description` the `#` comment line above it, `watch` set for `watch CMD`
     (then `cmd` is the inner CMD and `watch_interval` its interval in seconds),
-    `inline` set when it came from inline code in prose rather than a code block.
+    `inline` set when it came from inline code in prose rather than a code block, `notes` the
+    `#` comment lines right after it in its block ("# Target: <15 pods": what to look for in
+    its output).
     """
 
     cmd: str
@@ -62,6 +64,7 @@ class Command:
     watch: bool = False
     watch_interval: float = 2.0
     inline: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -2,7 +2,7 @@
 
 JSON node: {"id", "kind", "title", "line", "minutes": [min, max] | null, "minutes_text",
 "each", "auto", "children_minutes": [min, max] | null, "commands": [{"cmd", "line",
-"description", "background", "watch", "watch_interval", "inline"}], "manual_steps",
+"description", "background", "watch", "watch_interval", "inline", "notes"}], "manual_steps",
 "success_criteria", "text", "verify", "expect", "children"}.
 JSON plan: {"title", "source", "text", "sections", "metrics", "checks", "warnings"}.
 The YAML written by `to_yaml` loads back (`load_yaml`) into the same plan, lines aside.
@@ -39,6 +39,7 @@ def command_dict(command: Command) -> dict[str, Any]:
         "watch": command.watch,
         "watch_interval": _number(command.watch_interval),
         "inline": command.inline,
+        "notes": list(command.notes),
     }
 
 
@@ -139,6 +140,7 @@ def _yaml_command(command: Command) -> str | dict[str, Any]:
         and not command.background
         and not command.watch
         and not command.inline
+        and not command.notes
         and (plain.cmd, plain.background, plain.watch) == (command.cmd, False, False)
     ):
         return command.cmd
@@ -152,6 +154,8 @@ def _yaml_command(command: Command) -> str | dict[str, Any]:
         out["interval"] = _number(command.watch_interval)
     if command.inline:
         out["inline"] = True
+    if command.notes:
+        out["notes"] = list(command.notes)
     return out
 
 

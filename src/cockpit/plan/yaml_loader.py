@@ -46,7 +46,7 @@ NODE_KEYS = {
     "phases",
     "tasks",
 }
-COMMAND_KEYS = {"cmd", "description", "background", "watch", "interval", "inline"}
+COMMAND_KEYS = {"cmd", "description", "background", "watch", "interval", "inline", "notes"}
 METRIC_KEYS = {"name", "current", "target", "status"}
 CHECK_KEYS = {"url", "name", "expect_status", "body_contains", "max_latency_ms"}
 _CHILD_KINDS = {
@@ -170,6 +170,8 @@ class _Reader:
             command.watch_interval = self.number(keys["interval"][1], "interval")
         if "inline" in keys:
             command.inline = self.flag(keys["inline"][1], "inline")
+        if "notes" in keys:
+            command.notes = self.texts(keys["notes"][1], "command notes")
         return command
 
     def node(self, yaml_node: YamlNode, default_kind: NodeKind | None, depth: int) -> Node:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -65,7 +64,7 @@ class MetricsPane(LivePane):
         plan = self.plan if self.plan is not None else getattr(self.app, "plan", None)
         self.board = MetricsBoard.for_plan(list(getattr(plan, "metrics", []) or []))
         self._restore_baseline()
-        self.checks = PlanChecks(plan.walk() if hasattr(plan, "walk") else [], _source_lines(plan))
+        self.checks = PlanChecks(plan.walk() if hasattr(plan, "walk") else [])
         if not self.board.rows:
             self.query_one("#metrics-note", Static).update("The plan has no success-metrics table.")
         for informer in (self.hub.pods(), self.hub.apps(), self.hub.certs()):
@@ -194,14 +193,3 @@ class MetricsPane(LivePane):
         table.display = bool(rows)
         with self.app.batch_update():
             sync_table(table, rows, CHECK_COLUMNS)
-
-
-def _source_lines(plan: Any) -> list[str] | None:
-    """The plan's text, so comments after a command ("# Target: <15 pods") count as criteria."""
-    source = getattr(plan, "source", "")
-    if not source or source.startswith("<"):
-        return None
-    try:
-        return Path(source).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
