@@ -236,3 +236,17 @@ def test_finalizers_hold_a_deleted_object_until_removed(store: Store) -> None:
     assert not gone and obj["metadata"]["deletionTimestamp"]
     store.mutate(PODS, "data-platform", "a", lambda p: p["metadata"].update(finalizers=[]))
     assert not store.exists(PODS, "data-platform", "a")
+
+
+def test_create_many_stores_the_given_objects_and_tells_watchers(store: Store) -> None:
+    seen: list[tuple[str, str]] = []
+    store.subscribe(lambda kind, rt, obj: seen.append((kind, obj["metadata"]["name"])))
+    given = [_pod("a"), _pod("b", ns="tenant-000")]
+    stored = store.create_many(PODS, given)
+    assert [p["metadata"]["namespace"] for p in stored] == ["data-platform", "tenant-000"]
+    assert stored[0]["kind"] == "Pod" and stored[0]["metadata"]["uid"]
+    assert store.get(PODS, "tenant-000", "b")["metadata"]["uid"] == stored[1]["metadata"]["uid"]
+    assert seen == [("ADDED", "a"), ("ADDED", "b")]
+    with pytest.raises(ApiError, match='pods "a" already exists'):
+        store.create_many(PODS, [_pod("c"), _pod("a")])
+    assert store.exists(PODS, "data-platform", "c") and seen[-1] == ("ADDED", "c")

@@ -337,6 +337,21 @@ class Store:
         self._notify(events)
         return clone(entry.obj)
 
+    def create_many(self, rt: ResourceType, objs: Iterable[Obj]) -> list[Obj]:
+        """Store new objects (each in its metadata.namespace) as `create` does, but without copies:
+        the store keeps the given objects, so don't change them afterwards, and returns the stored
+        ones, to read only. For bulk builders (50,000 filler pods): about three times faster than
+        `create` one by one. On an error (a name taken) the objects before it stay created."""
+        events: list[Event] = []
+        try:
+            with self._lock:
+                for obj in objs:
+                    entry = self._create(rt, obj, None)
+                    events.append(self._record(ADDED, rt, entry, None))
+        finally:
+            self._notify(events)
+        return [event.entry.obj for event in events]
+
     def _create(self, rt: ResourceType, obj: Obj, namespace: str | None) -> Entry:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
