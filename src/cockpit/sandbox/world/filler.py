@@ -16,6 +16,12 @@ from cockpit.sandbox.resources import NAMESPACES, PODS
 from cockpit.sandbox.store import Store
 from cockpit.sandbox.world.names import SAFE_ALPHABET, rfc3339
 from cockpit.sandbox.world.objects import namespace as make_namespace
+from cockpit.sandbox.world.pods import (
+    default_tolerations,
+    ready_conditions,
+    service_account_mount,
+    service_account_volume,
+)
 from cockpit.sandbox.world.scenario import scenario_pod_count
 
 if TYPE_CHECKING:
@@ -91,11 +97,7 @@ def _service_spec(rng: random.Random, service: str, image: str) -> Obj:
     mounts = [
         {"mountPath": "/etc/config", "name": "config", "readOnly": True},
         {"mountPath": "/tmp", "name": "tmp"},
-        {
-            "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
-            "name": "kube-api-access",
-            "readOnly": True,
-        },
+        service_account_mount("kube-api-access"),
     ]
     probe = {
         "failureThreshold": 3,
@@ -144,49 +146,12 @@ def _service_spec(rng: random.Random, service: str, image: str) -> Obj:
     volumes = [
         {"configMap": {"defaultMode": 420, "name": f"{service}-config"}, "name": "config"},
         {"emptyDir": {"sizeLimit": "256Mi"}, "name": "tmp"},
-        {
-            "name": "kube-api-access",
-            "projected": {
-                "defaultMode": 420,
-                "sources": [
-                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                    {
-                        "configMap": {
-                            "items": [{"key": "ca.crt", "path": "ca.crt"}],
-                            "name": "kube-root-ca.crt",
-                        }
-                    },
-                    {
-                        "downwardAPI": {
-                            "items": [
-                                {
-                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
-                                    "path": "namespace",
-                                }
-                            ]
-                        }
-                    },
-                ],
-            },
-        },
+        service_account_volume("kube-api-access"),
     ]
     return {
         "containers": [main, sidecar],
         "volumes": volumes,
-        "tolerations": [
-            {
-                "effect": "NoExecute",
-                "key": "node.kubernetes.io/not-ready",
-                "operator": "Exists",
-                "tolerationSeconds": 300,
-            },
-            {
-                "effect": "NoExecute",
-                "key": "node.kubernetes.io/unreachable",
-                "operator": "Exists",
-                "tolerationSeconds": 300,
-            },
-        ],
+        "tolerations": default_tolerations(),
         "affinity": {
             "podAntiAffinity": {
                 "preferredDuringSchedulingIgnoredDuringExecution": [
@@ -300,33 +265,7 @@ def _pod(
             "volumes": shared["volumes"],
         },
         "status": {
-            "conditions": [
-                {
-                    "lastProbeTime": None,
-                    "lastTransitionTime": stamp_s,
-                    "status": "True",
-                    "type": "PodReadyToStartContainers",
-                },
-                {
-                    "lastProbeTime": None,
-                    "lastTransitionTime": stamp_c,
-                    "status": "True",
-                    "type": "Initialized",
-                },
-                {"lastProbeTime": None, "lastTransitionTime": stamp_s, "status": "True", "type": "Ready"},
-                {
-                    "lastProbeTime": None,
-                    "lastTransitionTime": stamp_s,
-                    "status": "True",
-                    "type": "ContainersReady",
-                },
-                {
-                    "lastProbeTime": None,
-                    "lastTransitionTime": stamp_c,
-                    "status": "True",
-                    "type": "PodScheduled",
-                },
-            ],
+            "conditions": ready_conditions(stamp_c, stamp_s),
             "containerStatuses": statuses,
             "hostIP": node_ip,
             "hostIPs": [{"ip": node_ip}],

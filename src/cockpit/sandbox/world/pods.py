@@ -40,6 +40,61 @@ def owner_ref(owner: Obj, *, controller: bool = True) -> Obj:
     }
 
 
+def default_tolerations() -> list[Obj]:
+    """The tolerations the DefaultTolerationSeconds admission plugin adds to every pod."""
+    return [
+        {
+            "effect": "NoExecute",
+            "key": f"node.kubernetes.io/{taint}",
+            "operator": "Exists",
+            "tolerationSeconds": 300,
+        }
+        for taint in ("not-ready", "unreachable")
+    ]
+
+
+def service_account_volume(name: str) -> Obj:
+    """The projected service-account token volume the ServiceAccount admission plugin adds."""
+    return {
+        "name": name,
+        "projected": {
+            "defaultMode": 420,
+            "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+                {
+                    "downwardAPI": {
+                        "items": [
+                            {
+                                "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                                "path": "namespace",
+                            }
+                        ]
+                    }
+                },
+            ],
+        },
+    }
+
+
+def service_account_mount(volume: str) -> Obj:
+    return {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": volume, "readOnly": True}
+
+
+def ready_conditions(scheduled: str, started: str) -> list[Obj]:
+    """The conditions of a pod whose containers all run and are ready (RFC 3339 stamps)."""
+    return [
+        {"lastProbeTime": None, "lastTransitionTime": at, "status": "True", "type": kind}
+        for kind, at in (
+            ("PodReadyToStartContainers", started),
+            ("Initialized", scheduled),
+            ("Ready", started),
+            ("ContainersReady", started),
+            ("PodScheduled", scheduled),
+        )
+    ]
+
+
 def new_pod(
     template: Obj,
     name: str,
@@ -79,60 +134,12 @@ def new_pod(
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("priority", 0)
-    spec.setdefault(
-        "tolerations",
-        [
-            {
-                "effect": "NoExecute",
-                "key": "node.kubernetes.io/not-ready",
-                "operator": "Exists",
-                "tolerationSeconds": 300,
-            },
-            {
-                "effect": "NoExecute",
-                "key": "node.kubernetes.io/unreachable",
-                "operator": "Exists",
-                "tolerationSeconds": 300,
-            },
-        ],
-    )
+    spec.setdefault("tolerations", default_tolerations())
     volumes = spec.setdefault("volumes", [])
     token_volume = f"kube-api-access-{name[-5:]}"
-    volumes.append(
-        {
-            "name": token_volume,
-            "projected": {
-                "defaultMode": 420,
-                "sources": [
-                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                    {
-                        "configMap": {
-                            "items": [{"key": "ca.crt", "path": "ca.crt"}],
-                            "name": "kube-root-ca.crt",
-                        }
-                    },
-                    {
-                        "downwardAPI": {
-                            "items": [
-                                {
-                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
-                                    "path": "namespace",
-                                }
-                            ]
-                        }
-                    },
-                ],
-            },
-        }
-    )
+    volumes.append(service_account_volume(token_volume))
     for c in spec.get("containers", []):
-        c.setdefault("volumeMounts", []).append(
-            {
-                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
-                "name": token_volume,
-                "readOnly": True,
-            }
-        )
+        c.setdefault("volumeMounts", []).append(service_account_mount(token_volume))
     if node:
         spec["nodeName"] = node
     pod: Obj = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
