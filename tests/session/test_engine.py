@@ -265,3 +265,34 @@ def test_focus_is_the_phase_being_worked_on(session: Session, clock: FakeClock) 
     assert session.remaining(session.focus()) == (0.0, 0.0)  # 1.2.2 has no box
     session.activate("1.1.1")
     assert session.remaining(session.focus()) == (45 * MIN, 45 * MIN)
+
+
+def test_refused_command_is_journaled_resumed_and_in_the_transcript(
+    session: Session, clock: FakeClock
+) -> None:
+    from cockpit.session.transcript import render_transcript
+
+    session.activate("1.1.1")
+    run = session.record_command_refused(
+        "1.1.1",
+        "kubectl delete job x --token=s3cr3t",
+        "refused: read-only session",
+        "kind-254",
+        "data-platform",
+    )
+    session.record_command_refused("1.1.1", "kubectl scale deploy/y --replicas=0", "declined by operator")
+    assert run.status == "refused" and "s3cr3t" not in run.cmd
+    session.close()
+    again = Session.resume(session.journal_path, seed_like_plan(), clock=clock)
+    try:
+        assert [(r.status, r.refused, r.exit_code) for r in again.runs("1.1.1")] == [
+            ("refused", "refused: read-only session", None),
+            ("refused", "declined by operator", None),
+        ]
+        assert not again.warnings  # a refused command is not an interrupted run
+    finally:
+        again.close()
+    text = render_transcript(session.journal_path).markdown
+    assert "not run: refused: read-only session" in text
+    assert "not run: declined by operator" in text
+    assert "kubectl scale deploy/y --replicas=0" in text

@@ -103,8 +103,8 @@ async def test_changing_command_asks_naming_context_and_namespace(make_app: AppF
         assert "test-ctx" in body and "data-platform" in body
         await pilot.press("n")
         await pilot.pause()
-        assert runs(app) == []
-        assert recorded(app) == []
+        assert [r.state for r in runs(app)] == ["refused"]  # listed, never started
+        assert [(r.status, r.exit_code) for r in recorded(app)] == [("refused", None)]
 
 
 async def test_confirmed_failing_command_shows_exit_code(make_app: AppFactory) -> None:
@@ -130,8 +130,40 @@ async def test_read_only_refuses_changing_command(make_app: AppFactory) -> None:
         await run_command(pilot, DELETE)
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
-        assert runs(app) == []
+        assert [(r.state, r.message) for r in runs(app)] == [("refused", "refused: read-only session")]
         assert any("Refused" in n and "read-only" in n for n in app.notices)
+        assert "not run: refused: read-only session" in tail_text(app)
+        refused = recorded(app)
+        assert [(r.status, r.refused, r.task_id) for r in refused] == [
+            ("refused", "refused: read-only session", "1.1")
+        ]
+        assert refused[0].cmd == "kubectl -n data-platform delete pod web-1"
+        path = app.action_save()
+    assert path is not None
+    text = path.read_text()
+    assert "not run: refused: read-only session" in text
+    assert "kubectl -n data-platform delete pod web-1" in text
+
+
+async def test_declined_confirmation_is_journaled_and_resumed(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, DELETE)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.press("n")
+        await wait_for(lambda: bool(runs(app)), pilot)
+        assert runs(app)[0].state == "refused"
+        await pilot.press("q", "d")
+        await wait_for(lambda: not app.is_running, pilot)
+    assert [e["reason"] for e in journal_events(app) if e["type"] == "command_refused"] == [
+        "declined by operator"
+    ]
+    again = make_app(resume=True, resume_journal=app.session.journal_path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert [(r.state, r.message, r.command) for r in runs(again)] == [
+            ("refused", "declined by operator", "kubectl -n data-platform delete pod web-1")
+        ]
 
 
 async def test_command_not_found_is_reported(make_app: AppFactory) -> None:

@@ -4,7 +4,8 @@ Public API (no Textual here; the UI calls it):
 - `Session` (engine.py): `Session.start(plan, dir, context=, namespace=, operator=, clock=)`,
   `Session.resume(journal, plan)`, `Session.resume_from(journal)`; `activate/deactivate/tick/untick/
   skip`, `tick_step/untick_step`, `add_note`, `pause/unpause/end/close`, `checkpoint()` (call every
-  second), `record_command_started/record_output/record_command_finished`, `record_metrics`;
+  second), `record_command_started/record_output/record_command_finished`,
+  `record_command_refused(task_id, cmd, reason, context, namespace)` (not run), `record_metrics`;
   queries `state_of`, `active_task`, `elapsed`, `estimate`, `verdict`, `remaining`,
   `projected_finish`, `focus`, `next_open_task`, `poll_overruns`, `notes`, `runs`, `steps_done`;
   `add_listener(fn)` for every journaled event; `warnings` after a resume.

@@ -439,6 +439,34 @@ class Session:
             self._journal_ids[run_id] = journal_id
             return path
 
+    def record_command_refused(
+        self,
+        task_id: str | None,
+        cmd: str,
+        reason: str,
+        context: str | None = None,
+        namespace: str | None = None,
+    ) -> CommandRun:
+        """A command the operator asked for was not run: `reason` says why ("refused: read-only
+        session", "declined by operator"). Journaled like a run, with no output and no exit code."""
+        with self._lock:
+            title = self._node(task_id).title if task_id is not None else None
+            n = 1
+            while f"refused-{n}" in self.state.runs:
+                n += 1
+            run_id = f"refused-{n}"
+            self._emit(
+                "command_refused",
+                run=run_id,
+                task=task_id,
+                title=title,
+                cmd=redact(cmd),
+                reason=reason,
+                context=context,
+                namespace=namespace,
+            )
+            return self.state.runs[run_id]
+
     def record_output(self, run_id: str, text: str) -> None:
         """Output of a running command: redacted and appended to its side file (not the journal)."""
         with self._lock:

@@ -105,10 +105,13 @@ class CommandRun:
     output_bytes: int = 0
     excerpt: str = ""
     title: str | None = None  # the title of the plan node that offered the command
+    refused: str | None = None  # why it was never run ("refused: read-only session", "declined by operator")
 
     @property
     def status(self) -> str:
-        """running, ok, failed, cancelled, error, or interrupted (started, never finished: a crash)."""
+        """refused (never run), running, ok, failed, cancelled, error, or interrupted (a crash)."""
+        if self.refused:
+            return "refused"
         if not self.finished:
             return "running"
         if self.error:
@@ -274,6 +277,21 @@ class SessionState:
                 started_wall=self.last_wall,
                 started_t=t,
                 title=event.get("title"),
+            )
+        elif kind == "command_refused":
+            run_id = str(event["run"])
+            self.runs[run_id] = CommandRun(
+                run_id=run_id,
+                task_id=task_id,
+                cmd=str(event.get("cmd", "")),
+                context=event.get("context"),
+                namespace=event.get("namespace"),
+                output="",
+                started_wall=self.last_wall,
+                started_t=t,
+                finished=True,
+                title=event.get("title"),
+                refused=str(event.get("reason") or "not run"),
             )
         elif kind == "command_finished":
             run = self.runs.get(str(event.get("run")))

@@ -281,6 +281,12 @@ class _Renderer:
         return _cell(node.title if node else (recorded or node_id))
 
     def render_run(self, run: CommandRun) -> str:
+        if run.refused:
+            where = " · ".join(f"`{_cell(v)}`" for v in (run.context, run.namespace) if v)
+            facts = [f"**not run: {_cell(run.refused)}**", f"at {fmt_wall(run.started_wall, False)}"]
+            if where:
+                facts.append(where)
+            return "\n".join([" · ".join(facts), "", _fence("$ " + redact(run.cmd).strip(), "console")])
         if run.finished:
             if run.error:
                 outcome = f"error: {_cell(run.error)}"

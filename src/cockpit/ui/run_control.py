@@ -172,6 +172,7 @@ class RunControl:
                     severity="error",
                     timeout=8,
                 )
+                self.record_refused(node, text, "refused: read-only session")
                 return
             body = Text()
             body.append(text + "\n\n", style="bold")
@@ -187,6 +188,7 @@ class RunControl:
             )
             if not confirmed:
                 self.app.notify("Not run.", severity="information")
+                self.record_refused(node, text, "declined by operator")
                 return
         watch = parse_watch(text)
         if watch is not None:
@@ -198,9 +200,35 @@ class RunControl:
         else:
             await self.start_run(node, text)
 
+    def record_refused(self, node: Node | None, text: str, reason: str) -> None:
+        """A command not run (read-only, declined) is journaled and listed, so the record shows it."""
+        try:
+            run = self.session.record_command_refused(
+                node.id if node is not None and node.is_task else None,
+                text,
+                reason,
+                self.target.context,
+                self.target.namespace,
+            )
+        except SESSION_ERRORS as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self._show_refused(run)
+
+    def _show_refused(self, run: JournaledRun) -> None:
+        view = RunView(key=run.run_id, command=run.cmd, state="refused", message=run.refused or "")
+        self._add_view(view)
+        view.buffer.append_line(
+            Text(f"── not run: {view.message} ──", style=f"bold {self.app.palette.error}")
+        )
+        self._repaint()
+
     def restore(self, recorded: list[JournaledRun]) -> None:
         """On resume: show the session's earlier runs, finished, with the tail of their output."""
         for run in recorded:
+            if run.refused:
+                self._show_refused(run)
+                continue
             key = run.run_id
             number = key.rsplit("-", 1)[-1]
             if number.isdigit():  # new runs must not reuse a journaled id
