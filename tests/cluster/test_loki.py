@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from cockpit.cluster.errors import ClusterError
-from cockpit.cluster.loki import LokiFollower, LokiSource
+from cockpit.cluster.loki import LokiClient, LokiFollower
 
 DATA = Path(__file__).parent / "data"
 
@@ -27,7 +27,7 @@ def recorded(*names: str) -> tuple[httpx.Client, list[httpx.Request]]:
 
 def test_query_range_streams_are_interleaved_by_time() -> None:
     client, seen = recorded("loki_query_range_1.json")
-    lines = LokiSource("http://loki:3100/", client).query_range('{app="dolphinscheduler-api"}', 1, 2)
+    lines = LokiClient("http://loki:3100/", client=client).query_range('{app="dolphinscheduler-api"}', 1, 2)
     assert [line.ts_ns for line in lines] == sorted(line.ts_ns for line in lines)
     assert [line.source[-5:] for line in lines] == ["2lr4x", "465d6", "2lr4x"]
     q = seen[0].url.params
@@ -38,7 +38,7 @@ def test_query_range_streams_are_interleaved_by_time() -> None:
 def test_follower_polls_from_the_last_line_without_repeating_it() -> None:
     client, seen = recorded("loki_query_range_1.json", "loki_query_range_2.json")
     follower = LokiFollower(
-        LokiSource("http://loki:3100", client), '{namespace="data-platform"}', since_seconds=60
+        LokiClient("http://loki:3100", client=client), '{namespace="data-platform"}', since_seconds=60
     )
     assert follower.poll_once(now_ns=1761300000500000000) == 3
     assert seen[0].url.params["start"] == str(1761300000500000000 - 60 * 10**9)
@@ -53,11 +53,43 @@ def test_loki_errors_are_one_sentence() -> None:
     def bad_query(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, text="parse error at line 1, col 5: syntax error: unexpected IDENTIFIER\n")
 
-    source = LokiSource("http://loki:3100", httpx.Client(transport=httpx.MockTransport(bad_query)))
+    source = LokiClient("http://loki:3100", client=httpx.Client(transport=httpx.MockTransport(bad_query)))
     with pytest.raises(
         ClusterError, match=r"^Loki rejected the query \{app=x\}: parse error at line 1, col 5"
     ):
         source.query_range("{app=x}", 1, 2)
-    source = LokiSource("http://127.0.0.1:9", httpx.Client(timeout=2))
-    with pytest.raises(ClusterError, match=r"^Cannot reach Loki at http://127.0.0.1:9 \(ConnectError"):
+    source = LokiClient("http://127.0.0.1:9", timeout_s=2)
+    with pytest.raises(
+        ClusterError,
+        match=r"^Cannot reach Loki at http://127.0.0.1:9: Connection to 127.0.0.1:9 was refused",
+    ):
         source.query_range('{app="x"}', 1, 2)
+
+
+async def test_one_client_for_the_follower_and_the_health_check() -> None:
+    """The logs pane (blocking) and the platform check (async) send the same tenant and token."""
+    answer = json.loads((DATA / "loki_query_range_1.json").read_text())
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/ready":
+            return httpx.Response(200, text="ready\n")
+        return httpx.Response(200, json=answer)
+
+    loki = LokiClient(
+        "http://loki:3100",
+        token="t0k",
+        tenant="team-a",
+        client=httpx.Client(transport=httpx.MockTransport(handler)),
+        aclient=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    follower_lines = loki.query_range('{app="dolphinscheduler-api"}', 1, 2)
+    status = await loki.status('{app="dolphinscheduler-api"}', now=1761300010.0)
+    await loki.aclose()
+    assert status.healthy and [ln.line for ln in status.lines] == [ln.line for ln in follower_lines]
+    assert status.reason.startswith('{app="dolphinscheduler-api"}: 3 line(s), newest ')
+    assert {(r.headers["Authorization"], r.headers["X-Scope-OrgID"]) for r in seen} == {
+        ("Bearer t0k", "team-a")
+    }
+    assert seen[-1].url.params["direction"] == "backward" and seen[0].url.params["direction"] == "forward"

@@ -8,7 +8,7 @@ import ssl
 import httpx
 import pytest
 
-from cockpit.cluster.platform.explain import FailureKind, explain_error, login_provider
+from cockpit.cluster.explain import FailureKind, explain_error, login_provider
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_login_provider(location: str, base: str, provider: str | None) -> None:
 
 
 def test_login_pages_know_whether_they_are_the_services_own() -> None:
-    from cockpit.cluster.platform.explain import login_page
+    from cockpit.cluster.explain import login_page
 
     grafana = login_page("/login", "https://grafana.254carbon.com/")
     assert grafana is not None and grafana.own and grafana.phrase == "Grafana's login page (/login)"

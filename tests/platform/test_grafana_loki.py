@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from cockpit.cluster.loki import LokiClient, LokiError
 from cockpit.cluster.platform.grafana import GrafanaClient
-from cockpit.cluster.platform.loki import LokiClient, LokiError
 
 from .recorded import LOKI_DS_ERROR, SELECTOR, TOKEN, RecordedServer
 from .servers import free_port
@@ -82,7 +82,7 @@ async def test_loki_ready_and_selector_lines(recorded: RecordedServer) -> None:
         status = await client.status(SELECTOR)
         empty = await client.status('{namespace="nothing-here"}')
         with pytest.raises(LokiError, match="parse error at line 1"):
-            await client.query_range("namespace=data-platform")
+            await client.aquery_range("namespace=data-platform", 0, 10**18)
     finally:
         await client.aclose()
     assert status.ready and status.healthy
@@ -91,7 +91,7 @@ async def test_loki_ready_and_selector_lines(recorded: RecordedServer) -> None:
         "ERROR",
         "INFO",
     ]  # oldest first, all streams
-    assert status.lines[-1].labels["app"] == "dolphinscheduler-api"
+    assert status.lines[-1].label_map["app"] == "dolphinscheduler-api"
     assert status.reason.startswith(f"{SELECTOR}: 3 line(s), newest ")
     assert empty.ready and not empty.healthy and "has no lines in the last 60 min" in empty.reason
 

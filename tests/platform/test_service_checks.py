@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.cluster.platform.explain import FailureKind
+from cockpit.cluster.explain import FailureKind
 from cockpit.cluster.platform.http_checks import CheckRunner
 from cockpit.cluster.platform.scheduler import CheckMonitor
 from cockpit.cluster.platform.spec import ServiceCheck, check_from_entry

@@ -4,7 +4,9 @@
 - `kubeapi`: raw-JSON requests over the official client's auth and TLS (`KubeApi`, `ResourceKind`).
 - `informer`: one shared list+watch per kind (`InformerRegistry`, `Informer`, `ChangeSet`, `Health`).
 - `pods`, `argocd`, `certs`: per-kind summaries (`PodSummary`, `AppStatus`, `CertStatus`) and actions.
-- `logs`, `loki`: `kubectl logs -f`-like following into a bounded `LogBuffer`; optional Loki.
+- `logs`, `loki`: `kubectl logs -f`-like following into a bounded `LogBuffer`; the one Loki client
+  (`LokiClient`: the logs pane's follower and the platform health check).
+- `explain`: one sentence for a failed request (DNS, refused, TLS, timeout); login-page redirects.
 - `metrics`, `checks`: the plan's success metrics and self-checking task criteria, live.
 - `tlsprobe`: what a certificate's host actually serves, and whether the ACME path is intercepted.
 - `hub`: `ClusterHub`, the one object the app builds; the live panes are built from it.

@@ -23,7 +23,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.informer import Informer, InformerRegistry
 from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, CHALLENGES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
-from cockpit.cluster.loki import LokiFollower, LokiSource
+from cockpit.cluster.loki import LokiClient, LokiFollower
 from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
 from cockpit.cluster.snapshot import ClusterSnapshot
 
@@ -177,7 +177,7 @@ class ClusterHub:
     def follow_loki(self, query: str, buffer: LogBuffer | None = None) -> LokiFollower:
         if not self.loki_url:
             raise ClusterError("No Loki URL is configured: start cockpit with --loki-url URL.")
-        return LokiFollower(LokiSource(self.loki_url), query, buffer).start()
+        return LokiFollower(LokiClient(self.loki_url), query, buffer).start()
 
     def delete_challenge(self, namespace: str, name: str) -> None:
         self._api().delete(CHALLENGES.path(namespace, name), what=f"challenge {namespace}/{name}")

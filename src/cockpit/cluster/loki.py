@@ -1,32 +1,51 @@
-"""Logs from Loki, when a Loki URL is configured: LogQL through `query_range`, followed by polling.
+"""Grafana Loki: the one client the logs pane and the platform checks share.
 
-`LokiSource.query_range(query, start_ns, end_ns)` returns lines oldest first; `LokiFollower` polls
-from just after the newest line seen (Loki's timestamps are nanoseconds), dropping lines it has
-already delivered at that same nanosecond, and feeds the same LogBuffer the pod followers use, one
-colour per stream (by its `pod` label, else its labels).
+`LokiClient` speaks Loki's HTTP API: `/ready` (200 "ready" when the ingester ring is up, 503 with
+the reason otherwise) and `/loki/api/v1/query_range`, which answers `{"status": "success", "data":
+{"resultType": "streams", "result": [{"stream": {labels}, "values": [["<unix ns>", "<line>"]]}]}}`.
+`query_range` is synchronous (the logs pane's follower thread), `aquery_range`, `ready` and
+`status` are asynchronous (the platform monitor's loop); both build the same request and read the
+answer with the same code, and every failure is a `LokiError` (a ClusterError) of one sentence.
+
+`LokiFollower` polls a LogQL query from just after the newest line seen (Loki's timestamps are
+nanoseconds), dropping lines it has already delivered at that same nanosecond, and feeds the same
+LogBuffer the pod followers use, one colour per stream (by its `pod` label, else its labels).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from cockpit.cluster.backoff import Backoff
-from cockpit.cluster.errors import ClusterError, Problem
+from cockpit.cluster.errors import ClusterError, Problem, problem_for_status
+from cockpit.cluster.explain import explain_error
 from cockpit.cluster.logs import LogBuffer
 
 NS = 1_000_000_000
+QUERY_RANGE = "/loki/api/v1/query_range"
 
 
 @dataclass(frozen=True, slots=True)
 class LokiLine:
+    """One log line: when (Unix ns), the labels of its stream (sorted pairs), and the text."""
+
     ts_ns: int
     labels: tuple[tuple[str, str], ...]
     line: str
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self.ts_ns / NS, UTC)
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
 
     @property
     def source(self) -> str:
@@ -34,11 +53,30 @@ class LokiLine:
         return labels.get("pod") or labels.get("instance") or ",".join(f"{k}={v}" for k, v in self.labels)
 
 
+@dataclass(frozen=True, slots=True)
+class LokiStatus:
+    """Is Loki ready, and (with a selector) does the selector return lines; `reason` says which."""
+
+    url: str
+    ready: bool
+    reason: str
+    selector: str = ""
+    lines: list[LokiLine] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return self.ready and (not self.selector or bool(self.lines))
+
+
+class LokiError(ClusterError):
+    """Loki could not be reached or refused a query; `str(err)` is one sentence."""
+
+
 def parse_query_range(doc: Any) -> list[LokiLine]:
     """Lines of a `query_range` answer of resultType "streams", oldest first."""
     data = (doc or {}).get("data") or {}
     if data.get("resultType") not in (None, "streams"):
-        raise ValueError(f"expected a log query, got resultType {data.get('resultType')!r}")
+        raise ValueError(f"expected log streams, got resultType {data.get('resultType')!r}")
     out = []
     for stream in data.get("result") or []:
         labels = tuple(sorted((stream.get("stream") or {}).items()))
@@ -48,50 +86,161 @@ def parse_query_range(doc: Any) -> list[LokiLine]:
     return out
 
 
-class LokiSource:
-    def __init__(self, base_url: str, client: httpx.Client | None = None, timeout: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.client = client or httpx.Client(timeout=timeout)
+def _detail(resp: httpx.Response) -> str:
+    """Why Loki refused: the `error`/`message` of a JSON answer, else the first line of the body."""
+    try:
+        doc = resp.json()
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and (doc.get("error") or doc.get("message")):
+        return str(doc.get("error") or doc.get("message"))[:200]
+    text = resp.text.strip()
+    return text.splitlines()[0][:200] if text else resp.reason_phrase or "no detail"
 
-    def query_range(
-        self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
-    ) -> list[LokiLine]:
-        params: dict[str, str | int] = {
+
+class LokiClient:
+    """A Loki at `url`, with an optional bearer `token`, `tenant` (X-Scope-OrgID) or `basic` auth.
+
+    `client` / `aclient` replace the httpx clients it would make (tests pass recorded transports);
+    the credentials go with every request either way.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        tenant: str | None = None,
+        timeout_s: float = 10.0,
+        verify: bool = True,
+        basic: tuple[str, str] | None = None,
+        *,
+        client: httpx.Client | None = None,
+        aclient: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout_s = timeout_s
+        headers: dict[str, str] = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if tenant:
+            headers["X-Scope-OrgID"] = tenant
+        self._request: dict[str, Any] = {"headers": headers, "auth": basic}  # on every request
+        self._options: dict[str, Any] = {"timeout": timeout_s, "verify": verify, "trust_env": True}
+        self._client = client
+        self._aclient = aclient
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(**self._options)
+        return self._client
+
+    @property
+    def aclient(self) -> httpx.AsyncClient:
+        if self._aclient is None:
+            self._aclient = httpx.AsyncClient(**self._options)
+        return self._aclient
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        if self._aclient is not None:
+            await self._aclient.aclose()
+
+    # -- query_range ---------------------------------------------------------------------
+    @staticmethod
+    def _params(query: str, start_ns: int, end_ns: int, limit: int, direction: str) -> dict[str, str]:
+        return {
             "query": query,
-            "start": start_ns,
-            "end": end_ns,
-            "limit": limit,
+            "start": str(start_ns),
+            "end": str(end_ns),
+            "limit": str(limit),
             "direction": direction,
         }
-        url = f"{self.base_url}/loki/api/v1/query_range"
-        try:
-            resp = self.client.get(url, params=params)
-        except httpx.HTTPError as exc:
-            raise ClusterError(
-                f"Cannot reach Loki at {self.base_url} ({type(exc).__name__}: {exc}); check --loki-url.",
-                Problem.UNREACHABLE,
-            ) from exc
+
+    def _unreachable(self, exc: httpx.HTTPError) -> LokiError:
+        sentence = explain_error(exc, self.url, self.timeout_s)[1]
+        return LokiError(f"Cannot reach Loki at {self.url}: {sentence}", Problem.UNREACHABLE)
+
+    def _lines(self, resp: httpx.Response, query: str) -> list[LokiLine]:
+        if resp.status_code == 400:
+            raise LokiError(f"Loki rejected the query {query}: {_detail(resp)}.", Problem.INVALID, 400)
         if resp.status_code != 200:
-            text = resp.text.strip().splitlines()[0][:200] if resp.text.strip() else resp.reason_phrase
-            if resp.status_code == 400:
-                raise ClusterError(f"Loki rejected the query {query}: {text}.", Problem.INVALID, 400)
-            raise ClusterError(
-                f"Loki at {self.base_url} answered {resp.status_code}: {text}.", status=resp.status_code
+            raise LokiError(
+                f"Loki at {self.url} answered {resp.status_code}: {_detail(resp)}.",
+                problem_for_status(resp.status_code),
+                resp.status_code,
             )
         try:
             return parse_query_range(resp.json())
         except (ValueError, TypeError, AttributeError) as exc:
-            raise ClusterError(
-                f"Loki at {self.base_url} sent an answer that is not a log query: {exc}."
-            ) from exc
+            raise LokiError(f"Loki at {self.url} sent an answer that is not log streams: {exc}.") from exc
+
+    def query_range(
+        self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
+    ) -> list[LokiLine]:
+        """Lines of a LogQL query between two Unix-ns instants, oldest first (blocking)."""
+        params = self._params(query, start_ns, end_ns, limit, direction)
+        try:
+            resp = self.client.get(self.url + QUERY_RANGE, params=params, **self._request)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from exc
+        return self._lines(resp, query)
+
+    async def aquery_range(
+        self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
+    ) -> list[LokiLine]:
+        """`query_range` without blocking the event loop."""
+        params = self._params(query, start_ns, end_ns, limit, direction)
+        try:
+            resp = await self.aclient.get(self.url + QUERY_RANGE, params=params, **self._request)
+        except httpx.HTTPError as exc:
+            raise self._unreachable(exc) from exc
+        return self._lines(resp, query)
+
+    # -- health --------------------------------------------------------------------------
+    async def ready(self) -> tuple[bool, str]:
+        try:
+            r = await self.aclient.get(self.url + "/ready", **self._request)
+        except httpx.HTTPError as exc:
+            return False, explain_error(exc, self.url, self.timeout_s)[1]
+        if r.status_code == 200:
+            return True, f"Loki at {self.url} is ready."
+        body = r.text.strip()
+        return False, f"Loki at {self.url} is not ready ({r.status_code}): {body[:160] or 'no detail'}."
+
+    async def status(
+        self, selector: str | None = None, since_s: float = 3600, limit: int = 50, now: float | None = None
+    ) -> LokiStatus:
+        """Readiness, then (when a selector is given) its newest `limit` lines; never raises."""
+        ok, reason = await self.ready()
+        if not ok or not selector:
+            return LokiStatus(self.url, ok, reason, selector or "")
+        end = now if now is not None else time.time()
+        try:
+            lines = await self.aquery_range(
+                selector, int((end - since_s) * NS), int(end * NS), limit, direction="backward"
+            )
+        except LokiError as exc:
+            return LokiStatus(self.url, True, str(exc), selector)
+        if not lines:
+            reason = f"Loki is ready but {selector} has no lines in the last {since_s / 60:g} min."
+            return LokiStatus(self.url, True, reason, selector)
+        lines = lines[-limit:]
+        reason = f"{selector}: {len(lines)} line(s), newest {lines[-1].at:%H:%M:%S} UTC."
+        return LokiStatus(self.url, True, reason, selector, lines)
 
 
 class LokiFollower:
     """Polls a LogQL query into a LogBuffer until stopped (same surface as LogFollower)."""
 
+    single = False
+
     def __init__(
         self,
-        source: LokiSource,
+        source: LokiClient,
         query: str,
         buffer: LogBuffer | None = None,
         since_seconds: int = 300,
@@ -118,8 +267,6 @@ class LokiFollower:
     @property
     def pods(self) -> list[str]:
         return sorted(self.sources)
-
-    single = False
 
     def start(self) -> LokiFollower:
         self._thread = threading.Thread(target=self._run, name="loki-follow", daemon=True)

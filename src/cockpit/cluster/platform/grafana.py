@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from cockpit.cluster.platform.explain import explain_error
+from cockpit.cluster.explain import explain_error
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from cockpit.cluster.platform.explain import FailureKind, LoginPage, explain_error, login_page
+from cockpit.cluster.explain import FailureKind, LoginPage, explain_error, login_page
 from cockpit.cluster.platform.spec import ServiceCheck
 from cockpit.cluster.platform.tlsinfo import fetch_not_after, not_after_from_response
 

@@ -17,9 +17,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cockpit.cluster.loki import LokiClient
 from cockpit.cluster.platform.config import PlatformConfig
 from cockpit.cluster.platform.grafana import GrafanaClient
-from cockpit.cluster.platform.loki import LokiClient
 from cockpit.cluster.platform.plan_scan import (
     bind_metrics_by_text,
     checks_from_plan,

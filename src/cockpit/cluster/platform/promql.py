@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from cockpit.cluster.platform.explain import explain_error
+from cockpit.cluster.explain import explain_error
 from cockpit.cluster.platform.sparkline import sparkline
 
 

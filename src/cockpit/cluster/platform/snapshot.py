@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from cockpit.cluster.loki import LokiStatus
 from cockpit.cluster.platform.grafana import GrafanaStatus
-from cockpit.cluster.platform.loki import LokiStatus
 from cockpit.cluster.platform.promql import MetricReading, format_value
 from cockpit.cluster.platform.scheduler import CheckState
 from cockpit.cluster.platform.velero import BackupReport
