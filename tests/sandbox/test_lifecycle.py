@@ -121,3 +121,38 @@ def test_serve_refuses_a_log_rate_out_of_range(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.strip() == "cockpit sandbox: --log-rate must be between 0.1 and 5000, not 9000"
+
+
+_STOP_WITH_STREAMS_OPEN = """
+import socket, ssl, time
+from cockpit.sandbox import Sandbox
+from cockpit.sandbox.resources import PODS
+box = Sandbox(tls=True, token="t", log_rate=2000).start()
+ctx = ssl.create_default_context()
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+pod = box.store.list(PODS, "kong")[0]["metadata"]["name"]
+auth = "Host: x\\r\\nAuthorization: Bearer t\\r\\n\\r\\n"
+socks = []
+for path in ("/version", f"/api/v1/namespaces/kong/pods/{pod}/log?follow=true", "/api/v1/pods?watch=1"):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", box.port)))
+    s.sendall(f"GET {path} HTTP/1.1\\r\\n{auth}".encode())
+    socks.append(s)
+socks[0].recv(65536)  # an idle keep-alive connection; the stream readers never read
+socks.append(socket.create_connection(("127.0.0.1", box.port)))  # a handshake never started
+time.sleep(1.0)
+box.stop()
+for s in socks:
+    s.close()
+print("stopped")
+"""
+
+
+def test_stopping_a_tls_sandbox_with_streams_open_is_quiet() -> None:
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-c", _STOP_WITH_STREAMS_OPEN],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")

@@ -54,6 +54,8 @@ class Response:
     upgraded: bool = False  # 101 Switching Protocols: the stream's bytes go raw, then the connection closes
 
 
+HANDSHAKE_SECONDS = 10.0
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -63,14 +65,18 @@ class HttpServer:
         self.ssl_context = ssl_context
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._server = await asyncio.start_server(
-            self._serve, host, port, ssl=self.ssl_context, limit=1 << 20
-        )
+        # TLS is started inside each connection's task (not by start_server), so that stopping can
+        # cancel a connection still in its handshake instead of leaving it to the closed loop.
+        self._server = await asyncio.start_server(self._serve, host, port, limit=1 << 20)
         return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
+        """Stop listening and drop every connection at once (open watches and log streams too):
+        nothing is left for the loop's garbage to close after the loop has gone."""
+        self._closing = True
         if self._server is not None:
             self._server.close()
         for task in list(self._connections):
@@ -86,6 +92,8 @@ class HttpServer:
         assert task is not None
         self._connections.add(task)
         try:
+            if self.ssl_context is not None:
+                await writer.start_tls(self.ssl_context, ssl_handshake_timeout=HANDSHAKE_SECONDS)
             while True:
                 request = await self._read_request(reader)
                 if request is None:
@@ -98,15 +106,31 @@ class HttpServer:
                     break
                 if response.stream is not None and request.client_gone():
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, asyncio.LimitOverrunError):
-            pass  # the client went away or spoke nonsense: nothing to answer
+        except (
+            ConnectionError,
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            ssl.SSLError,
+            asyncio.LimitOverrunError,
+        ):
+            pass  # the client went away, never finished its handshake or spoke nonsense
         except asyncio.CancelledError:
             pass  # the server is stopping
         finally:
             self._connections.discard(task)
+            await self._hang_up(writer)
+
+    async def _hang_up(self, writer: asyncio.StreamWriter) -> None:
+        """Close politely (a TLS close_notify) unless the server is stopping; abort when stopping or
+        when the peer does not finish the close within a moment, so no transport outlives its task."""
+        if not self._closing:
             writer.close()
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(writer.wait_closed(), 0.5)
+                return
+            except (Exception, asyncio.CancelledError):
+                pass
+        writer.transport.abort()
 
     async def _read_request(self, reader: asyncio.StreamReader) -> Request | None:
         line = await reader.readline()

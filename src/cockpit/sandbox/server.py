@@ -224,6 +224,11 @@ class Sandbox:
             self._ready.set()
         finally:
             with contextlib.suppress(Exception):
+                leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in leftover:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+            with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
