@@ -112,3 +112,21 @@ def test_other_http01_failures() -> None:
     assert "not reachable" in explain_challenge(challenge("dial tcp 1.2.3.4:80: i/o timeout"))
     assert explain_challenge(challenge("", state="valid")) == ""
     assert "pending" in explain_challenge(challenge("")) or "presented" in explain_challenge(challenge(""))
+
+
+def test_login_redirects_are_named_by_the_shared_login_detection() -> None:
+    okta = explain_challenge(
+        challenge(
+            "wrong status code '302', expected '200' "
+            "(redirect to https://acme.okta.com/oauth2/v1/authorize?client_id=x)"
+        )
+    )
+    assert "302 to a login page (Okta intercepts it)" in okta
+    proxy = explain_challenge(
+        challenge("wrong status code '302', expected '200' (redirect to https://x.example.com/oauth2/start)")
+    )
+    assert "(oauth2-proxy intercepts it)" in proxy
+    https = explain_challenge(
+        challenge("wrong status code '301', expected '200' (redirect to https://x.example.com/.well-known/a)")
+    )
+    assert "login page" not in https.split("instead of")[0] and "answers 301 instead of the token" in https

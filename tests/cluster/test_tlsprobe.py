@@ -45,10 +45,22 @@ def test_probe_reports_untrusted_certificate_and_access_intercept(proxy: int) ->
     assert result.not_after is not None and result.days_left is not None and result.days_left > 0
     assert result.verify_error and result.issuer == "cockpit-sandbox"  # self-signed: reported, not fatal
     assert result.acme_status == 302 and result.intercepted
-    assert "to a login page" in result.summary and "HTTP-01 will fail" in result.summary
+    assert "to a login page (Cloudflare Access: https://254carbon.cloudflareaccess.com/" in result.summary
+    assert result.summary.endswith("HTTP-01 will fail.")
 
 
 def test_probe_of_nothing_listening_says_so() -> None:
     result = probe_host("localhost", https_port=9, http_port=9, address="127.0.0.1", timeout=2)
     assert result.tls_error and result.acme_error
     assert result.summary.startswith("TLS failed (")
+
+
+def test_a_redirect_to_https_is_not_an_intercept() -> None:
+    from cockpit.cluster.tlsprobe import ProbeResult
+
+    to_https = ProbeResult(
+        "x.example.com", acme_status=301, acme_location="https://x.example.com/.well-known/acme-challenge/t"
+    )
+    assert not to_https.intercepted and "ACME path answers 301" in to_https.summary
+    to_sso = ProbeResult("x.example.com", acme_status=302, acme_location="/oauth2/start?rd=%2F")
+    assert to_sso.intercepted and "(oauth2-proxy: /oauth2/start" in to_sso.summary

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cockpit.cluster.explain import login_page_in_text
 from cockpit.cluster.kubeapi import CERTIFICATE_REQUESTS, CHALLENGES, ORDERS, KubeApi
 from cockpit.cluster.pods import parse_time
 
@@ -114,7 +115,6 @@ class CertChain:
 
 
 _REDIRECT = re.compile(r"\b(30[1278])\b|redirect", re.IGNORECASE)
-_LOGIN = re.compile(r"cloudflareaccess\.com|cdn-cgi/access|/login|sign[ -]?in|sso|oauth", re.IGNORECASE)
 _STATUS = re.compile(
     r"(?:status code|wrong status code|Invalid response from \S+:?)\s*'?(\d{3})", re.IGNORECASE
 )
@@ -134,8 +134,9 @@ def explain_challenge(challenge: Mapping[str, Any]) -> str:
         path = f"http://{domain}/.well-known/acme-challenge/"
         code_match = _STATUS.search(reason)
         code = code_match.group(1) if code_match else ""
-        if _LOGIN.search(reason) or (_REDIRECT.search(reason) and "login" in reason.lower()):
-            who = "Cloudflare Access" if re.search(r"cloudflare", reason, re.IGNORECASE) else "an auth proxy"
+        page = login_page_in_text(reason)
+        if page is not None or (_REDIRECT.search(reason) and "login" in reason.lower()):
+            who = page.name if page is not None and page.name else "an auth proxy"
             return (
                 f"HTTP-01 for {domain} fails because {path} answers {code or 'a redirect'} to a login page "
                 f"({who} intercepts it): exempt /.well-known/acme-challenge/* from it, then delete the "

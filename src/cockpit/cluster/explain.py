@@ -1,12 +1,14 @@
 """Turn what went wrong with a URL into one sentence an operator can act on.
 
 Two questions: is a redirect a login page (and whose), and what does a transport error mean
-(DNS, refused, TLS, timeout). Pure functions over exceptions and URLs.
+(DNS, refused, TLS, timeout). Pure functions over exceptions and URLs, shared by the platform
+checks, the TLS/ACME probe, the certificate chain's challenge explanations and the Loki client.
 """
 
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -91,6 +93,19 @@ def login_page(location: str, base_url: str = "") -> LoginPage | None:
         if path == "/login" and "grafana" in f"{host} {base_host}":
             return LoginPage("Grafana", same, host, target.path)
         return LoginPage("", same, host, target.path)
+    return None
+
+
+_URL = re.compile(r"https?://[^\s'\"()<>]+", re.IGNORECASE)
+
+
+def login_page_in_text(text: str) -> LoginPage | None:
+    """The first login page a URL in free text leads to (a cert-manager challenge's reason:
+    "... 302 ... (redirect to https://x.cloudflareaccess.com/cdn-cgi/access/login/y)"), or None."""
+    for match in _URL.finditer(text):
+        page = login_page(match.group(0).rstrip(".,;:'"))
+        if page is not None:
+            return page
     return None
 
 

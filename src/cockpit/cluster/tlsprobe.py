@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import socket
 import ssl
 import tempfile
@@ -21,7 +20,8 @@ from typing import Any
 
 import httpx
 
-LOGIN_HINT = re.compile(r"cloudflareaccess\.com|cdn-cgi/access|login|signin|sign-in|sso|oauth|auth", re.I)
+from cockpit.cluster.explain import LoginPage, login_page
+
 ACME_PROBE_PATH = "/.well-known/acme-challenge/cockpit-probe"
 
 
@@ -38,11 +38,14 @@ class ProbeResult:
 
     @property
     def intercepted(self) -> bool:
-        return (
-            self.acme_status is not None
-            and 300 <= self.acme_status < 400
-            and bool(LOGIN_HINT.search(self.acme_location))
-        )
+        return self.login is not None
+
+    @property
+    def login(self) -> LoginPage | None:
+        """The login page the ACME path redirects to (what breaks HTTP-01), or None."""
+        if self.acme_status is None or not 300 <= self.acme_status < 400 or not self.acme_location:
+            return None
+        return login_page(self.acme_location, f"http://{self.host}{ACME_PROBE_PATH}")
 
     @property
     def days_left(self) -> int | None:
@@ -65,9 +68,10 @@ class ProbeResult:
             if self.verify_error:
                 parts.append(f"not trusted: {self.verify_error}")
         if self.intercepted:
+            whose = f"{self.login.name}: " if self.login is not None and self.login.name else ""
             parts.append(
-                f"ACME path answers {self.acme_status} to a login page ({self.acme_location[:80]}): "
-                "HTTP-01 will fail"
+                f"ACME path answers {self.acme_status} to a login page "
+                f"({whose}{self.acme_location[:80]}): HTTP-01 will fail"
             )
         elif self.acme_status is not None:
             parts.append(f"ACME path answers {self.acme_status}")
