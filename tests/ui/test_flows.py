@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from textual.widgets import Static
@@ -54,6 +55,34 @@ async def test_selecting_a_task_starts_its_timer(make_app: AppFactory) -> None:
         assert label.startswith("▶") and "Look at the pods" in label
         status = str(app.query_one("#status").render())
         assert "2:30/10m" in status and "test-ctx/data-platform" in status
+
+
+def hhmm(wall: float) -> str:
+    return datetime.fromtimestamp(wall).astimezone().strftime("%H:%M")
+
+
+async def test_projected_finish_is_for_the_phase_at_hand(make_app: AppFactory) -> None:
+    clock = FakeClock()
+    start = clock.wall()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        # before any task is touched: the first phase (its tasks: 10 + 15 + 5 min), not the plan (35)
+        assert f"Phase 1 done ≈ {hhmm(start + 30 * 60)}" in status
+        assert hhmm(start + 35 * 60) not in status
+        await open_task(pilot)
+        clock.advance(4 * 60)
+        for _ in range(3):  # tick 1.1, 1.2, 1.3 with space: each moves on to the next
+            await pilot.press("t", "space")
+            await pilot.pause()
+        app.refresh_status()
+        status = str(app.query_one("#status").render())
+        # Phase 1 is done: the figure moves on to the phase of the next open task (2.1, 5 min)
+        assert f"Phase 2 done ≈ {hhmm(start + 4 * 60 + 5 * 60)}" in status
+        clock.advance(6 * 60)
+        app.refresh_status()
+        assert "Phase 2 over its estimate" in str(app.query_one("#status").render())
 
 
 async def test_ticking_stops_the_timer_and_moves_to_the_next_open_task(make_app: AppFactory) -> None:

@@ -593,7 +593,11 @@ class Session:
         `projected_finish`, `elapsed` and `verdict` for figures about the work at hand rather
         than the whole plan (a plan like the seed holds many alternative sessions)."""
         anchor = self.state.active or self.state.last_touched
-        node = self.outline.nodes.get(anchor) if anchor else None
+        return self.group_of(anchor) if anchor else None
+
+    def group_of(self, node_id: str) -> str | None:
+        """The phase holding `node_id` (itself if a phase), else its top-level section."""
+        node = self.outline.nodes.get(node_id)
         top = node
         while node is not None:
             if node.kind == "phase":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.runner import classify
 from cockpit.session.engine import Session
@@ -39,14 +41,63 @@ def command_tags(command: Command, read_only: bool) -> str:
     return ", ".join(tags)
 
 
+def group_label(title: str) -> str:
+    """`Phase 1` for "Phase 1: Unblock External Access", else the title cut short."""
+    head = title.split(":", 1)[0].strip() if ":" in title else title.strip()
+    return head if len(head) <= 24 else head[:23] + "…"
+
+
+def group_remaining(session: Session, group: str) -> tuple[float, float]:
+    """Seconds (min, max) still needed for the group: its tasks' boxes, or its own box less the time
+    spent when its tasks carry none (the seed's Phase 2 is boxed only as a whole)."""
+    lo, hi = session.remaining(group)
+    if hi > 0 or session.outline.timed_units(group):
+        return lo, hi
+    box = session.estimate(group)
+    if box is None:
+        return 0.0, 0.0
+    spent = session.elapsed(group)
+    return max(0.0, box[0] * 60 - spent), max(0.0, box[1] * 60 - spent)
+
+
+def projected_finish(session: Session) -> tuple[str | None, str | None]:
+    """When the phase at hand should be done: ("Phase 1", "05:40–05:55"); ("Phase 1", None) when
+    it is over its estimate; (None, None) when there is nothing to forecast.
+
+    The phase at hand is the one being worked on (`session.focus()`); once it is finished, or
+    before any task was touched, the phase of the next open task, so the operator always sees the
+    figure for the work in front of them. Not the whole plan: a plan like the seed holds several
+    alternative sessions, whose sum (~13 hours) means nothing."""
+    group = session.focus()
+    if group is None or not _open_under(session, group):
+        nxt = session.next_open_task()
+        group = session.group_of(nxt.id) if nxt is not None else None
+    if group is None or session.estimate(group) is None:
+        return None, None
+    node = session.plan.find(group)
+    label = group_label(node.title if node is not None else group)
+    lo, hi = group_remaining(session, group)
+    if hi <= 0:
+        return label, None
+    wall = session.clock.wall()
+    early = datetime.fromtimestamp(wall + lo).astimezone().strftime("%H:%M")
+    late = datetime.fromtimestamp(wall + hi).astimezone().strftime("%H:%M")
+    return label, early + (f"–{late}" if late != early else "")
+
+
+def _open_under(session: Session, group: str) -> bool:
+    node = session.plan.find(group)
+    if node is None:
+        return False
+    return any(
+        n.kind is NodeKind.TASK and session.state_of(n.id) in (TaskState.TODO, TaskState.ACTIVE)
+        for n in node.walk()
+    )
+
+
 def status_info(session: Session, target: KubeTarget, running: int) -> StatusInfo:
     active = session.active_task
-    finish: str | None = None
-    if session.remaining()[1] > 0:
-        early, late = session.projected_finish()
-        finish = early.strftime("%H:%M")
-        if late.strftime("%H:%M") != finish:
-            finish += "–" + late.strftime("%H:%M")
+    group, at = projected_finish(session)
     box_minutes = active.timebox.max_minutes if active is not None and active.timebox is not None else None
     return StatusInfo(
         session_seconds=session.now(),
@@ -54,7 +105,8 @@ def status_info(session: Session, target: KubeTarget, running: int) -> StatusInf
         active_title=active.title if active is not None else None,
         active_seconds=session.elapsed(active.id) if active is not None else 0.0,
         active_box_minutes=box_minutes,
-        projected_finish=finish,
+        finish_group=group,
+        finish_at=at,
         context=target.context,
         namespace=target.namespace,
         sandbox=target.sandbox,

@@ -17,7 +17,8 @@ class StatusInfo:
     active_title: str | None = None
     active_seconds: float = 0.0
     active_box_minutes: float | None = None
-    projected_finish: str | None = None  # e.g. "14:35–14:50"
+    finish_group: str | None = None  # the phase at hand, e.g. "Phase 1"
+    finish_at: str | None = None  # when it should be done, e.g. "14:35–14:50"; None: over its estimate
     context: str | None = None
     namespace: str | None = None
     sandbox: bool = False
@@ -46,16 +47,22 @@ def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
             line.append(f"{spent}/{info.active_box_minutes:g}m", style=f"bold {style}")
         else:
             line.append(spent, style="bold")
-        title = info.active_title if width >= 120 else info.active_title[:18]
+        title = info.active_title if width >= 120 else info.active_title[: 18 if width >= 100 else 14]
         line.append(f" {title}")
-    if info.projected_finish:
-        line.append(f"  ETA {info.projected_finish}")
     if info.running:
         line.append(f"  ⟳ {info.running}", style=palette.accent)
     target = info.context or "no kube context"
     if info.namespace:
         target += f"/{info.namespace}"
+    # the target before the forecast: on a narrow screen the line is cut, and where commands land
+    # matters more than when the phase should end
     line.append(f"  ⎈ {target}", style=palette.muted if info.context is None else "")
+    if info.finish_group:
+        done = " done" if width >= 100 else ""
+        if info.finish_at:
+            line.append(f"  {info.finish_group}{done} ≈ {info.finish_at}")
+        else:
+            line.append(f"  {info.finish_group} over its estimate", style=palette.warning)
     return line
 
 
