@@ -9,6 +9,8 @@
 - `explain`: one sentence for a failed request (DNS, refused, TLS, timeout); login-page redirects.
 - `metrics`, `checks`: the plan's success metrics and self-checking task criteria, live.
 - `tlsprobe`: what a certificate's host actually serves, and whether the ACME path is intercepted.
+- `tlscert`: the served certificate (issuer, validity), read even when untrusted; shared by
+  `tlsprobe` and the platform's URL checks.
 - `hub`: `ClusterHub`, the one object the app builds; the live panes are built from it.
 (`platform/` holds the platform health checks of issue 6.)
 """

@@ -1,26 +1,22 @@
 """Probe a certificate's host from here: the certificate it serves, and whether the ACME path is intercepted.
 
 `probe_host(host)` opens TLS to host:443 (verifying first; when that fails it reads the served
-certificate unverified, to report issuer and expiry anyway), then asks
+certificate unverified, to report issuer and expiry anyway: `tlscert.served_certificate`), then asks
 `http://host/.well-known/acme-challenge/cockpit-probe` without following redirects: a 3xx to a
 login page (Cloudflare Access, an SSO proxy) is exactly what breaks HTTP-01 validation.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
 import ssl
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from cockpit.cluster.explain import LoginPage, login_page
+from cockpit.cluster.tlscert import served_certificate
 
 ACME_PROBE_PATH = "/.well-known/acme-challenge/cockpit-probe"
 
@@ -80,51 +76,6 @@ class ProbeResult:
         return "; ".join(parts) + "."
 
 
-def _name(rdns: Any) -> str:
-    fields = {k: v for rdn in rdns or () for k, v in rdn}
-    return str(fields.get("organizationName") or fields.get("commonName") or "")
-
-
-def _decode_der(der: bytes) -> dict[str, Any]:
-    """Decode a certificate without verifying it (the stdlib's decoder reads a PEM file)."""
-    pem = ssl.DER_cert_to_PEM_cert(der)
-    fd, path = tempfile.mkstemp(suffix=".pem")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(pem)
-        decode = getattr(ssl, "_ssl")._test_decode_cert  # noqa: B009 - no public API decodes a cert
-        return dict(decode(path))
-    except Exception:
-        return {}
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-
-
-def served_certificate(
-    host: str, port: int = 443, address: str | None = None, timeout: float = 5.0, cafile: str | None = None
-) -> tuple[dict[str, Any], str]:
-    """(decoded certificate, verification error or "")."""
-    ctx = ssl.create_default_context(cafile=cafile)
-    try:
-        with (
-            socket.create_connection((address or host, port), timeout=timeout) as sock,
-            ctx.wrap_socket(sock, server_hostname=host) as tls,
-        ):
-            return dict(tls.getpeercert() or {}), ""
-    except ssl.SSLCertVerificationError as exc:
-        error = exc.verify_message or str(exc)
-    raw = ssl.create_default_context()
-    raw.check_hostname = False
-    raw.verify_mode = ssl.CERT_NONE
-    with (
-        socket.create_connection((address or host, port), timeout=timeout) as sock,
-        raw.wrap_socket(sock, server_hostname=host) as tls,
-    ):
-        der = tls.getpeercert(binary_form=True) or b""
-    return _decode_der(der), error
-
-
 def probe_host(
     host: str,
     https_port: int = 443,
@@ -137,9 +88,8 @@ def probe_host(
     issuer, not_after, verify_error, tls_error = "", None, "", ""
     try:
         cert, verify_error = served_certificate(host, https_port, address, timeout, cafile)
-        issuer = _name(cert.get("issuer"))
-        if cert.get("notAfter"):
-            not_after = float(ssl.cert_time_to_seconds(cert["notAfter"]))
+        if cert is not None:
+            issuer, not_after = cert.issuer, cert.not_after.timestamp()
     except (OSError, ssl.SSLError) as exc:
         tls_error = str(exc)[:120]
     status, location, acme_error = None, "", ""

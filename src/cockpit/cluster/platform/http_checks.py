@@ -19,7 +19,7 @@ import httpx
 
 from cockpit.cluster.explain import FailureKind, LoginPage, explain_error, login_page
 from cockpit.cluster.platform.spec import ServiceCheck
-from cockpit.cluster.platform.tlsinfo import fetch_not_after, not_after_from_response
+from cockpit.cluster.tlscert import cert_from_response, fetch_served_certificate
 
 MAX_REDIRECTS = 5
 BODY_LIMIT = 256 * 1024
@@ -129,7 +129,8 @@ class CheckRunner:
         not_after = None
         parts = urlsplit(check.url)
         if kind is FailureKind.TLS and parts.scheme == "https" and parts.hostname:
-            not_after = await fetch_not_after(parts.hostname, parts.port or 443, check.timeout_s)
+            served = await fetch_served_certificate(parts.hostname, parts.port or 443, check.timeout_s)
+            not_after = served.not_after if served is not None else None
             if not_after is not None and "expired" in sentence:
                 sentence = sentence.rstrip(".") + f" (on {not_after:%Y-%m-%d %H:%M} UTC)."
         return CheckResult(
@@ -152,8 +153,8 @@ class CheckRunner:
                 response = await client.send(request, stream=True)
                 try:
                     latency = time.perf_counter() - started
-                    if not_after is None:
-                        not_after = not_after_from_response(response)
+                    if not_after is None and (served := cert_from_response(response)) is not None:
+                        not_after = served.not_after
                     body = b""
                     if check.contains is not None and check.method == "GET":
                         body = await _read_limited(response)
