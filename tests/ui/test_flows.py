@@ -420,6 +420,11 @@ async def test_help_lists_every_binding(make_app: AppFactory) -> None:
             "plan.tick",
         ):
             assert words in text
+        # the live panes' own keys, under their pane's heading
+        titles = {row[0] for row in app.screen.rows}
+        assert {"Pods pane", "ArgoCD pane", "Certificates pane", "Logs pane", "Platform pane"} <= titles
+        for words in ("Filter pods", "Pod logs", "Sync app", "Why not Ready", "Search logs", "Re-check now"):
+            assert words in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

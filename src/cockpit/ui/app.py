@@ -44,6 +44,26 @@ WIDE_COLUMNS = 150
 TALL_ROWS = 40
 
 
+def live_pane_bindings() -> list[tuple[str, list[Any]]]:
+    """The live panes' own keys (they work while the pane has focus), for the help screen."""
+    from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPane
+
+    panes: list[tuple[str, type[Any]]] = [
+        ("Pods pane", PodsPane),
+        ("ArgoCD pane", ArgoPane),
+        ("Certificates pane", CertsPane),
+        ("Logs pane", LogsPane),
+        ("Metrics pane", MetricsPane),
+    ]
+    try:
+        from cockpit.ui.panes.platform import PlatformPane
+    except ImportError:  # the Platform pane is optional
+        pass
+    else:
+        panes.append(("Platform pane", PlatformPane))
+    return [(title, list(getattr(pane, "BINDINGS", []))) for title, pane in panes]
+
+
 class CockpitApp(App[int]):
     """Build it with `cockpit.ui.launch.build_app` (the CLI and the tests share that factory)."""
 
@@ -517,6 +537,7 @@ class CockpitApp(App[int]):
             ("Commands", list(CommandList.BINDINGS)),
             ("Manual steps", [Binding("space", "", "Tick step", id="steps.tick"), *StepList.BINDINGS]),
             ("Output", list(RunList.BINDINGS)),
+            *live_pane_bindings(),
         ]
 
     def action_filter(self) -> None:
