@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from cockpit.cluster.argocd import AppStatus, counts, sort_apps
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.pods import human_age
-from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.base import TablePane
 from cockpit.ui.panes.tables import sync_table
 from cockpit.ui.screens.dialogs import ConfirmScreen
 
@@ -39,10 +39,11 @@ def styled(value: str) -> Text:
     return Text(value, style=STYLES.get(value, ""))
 
 
-class ArgoPane(LivePane):
+class ArgoPane(TablePane):
     """ArgoCD Applications. `R` hard-refreshes and `S` syncs the selected one (both ask first)."""
 
     WHAT = "ArgoCD applications"
+    TABLE_ID = "argo-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("R", "hard_refresh", "Hard refresh app", id="argo.hard_refresh"),
         Binding("S", "sync", "Sync app", id="argo.sync"),
@@ -50,26 +51,15 @@ class ArgoPane(LivePane):
 
     def __init__(self, hub: Any, *, id: str | None = "argo-pane") -> None:
         super().__init__(hub, id=id)
-        self.rows: dict[str, AppStatus] = {}
 
     def compose(self) -> ComposeResult:
         yield self.status_widget()
         yield Static("", id="argo-summary", classes="pane-summary")
-        table: DataTable[Any] = DataTable(id="argo-table", cursor_type="row", zebra_stripes=True)
-        for key, header in zip(COLUMNS, HEADERS, strict=True):
-            table.add_column(header, key=key)
-        yield table
+        yield self.row_table(COLUMNS, HEADERS)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.watch_informer(self.hub.apps())
-
-    def on_informer_batch(self, message: InformerBatch) -> None:
-        message.stop()
-        message.batch.apply_to(self.rows)
-        self.health = message.batch.health
-        self.refresh_status()
-        self.request_render()
 
     def render_rows(self) -> None:
         c = counts(self.rows.values())
@@ -103,12 +93,6 @@ class ArgoPane(LivePane):
             )
         with self.app.batch_update():
             sync_table(self.query_one("#argo-table", DataTable), rows, COLUMNS)
-
-    def selected(self) -> AppStatus | None:
-        table = self.query_one("#argo-table", DataTable)
-        if not table.row_count:
-            return None
-        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def _context_name(self) -> str:
         return self.hub.target.context if self.hub.target is not None else "?"

@@ -9,11 +9,11 @@ shown data is ("stale: 12 s"); it is re-rendered every second only while the dat
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
@@ -120,3 +120,39 @@ class LivePane(Vertical):
             bool(text) and (self.health is None or self.health.state is not InformerState.STARTING),
             "-problem",
         )
+
+
+class TablePane(LivePane):
+    """A live pane showing one informer's objects (by uid, in `rows`) in a DataTable `TABLE_ID`.
+
+    Batches are applied to `rows`, then `batch_taken()` asks for a render (the pods pane
+    throttles there); `selected()` is the object under the table's cursor.
+    """
+
+    TABLE_ID: ClassVar[str] = ""
+
+    def __init__(self, hub: ClusterHub, *, id: str | None = None) -> None:
+        super().__init__(hub, id=id)
+        self.rows: dict[str, Any] = {}
+
+    def row_table(self, columns: tuple[str, ...], headers: tuple[str, ...]) -> DataTable[Any]:
+        table: DataTable[Any] = DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
+        for key, header in zip(columns, headers, strict=True):
+            table.add_column(header, key=key)
+        return table
+
+    def on_informer_batch(self, message: InformerBatch) -> None:
+        message.stop()
+        message.batch.apply_to(self.rows)
+        self.health = message.batch.health
+        self.refresh_status()
+        self.batch_taken()
+
+    def batch_taken(self) -> None:
+        self.request_render()
+
+    def selected(self) -> Any | None:
+        table = self.query_one(f"#{self.TABLE_ID}", DataTable)
+        if not table.row_count:
+            return None
+        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))

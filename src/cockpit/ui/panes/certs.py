@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from cockpit.cluster.certs import CertChain, CertStatus, ready_counts
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.tlsprobe import probe_host
-from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.base import TablePane
 from cockpit.ui.panes.tables import sync_table
 
 COLUMNS = ("name", "ready", "reason", "days", "not_after", "renewal", "namespace", "message")
@@ -43,10 +43,11 @@ def format_chain(chain: CertChain) -> Text:
     return out
 
 
-class CertsPane(LivePane):
+class CertsPane(TablePane):
     """cert-manager Certificates. `enter` explains the selected one; `t` probes its hosts over TLS."""
 
     WHAT = "certificates"
+    TABLE_ID = "certs-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Why not Ready", id="certs.drill"),
         Binding("t", "probe", "TLS probe", id="certs.probe"),
@@ -54,28 +55,17 @@ class CertsPane(LivePane):
 
     def __init__(self, hub: Any, *, id: str | None = "certs-pane") -> None:
         super().__init__(hub, id=id)
-        self.rows: dict[str, CertStatus] = {}
 
     def compose(self) -> ComposeResult:
         yield self.status_widget()
         yield Static("", id="certs-summary", classes="pane-summary")
-        table: DataTable[Any] = DataTable(id="certs-table", cursor_type="row", zebra_stripes=True)
-        for key, header in zip(COLUMNS, HEADERS, strict=True):
-            table.add_column(header, key=key)
-        yield table
+        yield self.row_table(COLUMNS, HEADERS)
         yield Static("", id="certs-detail", classes="pane-detail")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#certs-detail", Static).display = False
         self.watch_informer(self.hub.certs())
-
-    def on_informer_batch(self, message: InformerBatch) -> None:
-        message.stop()
-        message.batch.apply_to(self.rows)
-        self.health = message.batch.health
-        self.refresh_status()
-        self.request_render()
 
     def render_rows(self) -> None:
         ready, total = ready_counts(self.rows.values())
@@ -105,12 +95,6 @@ class CertsPane(LivePane):
             )
         with self.app.batch_update():
             sync_table(self.query_one("#certs-table", DataTable), rows, COLUMNS)
-
-    def selected(self) -> CertStatus | None:
-        table = self.query_one("#certs-table", DataTable)
-        if not table.row_count:
-            return None
-        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -16,7 +16,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub, EventRow
 from cockpit.cluster.logs import LogRequest
 from cockpit.cluster.pods import HEALTH_FORMULA, PodSummary, human_age, selector_matches, sort_pods, totals
-from cockpit.ui.panes.base import InformerBatch, LivePane
+from cockpit.ui.panes.base import TablePane
 from cockpit.ui.panes.tables import sync_table
 
 COLUMNS = ("name", "status", "ready", "restarts", "age", "namespace", "last", "node", "detail")
@@ -70,10 +70,11 @@ class PodFilter:
         return all(pod.matches(w) for w in self.words)
 
 
-class PodsPane(LivePane):
+class PodsPane(TablePane):
     """Pods of the watched scope. `f` filters, `e` shows a pod's events, `l` follows its logs."""
 
     WHAT = "pods"
+    TABLE_ID = "pods-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter", "Filter pods", id="pods.filter"),
         Binding("e", "events", "Pod events", id="pods.events"),
@@ -93,7 +94,6 @@ class PodsPane(LivePane):
         self, hub: ClusterHub, *, namespace: str | None = None, id: str | None = "pods-pane"
     ) -> None:
         super().__init__(hub, id=id)
-        self.rows: dict[str, PodSummary] = {}
         self.max_rows = MAX_ROWS
         self._render_pending = False
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
@@ -107,10 +107,7 @@ class PodsPane(LivePane):
         box.display = bool(self.initial_filter)
         box.disabled = not self.initial_filter  # hidden inputs must not take the focus
         yield box
-        table: DataTable[Any] = DataTable(id="pods-table", cursor_type="row", zebra_stripes=True)
-        for key, header in zip(COLUMNS, HEADERS, strict=True):
-            table.add_column(header, key=key)
-        yield table
+        yield self.row_table(COLUMNS, HEADERS)
         yield Static("", id="pods-events", classes="pane-detail")
 
     def on_mount(self) -> None:
@@ -118,11 +115,7 @@ class PodsPane(LivePane):
         self.query_one("#pods-events", Static).display = False
         self.watch_informer(self.hub.pods())
 
-    def on_informer_batch(self, message: InformerBatch) -> None:
-        message.stop()
-        message.batch.apply_to(self.rows)
-        self.health = message.batch.health
-        self.refresh_status()
+    def batch_taken(self) -> None:
         if not self._render_pending:  # at most a few renders a second, however fast pods change
             self._render_pending = True
             self.set_timer(RENDER_EVERY_S, self._render_due)
@@ -171,13 +164,6 @@ class PodsPane(LivePane):
         table = self.query_one("#pods-table", DataTable)
         with self.app.batch_update():
             sync_table(table, rows, COLUMNS)
-
-    def selected(self) -> PodSummary | None:
-        table = self.query_one("#pods-table", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(str(key))
 
     def action_filter(self) -> None:
         box = self.query_one("#pods-filter", Input)
