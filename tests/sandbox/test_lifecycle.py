@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,16 +58,27 @@ def test_cockpit_sandbox_serve_prints_url_and_kubeconfig(tmp_path: Path) -> None
     )
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        second = proc.stdout.readline()
-        assert first.startswith("sandbox serving at http://127.0.0.1:")
-        assert second.strip() == f"kubeconfig: {kubeconfig}"
-        url = first.split()[3]
+        banner = [proc.stdout.readline().rstrip("\n") for _ in range(7)]
+        assert re.fullmatch(
+            r"sandbox serving at http://127\.0\.0\.1:\d+ \(an empty cluster, started in \d+\.\d\d s\)",
+            banner[0],
+        ), banner[0]
+        assert banner[1:] == [
+            f"kubeconfig: {kubeconfig}",
+            "",
+            f"    export KUBECONFIG={kubeconfig}",
+            "    kubectl version",
+            "",
+            "Ctrl-C to stop.",
+        ]
+        url = banner[0].split()[3]
         assert httpx.get(f"{url}/version").json()["gitVersion"].startswith("v1.31.")
         assert yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"] == url
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and err == ""
+    assert re.fullmatch(r"\nsandbox stopped after \d+s\n", out), out  # below the terminal's ^C
     started = time.monotonic()
     bad = subprocess.run(
         [sys.executable, "-m", "cockpit", "sandbox", "serve", "--scenario", str(tmp_path / "no.yaml")],
@@ -156,3 +168,15 @@ def test_stopping_a_tls_sandbox_with_streams_open_is_quiet() -> None:
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")
+
+
+def test_a_tls_sandbox_always_has_a_token_its_kubeconfig_carries(tmp_path: Path) -> None:
+    # Without credentials in the kubeconfig, kubectl over HTTPS prompts for a username and password.
+    with Sandbox(world=False, tls=True) as box:
+        config = yaml.safe_load(box.write_kubeconfig(tmp_path / "kc").read_text())
+        assert box.token and config["users"][0]["user"] == {"token": box.token}
+        ok = httpx.get(
+            f"{box.url}/api/v1/namespaces", verify=False, headers={"Authorization": f"Bearer {box.token}"}
+        )
+        assert ok.status_code == 200
+        assert httpx.get(f"{box.url}/api/v1/namespaces", verify=False).status_code == 401

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from cockpit.paths import data_dir
+from cockpit.sandbox.server import Sandbox, SandboxError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +49,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    from cockpit.sandbox.server import Sandbox, SandboxError
 
     if args.scenario is not None and not args.scenario.is_file():
         print(f"cockpit sandbox: scenario file not found: {args.scenario}", file=sys.stderr)
@@ -63,6 +65,13 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    interrupted = threading.Event()
+    by_ctrl_c = [True]  # the terminal echoed ^C: our line starts below it
+
+    def on_signal(number: int, _frame: object) -> None:
+        by_ctrl_c[0] = number == signal.SIGINT
+        interrupted.set()
+
     try:
         box = Sandbox(
             args.port,
@@ -77,23 +86,55 @@ def main(argv: Sequence[str]) -> int:
             log_rate=args.log_rate,
         )
         box.start()
+    except KeyboardInterrupt:
+        print("\nsandbox stopped before it started", flush=True)
+        return 0
     except SandboxError as exc:
         print(f"cockpit sandbox: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a scenario the world rejects: one line, not a traceback
         print(f"cockpit sandbox: {exc}", file=sys.stderr)
         return 1
-    kubeconfig = box.write_kubeconfig(args.kubeconfig or data_dir() / "sandbox" / "kubeconfig")
-    print(f"sandbox serving at {box.url} (started in {box.started_in:.2f} s)", flush=True)
-    print(f"kubeconfig: {kubeconfig}", flush=True)
-    print(f"try: KUBECONFIG={kubeconfig} kubectl get pods -A    (Ctrl-C to stop)", flush=True)
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    began = time.monotonic()
     try:
-        while not stopped.wait(0.5):
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        kubeconfig = box.write_kubeconfig(args.kubeconfig or data_dir() / "sandbox" / "kubeconfig")
+        print(_banner(box, kubeconfig, world=not args.empty), flush=True)
+        while not interrupted.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         box.stop()
+    newline = "\n" if by_ctrl_c[0] else ""
+    print(f"{newline}sandbox stopped after {_duration(time.monotonic() - began)}", flush=True)
     return 0
+
+
+def _banner(box: Sandbox, kubeconfig: Path, *, world: bool) -> str:
+    """What `serve` says once it listens: where, the kubeconfig, and how to point kubectl at it."""
+    from cockpit.sandbox.resources import PODS
+
+    pods = box.store.count(PODS)
+    what = f"{pods} pods" if world else "an empty cluster"
+    example = "kubectl get pods -A" if world else "kubectl version"
+    return "\n".join(
+        [
+            f"sandbox serving at {box.url} ({what}, started in {box.started_in:.2f} s)",
+            f"kubeconfig: {kubeconfig}",
+            "",
+            f"    export KUBECONFIG={shlex.quote(str(kubeconfig))}",
+            f"    {example}",
+            "",
+            "Ctrl-C to stop.",
+        ]
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

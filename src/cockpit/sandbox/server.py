@@ -105,8 +105,13 @@ class Sandbox:
         """world=False serves `store` as it is (an empty cluster by default) with `logs` (default:
         an empty StoredLogs) and `exec_source` for `kubectl exec`; otherwise
         cockpit.sandbox.world.build_world fills the store and provides both.
-        tls=True serves HTTPS with a self-signed certificate; a token (implies TLS, since kubectl
-        sends no token over plain HTTP) is then required, a read_only_token may only read."""
+        tls=True serves HTTPS with a self-signed certificate and requires a token (`token`, or a
+        random one; write_kubeconfig carries it); a token implies TLS, since kubectl sends no token
+        over plain HTTP; a read_only_token may only read.
+        time_scale > 1 shortens every simulated delay (back-offs, run times) for demos; log_rate
+        makes every followed log write that many lines per second (0.1-5,000) for benchmarks. Left
+        None, they come from $COCKPIT_SANDBOX_TIME_SCALE / $COCKPIT_SANDBOX_LOG_RATE, the only way
+        to set them for `cockpit --sandbox`, which starts the sandbox without options."""
         self.port = port
         self.scenario = Path(scenario) if scenario else None
         self.seed, self.pods, self.churn = seed, pods, churn
@@ -114,7 +119,9 @@ class Sandbox:
         self.store = store or Store(seed=seed)
         self.logs: LogSource = logs or StoredLogs()
         self.exec_source = exec_source
-        self.token = token or (secrets.token_hex(16) if read_only_token else None)
+        # Over HTTPS kubectl asks for a username and password when the kubeconfig names no
+        # credentials: a TLS sandbox always has a token, written into its kubeconfig.
+        self.token = token or (secrets.token_hex(16) if read_only_token or tls else None)
         self.read_only_token = read_only_token
         self.tls = tls or bool(self.token)
         self.bookmark_interval = bookmark_interval
