@@ -1,4 +1,5 @@
-"""Real servers for the platform tests: HTTP/HTTPS on 127.0.0.1 and a VictoriaMetrics single node.
+"""Real servers for the platform tests: HTTP/HTTPS on 127.0.0.1, the sandbox API server and a
+VictoriaMetrics single node.
 
 VictoriaMetrics comes from the Debian package `victoria-metrics`; when the binary is missing and we
 are root, the fixture installs it (running `apt-get update` first if the plain install fails);
@@ -18,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cockpit.sandbox.server import Sandbox
+
 from .certs import cert_set
 from .servers import Server, free_port
 
@@ -29,6 +32,16 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     if shutil.which("openssl") is None:
         pytest.skip("the openssl CLI is needed to make test certificates")
     return cert_set(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
+    """The sandbox API server without its simulated world, and a kubeconfig pointing at it."""
+    box = Sandbox(world=False).start()
+    try:
+        yield box, box.write_kubeconfig(tmp_path / "kubeconfig")
+    finally:
+        box.stop()
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, TabbedContent, TabPane
 
 from cockpit.cluster.hub import ClusterHub
@@ -22,15 +20,6 @@ from cockpit.ui.launch import build_app
 from cockpit.ui.panes.platform import PlatformPane
 
 from ..conftest import SEED_PLAN
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
-    box = Sandbox(world=False).start()
-    try:
-        yield box, box.write_kubeconfig(tmp_path / "kubeconfig")
-    finally:
-        box.stop()
 
 
 async def test_platform_tab_on_the_seed_plan(sandbox: tuple[Sandbox, Path], tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +30,6 @@ def _backup(name: str, phase: str, schedule: str | None = None, **status: Any) -
         "spec": {"includedNamespaces": ["data-platform"]},
         "status": {"phase": phase, **status},
     }
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, Path]]:
-    box = Sandbox(world=False).start()
-    try:
-        yield box, box.write_kubeconfig(tmp_path / "kubeconfig")
-    finally:
-        box.stop()
 
 
 async def wait_for(latest: list[PlatformSnapshot], ready: Any, timeout: float = 10) -> PlatformSnapshot:
