@@ -35,14 +35,21 @@ PROBLEM_ORDER = (
 )
 
 
-def parse_time(text: str | None) -> float | None:
-    """RFC 3339 timestamp -> epoch seconds (None when absent or malformed)."""
-    if not text:
+def parse_datetime(text: object) -> datetime | None:
+    """An RFC 3339 timestamp of the API ("2025-10-24T09:00:00Z") -> aware datetime; None when
+    absent, not a string or malformed."""
+    if not text or not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def parse_time(text: str | None) -> float | None:
+    """RFC 3339 timestamp -> epoch seconds (None when absent or malformed)."""
+    when = parse_datetime(text)
+    return None if when is None else when.timestamp()
 
 
 def human_age(seconds: float | None) -> str:

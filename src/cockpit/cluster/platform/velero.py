@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.cluster.kubeapi import ResourceKind
+from cockpit.cluster.pods import parse_datetime
 
 BACKUPS = ResourceKind("velero.io", "v1", "backups", "Backup")
 SCHEDULES = ResourceKind("velero.io", "v1", "schedules", "Schedule")
@@ -23,15 +24,6 @@ DONE_OK = {"Completed"}
 DONE_BAD = {"Failed", "PartiallyFailed", "FailedValidation"}
 RUNNING = {"New", "InProgress", "WaitingForPluginOperations", "WaitingForPluginOperationsPartiallyFailed",
            "Finalizing", "FinalizingPartiallyFailed"}  # fmt: skip
-
-
-def parse_time(raw: Any) -> datetime | None:
-    if not raw or not isinstance(raw, str):
-        return None
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _int(raw: Any) -> int:
@@ -108,10 +100,10 @@ def summarize_backup(obj: Mapping[str, Any]) -> BackupSummary:
         name=str(meta.get("name", "")),
         phase=str(status.get("phase") or "New"),
         schedule=labels.get(SCHEDULE_LABEL) or None,
-        created=parse_time(meta.get("creationTimestamp")),
-        started=parse_time(status.get("startTimestamp")),
-        completed=parse_time(status.get("completionTimestamp")),
-        expires=parse_time(status.get("expiration")),
+        created=parse_datetime(meta.get("creationTimestamp")),
+        started=parse_datetime(status.get("startTimestamp")),
+        completed=parse_datetime(status.get("completionTimestamp")),
+        expires=parse_datetime(status.get("expiration")),
         errors=_int(status.get("errors")),
         warnings=_int(status.get("warnings")),
         items_done=_int(progress.get("itemsBackedUp")),
@@ -143,7 +135,7 @@ def summarize_schedule(obj: Mapping[str, Any]) -> ScheduleSummary:
         cron=str(spec.get("schedule", "")),
         phase=str(status.get("phase") or "New"),
         paused=bool(spec.get("paused", False)),
-        last_backup=parse_time(status.get("lastBackup")),
+        last_backup=parse_datetime(status.get("lastBackup")),
         validation_errors=tuple(str(e) for e in status.get("validationErrors") or []),
     )
 
