@@ -1,8 +1,9 @@
 """The live-panes area: where the cluster panes (pods, ArgoCD, certificates, logs, metrics) mount.
 
 The app hands it an optional cluster hub. Without one it says, in one line, what is missing and
-how to connect. With one, it asks `cockpit.ui.panes.build_live_panes(hub, plan)` for
-(title, widget) pairs and shows them as tabs; each pane explains its own missing data.
+how to connect, and still shows the Platform pane (its URL checks need no cluster). With one, it
+asks `cockpit.ui.panes.build_live_panes(hub, plan)` for (title, widget) pairs and shows them as
+tabs; each pane explains its own missing data.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ def panes_for(hub: Any, plan: Any = None) -> list[tuple[str, Widget]]:
     return list(build(hub, plan)) if callable(build) else []
 
 
+def platform_pane(plan: Any) -> Widget | None:
+    """The Platform pane on its own (service URL checks, Prometheus, Loki), when it is available."""
+    try:
+        module = import_module(f"{PANES_MODULE}.platform")
+    except ImportError:
+        return None
+    build = getattr(module, "build_platform_pane", None)
+    return build(plan) if callable(build) else None
+
+
 class LiveArea(Vertical):
     def __init__(
         self, hub: Any = None, missing: str = "", *, plan: Any = None, id: str | None = None
@@ -42,6 +53,9 @@ class LiveArea(Vertical):
         if not panes:
             reason = self.missing or "No cluster connected"
             yield Static(f"{reason}. Connect: cockpit --sandbox, or --context CTX", id="live-missing")
+            platform = platform_pane(self.plan)
+            if platform is not None:  # its URL checks need no cluster
+                yield platform
             return
         with TabbedContent(id="live-tabs"):
             for title, widget in panes:
