@@ -174,3 +174,18 @@ def test_the_seed_through_the_real_loader() -> None:
     assert checks["https://grafana.254carbon.com"].method == "HEAD"
     assert checks["https://dolphin.254carbon.com/dolphinscheduler/actuator/health"].expect_status == {200}
     assert "localhost" not in " ".join(checks)  # the in-pod `kubectl exec ... curl` is not checked from here
+
+
+def test_a_query_noted_on_a_command_is_found() -> None:
+    plan = load_plan_text(
+        "title: t\n"
+        "tasks:\n"
+        "  - title: Watch the API\n"
+        "    minutes: 5\n"
+        "    commands:\n"
+        "      - cmd: kubectl rollout status deploy/api -n data-platform\n"
+        "        notes: ['Query: up{job=\"api\"} == 1']\n",
+        "watch.yaml",
+    )
+    assert plan.tasks()[0].manual_steps == []
+    assert promql_queries(plan) == ['up{job="api"} == 1']

@@ -88,6 +88,7 @@ def _pieces(node: Node) -> Iterator[str]:
         if cmd.description:
             yield cmd.description
         yield cmd.cmd
+        yield from cmd.notes
 
 
 def _candidates(text: str) -> Iterator[tuple[str, bool]]:
