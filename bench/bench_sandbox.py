@@ -1,6 +1,6 @@
-"""Sandbox figures: start time, and listing 10,000 / 50,000 pods (raw JSON, Table pages, kubectl).
+"""Sandbox figures: start time, followed-log rate, listing 10,000 / 50,000 pods (JSON, Tables, kubectl).
 
-    python bench/bench_sandbox.py [--sizes 10000 50000] [--no-kubectl]
+    python bench/bench_sandbox.py [--sizes 10000 50000] [--no-kubectl] [--log-rate 5000]
 
 Pods come from the world's generator (`Sandbox(pods=N)`) when it is available; otherwise the
 bench fills the store with pods shaped like a real cluster's (about 5 KB of JSON each).
@@ -287,11 +287,55 @@ def bench_size(count: int, use_world: bool, run_kubectl: bool) -> None:
     box.stop()
 
 
+def followed_log_rate(rate: float, seconds: float = 3.0) -> None:
+    """Lines per second `kubectl logs -f` receives from a sandbox started with log_rate=rate."""
+    with Sandbox(log_rate=rate) as box, tempfile.TemporaryDirectory() as tmp:
+        pod = box.store.list(r.PODS, "kong")[0]["metadata"]["name"]
+        if shutil.which("kubectl"):
+            kubeconfig = box.write_kubeconfig(Path(tmp) / "kubeconfig", namespace="kong")
+            cmd = [
+                "kubectl",
+                "--kubeconfig",
+                str(kubeconfig),
+                "--cache-dir",
+                f"{tmp}/cache",
+                "logs",
+                "-f",
+                "--tail=0",
+                pod,
+            ]
+            how = "kubectl logs -f"
+        else:
+            cmd = [
+                sys.executable,
+                "-c",
+                f"import httpx,sys\nwith httpx.stream('GET','{box.url}/api/v1/"
+                f"namespaces/kong/pods/{pod}/log?follow=1&tailLines=0',timeout=None) as r:\n"
+                "  [sys.stdout.write(x) for x in r.iter_text()]",
+            ]
+            how = "HTTP follow"
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        lines, began = 0, 0.0
+        for _ in proc.stdout:  # from the first new line: start-up is not the rate
+            if not began:
+                began = time.perf_counter()
+                continue
+            lines += 1
+            if time.perf_counter() - began >= seconds:
+                break
+        elapsed = time.perf_counter() - began
+        proc.kill()
+        proc.wait()
+    print(f"{how} at log_rate={rate:g}: {lines / elapsed:,.0f} lines/s received over {elapsed:.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--no-kubectl", action="store_true")
     parser.add_argument("--bench-generator", action="store_true", help="don't use the world's pod generator")
+    parser.add_argument("--log-rate", type=float, default=5000.0, help="followed-log rate to measure")
     args = parser.parse_args()
     starts = []
     for _ in range(5):
@@ -310,6 +354,8 @@ def main() -> int:
     except Exception as exc:
         print(f"default world start: unavailable ({exc})")
     use_world = not args.bench_generator and world_available()
+    if use_world:
+        followed_log_rate(args.log_rate)
     for size in args.sizes:
         bench_size(size, use_world, not args.no_kubectl)
     print(f"\npython {sys.version.split()[0]}, {os.cpu_count()} cpus")
