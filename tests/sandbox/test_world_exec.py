@@ -80,3 +80,29 @@ def test_trino_config_agrees_with_its_crash_and_ls_and_ps_answer() -> None:
     assert shell is not None and shell.stdout == name + "\n"
     assert world.exec("data-platform", name, "trino-worker", ["sh", "-c", "cat /etc/hosts | wc -l"]) is None
     assert world.exec("data-platform", name, "trino-worker", ["trino", "--execute", "select 1"]) is None
+
+
+def test_curl_to_a_service_reaches_a_ready_pod_or_is_refused() -> None:
+    world, store, clock = make_world(time_scale=30)
+    grafana = store.list(PODS, "monitoring", label_selector="app.kubernetes.io/name=grafana")[0]
+    name, c = grafana["metadata"]["name"], grafana["spec"]["containers"][0]["name"]
+    url = "http://dolphinscheduler-api.data-platform.svc.cluster.local:12345/dolphinscheduler/actuator/health"
+
+    def curl(*args: str) -> tuple[int, str, str]:
+        done = world.exec("monitoring", name, c, ["curl", "-sS", *args])
+        assert done is not None
+        return done.exit_code, done.stdout, done.stderr
+
+    host = "dolphinscheduler-api.data-platform.svc.cluster.local"
+    assert curl(url) == (
+        7,
+        "",
+        f"curl: (7) Failed to connect to {host} port 12345 after 0 ms: Connection refused\n",
+    )
+    info = curl("http://trino-coordinator.data-platform:8080/v1/info")
+    assert info[0] == 0 and '"coordinator":true' in info[1]
+    assert curl("http://nowhere:80/")[2] == "curl: (6) Could not resolve host: nowhere\n"
+    assert curl("http://trino-coordinator.data-platform:9999/")[0] == 28
+    store.delete(JOBS, "data-platform", "dolphinscheduler-full-schema-init", "Background")
+    advance(world, clock, 20, step=0.5)
+    assert curl(url) == (0, '{"status":"UP"}', "")

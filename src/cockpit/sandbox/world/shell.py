@@ -2,7 +2,8 @@
 
 Commands run nowhere. `curl` to the pod's own ports answers from the component's health endpoints
 as its state allows (a container that is Ready serves them; one starting or about to crash refuses
-the connection, then answers 503 while its health is DOWN); `cat` and `ls` see a few believable
+the connection, then answers 503 while its health is DOWN); a Service name or cluster IP reaches
+one of its ready pods, or is refused when it has none; `cat` and `ls` see a few believable
 files per component (configuration that matches what its logs say), `ps` its main process.
 `sh -c '...'` runs one such command (no pipes or redirections). Anything else is left to the
 server's generic answers (None).
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from cockpit.sandbox.resources import PODS
+from cockpit.sandbox.resources import PODS, SERVICES
+from cockpit.sandbox.world.pods import is_ready
 from cockpit.sandbox.world.shellfiles import files_for, main_process
 from cockpit.sandbox.worldapi import ExecResult
 
@@ -176,8 +178,14 @@ class Shell:
         port = parts.port or (443 if scheme == "https" else 80)
         meta, status = pod["metadata"], pod.get("status") or {}
         local = (*_LOCAL_HOSTS, meta["name"], status.get("podIP", ""), "::1")
-        if host not in local:
-            return error(6, f"Could not resolve host: {host}")
+        if host not in local:  # a Service: kube-proxy sends it to one of its ready pods
+            found = self._service_backend(meta.get("namespace", "default"), host, port)
+            if isinstance(found, tuple):
+                code, message = found
+                return error(code, message.format(host=host, port=port))
+            pod, port = found["pod"], found["port"]
+            container = pod["spec"]["containers"][0]["name"]
+            profile = self.world.logs.profile_name(pod["metadata"]["namespace"], pod)
         ports = {
             int(p["containerPort"])
             for c in pod["spec"].get("containers") or []
@@ -197,6 +205,48 @@ class Shell:
             body = f"HTTP/1.1 {code} {reason}\r\ncontent-length: {len(body)}\r\n\r\n"
         shown = "" if out_file is not None and out_file != "-" else body
         return ExecResult(0, shown + write_out.replace("%{http_code}", str(code)).replace("\\n", "\n"))
+
+    def _service_backend(self, namespace: str, host: str, port: int) -> Obj | tuple[int, str]:
+        """The pod and port a Service name (`svc`, `svc.ns`, `svc.ns.svc.cluster.local`) or cluster
+        IP sends a connection to, or curl's (exit code, message) when it goes nowhere."""
+        labels = host.split(".")
+        service: Obj | None = None
+        if host.count(".") == 3 and all(part.isdigit() for part in labels):
+            service = next(
+                (o for o in self.world.store.list(SERVICES) if o["spec"].get("clusterIP") == host), None
+            )
+        elif len(labels) <= 2 or ".".join(labels[2:]) in ("svc", "svc.cluster.local"):
+            ns = labels[1] if len(labels) > 1 else namespace
+            entry = self.world.store.entry(SERVICES, ns, labels[0])
+            service = entry.obj if entry is not None else None
+        if service is None:
+            return 6, "Could not resolve host: {host}"
+        served = next((p for p in service["spec"].get("ports") or [] if p.get("port") == port), None)
+        if served is None:  # nothing listens on that port of the cluster IP: the SYN goes nowhere
+            return 28, "Failed to connect to {host} port {port} after 130000 ms: Couldn't connect to server"
+        selector = ",".join(f"{k}={v}" for k, v in sorted((service["spec"].get("selector") or {}).items()))
+        ready = [
+            p
+            for p in self.world.store.list(
+                PODS, service["metadata"]["namespace"], label_selector=selector or None
+            )
+            if selector and is_ready(p) and not p["metadata"].get("deletionTimestamp")
+        ]
+        if not ready:  # no endpoints: kube-proxy rejects the connection
+            return 7, "Failed to connect to {host} port {port} after 0 ms: Connection refused"
+        backend = min(ready, key=lambda p: p["metadata"]["name"])
+        target = served.get("targetPort", port)
+        if isinstance(target, str):
+            target = next(
+                (
+                    int(cp["containerPort"])
+                    for c in backend["spec"].get("containers") or []
+                    for cp in c.get("ports") or []
+                    if cp.get("name") == target
+                ),
+                0,
+            )
+        return {"pod": backend, "port": int(target)}
 
     def _cat(self, pod: Obj, profile: str, args: list[str]) -> ExecResult:
         files, _ = files_for(pod, profile)
