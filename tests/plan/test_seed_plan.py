@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cockpit.plan import Plan, load_plan
 from cockpit.plan.model import NodeKind
 from cockpit.plan.serialize import to_json
@@ -192,4 +194,12 @@ def test_comment_after_a_command_stays_on_it(seed: Plan) -> None:
     assert count.cmd == 'kubectl get pods -A | grep -v "Running\\|Completed" | wc -l'
     assert (count.description, count.notes) == ("Pod health", ["Target: <15 pods"])
     assert count.line == seed_line("# Target: <15 pods") - 1
-    assert '"notes": [\n' in to_json(seed) and '"Target: <15 pods"' in to_json(seed)
+    shown = json.loads(to_json(seed))
+    nodes = [shown_node for section in shown["sections"] for shown_node in _walk(section)]
+    (task4_json,) = [n for n in nodes if n["id"] == task4.id]
+    assert task4_json["commands"][0]["notes"] == ["Target: <15 pods"]
+    assert task4_json["commands"][1]["notes"] == []
+
+
+def _walk(node: dict) -> list[dict]:
+    return [node, *(n for child in node["children"] for n in _walk(child))]
