@@ -11,6 +11,7 @@ from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
 from cockpit.session.journal import read_journal
 from cockpit.session.state import TaskState
+from cockpit.ui.palette import TaskCommands
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -36,6 +37,12 @@ async def run_command(pilot, index: int) -> None:  # type: ignore[no-untyped-def
     commands.highlighted = index
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def palette_hits(app):  # type: ignore[no-untyped-def]
+    """What the palette's task provider offers for the task on screen."""
+    provider = TaskCommands(app.screen)
+    return [hit async for hit in provider.discover()]
 
 
 def journal_events(app) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -617,3 +624,25 @@ async def test_namespace_placeholder_is_prefilled_with_the_pinned_namespace(make
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
         await pilot.pause(0.1)
         assert "ns=data-platform pod=web-1" in tail_text(app)
+
+
+async def test_a_passed_check_offers_the_tick_and_never_ticks_by_itself(make_app: AppFactory) -> None:
+    plan = plan_with_commands(Command("echo hello-from-cockpit", 7))
+    plan.sections[0].children[0].success_criteria = ["`echo hello-from-cockpit` exits 0"]
+    app = make_app(plan=plan)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        line = app.query_one("#task-check")
+        assert line.display and "cannot tell yet" in str(line.render())  # not run yet
+        assert not any(str(c.display).startswith("Tick (check passed)") for c in await palette_hits(app))
+        await pilot.press("enter")  # run it
+        await wait_for(lambda: bool(runs(app)) and runs(app)[0].state == "ok", pilot)
+        recorded(app)
+        app.tick_clock()
+        await pilot.pause()
+        assert "✓ check passed — press space to tick" in str(line.render())
+        assert app.session.state_of("1.1") is TaskState.ACTIVE  # offered, not ticked
+        assert any(str(c.display).startswith("Tick (check passed)") for c in await palette_hits(app))
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.state_of("1.1") is TaskState.DONE

@@ -33,6 +33,7 @@ from cockpit.ui.run_control import KubeTarget, RunControl
 from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.session_feed import SESSION_ERRORS
+from cockpit.ui.task_checks import CheckLine, TaskChecks, command_results
 from cockpit.ui.transcript import save_transcript
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
@@ -109,6 +110,8 @@ class CockpitApp(App[int]):
         self.startup_warnings = list(warnings or [])
         self.palette = Palette()
         self.runs = RunControl(self, session, target)
+        self.task_checks = TaskChecks(cluster_hub)
+        self.check_line: CheckLine | None = None  # the task on screen's live check, if it has one
         self.current: Node | None = None
         self.saved_transcript: Path | None = None
         self._theme_name = theme
@@ -250,6 +253,31 @@ class CockpitApp(App[int]):
             notes=[n.text for n in self.session.notes(node.id if task else None)],
             describe=self.describe_command,
         )
+        self.refresh_check()
+
+    def refresh_check(self) -> None:
+        """Re-evaluate the live check of the task on screen (on selection and every second)."""
+        node = self.current
+        line = None
+        if node is not None and node.kind is NodeKind.TASK:
+            line = self.task_checks.line_for(node, command_results(self.session))
+        open_task = node is not None and self.session.state_of(node.id) in (TaskState.TODO, TaskState.ACTIVE)
+        self.check_line = line
+        try:
+            self.query_one(TaskDetail).show_check(line, open_task=open_task)
+        except NoMatches:  # torn down
+            return
+
+    @property
+    def check_passed(self) -> bool:
+        """The task on screen is open and its live check is true: the palette offers its tick."""
+        node = self.current
+        return (
+            node is not None
+            and self.check_line is not None
+            and self.check_line.passed is True
+            and self.session.state_of(node.id) in (TaskState.TODO, TaskState.ACTIVE)
+        )
 
     def describe_command(self, command: Command) -> str:
         return presenters.command_tags(command, self.target.read_only)
@@ -284,6 +312,7 @@ class CockpitApp(App[int]):
         active = self.session.active_task
         if active is not None and not self.session.paused:
             self.refresh_rows(active)
+        self.refresh_check()
         try:
             for node in self.session.poll_overruns():
                 box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"

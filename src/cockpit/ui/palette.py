@@ -20,6 +20,14 @@ class TaskCommands(Provider):
         app = cast("CockpitApp", self.app)
         entries: list[tuple[str, str, object]] = []
         node = app.current
+        if node is not None and app.check_passed:
+            entries.append(
+                (
+                    f"Tick (check passed): {node.title}",
+                    "its live check is true: tick the task on screen",
+                    app.action_tick_current,
+                )
+            )
         if node is not None:
             for command in node.commands:
                 entries.append(

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.ui.rows import box_text
+from cockpit.ui.task_checks import CheckLine
 
 Describe = Callable[[Command], str]  # a short tag for a command: "changes cluster", "needs terminal"
 
@@ -97,6 +98,7 @@ class TaskDetail(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="task-title")
+        yield Static(id="task-check")
         yield Static(id="task-text")
         yield Label("Commands", classes="section-label", id="commands-label")
         yield CommandList(id="commands")
@@ -151,6 +153,24 @@ class TaskDetail(VerticalScroll):
         self._show_section("criteria", bool(node.success_criteria))
         self.show_notes(notes)
         self.scroll_home(animate=False)
+
+    def show_check(self, line: CheckLine | None, *, open_task: bool) -> None:
+        """The task's live check, one line: passed (offer the tick), failing, or not known yet."""
+        widget = self.query_one("#task-check", Static)
+        widget.display = line is not None
+        if line is None:
+            return
+        widget.set_class(line.passed is True and open_task, "-passed")
+        widget.set_class(line.passed is False, "-failing")
+        if line.passed is True:
+            head = "✓ check passed — press space to tick" if open_task else "✓ check passed"
+        elif line.passed is False:
+            head = "✗ check not met yet"
+        else:
+            head = "? check cannot tell yet"
+        text = Text(head)
+        text.append(f"  ({line.detail})", style="dim")
+        widget.update(text)
 
     def show_notes(self, notes: list[str]) -> None:
         self.query_one("#notes", Static).update(Text("\n".join(f"✎ {n}" for n in notes)))
