@@ -8,8 +8,6 @@ otherwise the tests that need it are skipped with the reason.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ import pytest
 
 from cockpit.sandbox.server import Sandbox
 
+from ..tools import ensure_program
 from .certs import cert_set
 from .servers import Server, free_port
 
@@ -29,8 +28,9 @@ VM_BINARY = "/usr/bin/victoria-metrics"
 
 @pytest.fixture(scope="session")
 def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, datetime]]:
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl CLI is needed to make test certificates")
+    openssl, why = ensure_program("openssl")
+    if openssl is None:
+        pytest.skip(f"the openssl CLI is needed to make test certificates: {why}")
     return cert_set(tmp_path_factory.mktemp("certs"))
 
 
@@ -59,23 +59,6 @@ def https_servers(certs: dict[str, tuple[Path, Path, datetime]]) -> Iterator[dic
         server.close()
 
 
-def _apt_install(package: str) -> str | None:
-    """Install a Debian package; None on success, else why not."""
-    if os.geteuid() != 0:
-        return f"{package} is not installed and the tests are not running as root to install it"
-    if shutil.which("apt-get") is None:
-        return f"{package} is not installed and apt-get is not available"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", package]
-    if subprocess.run(cmd, capture_output=True, env=env).returncode == 0:
-        return None
-    subprocess.run(["apt-get", "update"], capture_output=True, env=env)
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        return f"apt-get install {package} failed: {done.stderr.strip().splitlines()[-1:]}"
-    return None
-
-
 class VictoriaMetrics:
     def __init__(self, url: str, proc: subprocess.Popen[bytes]) -> None:
         self.url = url
@@ -90,12 +73,11 @@ class VictoriaMetrics:
 
 @pytest.fixture(scope="session")
 def victoria_metrics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VictoriaMetrics]:
-    binary = shutil.which("victoria-metrics") or (VM_BINARY if Path(VM_BINARY).exists() else None)
+    binary = VM_BINARY if Path(VM_BINARY).exists() else None
     if binary is None:
-        why = _apt_install("victoria-metrics")
-        if why:
+        binary, why = ensure_program("victoria-metrics")
+        if binary is None:
             pytest.skip(why)
-        binary = shutil.which("victoria-metrics") or VM_BINARY
     port = free_port()
     data = tmp_path_factory.mktemp("vmdata")
     log = (data.parent / "vm.log").open("wb")
