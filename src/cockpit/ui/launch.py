@@ -8,6 +8,7 @@ one line and exits 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from cockpit.launch import LaunchOptions
 from cockpit.paths import bundled_plan, config_file, latest_session_dir, new_session_dir
 from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
+from cockpit.runner.kubeenv import kubeconfig_paths
 from cockpit.session.clock import Clock
 from cockpit.session.engine import Session, SessionError
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
@@ -195,8 +197,41 @@ def build_app(
     )
 
 
+def no_kubeconfig_anywhere(options: LaunchOptions, environ: Mapping[str, str]) -> bool:
+    """True when nothing names a cluster: no --kubeconfig/--context, no KUBECONFIG file that exists,
+    no ~/.kube/config, and not running inside a pod."""
+    if options.sandbox or options.kubeconfig or options.context or options.resume:
+        return False
+    if environ.get("KUBERNETES_SERVICE_HOST"):
+        return False
+    return not any(path.is_file() for path in kubeconfig_paths(None, environ))
+
+
+def offer_sandbox(options: LaunchOptions, environ: Mapping[str, str], ask: Any = input) -> bool:
+    """With no kubeconfig anywhere, offer the sandbox cluster instead of opening with no cluster.
+
+    Asked on the terminal before the screen opens; never taken silently (a real context, when one
+    exists, is never replaced). Returns True when the operator accepts."""
+    listed = environ.get("KUBECONFIG", "").strip()
+    where = f"no file of KUBECONFIG={listed} exists" if listed else "$KUBECONFIG is not set"
+    print(
+        f"cockpit: no kubeconfig found ({where} and ~/.kube/config does not exist).\n"
+        "The built-in sandbox cluster (a simulated copy of the plan's 254Carbon cluster on 127.0.0.1) "
+        "lets you rehearse the plan.",
+        file=sys.stderr,
+    )
+    try:
+        answer = ask("Open the cockpit against the sandbox cluster? [Y/n] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("", "y", "yes")
+
+
 def run_app(options: LaunchOptions) -> int:
     """Open the cockpit; 2 with a one-line message when it cannot open."""
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive and no_kubeconfig_anywhere(options, os.environ) and offer_sandbox(options, os.environ):
+        options.sandbox = True
     try:
         app = build_app(options)
     except LaunchError as exc:
