@@ -40,3 +40,25 @@ async def test_sandbox_session_runs_commands_against_the_sandbox(tmp_path: Path)
         assert runs(app)[0].state == "ok", tail_text(app)
         assert "namespace/data-platform" in tail_text(app)
         assert recorded(app)[0].context == "cockpit-sandbox"
+
+
+async def test_brackets_move_between_live_panes(tmp_path: Path) -> None:
+    app = build_app(
+        LaunchOptions(sandbox=True),
+        plan=plan_with_commands(Command("true", 7)),
+        clock=FakeClock(),
+        environ={"KUBECONFIG": str(tmp_path / "absent"), "HOME": str(tmp_path)},
+    )
+    async with asyncio.timeout(60), app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        tabs = app.query_one("#live-tabs", TabbedContent)
+        live = app.query_one("#live-panes")
+        assert not live.display  # narrow: the live panes wait behind L
+        first = tabs.active
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert live.display and tabs.active != first  # swapped in, on the next pane
+        assert app.focused is not None and tabs.get_pane(tabs.active) in app.focused.ancestors
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert tabs.active == first

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, OptionList, Tree
+from textual.widgets import Footer, OptionList, TabbedContent, TabPane, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
@@ -81,6 +81,8 @@ class CockpitApp(App[int]):
         Binding("space", "tick_current", "Tick the task on screen", show=False, id="app.tick"),
         Binding("slash", "filter", "Filter plan", id="app.filter"),
         Binding("L", "toggle_live", "Live panes", id="app.live"),
+        Binding("right_square_bracket", "live_tab(1)", "Next live pane", show=False, id="app.live_next"),
+        Binding("left_square_bracket", "live_tab(-1)", "Previous live pane", show=False, id="app.live_prev"),
         Binding("t", "focus_plan", "Plan", show=False, id="app.focus_plan"),
         Binding("o", "focus_output", "Output", show=False, id="app.focus_output"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
@@ -592,6 +594,25 @@ class CockpitApp(App[int]):
             self.notify("The live panes are already shown beside the output.")
             return
         self.screen.toggle_class("-show-live")
+
+    def action_live_tab(self, step: int) -> None:
+        """] and [: the next or previous live pane (on a narrow screen they swap the live panes in)."""
+        try:
+            tabs = self.query_one("#live-tabs", TabbedContent)
+        except NoMatches:
+            self.notify("No live panes: no cluster is connected.", severity="warning")
+            return
+        panes = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if not panes:
+            return
+        if not self.screen.has_class("-wide"):
+            self.screen.add_class("-show-live")
+        index = panes.index(tabs.active) if tabs.active in panes else 0
+        tabs.active = panes[(index + step) % len(panes)]
+        pane = tabs.get_pane(tabs.active)
+        focusable = [w for w in pane.query("*") if w.focusable]
+        if focusable:
+            focusable[0].focus()  # the pane's own keys work at once
 
     def action_focus_plan(self) -> None:
         self.query_one(PlanTree).focus()
