@@ -646,3 +646,12 @@ async def test_a_passed_check_offers_the_tick_and_never_ticks_by_itself(make_app
         await pilot.press("space")
         await pilot.pause()
         assert app.session.state_of("1.1") is TaskState.DONE
+
+
+async def test_a_run_is_journaled_with_the_namespace_it_names(make_app: AppFactory) -> None:
+    """The pinned namespace is data-platform; a command's own -n is where it lands, and what is recorded."""
+    app = make_app(plan=plan_with_commands(Command("kubectl -n kube-system version --client", 7)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_command(pilot, 0)
+        await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
+        assert [(r.context, r.namespace) for r in recorded(app)] == [("test-ctx", "kube-system")]

@@ -548,9 +548,9 @@ class CockpitApp(App[int]):
         self.exit(0)
 
     def _record_metrics_end(self) -> None:
-        """The Metrics pane journals the live values as the session's end values (it only does so
-        every few seconds on its own); without live panes there is nothing to record."""
-        for pane in self.query("MetricsPane"):
+        """The Metrics (and Platform) panes journal their live values as the session's end values
+        (on their own they do so only every so often); without live panes there is nothing to do."""
+        for pane in self.query("MetricsPane, PlatformPane"):
             record_end = getattr(pane, "record_end", None)
             if callable(record_end):
                 try:

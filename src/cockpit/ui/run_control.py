@@ -208,7 +208,7 @@ class RunControl:
                 text,
                 reason,
                 self.target.context,
-                self.target.namespace,
+                command_namespace(text) or self.target.namespace,
             )
         except SESSION_ERRORS as exc:
             self.app.notify(str(exc), severity="error")
@@ -257,7 +257,7 @@ class RunControl:
                 node.id if node is not None and node.is_task else None,
                 text,
                 self.target.context,
-                self.target.namespace,
+                command_namespace(text) or self.target.namespace,  # where it lands: its own -n wins
             )
         except SESSION_ERRORS as exc:
             self.app.notify(str(exc), severity="error")
