@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TabPane
 
 from cockpit.launch import LaunchOptions
 from cockpit.plan.model import Command
@@ -62,3 +62,8 @@ async def test_brackets_move_between_live_panes(tmp_path: Path) -> None:
         await pilot.press("left_square_bracket")
         await pilot.pause()
         assert tabs.active == first
+        for _ in range(len(tabs.query(TabPane)) + 1):  # round every pane (Logs has a text field)
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert tabs.active != first  # each ] moved on: none was typed into a field
+        assert not any("]" in field.value for field in app.query(Input))

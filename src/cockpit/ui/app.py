@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, OptionList, TabbedContent, TabPane, Tree
+from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
@@ -610,9 +610,10 @@ class CockpitApp(App[int]):
         index = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(index + step) % len(panes)]
         pane = tabs.get_pane(tabs.active)
-        focusable = [w for w in pane.query("*") if w.focusable]
-        if focusable:
-            focusable[0].focus()  # the pane's own keys work at once
+        # the pane's table or log, so its own keys work at once; never a text field, which would
+        # swallow the next ] (the Logs pane starts with one): then the tab bar, where ] still works
+        focusable = [w for w in pane.query("*") if w.focusable and not isinstance(w, Input)]
+        (focusable[0] if focusable else tabs.query_one(Tabs)).focus()
 
     def action_focus_plan(self) -> None:
         self.query_one(PlanTree).focus()
