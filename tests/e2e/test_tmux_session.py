@@ -61,6 +61,9 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
     tmux = Tmux(name)
     tmux.run("new-session", "-d", "-s", name, "-x", "160", "-y", "45", command)
     try:
+        # no kubeconfig anywhere: the sandbox is offered on the terminal first; decline it
+        tmux.wait_for("Open the cockpit against the sandbox cluster? [Y/n]")
+        tmux.keys("n", "Enter")
         tmux.wait_for("1.1 Cloudflare Access bypass for ACME  todo")
         time.sleep(0.5)  # the plan cursor lands on the first task right after the first paint
         tmux.keys("Enter")  # start task 1.1: its timer runs, focus moves to its commands
