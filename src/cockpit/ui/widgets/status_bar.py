@@ -28,6 +28,7 @@ class StatusInfo:
 
 def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
+    gap = "  " if width >= 100 else " "  # narrow: every column goes to the figures
     if info.sandbox:
         line.append(" SANDBOX ", style=f"bold reverse {palette.warning}")
         line.append(" ")
@@ -39,7 +40,7 @@ def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
         line.append(" ")
     line.append(f"⏱ {clock(info.session_seconds)}", style="bold")
     if info.active_title is not None:
-        line.append("  ▶ ")
+        line.append(f"{gap}▶ ")
         spent = clock(info.active_seconds)
         if info.active_box_minutes:
             fraction = info.active_seconds / (info.active_box_minutes * 60)
@@ -47,22 +48,23 @@ def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
             line.append(f"{spent}/{info.active_box_minutes:g}m", style=f"bold {style}")
         else:
             line.append(spent, style="bold")
-        title = info.active_title if width >= 120 else info.active_title[: 18 if width >= 100 else 14]
-        line.append(f" {title}")
+        if width >= 100:  # narrower, the plan's highlighted row names it; the target must fit
+            line.append(f" {info.active_title if width >= 120 else info.active_title[:18]}")
     if info.running:
-        line.append(f"  ⟳ {info.running}", style=palette.accent)
+        line.append(f"{gap}⟳ {info.running}", style=palette.accent)
     target = info.context or "no kube context"
     if info.namespace:
         target += f"/{info.namespace}"
     # the target before the forecast: on a narrow screen the line is cut, and where commands land
     # matters more than when the phase should end
-    line.append(f"  ⎈ {target}", style=palette.muted if info.context is None else "")
+    line.append(f"{gap}⎈ {target}", style=palette.muted if info.context is None else "")
     if info.finish_group:
-        done = " done" if width >= 100 else ""
-        if info.finish_at:
-            line.append(f"  {info.finish_group}{done} ≈ {info.finish_at}")
+        if info.finish_at and width >= 100:
+            line.append(f"{gap}{info.finish_group} done ≈ {info.finish_at}")
+        elif info.finish_at:  # narrow: the latest time only
+            line.append(f"{gap}{info.finish_group} by {info.finish_at.split('–')[-1]}")
         else:
-            line.append(f"  {info.finish_group} over its estimate", style=palette.warning)
+            line.append(f"{gap}{info.finish_group} over its estimate", style=palette.warning)
     return line
 
 

@@ -168,7 +168,7 @@ class TaskDetail(VerticalScroll):
             head = "✗ check not met yet"
         else:
             head = "? check cannot tell yet"
-        text = Text(head)
+        text = Text(head, no_wrap=True, overflow="ellipsis")  # one line: the task pane is small
         text.append(f"  ({line.detail})", style="dim")
         widget.update(text)
 
