@@ -655,3 +655,20 @@ async def test_a_run_is_journaled_with_the_namespace_it_names(make_app: AppFacto
         await run_command(pilot, 0)
         await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
         assert [(r.context, r.namespace) for r in recorded(app)] == [("test-ctx", "kube-system")]
+
+
+async def test_ticking_from_the_commands_leaves_the_keys_with_the_plan(make_app: AppFactory) -> None:
+    """1.2 has a command, 1.3 none: after ticking 1.2 from its commands, the arrows still move."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # 1.2: focus goes to its command
+        await pilot.pause()
+        assert isinstance(app.focused, CommandList)
+        await pilot.press("space")  # tick 1.2: on to 1.3, which has no commands
+        await pilot.pause()
+        assert app.current is not None and app.current.id == "1.3"
+        assert isinstance(app.focused, PlanTree)
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.current.id == "1.2"  # type: ignore[union-attr]

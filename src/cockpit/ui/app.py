@@ -408,7 +408,15 @@ class CockpitApp(App[int]):
             if self.current is not None:
                 self.show_node(self.current)
             return
-        self.query_one(PlanTree).focus_node(nxt)
+        tree = self.query_one(PlanTree)
+        tree.focus_node(nxt)
+        focused = self.focused
+        # the list that has focus is hidden when the next task has no commands (or steps): nothing
+        # would take the keys then, so the plan does
+        if (isinstance(focused, CommandList) and not nxt.commands) or (
+            isinstance(focused, StepList) and not nxt.manual_steps
+        ):
+            tree.focus()
         self.activate(nxt)
 
     @on(TaskDetail.StepToggled)
