@@ -296,3 +296,4 @@ def test_refused_command_is_journaled_resumed_and_in_the_transcript(
     assert "not run: refused: read-only session" in text
     assert "not run: declined by operator" in text
     assert "kubectl scale deploy/y --replicas=0" in text
+    assert "⊘ not run: `kubectl scale deploy/y --replicas=0` (declined by operator)" in text  # timeline

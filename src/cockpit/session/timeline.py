@@ -47,6 +47,10 @@ def _describe(state: SessionState, event: dict[str, Any]) -> str | None:
         cmd = lines[-1] if lines else ""
         ticks = "``" if "`" in cmd else "`"
         return f"$ {ticks}{cmd}{ticks}" if ticks == "`" else f"$ {ticks} {cmd} {ticks}"
+    if kind == "command_refused":
+        lines = str(event.get("cmd", "")).strip().splitlines()
+        cmd = (lines[-1] if lines else "").replace("`", "'")
+        return f"⊘ not run: `{cmd}` ({event.get('reason', 'refused')})"
     if kind == "command_finished":
         if event.get("error"):
             return f"  ↳ {event['error']}"
