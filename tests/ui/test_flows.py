@@ -357,6 +357,15 @@ async def test_ctrl_q_asks_to_save_and_records_metric_end_values(make_app: AppFa
     assert "112" in app.saved_transcript.read_text()
 
 
+async def test_ctrl_q_while_the_session_is_ending_leaves_at_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.closing = True  # as while the quit dialog's choice is stopping runs
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: not app.is_running, pilot)
+
+
 async def test_palette_quit_asks_to_save(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -526,7 +526,12 @@ class CockpitApp(App[int]):
         return path
 
     async def action_quit(self) -> None:
-        """ctrl+q and the palette's Quit: the same save prompt as `q`, never a silent exit."""
+        """ctrl+q and the palette's Quit: the same save prompt as `q`, never a silent exit. While the
+        session is already ending (stopping runs), ctrl+q leaves at once: the unmount still stops
+        whatever is left."""
+        if self.closing:
+            self.exit(0)
+            return
         self.action_request_quit()
 
     def action_request_quit(self) -> None:
