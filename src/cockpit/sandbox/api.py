@@ -20,11 +20,14 @@ from cockpit.sandbox.openapi import openapi_v3_document, openapi_v3_index
 from cockpit.sandbox.patch import PatchError
 from cockpit.sandbox.podexec import serve_exec
 from cockpit.sandbox.podlogs import serve_logs
+from cockpit.sandbox.proxy import proxy_target, serve_proxy
 from cockpit.sandbox.query import parse_bool
 from cockpit.sandbox.reply import Route, error_response, json_response, selectors_of, wants_table
 from cockpit.sandbox.resources import (
     NAMESPACES,
+    PODS,
     SELFSUBJECTACCESSREVIEWS,
+    SERVICES,
     ResourceType,
     lookup,
 )
@@ -64,10 +67,12 @@ class Api:
         clock: Callable[[], float] = time.time,
         exec_source: ExecSource | None = None,
         pod_shutdown: float = 1.0,
+        world: Any = None,
     ) -> None:
         self.store = store
         self.logs = logs
         self.exec_source = exec_source
+        self.world = world  # the simulation: its pods' HTTP servers answer the proxy
         self.tokens = tokens or {}
         self.read_only_users = read_only_users
         self.bookmark_interval = bookmark_interval
@@ -155,6 +160,12 @@ class Api:
             if doc is None:
                 raise errors.page_not_found()
             return json_response(doc)
+        target = proxy_target(req.path)
+        if target is not None:
+            if user in self.read_only_users and req.method not in ("GET", "HEAD"):
+                rt = SERVICES if target[0] == "services" else PODS
+                self._authorize(user, "create", Route(rt, target[1], target[2], "proxy"))
+            return await serve_proxy(req, self.store, self.world, target)
         route = self._route(parts)
         return await self._resource(req, route, user)
 

@@ -257,6 +257,7 @@ class Sandbox:
             clock=self.store.clock,
             exec_source=exec_source,
             pod_shutdown=self.pod_shutdown,
+            world=self.simulation if hasattr(self.simulation, "http_request") else None,
         )
         server = HttpServer(api.handle, self._ssl_context())
         try:

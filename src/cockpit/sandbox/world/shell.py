@@ -16,10 +16,8 @@ import shlex
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import orjson
-
-from cockpit.sandbox.resources import PODS, SERVICES
-from cockpit.sandbox.world.pods import is_ready
+from cockpit.sandbox.resources import PODS
+from cockpit.sandbox.world.httpd import Unreachable, container_ports
 from cockpit.sandbox.world.shellfiles import files_for, main_process
 from cockpit.sandbox.worldapi import ExecResult
 
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
     from cockpit.sandbox.world.world import World
 
 Obj = dict[str, Any]
-PORT_OPENS_AFTER = 5.0  # seconds after a container starts before its server listens
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
 _CURL_TAKES_VALUE = frozenset("oXHdmuAewrTKE") | {
     "--output",
@@ -42,53 +39,6 @@ _CURL_TAKES_VALUE = frozenset("oXHdmuAewrTKE") | {
     "--retry",
 }
 _SHELL_SYNTAX = ("|", ">", "<", "&&", "||", ";", "$(", "`")
-
-
-def _health_json(status: str) -> str:
-    return orjson.dumps({"status": status}).decode()
-
-
-def endpoints(profile: str, status: str) -> dict[str, tuple[int, str]]:
-    """HTTP paths a component answers, as (code, body), while its health is `status` (UP/DOWN)."""
-    code = 200 if status == "UP" else 503
-    spring = (code, _health_json(status))
-    table: dict[str, tuple[int, str]] = {
-        "/healthz": (code, "ok" if code == 200 else "unhealthy"),
-        "/livez": (200, "ok"),
-        "/readyz": (code, "ok" if code == 200 else "not ready"),
-        "/health": (code, '{"status":"ok"}' if code == 200 else '{"status":"unavailable"}'),
-        "/ready": (code, "ready" if code == 200 else "not ready"),
-        "/-/healthy": (code, "OK"),
-        "/-/ready": (code, "OK"),
-        "/metrics": (200, "# HELP process_start_time_seconds Start time of the process.\n"),
-        "/actuator/health": spring,
-        "/actuator/health/liveness": (200, _health_json("UP")),
-        "/actuator/health/readiness": spring,
-    }
-    if profile == "dolphinscheduler-api":
-        for path in ("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"):
-            table["/dolphinscheduler" + path] = table[path]
-    if profile == "grafana":
-        table["/api/health"] = (
-            code,
-            '{\n  "database": "%s",\n  "version": "11.2.0"\n}' % ("ok" if code == 200 else "failing"),
-        )
-    if profile == "minio":
-        table["/minio/health/live"] = (code, "")
-        table["/minio/health/ready"] = (code, "")
-    if profile.startswith("trino"):
-        table["/v1/info"] = (
-            code,
-            orjson.dumps(
-                {
-                    "nodeVersion": {"version": "463"},
-                    "environment": "production",
-                    "coordinator": profile == "trino-coordinator",
-                    "starting": code != 200,
-                }
-            ).decode(),
-        )
-    return table
 
 
 class Shell:
@@ -125,20 +75,7 @@ class Shell:
 
     def health(self, pod: Obj, container: str) -> str:
         """UP (serving, healthy), DOWN (listening, unhealthy) or CLOSED (nothing listens yet)."""
-        statuses = (pod.get("status") or {}).get("containerStatuses") or []
-        status = next((c for c in statuses if c.get("name") == container), {})
-        if status.get("ready"):
-            return "UP"
-        started = ((status.get("state") or {}).get("running") or {}).get("startedAt")
-        meta = pod["metadata"]
-        run = self.world.kubelet.runs.get((meta["namespace"], meta["name"]))
-        if (
-            run is None
-            or not started
-            or self.world.now() - run.started < PORT_OPENS_AFTER / self.world.time_scale
-        ):
-            return "CLOSED"
-        return "DOWN" if self.world.kubelet.crashes(run, pod) else "CLOSED"
+        return self.world.http.health(pod, container)
 
     # ---- commands --------------------------------------------------------------------------------
 
@@ -179,74 +116,44 @@ class Shell:
         meta, status = pod["metadata"], pod.get("status") or {}
         local = (*_LOCAL_HOSTS, meta["name"], status.get("podIP", ""), "::1")
         if host not in local:  # a Service: kube-proxy sends it to one of its ready pods
-            found = self._service_backend(meta.get("namespace", "default"), host, port)
-            if isinstance(found, tuple):
-                code, message = found
-                return error(code, message.format(host=host, port=port))
-            pod, port = found["pod"], found["port"]
-            container = pod["spec"]["containers"][0]["name"]
-            profile = self.world.logs.profile_name(pod["metadata"]["namespace"], pod)
-        ports = {
-            int(p["containerPort"])
-            for c in pod["spec"].get("containers") or []
-            for p in c.get("ports") or []
-            if "containerPort" in p
-        }
-        health = self.health(pod, container)
-        if port not in ports or health == "CLOSED":
-            return error(7, f"Failed to connect to {host} port {port} after 0 ms: Connection refused")
-        if scheme == "https":
+            service = self.world.http.resolve_host(meta.get("namespace", "default"), host)
+            if service is None:
+                return error(6, f"Could not resolve host: {host}")
+            found = self.world.http.service_backend(service, port)
+            if isinstance(found, Unreachable):
+                return error(found.curl_code, found.curl_message.format(host=host, port=port))
+            pod, port = found
+        ports = container_ports(pod)
+        if (
+            scheme == "https"
+            and port in ports
+            and self.world.http.health(pod, ports[port] or container) != "CLOSED"
+        ):
             return error(35, "OpenSSL/3.0.15: error:0A00010B:SSL routines::wrong version number")
-        code, body = endpoints(profile, health).get(parts.path or "/", (404, '{"error":"Not Found"}'))
+        method = values.get("X", values.get("--request", "HEAD" if head_only else "GET"))
+        data = values.get("d", values.get("--data"))
+        if data is not None and "X" not in values and "--request" not in values:
+            method = "POST"
+        reply = self.world.http.request(
+            pod,
+            port,
+            method,
+            parts.path or "/",
+            parts.query,
+            (data or "").encode(),
+            "application/x-www-form-urlencoded" if data is not None else "",
+        )
+        if reply is None:
+            return error(7, f"Failed to connect to {host} port {port} after 0 ms: Connection refused")
+        code, body = reply.status, reply.text
         if fail and code >= 400:
             return error(22, f"The requested URL returned error: {code}")
         if head_only:
-            reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}.get(code, "")
-            body = f"HTTP/1.1 {code} {reason}\r\ncontent-length: {len(body)}\r\n\r\n"
+            reason = {200: "OK", 302: "Found", 404: "Not Found", 503: "Service Unavailable"}.get(code, "")
+            extra = "".join(f"{k.lower()}: {v}\r\n" for k, v in reply.headers.items())
+            body = f"HTTP/1.1 {code} {reason}\r\ncontent-length: {len(reply.body)}\r\n{extra}\r\n"
         shown = "" if out_file is not None and out_file != "-" else body
         return ExecResult(0, shown + write_out.replace("%{http_code}", str(code)).replace("\\n", "\n"))
-
-    def _service_backend(self, namespace: str, host: str, port: int) -> Obj | tuple[int, str]:
-        """The pod and port a Service name (`svc`, `svc.ns`, `svc.ns.svc.cluster.local`) or cluster
-        IP sends a connection to, or curl's (exit code, message) when it goes nowhere."""
-        labels = host.split(".")
-        service: Obj | None = None
-        if host.count(".") == 3 and all(part.isdigit() for part in labels):
-            service = next(
-                (o for o in self.world.store.list(SERVICES) if o["spec"].get("clusterIP") == host), None
-            )
-        elif len(labels) <= 2 or ".".join(labels[2:]) in ("svc", "svc.cluster.local"):
-            ns = labels[1] if len(labels) > 1 else namespace
-            entry = self.world.store.entry(SERVICES, ns, labels[0])
-            service = entry.obj if entry is not None else None
-        if service is None:
-            return 6, "Could not resolve host: {host}"
-        served = next((p for p in service["spec"].get("ports") or [] if p.get("port") == port), None)
-        if served is None:  # nothing listens on that port of the cluster IP: the SYN goes nowhere
-            return 28, "Failed to connect to {host} port {port} after 130000 ms: Couldn't connect to server"
-        selector = ",".join(f"{k}={v}" for k, v in sorted((service["spec"].get("selector") or {}).items()))
-        ready = [
-            p
-            for p in self.world.store.list(
-                PODS, service["metadata"]["namespace"], label_selector=selector or None
-            )
-            if selector and is_ready(p) and not p["metadata"].get("deletionTimestamp")
-        ]
-        if not ready:  # no endpoints: kube-proxy rejects the connection
-            return 7, "Failed to connect to {host} port {port} after 0 ms: Connection refused"
-        backend = min(ready, key=lambda p: p["metadata"]["name"])
-        target = served.get("targetPort", port)
-        if isinstance(target, str):
-            target = next(
-                (
-                    int(cp["containerPort"])
-                    for c in backend["spec"].get("containers") or []
-                    for cp in c.get("ports") or []
-                    if cp.get("name") == target
-                ),
-                0,
-            )
-        return {"pod": backend, "port": int(target)}
 
     def _cat(self, pod: Obj, profile: str, args: list[str]) -> ExecResult:
         files, _ = files_for(pod, profile)

@@ -41,7 +41,9 @@ from cockpit.sandbox.store import DELETED, Store
 from cockpit.sandbox.world import controllers as C
 from cockpit.sandbox.world.events import EventRecorder
 from cockpit.sandbox.world.fields import ScenarioError
+from cockpit.sandbox.world.httpd import HttpReply, PodHttp, Unreachable
 from cockpit.sandbox.world.kubelet import Kubelet, PodRun
+from cockpit.sandbox.world.metrics import PodMetrics
 from cockpit.sandbox.world.names import Ids, rfc3339
 from cockpit.sandbox.world.pods import new_pod
 from cockpit.sandbox.world.scenario import Behaviour, Scenario, WorkloadSpec, load_scenario
@@ -96,6 +98,8 @@ class World:
         self.velero = Velero(self)
         self.churn = Churn(self, churn)
         self.logs = WorldLogs(self)
+        self.http = PodHttp(self)
+        self.metrics = PodMetrics(self)
         self.shell = Shell(self)
         self.filler_target = pods
         self.specs: dict[tuple[str, str, str], WorkloadSpec] = {}
@@ -275,8 +279,21 @@ class World:
         with self._lock:
             return self.shell.exec(namespace, pod, container, command)
 
+    def http_request(
+        self, pod: Obj, port: int, method: str, path: str, query: str, body: bytes, content_type: str
+    ) -> HttpReply | None:
+        """What the pod's server on `port` answers (None: connection refused); the API server's
+        proxy and port-forward come through here."""
+        with self._lock:
+            return self.http.request(pod, port, method, path, query, body, content_type)
+
+    def service_backend(self, service: Obj, port: int | str) -> tuple[Obj, int] | Unreachable:
+        with self._lock:
+            return self.http.service_backend(service, port)
+
     def close(self) -> None:
         self._unsubscribe()
+        self.metrics.close()
 
     def heartbeat(self) -> None:
         """Kubelets report node status every 5 minutes when nothing changes (nodeStatusReportFrequency)."""
