@@ -370,7 +370,17 @@ async def test_palette_quit_asks_to_save(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await app.action_quit()  # what Textual's palette entry "Quit" calls
+        titles = [c.title for c in app.get_system_commands(app.screen) if c.title == "Quit"]
+        assert titles == ["Quit"]  # one Quit, not Textual's beside cockpit's
+        await app.action_quit()  # what Textual's own palette entry called
+        await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"quit")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
         assert app.is_running
         await pilot.press("escape")

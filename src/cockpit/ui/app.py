@@ -648,7 +648,9 @@ class CockpitApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every cockpit action (plus Textual's own)."""
-        yield from super().get_system_commands(screen)
+        ours = {b.description for b in self.BINDINGS if isinstance(b, Binding)}
+        # Textual's own entries, less those cockpit replaces (its "Quit" would be listed twice)
+        yield from (c for c in super().get_system_commands(screen) if c.title not in ours)
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in (
                 "command_palette",
