@@ -20,6 +20,7 @@ from cockpit.sandbox.openapi import openapi_v3_document, openapi_v3_index
 from cockpit.sandbox.patch import PatchError
 from cockpit.sandbox.podexec import serve_exec
 from cockpit.sandbox.podlogs import serve_logs
+from cockpit.sandbox.portforward import portforward_target, serve_portforward
 from cockpit.sandbox.proxy import proxy_target, serve_proxy
 from cockpit.sandbox.query import parse_bool
 from cockpit.sandbox.reply import Route, error_response, json_response, selectors_of, wants_table
@@ -160,6 +161,10 @@ class Api:
             if doc is None:
                 raise errors.page_not_found()
             return json_response(doc)
+        forward = portforward_target(path)
+        if forward is not None:
+            self._authorize(user, "create", Route(PODS, forward[0], forward[1], "portforward"))
+            return await serve_portforward(req, self.store, self.world, *forward)
         target = proxy_target(req.path)
         if target is not None:
             if user in self.read_only_users and req.method not in ("GET", "HEAD"):

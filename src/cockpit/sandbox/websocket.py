@@ -1,7 +1,9 @@
-"""The little of RFC 6455 the sandbox needs to serve `kubectl exec` (server side, no extensions)."""
+"""The little of RFC 6455 the sandbox needs to serve `kubectl exec` and `port-forward` (server side,
+no extensions)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import struct
@@ -29,3 +31,24 @@ def frame(opcode: int, payload: bytes) -> bytes:
 
 def close_frame(code: int = 1000, reason: str = "") -> bytes:
     return frame(CLOSE, struct.pack("!H", code) + reason.encode())
+
+
+TEXT, PING, PONG, CONTINUATION = 0x1, 0x9, 0xA, 0x0
+MAX_MESSAGE = 16 * 1024 * 1024
+
+
+async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+    """(opcode, final, payload) of the client's next frame, unmasked; IncompleteReadError at EOF."""
+    first, second = await reader.readexactly(2)
+    size = second & 0x7F
+    if size == 126:
+        (size,) = struct.unpack("!H", await reader.readexactly(2))
+    elif size == 127:
+        (size,) = struct.unpack("!Q", await reader.readexactly(8))
+    if size > MAX_MESSAGE:
+        raise ConnectionError("websocket frame too large")
+    mask = await reader.readexactly(4) if second & 0x80 else b""
+    payload = await reader.readexactly(size)
+    if mask:
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return first & 0x0F, bool(first & 0x80), payload
