@@ -143,7 +143,9 @@ class _Session:
                 )
                 return spdy.data(pair.data_id, response, fin=True) + spdy.data(pair.error_id, b"", fin=True)
         message = ""
-        if reply is None and (parsed is None or parsed[0] or not self._listens(pair.port)):
+        http = parsed is not None and bool(parsed[0])
+        listening = self.world.http_request(self.pod, pair.port, "HEAD", "/", "", b"", "") is not None
+        if (http and reply is None) or not listening:
             meta = self.pod["metadata"]
             sandbox = meta.get("uid", "").replace("-", "")
             message = (
@@ -154,13 +156,6 @@ class _Session:
             )
         # not HTTP to a listening port: the simulated server answers nothing and hangs up
         return spdy.data(pair.error_id, message.encode(), fin=True) + spdy.data(pair.data_id, b"", fin=True)
-
-    def _listens(self, port: int) -> bool:
-        return any(
-            p.get("containerPort") == port
-            for c in self.pod["spec"].get("containers") or []
-            for p in c.get("ports") or []
-        )
 
 
 async def serve_portforward(req: Request, store: Store, world: Any, namespace: str, name: str) -> Response:
