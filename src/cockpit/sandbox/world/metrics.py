@@ -40,6 +40,7 @@ Obj = dict[str, Any]
 RETENTION = 3600.0  # seconds of history kept
 MAX_POINTS = 11_000  # per series, as Prometheus
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
+_KINDS = {"up": "up", "phase": "kube_pod_status_phase", "ready": "kube_pod_status_ready"}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
 _UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 
@@ -51,12 +52,41 @@ class _Track:
     gone: float | None = None
     times: list[float] = field(default_factory=list)
     states: list[tuple[bool, str]] = field(default_factory=list)  # (ready, phase)
+    _series: list[tuple[str, Labels, str]] | None = None
 
     def state_at(self, t: float) -> tuple[bool, str] | None:
         if t < self.born or (self.gone is not None and t >= self.gone) or not self.times:
             return None
+        if len(self.times) == 1:
+            return self.states[0]
         i = bisect.bisect_right(self.times, t) - 1
         return self.states[max(i, 0)]
+
+    def relabel(self, labels: dict[str, str]) -> None:
+        if labels != self.labels:
+            self.labels, self._series = labels, None
+
+    def series(self) -> list[tuple[str, Labels, str]]:
+        """(kind, labels, phase/condition) of every series this pod gives: `up`,
+        kube_pod_status_phase per phase and kube_pod_status_ready per condition."""
+        if self._series is None:
+            base = {
+                "job": "kube-state-metrics",
+                "namespace": self.labels["kubernetes_namespace"],
+                "pod": self.labels["kubernetes_pod_name"],
+            }
+            out: list[tuple[str, Labels, str]] = [("up", _sorted({"__name__": "up", **self.labels}), "")]
+            for p in PHASES:
+                out.append(("phase", _sorted({"__name__": "kube_pod_status_phase", **base, "phase": p}), p))
+            for cond in ("true", "false"):
+                labels = {"__name__": "kube_pod_status_ready", **base, "condition": cond}
+                out.append(("ready", _sorted(labels), cond))
+            self._series = out
+        return self._series
+
+
+def _sorted(labels: dict[str, str]) -> Labels:
+    return tuple(sorted(labels.items()))
 
 
 def _parse_time(raw: str, name: str) -> float:
@@ -91,6 +121,7 @@ class PodMetrics:
         self.tracks: dict[tuple[str, str, str], _Track] = {}
         self._started = world.now()
         self._changes = 0
+        self._candidates: dict[tuple[Matcher, ...], list[tuple[_Track, str, Labels, str]]] = {}
         self._unsubscribe = world.store.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -126,7 +157,7 @@ class PodMetrics:
             track.times.append(born)
             track.states.append((ready, phase))
         else:
-            track.labels = labels
+            track.relabel(labels)
             if track.states[-1] != (ready, phase):
                 track.times.append(max(now, track.times[-1]))
                 track.states.append((ready, phase))
@@ -169,50 +200,41 @@ class PodMetrics:
     # ---- series ----------------------------------------------------------------------------------
 
     def select(self, matchers: Sequence[Matcher], at: float) -> list[Sample]:
-        names = {"up", "kube_pod_status_phase", "kube_pod_status_ready"}
-        for m in matchers:
-            if m.name == "__name__":
-                names = {n for n in names if m.matches({"__name__": n})}
+        """The series matching `matchers` at time `at` (the matching is done once per request:
+        a range query asks again for every step)."""
+        key = tuple(matchers)
+        candidates = self._candidates.get(key)
+        if candidates is None:
+            kinds = {k for k, name in _KINDS.items() if all(
+                m.matches({"__name__": name}) for m in matchers if m.name == "__name__"
+            )}  # fmt: skip
+            candidates = self._candidates[key] = [
+                (track, kind, labels, extra)
+                for track in self.tracks.values()
+                for kind, labels, extra in track.series()
+                if kind in kinds and all(m.matches(dict(labels)) for m in matchers)
+            ]
         out: list[Sample] = []
-        for track in self.tracks.values():
+        for track, kind, labels, extra in candidates:
             state = track.state_at(at)
             if state is None:
                 continue
             ready, phase = state
-            for labels, value in self._series(track, ready, phase, names):
-                if all(m.matches(labels) for m in matchers):
-                    out.append((tuple(sorted(labels.items())), value))
-        return out
-
-    @staticmethod
-    def _series(
-        track: _Track, ready: bool, phase: str, names: set[str]
-    ) -> list[tuple[dict[str, str], float]]:
-        out: list[tuple[dict[str, str], float]] = []
-        if "up" in names and phase not in ("Succeeded", "Failed"):
-            out.append(({"__name__": "up", **track.labels}, 1.0 if ready else 0.0))
-        base = {
-            "job": "kube-state-metrics",
-            "namespace": track.labels["kubernetes_namespace"],
-            "pod": track.labels["kubernetes_pod_name"],
-        }
-        if "kube_pod_status_phase" in names:
-            for p in PHASES:
-                out.append(({"__name__": "kube_pod_status_phase", **base, "phase": p}, float(p == phase)))
-        if "kube_pod_status_ready" in names:
-            for cond in ("true", "false"):
-                out.append(
-                    (
-                        {"__name__": "kube_pod_status_ready", **base, "condition": cond},
-                        float(ready == (cond == "true")),
-                    )
-                )
+            if kind == "up":
+                if phase not in ("Succeeded", "Failed"):
+                    out.append((labels, 1.0 if ready else 0.0))
+            elif kind == "phase":
+                out.append((labels, float(extra == phase)))
+            else:
+                out.append((labels, float(ready == (extra == "true"))))
         return out
 
     # ---- the HTTP API ----------------------------------------------------------------------------
 
     def api(self, path: str, params: dict[str, list[str]]) -> tuple[int, Obj]:
         """(HTTP status, JSON document) for a Prometheus API request."""
+
+        self._candidates = {}
 
         def param(name: str) -> str | None:
             values = params.get(name)
