@@ -74,5 +74,16 @@ async def test_platform_tab_on_the_seed_plan(sandbox: tuple[Sandbox, Path], tmp_
             assert baseline, "the platform baseline was not recorded for the transcript"
             assert baseline[0]["Service checks healthy"] == "0/5"
             assert baseline[0]["Velero backups failing"] == "none"  # waited for the backups too
+            await pilot.press("q")
+            await pilot.pause(0.2)
+            await pilot.press("d")  # quit without the transcript: the end values are journaled first
+            await pilot.pause(0.5)
+        events = [json.loads(line) for line in app.session.journal_path.read_text().splitlines()]
+        kinds = [(e.get("type"), e.get("which")) for e in events]
+        ends = [i for i, e in enumerate(events) if e.get("type") == "metrics" and e.get("which") == "end"]
+        platform_end = [i for i in ends if "Service checks healthy" in events[i]["values"]]
+        assert platform_end, f"the platform's end values were not recorded at quit: {kinds}"
+        session_end = kinds.index(("ended", None))
+        assert platform_end[0] < session_end and platform_end[-1] < session_end  # nothing after the end
     finally:
         hub.stop()

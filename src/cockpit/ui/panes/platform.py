@@ -212,8 +212,15 @@ class PlatformPane(VerticalScroll):
             )
         )
 
-    def on_unmount(self) -> None:
+    def record_end(self) -> None:
+        """Record the current values as the session's end values (the app calls it before ending);
+        nothing once the session has ended."""
+        if getattr(getattr(self.app, "session", None), "ended", False):
+            return
         self._record(self.snapshot, final=True)
+
+    def on_unmount(self) -> None:
+        self.record_end()
 
     def _tick_ages(self) -> None:
         # a pane that starts in a hidden tab gets no Hide event: its size tells (0 when not shown)

@@ -19,8 +19,10 @@ from cockpit.cluster.pods import HEALTH_FORMULA, PodSummary, human_age, selector
 from cockpit.ui.panes.base import TablePane
 from cockpit.ui.panes.tables import sync_table
 
-COLUMNS = ("name", "status", "ready", "restarts", "age", "namespace", "last", "node", "detail")
-HEADERS = ("NAME", "STATUS", "READY", "RESTARTS", "AGE", "NAMESPACE", "LAST TERMINATION", "NODE", "WHY")
+# STATUS leads: in a narrow live area (80 columns) the long pod names would otherwise hide why a pod is
+# a problem, and the problem pods are what this pane is for.
+COLUMNS = ("status", "name", "ready", "restarts", "age", "namespace", "last", "node", "detail")
+HEADERS = ("STATUS", "NAME", "READY", "RESTARTS", "AGE", "NAMESPACE", "LAST TERMINATION", "NODE", "WHY")
 MAX_ROWS = 500  # a DataTable stays quick to low thousands of rows; filter to see past the first ones
 RENDER_EVERY_S = 0.25
 STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
