@@ -63,8 +63,13 @@ async def wait_until(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
     assert predicate()
 
 
+def column(table: DataTable[Any], key: str) -> list[str]:
+    index = table.get_column_index(key)
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
 def names(table: DataTable[Any]) -> list[str]:
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    return column(table, "name")
 
 
 async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: FakeApi, hub: ClusterHub) -> None:
@@ -76,6 +81,9 @@ async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: Fake
         table = app.query_one("#pods-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         assert names(table) == ["trino-worker-1", "api-1", "minio-1"]
+        assert column(table, "status") == ["CrashLoopBackOff", "Running", "Running"]
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers[:2] == ["STATUS", "NAME"]  # why a pod is a problem shows even when narrow
         summary = str(app.query_one("#pods-summary", Static).render())
         assert "Pod health 67% (2/3 pods)" in summary and "CrashLoopBackOff 1" in summary
         assert "Running or Completed" in str(app.query_one("#pods-formula", Static).render())

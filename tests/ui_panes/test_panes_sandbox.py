@@ -47,7 +47,8 @@ async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> 
         pods = app.query_one("#pods-table", DataTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
-        first = [str(pods.get_row_at(i)[1]) for i in range(34)]
+        status = pods.get_column_index("status")
+        first = [str(pods.get_row_at(i)[status]) for i in range(34)]
         assert "Running" not in first  # the 34 problem pods come first
         argo = app.query_one("#argo-table", DataTable)
         assert argo.row_count == 0  # a hidden tab does not render...

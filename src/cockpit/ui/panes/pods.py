@@ -150,8 +150,8 @@ class PodsPane(TablePane):
             (
                 p.uid,
                 (
-                    p.name,
                     status_text(p.status),
+                    p.name,
                     p.ready,
                     str(p.restarts),
                     p.age(now) if p.created else "?",
