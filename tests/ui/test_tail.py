@@ -33,3 +33,8 @@ def test_ansi_colours_are_kept() -> None:
     assert text.plain == "CrashLoopBackOff ok"
     coloured = [text.plain[span.start : span.end] for span in text.spans if str(span.style) == "color(1)"]
     assert coloured == ["CrashLoopBackOff"]  # ANSI red, in the terminal's own palette
+
+
+def test_tabs_become_cells_so_a_stack_trace_never_spills_out_of_the_pane() -> None:
+    text = as_text("\tat org.example.Main.run(Main.java:42)")
+    assert "\t" not in text.plain and text.plain.startswith("        at org.example")

@@ -40,7 +40,9 @@ class TailBuffer:
         if len(self.lines) == self.lines.maxlen:
             self.dropped += 1
         self.lines.append(line)
-        self.width = max(self.width, line.cell_len if isinstance(line, Text) else len(line))
+        # an estimate for the horizontal scroll range (ANSI codes over-count; tabs take up to 8 cells)
+        cells = line.cell_len if isinstance(line, Text) else len(line) + 7 * line.count("\t")
+        self.width = max(self.width, cells)
         self.version += 1
 
     def feed(self, chunk: str) -> None:
@@ -72,7 +74,9 @@ def as_text(line: Line) -> Text:
     """A raw line as shown: a bare CR redraws the line (progress bars), so keep what was drawn last."""
     if isinstance(line, Text):
         return line
-    return Text.from_ansi(line.rsplit("\r", 1)[-1])
+    text = Text.from_ansi(line.rsplit("\r", 1)[-1])
+    text.expand_tabs()  # a tab must become cells before the line is cropped to the pane (stack traces)
+    return text
 
 
 def plain(line: Line) -> str:
