@@ -86,14 +86,15 @@ def loads(body: bytes) -> Any:
 
 
 def status_message(body: bytes) -> str:
-    """The `message` of a Kubernetes Status body, or the body's first line."""
+    """The `message` of a Kubernetes Status body (or the `error` of a Prometheus-style answer that
+    came through the service proxy), or the body's first line."""
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError:
         text = body.decode("utf-8", "replace").strip()
         return text.splitlines()[0][:200] if text else ""
     if isinstance(doc, dict):
-        return str(doc.get("message") or doc.get("reason") or "")
+        return str(doc.get("message") or doc.get("error") or doc.get("reason") or "")
     return ""
 
 
