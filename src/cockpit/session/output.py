@@ -32,8 +32,11 @@ def read_excerpt(path: Path, lines: int = EXCERPT_LINES, chars: int = EXCERPT_CH
             tail = fh.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
-    text = "\n".join(tail.rstrip("\n").split("\n")[-lines:])
-    return text[-chars:]
+    kept = tail.rstrip("\n").split("\n")[-lines:]
+    while len(kept) > 1 and sum(len(line) + 1 for line in kept) - 1 > chars:
+        kept.pop(0)  # whole lines only: an excerpt that starts mid-line reads as garbage
+    text = "\n".join(kept)
+    return text if len(text) <= chars else "…" + text[-(chars - 1) :]
 
 
 class OutputFile:
