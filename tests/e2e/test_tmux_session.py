@@ -13,20 +13,29 @@ import pytest
 
 from tests.conftest import SEED_PLAN
 
-TMUX = shutil.which("tmux")
+from ..tools import ensure_program
+
 COCKPIT = shutil.which("cockpit") or str(Path(sys.executable).with_name("cockpit"))
 
-pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+@pytest.fixture(scope="module")
+def tmux_binary() -> str:
+    """tmux from PATH, installed from Debian's package when missing and running as root."""
+    path, why = ensure_program("tmux")
+    if path is None:
+        pytest.skip(f"tmux is needed to drive cockpit in a terminal: {why}")
+    return path
 
 
 class Tmux:
     """One tmux session on a private server socket (other users' tmux options cannot resize it)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, binary: str, name: str) -> None:
+        self.binary = binary
         self.name = name
 
     def run(self, *args: str, check: bool = True) -> str:
-        argv = [str(TMUX), "-L", self.name, "-f", "/dev/null", *args]
+        argv = [self.binary, "-L", self.name, "-f", "/dev/null", *args]
         return subprocess.run(argv, check=check, capture_output=True, text=True).stdout
 
     def keys(self, *keys: str, literal: bool = False) -> None:
@@ -47,7 +56,7 @@ class Tmux:
             time.sleep(0.1)
 
 
-def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
+def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path, tmux_binary: str) -> None:
     name = f"cockpit-e2e-{os.getpid()}"
     # COLUMNS/LINES from pytest would override the terminal size Textual sees
     env_prefix = (
@@ -58,7 +67,7 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path) -> None:
         f"{env_prefix} {COCKPIT} {SEED_PLAN}; echo COCKPIT-EXIT=$?; read -r _;"
         f" {env_prefix} {COCKPIT} --resume; echo RESUME-EXIT=$?; sleep 30"
     )
-    tmux = Tmux(name)
+    tmux = Tmux(tmux_binary, name)
     tmux.run("new-session", "-d", "-s", name, "-x", "160", "-y", "45", command)
     try:
         # no kubeconfig anywhere: the sandbox is offered on the terminal first; decline it
