@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,3 +202,14 @@ async def test_a_task_whose_check_turns_true_is_offered_not_ticked(fake: FakeApi
         fake.delete("bad-0")
         await wait_until(pilot, lambda: str(checks.get_row_at(0)[0]).startswith("✓"))
         assert offered == ["Stabilise pods: its check is now true. Tick it in the plan if you agree."]
+
+
+def test_logs_pane_size_comes_from_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hub: ClusterHub
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("logs:\n  max_lines: 2500\n")
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    panes = dict(build_live_panes(hub))
+    logs = panes["Logs"]
+    assert isinstance(logs, LogsPane) and logs.max_lines == 2500 and logs.buffer.max_lines == 2500

@@ -12,23 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from cockpit.config import read_config
 
 
 def load_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
     """(binding id -> keys, warnings) from the config file; empty when it does not exist."""
-    if not path.is_file():
-        return {}, []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [f"{path}: cannot read config ({exc}); default keys in use"]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        return {}, [f"{where}: config is not valid YAML; default keys in use"]
-    if not isinstance(data, dict):
-        return {}, [f"{path}: config should be a mapping; default keys in use"]
+    data, warnings = read_config(path)
+    if warnings:
+        return {}, [w.replace("defaults in use", "default keys in use") for w in warnings]
     keymap = data.get("keymap") or {}
     if not isinstance(keymap, dict):
         return {}, [f"{path}: `keymap` should map binding ids to keys; default keys in use"]
