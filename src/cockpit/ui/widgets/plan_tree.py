@@ -51,6 +51,12 @@ class PlanTree(Tree[Node]):
         self.filter_text = ""
 
     def load(self, plan: Plan, state_of: StateOf) -> None:
+        """(Re)build the rows; the cursor stays on its node, or goes to the first task shown.
+
+        A rebuilt tree keeps only the cursor's line number: after a filter that line holds some
+        other row, and enter would start a task the operator never chose.
+        """
+        kept = self.cursor_plan_node
         self._state_of = state_of
         self.clear()
         self._by_id.clear()
@@ -58,6 +64,14 @@ class PlanTree(Tree[Node]):
         for section in plan.sections:
             self._add(self.root, section)
         self.root.expand()
+        target = self._by_id.get(kept.id) if kept is not None else None
+        if target is None and self.filter_text:
+            rows = list(self._by_id.values())
+            tasks = [row for row in rows if row.data is not None and row.data.kind is NodeKind.TASK]
+            target = (tasks or rows or [None])[0]
+        if target is not None:
+            self._tree_lines  # noqa: B018 - builds the rows so that the node knows its line
+            self.move_cursor(target)
 
     def _add(self, parent: TreeNode[Node], node: Node) -> None:
         if self.filter_text and not self._matches(node):

@@ -81,6 +81,18 @@ class StepList(SelectionList[int]):
         Binding("k", "cursor_up", "Up", show=False, id="steps.up"),
     ]
 
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Drop a highlight that outlived its options.
+
+        Moving through the plan refills this list for each task; a highlight queued for the
+        previous task's steps can arrive after the refill. SelectionList would look its index up
+        in the new options and raise, killing the list and, with it, the task view.
+        """
+        index = event.option_index
+        if index >= self.option_count or self.get_option_at_index(index) is not event.option:
+            event.stop()
+            event.prevent_default()
+
 
 class TaskDetail(VerticalScroll):
     """Shows one plan node. Holds no state of its own: the app hands it the node and its state."""

@@ -1,0 +1,78 @@
+"""What a first-time operator trips over: keys that must act on what the screen shows."""
+
+from __future__ import annotations
+
+from cockpit.plan import load_plan
+from cockpit.ui.screens.dialogs import TextPrompt
+from cockpit.ui.widgets.plan_tree import PlanTree
+from cockpit.ui.widgets.task_detail import StepList
+
+from ..conftest import SEED_PLAN
+from .conftest import AppFactory, wait_for
+
+
+async def filter_plan(pilot, words: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash")
+    await wait_for(lambda: isinstance(pilot.app.screen, TextPrompt), pilot)
+    await pilot.press(*words, "enter")
+    await pilot.pause()
+
+
+async def test_enter_after_a_filter_starts_the_first_match_not_the_row_the_cursor_left(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(plan=load_plan(SEED_PLAN))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(PlanTree)
+        tree.focus_node(app.plan.find("2.1.4"))  # type: ignore[arg-type]  # 1.4 Trino worker, row 7
+        await pilot.pause()
+        await filter_plan(pilot, "priority")  # the Immediate Action Items: Priority 1..4
+        node = tree.cursor_plan_node
+        assert node is not None and node.title.startswith("Priority 1"), node
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.active_task is not None
+        assert app.session.active_task.title.startswith("Priority 1")
+
+
+async def test_clearing_the_filter_keeps_the_cursor_on_its_task(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await filter_plan(pilot, "grafana")
+        tree = app.query_one(PlanTree)
+        await pilot.press("slash")
+        await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
+        await pilot.press("ctrl+u", "enter")
+        await pilot.pause()
+        assert len(tree.iter_plan_nodes()) > 2
+        assert tree.cursor_plan_node is not None and tree.cursor_plan_node.id == "2.1"
+
+
+async def test_arrowing_fast_over_tasks_with_and_without_steps_keeps_the_task_view(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(plan=load_plan(SEED_PLAN))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(PlanTree)
+        priorities = [n for n in app.plan.walk() if n.title.startswith("Priority ")]
+        tree.focus()
+        # Rows passed faster than the screen updates (a held arrow key): Priority 4 (manual steps
+        # only), then Priority 1 (commands, no steps) before the steps' highlight was handled.
+        app.show_node(priorities[3])
+        app.show_node(priorities[0])
+        tree.focus_node(priorities[0])
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.active_task is priorities[0]
+        assert app.query_one(StepList).display is False
+        tree.focus()
+        tree.focus_node(priorities[3])
+        await pilot.press("enter")  # no commands: its manual steps take the keys
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.steps_done(priorities[3].id) == {0}
