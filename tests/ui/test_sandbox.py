@@ -32,8 +32,8 @@ async def test_sandbox_session_runs_commands_against_the_sandbox(tmp_path: Path)
         assert tabs.tab_count >= 5  # Pods, ArgoCD, Certificates, Logs, Metrics (+ Platform)
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.query_one(CommandList).has_focus
+        # the tree's NodeSelected bubbles to the app hop by hop: wait for it rather than one pause
+        await wait_for(lambda: app.query_one(CommandList).has_focus, pilot)
         await pilot.press("enter")
         await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot, timeout=30)
         await pilot.pause(0.1)
@@ -55,15 +55,18 @@ async def test_brackets_move_between_live_panes(tmp_path: Path) -> None:
         live = app.query_one("#live-panes")
         assert not live.display  # narrow: the live panes wait behind L
         first = tabs.active
+
+        def focus_in_active_pane() -> bool:
+            return app.focused is not None and tabs.get_pane(tabs.active) in app.focused.ancestors
+
         await pilot.press("right_square_bracket")
-        await pilot.pause()
-        assert live.display and tabs.active != first  # swapped in, on the next pane
-        assert app.focused is not None and tabs.get_pane(tabs.active) in app.focused.ancestors
+        # swapped in, on the next pane, with the keys in it (under load this takes a few turns)
+        await wait_for(lambda: live.display and tabs.active != first and focus_in_active_pane(), pilot)
         await pilot.press("left_square_bracket")
-        await pilot.pause()
-        assert tabs.active == first
+        await wait_for(lambda: tabs.active == first and focus_in_active_pane(), pilot)
         for _ in range(len(tabs.query(TabPane)) + 1):  # round every pane (Logs has a text field)
+            before = tabs.active
             await pilot.press("right_square_bracket")
-            await pilot.pause()
-        assert tabs.active != first  # each ] moved on: none was typed into a field
+            await wait_for(lambda before=before: tabs.active != before, pilot)  # each ] moved on
+        assert tabs.active != first
         assert not any("]" in field.value for field in app.query(Input))
