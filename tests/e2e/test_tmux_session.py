@@ -86,6 +86,9 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path, tmux_binar
         screen = tmux.wait_for("exit 0")
         assert "e2e-42 from cockpit" in screen
         tmux.keys("t")  # back to the plan
+        # the footer names the plan's keys once the plan has them: a space sent earlier would land
+        # in the command list, which a loaded machine can take longer than one keystroke's pause
+        tmux.wait_for("Tick task")
         tmux.keys("Space")  # tick 1.1: it stops and 1.2 starts
         screen = tmux.wait_for("1.2 Stabilize DolphinScheduler control plane  active")
         tmux.keys("n")
