@@ -13,6 +13,7 @@ from cockpit.sandbox import resources as r
 from cockpit.sandbox.store import Store
 
 from .conftest import KUBECTL_MINOR_DIR, Kubectl
+from .streams import StreamedLines
 
 DP = "data-platform"
 
@@ -168,9 +169,9 @@ def test_wait_times_out_on_a_pod_that_stays_broken(fresh: Kubectl) -> None:
 
 
 def test_get_watch_prints_changes_until_stopped(fresh: Kubectl) -> None:
-    proc = fresh.popen("get", "pods", "-n", DP, "-l", "app=minio", "-w")
+    stream = StreamedLines(fresh.popen("get", "pods", "-n", DP, "-l", "app=minio", "-w"))
     try:
-        time.sleep(1.2)
+        stream.wait_for(lambda lines: len(lines) >= 2)  # listed: the watch runs from the list's version
         store = fresh.box.store
 
         def crash(pod: dict) -> None:  # type: ignore[type-arg]
@@ -178,11 +179,10 @@ def test_get_watch_prints_changes_until_stopped(fresh: Kubectl) -> None:
             status.update(ready=False, restartCount=1, state={"waiting": {"reason": "CrashLoopBackOff"}})
 
         store.mutate(r.PODS, DP, "minio-0", crash)
-        time.sleep(0.8)
+        stream.wait_for(lambda lines: len(lines) >= 3)
     finally:
-        proc.terminate()
-    out, _ = proc.communicate(timeout=10)
-    lines = [line.split() for line in out.splitlines()]
+        out = stream.stop()
+    lines = [line.split() for line in out]
     assert lines[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert lines[1][:3] == ["minio-0", "1/1", "Running"]
     assert lines[2][:4] == ["minio-0", "0/1", "CrashLoopBackOff", "1"]
@@ -191,15 +191,14 @@ def test_get_watch_prints_changes_until_stopped(fresh: Kubectl) -> None:
 def test_logs_follow_streams_new_lines(fresh: Kubectl) -> None:
     logs = fresh.box.logs
     logs.append(DP, "minio-0", "main", time.time() - 5, "Status: 4 Online, 0 Offline.")  # type: ignore[attr-defined]
-    proc = fresh.popen("logs", "-f", "-n", DP, "minio-0", "--tail=1")
+    stream = StreamedLines(fresh.popen("logs", "-f", "-n", DP, "minio-0", "--tail=1"))
     try:
-        time.sleep(1.2)
+        stream.wait_for(lambda lines: len(lines) >= 1)  # the tail came: kubectl is following
         logs.append(DP, "minio-0", "main", time.time(), "fresh line")  # type: ignore[attr-defined]
-        time.sleep(0.8)
+        stream.wait_for(lambda lines: len(lines) >= 2)
     finally:
-        proc.terminate()
-    out, _ = proc.communicate(timeout=10)
-    assert out.splitlines() == ["Status: 4 Online, 0 Offline.", "fresh line"]
+        out = stream.stop()
+    assert out == ["Status: 4 Online, 0 Offline.", "fresh line"]
 
 
 def test_logs_follow_of_a_crash_looping_pod_ends_after_its_last_lines(fresh: Kubectl) -> None:
@@ -282,18 +281,17 @@ def test_drain_cordons_and_evicts_the_nodes_pods(fresh: Kubectl) -> None:
 
 
 def test_deleted_pod_is_terminating_for_its_shutdown_then_gone(fresh: Kubectl) -> None:
-    proc = fresh.popen("get", "pods", "-n", DP, "-l", "app=minio", "-w")
+    stream = StreamedLines(fresh.popen("get", "pods", "-n", DP, "-l", "app=minio", "-w"))
     try:
-        time.sleep(1.0)
+        stream.wait_for(lambda lines: len(lines) >= 2)  # listed: the watch runs from the list's version
         started = time.monotonic()
         assert fresh.ok("delete", "pod", "minio-0", "-n", DP).strip() == 'pod "minio-0" deleted'
         assert 0.5 < time.monotonic() - started < 5  # kubectl waited for the pod to go
         assert not fresh.box.store.exists(r.PODS, DP, "minio-0")
-        time.sleep(0.5)
+        stream.wait_for(lambda lines: any("Terminating" in line for line in lines[2:]))
     finally:
-        proc.terminate()
-    out, _ = proc.communicate(timeout=10)
-    statuses = [line.split()[2] for line in out.splitlines()[1:]]
+        out = stream.stop()
+    statuses = [line.split()[2] for line in out[1:]]
     assert statuses[0] == "Running" and "Terminating" in statuses[1:]
 
 
