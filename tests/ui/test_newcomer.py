@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cockpit.plan import load_plan
-from cockpit.ui.screens.dialogs import TextPrompt
+from cockpit.session.clock import FakeClock
+from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
+from cockpit.ui.widgets.output_pane import OutputPane
 from cockpit.ui.widgets.plan_tree import PlanTree
-from cockpit.ui.widgets.task_detail import StepList
+from cockpit.ui.widgets.task_detail import CommandList, StepList
 
 from ..conftest import SEED_PLAN
-from .conftest import AppFactory, wait_for
+from .conftest import AppFactory, runs, wait_for
 
 
 async def filter_plan(pilot, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -76,3 +80,34 @@ async def test_arrowing_fast_over_tasks_with_and_without_steps_keeps_the_task_vi
         await pilot.press("space")
         await pilot.pause()
         assert app.session.steps_done(priorities[3].id) == {0}
+
+
+async def test_a_command_confirmed_after_resuming_is_the_run_on_screen(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    first = make_app(clock=clock)
+    async with first.run_test(size=(160, 45)) as pilot:
+        for _ in range(4):
+            await pilot.press("t", "enter")
+            await pilot.pause()
+            await pilot.press("enter")  # echo hello-from-cockpit
+            await wait_for(lambda: bool(runs(first)) and runs(first)[-1].state != "running", pilot)
+        await pilot.press("q", "d")
+        await wait_for(lambda: not first.is_running, pilot)
+
+    second = make_app(clock=clock, resume=True)
+    async with second.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("t", "enter")
+        await pilot.pause()
+        commands = second.query_one(CommandList)
+        commands.highlighted = 1  # kubectl -n data-platform delete pod web-1: asks first
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(second.screen, ConfirmScreen), pilot)
+        await pilot.press("y")
+        await wait_for(lambda: len(runs(second)) == 5 and runs(second)[-1].state != "running", pilot)
+        await pilot.pause(0.2)
+        pane = second.query_one(OutputPane)
+        assert pane.shown == runs(second)[-1].key
+        assert "delete pod web-1" in pane.shown_run.buffer.visible_lines()[0]  # type: ignore[union-attr]

@@ -143,8 +143,15 @@ class OutputPane(Vertical):
         return self.runs.get(self.shown) if self.shown else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list.id == "runs" and event.option.id is not None and event.option.id != self.shown:
-            event.stop()
+        if event.option_list.id != "runs":
+            return
+        event.stop()
+        # Only the list's current highlight counts: the highlights queued while runs were added
+        # (a resumed session adds them all at once) arrive later, and following them put an old
+        # run back on screen over the one just started.
+        if event.option_index != event.option_list.highlighted:
+            return
+        if event.option.id is not None and event.option.id != self.shown:
             self.show_run(event.option.id)
 
     def _repaint(self) -> None:
