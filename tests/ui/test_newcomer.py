@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.plan import load_plan
+from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
 from cockpit.ui.widgets.output_pane import OutputPane
@@ -13,6 +14,8 @@ from cockpit.ui.widgets.task_detail import CommandList, StepList
 
 from ..conftest import SEED_PLAN
 from .conftest import AppFactory, runs, wait_for
+from .plans import plan_with_commands
+from .test_flows import run_command
 
 
 async def filter_plan(pilot, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -111,3 +114,15 @@ async def test_a_command_confirmed_after_resuming_is_the_run_on_screen(
         pane = second.query_one(OutputPane)
         assert pane.shown == runs(second)[-1].key
         assert "delete pod web-1" in pane.shown_run.buffer.visible_lines()[0]  # type: ignore[union-attr]
+
+
+async def test_a_failed_command_toast_quotes_its_error_line(make_app: AppFactory) -> None:
+    missing = "/nonexistent/dolphinscheduler-api/actuator/health/liveness/readiness"
+    app = make_app(plan=plan_with_commands(Command(f"ls -d /tmp {missing}", 7)))
+    async with app.run_test(size=(160, 45)) as pilot:  # Output is 54 columns wide here
+        await run_command(pilot, 0)
+        await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot)
+        await pilot.pause(0.1)
+        failed = [n for n in app.notices if "Command failed" in n]
+        assert failed and "exited with code 2" in failed[-1]
+        assert f"ls: cannot access '{missing}': No such file or directory" in failed[-1]

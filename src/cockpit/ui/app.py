@@ -458,8 +458,12 @@ class CockpitApp(App[int]):
             return
         self.refresh_status()
         if view.state == "failed":
+            said = view.last_output_line()
+            why = view.message or "failed"
             self.notify(
-                f"{view.command}\n{view.message or 'failed'}", title="Command failed", severity="error"
+                f"{view.command}\n{why}" + (f"\n{said}" if said and said not in why else ""),
+                title="Command failed",
+                severity="error",
             )
 
     def action_cancel_run(self) -> None:

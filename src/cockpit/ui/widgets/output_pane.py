@@ -6,6 +6,7 @@ second from a timer, so a command printing megabytes never floods the event loop
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -18,9 +19,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from cockpit.ui.rows import Palette
-from cockpit.ui.widgets.tail_view import TailBuffer, TailView
+from cockpit.ui.widgets.tail_view import TailBuffer, TailView, plain
 
 REPAINT_SECONDS = 0.05
+ERROR_WORDS = re.compile(
+    r"\b(error|fatal|cannot|can't|unable|not found|denied|refused|forbidden|failed|no such)\b", re.I
+)
 
 
 @dataclass
@@ -41,6 +45,22 @@ class RunView:
 
     def elapsed(self) -> float:
         return self.duration if self.duration is not None else time.monotonic() - self.started
+
+    def last_output_line(self, limit: int = 300) -> str:
+        """The line that says why a run failed, for a toast: the last error-looking line it
+        printed, else its last line (header and footer aside).
+
+        The Output pane crops long lines to its width; kubectl's one-line error is what says why.
+        """
+        lines = [plain(line).strip() for line in self.buffer.visible_lines()]
+        if lines and lines[0] == f"$ {self.command}".strip():
+            lines = lines[1:]
+        if lines and lines[-1].startswith("──"):
+            lines = lines[:-1]
+        printed = [line for line in lines if line]
+        last = next((line for line in reversed(printed) if ERROR_WORDS.search(line)), "")
+        last = last or (printed[-1] if printed else "")
+        return last if len(last) <= limit else last[: limit - 1] + "…"
 
 
 def format_duration(seconds: float) -> str:
