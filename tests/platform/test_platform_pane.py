@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from textual.app import App, ComposeResult
@@ -130,13 +130,22 @@ async def test_polls_pause_while_the_tab_is_hidden(http_server: Server) -> None:
     state = http_server.httpd.state  # type: ignore[attr-defined]
     state["count"] = 0
     config = PlatformConfig(checks=[ServiceCheck(http_server.url("/count"))], interval_s=0.2)
-    app = TabbedApp(build_platform_pane(None, config=config))
+    pane = build_platform_pane(None, config=config)
+    app = TabbedApp(pane)
+
+    async def until(predicate: Callable[[], bool], why: str) -> None:
+        deadline = time.monotonic() + 15  # generous: a loaded machine delays the 1 s visibility tick
+        while not predicate():
+            assert time.monotonic() < deadline, why
+            await pilot.pause(0.05)
+
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(1.6)  # first rounds, then the 1 s visibility tick pauses the hidden pane
+        await until(lambda: not pane.monitor.active, "the hidden pane never paused its polls")
         hidden_start = state["count"]
         assert hidden_start >= 1
         await pilot.pause(0.8)
         assert state["count"] - hidden_start <= 1, "kept polling while hidden"
         app.query_one(TabbedContent).active = "platform-tab"
-        await pilot.pause(1.0)
-        assert state["count"] - hidden_start >= 3, "did not resume when shown"  # ~5 rounds at 0.2 s
+        # ~5 rounds at 0.2 s within a second when idle
+        await until(lambda: state["count"] - hidden_start >= 3, "did not resume when shown")
