@@ -10,6 +10,7 @@ from cockpit.session.clock import FakeClock
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
 from cockpit.ui.widgets.output_pane import OutputPane
 from cockpit.ui.widgets.plan_tree import PlanTree
+from cockpit.ui.widgets.tail_view import TailBuffer, plain
 from cockpit.ui.widgets.task_detail import CommandList, StepList
 
 from ..conftest import SEED_PLAN
@@ -126,3 +127,16 @@ async def test_a_failed_command_toast_quotes_its_error_line(make_app: AppFactory
         failed = [n for n in app.notices if "Command failed" in n]
         assert failed and "exited with code 2" in failed[-1]
         assert f"ls: cannot access '{missing}': No such file or directory" in failed[-1]
+
+
+def test_lines_ending_in_a_carriage_return_keep_their_text() -> None:
+    buffer = TailBuffer()
+    # curl -sI through a PTY: its CR LF becomes CR CR LF
+    buffer.feed("HTTP/1.1 302 Found\r\r\nLocation: /login\r\r\n\r\r\n")
+    buffer.feed("pulling 10%\rpulling 55%\rpulling 100%\n")  # a progress line redrawn in place
+    assert [plain(line) for line in buffer.visible_lines()] == [
+        "HTTP/1.1 302 Found",
+        "Location: /login",
+        "",
+        "pulling 100%",
+    ]

@@ -71,10 +71,16 @@ class TailBuffer:
 
 
 def as_text(line: Line) -> Text:
-    """A raw line as shown: a bare CR redraws the line (progress bars), so keep what was drawn last."""
+    """A raw line as shown: a bare CR redraws the line (progress bars), so keep what was drawn last.
+
+    A CR with nothing drawn after it erases nothing: `curl -I` ends its lines with CR before the
+    PTY's CR LF, and those headers must not show as blank lines.
+    """
     if isinstance(line, Text):
         return line
-    text = Text.from_ansi(line.rsplit("\r", 1)[-1])
+    if "\r" in line:
+        line = next((drawn for drawn in reversed(line.split("\r")) if drawn), "")
+    text = Text.from_ansi(line)
     text.expand_tabs()  # a tab must become cells before the line is cropped to the pane (stack traces)
     return text
 
