@@ -7,8 +7,9 @@ from pathlib import Path
 from cockpit.plan import load_plan
 from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
+from cockpit.ui.rows import Palette
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
-from cockpit.ui.widgets.output_pane import OutputPane
+from cockpit.ui.widgets.output_pane import OutputPane, RunView, run_row
 from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.tail_view import TailBuffer, plain
 from cockpit.ui.widgets.task_detail import CommandList, StepList
@@ -140,3 +141,9 @@ def test_lines_ending_in_a_carriage_return_keep_their_text() -> None:
         "",
         "pulling 100%",
     ]
+
+
+def test_a_declined_command_shows_no_running_duration() -> None:
+    declined = RunView(key="run-3", command="kubectl delete pod web-1", state="refused", started=0.0)
+    row = run_row(declined, Palette()).plain
+    assert "not run" in row and "s " not in row.split("kubectl")[0]

@@ -86,7 +86,9 @@ def run_row(run: RunView, palette: Palette) -> Text:
         row.append(f"{run.exit_code:>3} ", style=style)
     else:
         row.append("    ")
-    row.append(f"{format_duration(run.elapsed()):>7} ", style=palette.muted)
+    # a refused or declined command never ran: no duration (it used to count up from the refusal)
+    took = "not run" if run.state == "refused" else format_duration(run.elapsed())
+    row.append(f"{took:>7} ", style=palette.muted)
     row.append(tag + run.command)
     return row
 
