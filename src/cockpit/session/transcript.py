@@ -80,9 +80,17 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
+def _drawn(line: str) -> str:
+    if "\r" not in line:
+        return line
+    return next((part for part in reversed(line.split("\r")) if part), "")
+
+
 def _clean_output(text: str) -> str:
     text = _ANSI.sub("", text).replace("\r\n", "\n")
-    lines = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
+    # a bare CR redraws the line (progress bars): keep what was drawn last, but a CR with nothing
+    # after it erases nothing (a PTY's last line ends "...\r" once the excerpt's "\n" is trimmed)
+    lines = [_drawn(line) for line in text.split("\n")]
     return redact("\n".join(lines)).rstrip()
 
 
