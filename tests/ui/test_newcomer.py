@@ -8,6 +8,7 @@ from cockpit.plan import load_plan
 from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
 from cockpit.ui.rows import Palette
+from cockpit.ui.run_control import command_namespace
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
 from cockpit.ui.widgets.output_pane import OutputPane, RunView, run_row
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -147,3 +148,12 @@ def test_a_declined_command_shows_no_running_duration() -> None:
     declined = RunView(key="run-3", command="kubectl delete pod web-1", state="refused", started=0.0)
     row = run_row(declined, Palette()).plain
     assert "not run" in row and "s " not in row.split("kubectl")[0]
+
+
+def test_the_namespace_a_command_lands_in_is_read_from_its_kube_program_only() -> None:
+    assert command_namespace("watch -n 2 kubectl get applications -n argocd") == "argocd"
+    assert command_namespace("watch -n 2 kubectl get pods") is None  # the pinned namespace
+    assert command_namespace("kubectl logs deploy/api -n data-platform | tail -n 50") == "data-platform"
+    assert command_namespace("kubectl get pods | head -n 5") is None
+    assert command_namespace("helm status redis --namespace=data-platform") == "data-platform"
+    assert command_namespace("kubectl -nmonitoring get svc") == "monitoring"

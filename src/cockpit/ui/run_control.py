@@ -71,13 +71,30 @@ class KubeTarget:
         return f"context {self.context}, namespace {self.namespace or 'default'}"
 
 
+KUBE_PROGRAMS = frozenset({"kubectl", "helm", "oc", "velero", "argocd", "k9s"})
+SHELL_SEPARATORS = frozenset({"|", "||", "&&", ";", "&"})
+
+
 def command_namespace(cmd: str) -> str | None:
-    """The namespace a kubectl/helm command names itself (`-n X`, `--namespace=X`), if any."""
+    """The namespace a kubectl/helm command names itself (`-n X`, `--namespace=X`), if any.
+
+    Only a kube program's own flags count: `watch -n 2 kubectl get applications -n argocd` lands
+    in argocd, and `watch -n 2 kubectl get pods` in the pinned namespace, not in a namespace "2".
+    """
     try:
         words = shlex.split(cmd)
     except ValueError:
         return None
+    kube = False
     for index, word in enumerate(words):
+        if word in SHELL_SEPARATORS or word.endswith(";"):
+            kube = False
+            continue
+        if word.rsplit("/", 1)[-1] in KUBE_PROGRAMS:
+            kube = True
+            continue
+        if not kube:
+            continue
         if word in ("-n", "--namespace") and index + 1 < len(words):
             return words[index + 1]
         if word.startswith("--namespace="):
