@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.session import FakeClock, Session
+from cockpit.session.redact import redact
 from cockpit.session.transcript import render_transcript
 
 from .plans import seed_like_plan
@@ -33,3 +34,12 @@ def test_the_last_line_of_pty_output_reaches_the_transcript(tmp_path: Path) -> N
     assert "spark-history-tls   True    spark-history-tls" in text
     assert 'error: error from server (NotFound): pods "trino-worker" not found' in text
     assert "pulling 100%" in text and "pulling 10%" not in text
+
+
+def test_the_acme_bypass_patch_reads_in_full_and_secret_data_stays_masked() -> None:
+    bypass = (
+        """kubectl -n kube-system patch configmap cloudflare-access -p '{"data":{"bypassAcme":"true"}}'"""
+    )
+    assert redact(bypass) == bypass
+    secret = """kubectl patch secret db -p '{"data":{"password":"aHVudGVyMg==","enabled":"true"}}'"""
+    assert redact(secret) == ("""kubectl patch secret db -p '{"data":{"password":"***","enabled":"true"}}'""")

@@ -137,8 +137,15 @@ def _key_value(match: re.Match[str]) -> str:
     return f"{match.group('key')}{match.group('sep')}{quote}{MASK}{quote}"
 
 
+def _compact_pair(match: re.Match[str]) -> str:
+    value = match.group(0)[len(match.group(1)) :].strip('"')
+    if value.lower() in _PLAIN_VALUES:  # {"data":{"bypassAcme":"true"}}: a switch, not a secret
+        return match.group(0)
+    return f'{match.group(1)}"{MASK}"'
+
+
 def _compact_data(match: re.Match[str]) -> str:
-    return match.group(1) + _JSON_PAIR.sub(rf'\1"{MASK}"', match.group(2)) + match.group(3)
+    return match.group(1) + _JSON_PAIR.sub(_compact_pair, match.group(2)) + match.group(3)
 
 
 def redact_line(text: str) -> str:
