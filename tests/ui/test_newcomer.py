@@ -17,8 +17,9 @@ from cockpit.ui.widgets.task_detail import CommandList, StepList
 
 from ..conftest import SEED_PLAN
 from .conftest import AppFactory, runs, wait_for
-from .plans import plan_with_commands
+from .plans import make_plan, plan_with_commands
 from .test_flows import run_command
+from .test_task_checks import Hub as PendingCertHub
 
 
 async def filter_plan(pilot, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -157,3 +158,18 @@ def test_the_namespace_a_command_lands_in_is_read_from_its_kube_program_only() -
     assert command_namespace("kubectl get pods | head -n 5") is None
     assert command_namespace("helm status redis --namespace=data-platform") == "data-platform"
     assert command_namespace("kubectl -nmonitoring get svc") == "monitoring"
+
+
+async def test_the_check_line_stays_one_line_at_80_columns(make_app: AppFactory) -> None:
+    plan = make_plan()
+    plan.sections[0].children[0].success_criteria = ["certificate spark-history-tls is Ready"]
+    app = make_app(plan=plan)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.task_checks.hub = PendingCertHub()
+        await pilot.pause()
+        await pilot.press("enter")
+        app.tick_clock()
+        await pilot.pause()
+        line = app.query_one("#task-check")
+        assert "✗ check not met yet" in str(line.render())
+        assert line.size.height == 1  # the task pane is 10 rows here: the briefing must stay visible
