@@ -15,6 +15,9 @@ def cockpit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "cockpit-home"
     monkeypatch.setenv("COCKPIT_HOME", str(home))
     monkeypatch.delenv("COCKPIT_CONFIG", raising=False)
+    # kubectl caches discovery per host:port under ~/.kube/cache; sandboxes of earlier tests (or runs)
+    # on a reused port must not answer for this one
+    monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "kube-cache"))
     return home
 
 
