@@ -119,7 +119,7 @@ def test_restart_and_forced_410_leave_no_duplicate_or_missing_rows(tmp_path: Pat
     box, kubeconfig = start_sandbox(tmp_path)
     hub = hub_for(kubeconfig, watch_timeout=(1, 1))  # watches end every second and resume from their RV
     pods = hub.pods()
-    assert pods is not None and pods.wait_synced(10)
+    assert pods is not None and pods.wait_synced(30)
 
     def uids() -> set[str]:
         out = kubectl(kubeconfig, "get", "pods", "-A", "--no-headers", "-o", "custom-columns=U:.metadata.uid")
@@ -132,7 +132,7 @@ def test_restart_and_forced_410_leave_no_duplicate_or_missing_rows(tmp_path: Pat
 
     port = box.port
     box.stop()
-    eventually(lambda: pods.health.state is InformerState.RECONNECTING)
+    eventually(lambda: pods.health.state is InformerState.RECONNECTING, timeout=30)
     assert pods.health.error.startswith(f"Cannot reach the API server at http://127.0.0.1:{port}")
     box = Sandbox(port=port, seed=0).start()  # a fresh API server on the same address
     try:
@@ -147,7 +147,7 @@ def test_restart_and_forced_410_leave_no_duplicate_or_missing_rows(tmp_path: Pat
             if wait_for(lambda: pods.expired > expired, 1.5):
                 break
         assert pods.expired > expired
-        eventually(lambda: pods.relists > relists)  # the 410 made it list again
+        eventually(lambda: pods.relists > relists, timeout=30)  # the 410 made it list again
         kubectl(
             kubeconfig, "scale", "deployment", "datahub-mce-consumer", "-n", "data-platform", "--replicas=0"
         )
