@@ -39,7 +39,7 @@ def kubectl(kubeconfig: Path, *args: str) -> str:
     return out.stdout
 
 
-def eventually(predicate: Callable[[], bool], timeout: float = 10.0, step: float = 0.05) -> None:
+def eventually(predicate: Callable[[], bool], timeout: float = 20.0, step: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -78,7 +78,7 @@ def recorded() -> Iterator[RecordedServer]:
 
 
 async def wait_for(
-    latest: list[PlatformSnapshot], ready: Callable[[PlatformSnapshot], bool], timeout: float = 10
+    latest: list[PlatformSnapshot], ready: Callable[[PlatformSnapshot], bool], timeout: float = 20
 ) -> PlatformSnapshot:
     deadline = time.monotonic() + timeout
     while not (latest and ready(latest[-1])):

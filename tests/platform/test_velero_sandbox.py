@@ -32,7 +32,7 @@ def _backup(name: str, phase: str, schedule: str | None = None, **status: Any) -
     }
 
 
-async def wait_for(latest: list[PlatformSnapshot], ready: Any, timeout: float = 10) -> PlatformSnapshot:
+async def wait_for(latest: list[PlatformSnapshot], ready: Any, timeout: float = 20) -> PlatformSnapshot:
     deadline = time.monotonic() + timeout
     while not (latest and latest[-1].backups is not None and ready(latest[-1])):
         assert time.monotonic() < deadline, f"not seen: {latest[-1].backups if latest else None}"

@@ -10,7 +10,7 @@ from cockpit.runner.jobs import JobManager, JobState, strip_background
 from cockpit.runner.procgroup import session_members
 
 
-async def wait_for(predicate, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     for _ in range(int(timeout / 0.02)):
         if predicate():
             return

@@ -69,7 +69,7 @@ def make_app(kubeconfig: Path, tmp_path: Path) -> AppFactory:
     return factory
 
 
-async def wait_for(predicate: Callable[[], bool], pilot: object, timeout: float = 10.0) -> None:
+async def wait_for(predicate: Callable[[], bool], pilot: object, timeout: float = 20.0) -> None:
     """Let the app run until `predicate()` holds (commands are real processes)."""
     deadline = time.monotonic() + timeout
     while not predicate():

@@ -14,7 +14,7 @@ from cockpit.ui.launch import build_app
 from cockpit.ui.panes import MetricsPane, PodsPane
 
 
-async def wait_until(pilot: Any, predicate: Any, timeout: float = 10.0) -> None:
+async def wait_until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.1)

@@ -55,7 +55,7 @@ def hub(fake: FakeApi, tmp_path: Any) -> Iterator[ClusterHub]:
     h.stop()
 
 
-async def wait_until(pilot: Any, predicate: Any, timeout: float = 5.0) -> None:
+async def wait_until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.05)
