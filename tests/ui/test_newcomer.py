@@ -173,3 +173,14 @@ async def test_the_check_line_stays_one_line_at_80_columns(make_app: AppFactory)
         line = app.query_one("#task-check")
         assert "✗ check not met yet" in str(line.render())
         assert line.size.height == 1  # the task pane is 10 rows here: the briefing must stay visible
+
+
+async def test_the_palette_screenshot_is_saved_in_the_session_folder(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.action_screenshot()
+        await wait_for(lambda: any("screenshot" in n.lower() for n in app.notices), pilot)
+        saved = list(app.session.session_dir.glob("*.svg"))
+        assert len(saved) == 1 and saved[0].read_text().lstrip().startswith("<svg")
+        assert any(str(saved[0]) in n for n in app.notices)

@@ -605,6 +605,17 @@ class CockpitApp(App[int]):
         tree.load(self.plan, self.row_state)
         tree.focus()
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot is saved in the session folder, beside the journal.
+
+        Textual's default folder, ~/Downloads, is missing on most servers: the save then failed
+        with only "Failed to save screenshot".
+        """
+        folder = path or str(self.session.session_dir)
+        return super().deliver_screenshot(filename, folder, time_format)
+
     def action_toggle_live(self) -> None:
         """Narrow screens: the live panes take the task and output's place, and back."""
         if self.screen.has_class("-wide"):
