@@ -91,3 +91,23 @@ def runs(app: CockpitApp) -> list[RunView]:
 
 def tail_text(app: CockpitApp) -> str:
     return "\n".join(app.query_one("#tail").line_texts())  # type: ignore[attr-defined]
+
+
+async def palette_pick(app: CockpitApp, pilot: object, typed: str, title: str) -> None:
+    """Open the command palette, type `typed`, wait until `title` is the highlighted entry (the
+    palette searches in 0.25 s batches, slower on a loaded machine), then choose it."""
+    from textual.command import CommandList as PaletteResults
+    from textual.command import CommandPalette
+
+    def highlighted_title() -> str:
+        found = app.screen.query(PaletteResults)
+        results = found.first() if found else None
+        if results is None or results.highlighted is None:
+            return ""
+        return str(results.get_option_at_index(results.highlighted).prompt)
+
+    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
+    await wait_for(lambda: isinstance(app.screen, CommandPalette), pilot)
+    await pilot.press(*typed)  # type: ignore[attr-defined]
+    await wait_for(lambda: title in highlighted_title(), pilot)
+    await pilot.press("enter")  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.task_detail import CommandList
 
-from .conftest import AppFactory, recorded, runs, tail_text, wait_for
+from .conftest import AppFactory, palette_pick, recorded, runs, tail_text, wait_for
 from .plans import plan_with_commands
 
 ECHO, DELETE, EXIT3, NOT_FOUND, SLEEP, PLACEHOLDER = range(6)
@@ -376,11 +376,7 @@ async def test_palette_quit_asks_to_save(make_app: AppFactory) -> None:
         await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"quit")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_pick(app, pilot, "quit", "Quit")
         await wait_for(lambda: isinstance(app.screen, QuitScreen), pilot)
         assert app.is_running
         await pilot.press("escape")
@@ -507,11 +503,7 @@ async def test_palette_offers_every_action(make_app: AppFactory) -> None:
         for binding in app.BINDINGS:
             if binding.action not in ("command_palette", "focus_next", "focus_previous"):  # type: ignore[union-attr]
                 assert binding.description in commands  # type: ignore[union-attr]
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"save transcript")
-        await pilot.pause(0.5)
-        await pilot.press("enter")
+        await palette_pick(app, pilot, "save transcript", "Save transcript")
         await wait_for(lambda: app.saved_transcript is not None, pilot)
         assert app.saved_transcript is not None and app.saved_transcript.is_file()
 
