@@ -9,6 +9,7 @@ import pytest
 from cockpit.session.clock import FakeClock
 from cockpit.ui.screens.dialogs import ConfirmScreen
 from cockpit.ui.widgets.output_pane import end_line
+from cockpit.ui.widgets.task_detail import CommandList
 
 from .conftest import AppFactory, runs, wait_for
 
@@ -25,7 +26,8 @@ def frozen_app(make_app: AppFactory):  # type: ignore[no-untyped-def]
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
-        await pilot.press("enter")  # start task 1.1
+        await pilot.press("enter")  # start task 1.1: the keys move to its commands
+        await wait_for(lambda: app.query_one(CommandList).has_focus, pilot)
         clock.advance(9 * 60)  # 90% of its 10 min box: the bar turns warning
         app.tick_clock()
         await pilot.press("enter")  # run `echo hello-from-cockpit`
@@ -55,7 +57,9 @@ def test_confirmation_names_the_target_80x24(make_app: AppFactory, snap_compare)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
-        await pilot.press("enter", "down", "enter")  # the `kubectl ... delete pod` command
+        await pilot.press("enter")  # start the task: the keys move to its commands
+        await wait_for(lambda: app.query_one(CommandList).has_focus, pilot)
+        await pilot.press("down", "enter")  # the `kubectl ... delete pod` command
         await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
         await pilot.pause(0.2)
 
