@@ -184,3 +184,17 @@ async def test_the_palette_screenshot_is_saved_in_the_session_folder(make_app: A
         saved = list(app.session.session_dir.glob("*.svg"))
         assert len(saved) == 1 and saved[0].read_text().lstrip().startswith("<svg")
         assert any(str(saved[0]) in n for n in app.notices)
+
+
+async def test_starting_a_task_with_the_live_panes_swapped_in_shows_the_task(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        live, task = app.query_one("#live-panes"), app.query_one("#task")
+        await pilot.press("L", "t")
+        await pilot.pause()
+        assert live.display and not task.display
+        await pilot.press("enter")  # start 1.1 from the plan
+        await pilot.pause()
+        assert task.display and not live.display
+        assert app.query_one(CommandList).has_focus  # e and enter act on its commands at once

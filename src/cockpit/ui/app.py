@@ -342,6 +342,9 @@ class CockpitApp(App[int]):
             event.node.toggle()
             return
         self.activate(node)
+        # narrow screen with the live panes swapped in: the task and its commands come back, or
+        # enter would start a task the operator cannot see, its commands hidden and unfocusable
+        self.screen.remove_class("-show-live")
         commands = self.query_one(CommandList)
         steps = self.query_one(StepList)
         if commands.commands:
