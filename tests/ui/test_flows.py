@@ -15,7 +15,7 @@ from cockpit.ui.palette import TaskCommands
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.plan_tree import PlanTree
-from cockpit.ui.widgets.task_detail import CommandList
+from cockpit.ui.widgets.task_detail import CommandList, StepList
 
 from .conftest import AppFactory, palette_pick, recorded, runs, tail_text, wait_for
 from .plans import plan_with_commands
@@ -27,7 +27,8 @@ async def open_task(pilot) -> None:  # type: ignore[no-untyped-def]
     """Enter on the highlighted task (1.1): starts its timer and focuses its commands."""
     await pilot.pause()
     await pilot.press("enter")
-    await pilot.pause()
+    # the focus moves when the tree's NodeSelected has bubbled up to the app: wait, not one pause
+    await wait_for(lambda: isinstance(pilot.app.focused, CommandList | StepList), pilot)
 
 
 async def run_command(pilot, index: int) -> None:  # type: ignore[no-untyped-def]

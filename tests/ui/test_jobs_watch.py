@@ -17,7 +17,7 @@ from .plans import plan_with_commands
 async def start(pilot, index: int = 0) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.press("enter")
-    await pilot.pause()
+    await wait_for(lambda: pilot.app.query_one(CommandList).has_focus, pilot)  # the task's commands
     pilot.app.query_one(CommandList).highlighted = index
     await pilot.press("enter")
     await pilot.pause()
