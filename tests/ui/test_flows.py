@@ -117,7 +117,7 @@ async def test_run_read_only_command_streams_output_with_exit_code(make_app: App
         await run_command(pilot, ECHO)
         assert not isinstance(app.screen, ConfirmScreen)  # read-only: no question asked
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
-        await pilot.pause(0.1)
+        await wait_for(lambda: "exit 0" in tail_text(app), pilot)  # the tail repaints on its own beat
         text = tail_text(app)
         assert text.splitlines()[0] == "$ echo hello-from-cockpit"
         assert "hello-from-cockpit" in text.splitlines()[1]
@@ -153,7 +153,7 @@ async def test_confirmed_failing_command_shows_exit_code(make_app: AppFactory) -
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
         run = runs(app)[0]
         assert run.state == "failed" and run.exit_code == 3
-        await pilot.pause(0.1)
+        await wait_for(lambda: "exit 3" in tail_text(app), pilot)
         assert "exit 3" in tail_text(app).splitlines()[-1]
         assert any("Command failed" in n for n in app.notices)
         assert recorded(app)[0].exit_code == 3
@@ -214,7 +214,7 @@ async def test_command_not_found_is_reported(make_app: AppFactory) -> None:
         run = runs(app)[0]
         assert run.state == "failed" and run.exit_code == 127
         assert "command not found" in run.message
-        await pilot.pause(0.1)
+        await wait_for(lambda: "command not found" in tail_text(app), pilot)
         assert "command not found" in tail_text(app).splitlines()[-1]
 
 
@@ -240,7 +240,7 @@ async def test_placeholders_are_asked_for_and_inserted_quoted(make_app: AppFacto
         await pilot.press(*"web 1", "enter")
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
         assert runs(app)[0].command == "echo pod='web 1'"
-        await pilot.pause(0.1)
+        await wait_for(lambda: "pod=web 1" in tail_text(app), pilot)
         assert "pod=web 1" in tail_text(app).splitlines()[1]
 
 
@@ -634,8 +634,7 @@ async def test_namespace_placeholder_is_prefilled_with_the_pinned_namespace(make
         await wait_for(lambda: isinstance(app.screen, PlaceholderForm), pilot)
         await pilot.press("tab", *"web-1", "enter")
         await wait_for(lambda: runs(app) and runs(app)[0].state != "running", pilot)
-        await pilot.pause(0.1)
-        assert "ns=data-platform pod=web-1" in tail_text(app)
+        await wait_for(lambda: "ns=data-platform pod=web-1" in tail_text(app), pilot)
 
 
 async def test_a_passed_check_offers_the_tick_and_never_ticks_by_itself(make_app: AppFactory) -> None:

@@ -36,9 +36,8 @@ async def test_sandbox_session_runs_commands_against_the_sandbox(tmp_path: Path)
         await wait_for(lambda: app.query_one(CommandList).has_focus, pilot)
         await pilot.press("enter")
         await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot, timeout=30)
-        await pilot.pause(0.1)
         assert runs(app)[0].state == "ok", tail_text(app)
-        assert "namespace/data-platform" in tail_text(app)
+        await wait_for(lambda: "namespace/data-platform" in tail_text(app), pilot)
         assert recorded(app)[0].context == "cockpit-sandbox"
 
 
