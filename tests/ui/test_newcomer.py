@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from cockpit.launch import LaunchOptions
 from cockpit.plan import load_plan
 from cockpit.plan.model import Command
 from cockpit.session.clock import FakeClock
+from cockpit.ui.launch import build_app
 from cockpit.ui.rows import Palette
 from cockpit.ui.run_control import command_namespace
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
@@ -198,3 +201,22 @@ async def test_starting_a_task_with_the_live_panes_swapped_in_shows_the_task(mak
         await pilot.pause()
         assert task.display and not live.display
         assert app.query_one(CommandList).has_focus  # e and enter act on its commands at once
+
+
+async def test_resuming_a_sandbox_session_says_the_cluster_started_afresh(tmp_path: Path) -> None:
+    environ = {"KUBECONFIG": str(tmp_path / "absent"), "HOME": str(tmp_path)}
+    plan = plan_with_commands(Command("true", 7))
+    first = build_app(LaunchOptions(sandbox=True), plan=plan, clock=FakeClock(), environ=environ)
+    async with asyncio.timeout(60), first.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert not any("new sandbox" in n for n in first.notices)  # a new session: nothing to redo
+        await run_command(pilot, 0)
+        await wait_for(lambda: bool(runs(first)) and runs(first)[0].state == "ok", pilot, timeout=30)
+        await pilot.press("q", "d")
+        await wait_for(lambda: not first.is_running, pilot)
+    second = build_app(
+        LaunchOptions(sandbox=True, resume=True), plan=plan, clock=FakeClock(), environ=environ
+    )
+    async with asyncio.timeout(60), second.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert any("Resumed on a new sandbox" in n and "Run them again" in n for n in second.notices)

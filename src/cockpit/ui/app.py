@@ -174,6 +174,14 @@ class CockpitApp(App[int]):
         tree.focus()
         for warning in self.startup_warnings + list(self.session.warnings):
             self.notify(warning, severity="warning", timeout=10)
+        if self.target.sandbox and self.session.runs():
+            self.notify(
+                "The sandbox is a fresh cluster at every launch: what this session's earlier commands"
+                " changed in it (deleted jobs, patches, refreshes) is gone. Run them again to carry on.",
+                title="Resumed on a new sandbox",
+                severity="warning",
+                timeout=15,
+            )
         self.set_interval(1.0, self.tick_clock, name="session-clock")
         self.refresh_status()
 
