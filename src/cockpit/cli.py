@@ -34,11 +34,15 @@ def _app_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("plan", nargs="?", type=Path, help="plan file (.md or .yaml); default: bundled plan")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox cluster")
-    parser.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument(
+        "--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"
+    )
     parser.add_argument("--context", help="kube context to use (default: the kubeconfig's current context)")
-    parser.add_argument("-n", "--namespace", help="namespace for the live panes")
+    parser.add_argument("-n", "--namespace", help="namespace for the live panes and the commands")
     parser.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace")
-    parser.add_argument("--read-only", action="store_true", help="refuse every command that changes the cluster")
+    parser.add_argument(
+        "--read-only", action="store_true", help="refuse every command that changes the cluster"
+    )
     parser.add_argument(
         "--resume",
         nargs="?",
@@ -49,7 +53,9 @@ def _app_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--theme", help="Textual theme name (e.g. textual-dark, nord, gruvbox)")
     parser.add_argument("--loki-url", help="Loki base URL for the logs pane and platform checks")
-    parser.add_argument("--prometheus-url", help="Prometheus-compatible API URL (VictoriaMetrics, Prometheus)")
+    parser.add_argument(
+        "--prometheus-url", help="Prometheus-compatible API URL (VictoriaMetrics, Prometheus)"
+    )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     return parser
 
