@@ -51,6 +51,10 @@ def test_victoria_metrics_answers_the_seed_queries_through_the_proxy(box: Sandbo
     assert names[api] == "0"  # crash-looping after the rerun schema job
     assert all(s["metric"]["kubernetes_namespace"] == "data-platform" for s in series)
     assert {"job", "instance", "kubernetes_pod_name", "__name__"} <= set(series[0]["metric"])
+    api_up = httpx.get(
+        box.url + VM + "/api/v1/query", params={"query": 'up{app="dolphinscheduler-api"}'}, timeout=10
+    ).json()["data"]["result"]
+    assert len(api_up) == 6 and {s["value"][1] for s in api_up} == {"0"}  # the seed's own query
     assert httpx.get(box.url + VM + "/health", timeout=10).text == "OK"
     post = httpx.post(box.url + VM + "/api/v1/query", data={"query": "count(up)"}, timeout=10)
     assert post.status_code == 200

@@ -180,7 +180,9 @@ class PodMetrics:
         instance = f"{ip}:{ports[0]}" if ip and ports else ip or meta["name"]
         return {
             "job": str(job),
-            "app": str(labels.get("app.kubernetes.io/instance") or labels.get("app") or job),
+            # the pod's own `app` label, as kubernetes_sd relabelling keeps it: the seed queries
+            # up{app="dolphinscheduler-api"}; app.kubernetes.io/instance names the ArgoCD app instead
+            "app": str(labels.get("app") or labels.get("app.kubernetes.io/instance") or job),
             "instance": instance,
             "kubernetes_namespace": meta.get("namespace", ""),
             "kubernetes_pod_name": meta["name"],
