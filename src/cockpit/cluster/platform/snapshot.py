@@ -83,9 +83,9 @@ class PlatformSnapshot:
             if failing:
                 out["Service checks failing"] = ", ".join(failing)
         for r in self.metrics:
-            out[f"PromQL {r.query}"] = r.value if r.value is not None and not r.error else r.text
+            out[f"PromQL {r.query}"] = r.text  # as the pane shows it: "104", not 104.0
         for name, value in self.plan_metric_values().items():
-            out[f"{name} (PromQL)"] = value
+            out[f"{name} (PromQL)"] = format_value(value)
         if self.grafana is not None:
             out["Grafana"] = "ok" if self.grafana.healthy else self.grafana.reason
         if self.loki is not None:
