@@ -109,10 +109,6 @@ class Node:
     def is_task(self) -> bool:
         return self.kind is NodeKind.TASK
 
-    def all_commands(self) -> list[Command]:
-        """The node's commands and those of its descendants, in plan order."""
-        return [command for node in self.walk() for command in node.commands]
-
 
 @dataclass(slots=True)
 class Metric:

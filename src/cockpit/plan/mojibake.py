@@ -135,8 +135,3 @@ def repair(text: str) -> str:
         if score > best_score:
             best_text, best_score = fixed, score
     return best_text
-
-
-def looks_mis_decoded(text: str) -> bool:
-    """True when `repair` would change the text (the loader reports it as a warning)."""
-    return repair(text) != text
