@@ -23,7 +23,7 @@ from cockpit import __version__
 from cockpit.paths import new_session_dir
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
-from cockpit.session.journal import JOURNAL_NAME, Journal, JournalError, read_journal
+from cockpit.session.journal import JOURNAL_NAME, Journal, JournalContents, JournalError, read_journal
 from cockpit.session.outline import Outline, match_outlines, outline_of
 from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
 from cockpit.session.redact import StreamRedactor, redact
@@ -124,11 +124,11 @@ class Session:
         """Rebuild a session exactly from its journal and keep going (timers continue from the
         last recorded event; time the cockpit was not running does not count). A torn last line is
         skipped and reported in `warnings`, as is a plan that changed since the session started."""
+        return cls._resume(_read(journal_path), plan, clock)
+
+    @classmethod
+    def _resume(cls, contents: JournalContents, plan: Plan, clock: Clock | None) -> Session:
         source = clock or SystemClock()
-        try:
-            contents = read_journal(Path(journal_path))
-        except JournalError as exc:
-            raise SessionError(str(exc)) from None
         state = SessionState.from_header(contents.header)
         for event in contents.events:
             state.apply(event)
@@ -138,7 +138,7 @@ class Session:
         except JournalError as exc:
             raise SessionError(str(exc)) from None
         active = ActiveClock(source, offset=state.last_t, paused=state.paused)
-        session = cls(plan, Path(journal_path).parent, journal, state, active, warnings)
+        session = cls(plan, contents.path.parent, journal, state, active, warnings)
         gap = max(0.0, source.wall() - state.last_wall)
         session._emit("reopened", gap=round(gap, 3), torn=bool(contents.warnings))
         session._adopt_plan_changes()
@@ -190,11 +190,8 @@ class Session:
     @classmethod
     def resume_from(cls, journal_path: Path, *, clock: Clock | None = None) -> Session:
         """`resume` with the plan reloaded from the path recorded in the journal header."""
-        try:
-            header = read_journal(Path(journal_path)).header
-        except JournalError as exc:
-            raise SessionError(str(exc)) from None
-        plan_path = Path(str(header.get("plan_path", "")))
+        contents = _read(journal_path)
+        plan_path = Path(str(contents.header.get("plan_path", "")))
         if not plan_path.is_file():
             raise SessionError(
                 f"{journal_path}: its plan {plan_path} no longer exists; pass the plan explicitly"
@@ -205,7 +202,7 @@ class Session:
             plan = load_plan(plan_path)
         except PlanError as exc:
             raise SessionError(str(exc)) from None
-        return cls.resume(Path(journal_path), plan, clock=clock)
+        return cls._resume(contents, plan, clock)
 
     # ---- journaling ---------------------------------------------------------------------------
 
@@ -638,6 +635,13 @@ class Session:
         for node in self.plan.walk():
             if node.kind in (NodeKind.TASK, NodeKind.PHASE) and node.id in self.outline.nodes:
                 yield node
+
+
+def _read(journal_path: Path) -> JournalContents:
+    try:
+        return read_journal(Path(journal_path))
+    except JournalError as exc:
+        raise SessionError(str(exc)) from None
 
 
 def _operator() -> str:
