@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cockpit.runner.kubeenv import KubeconfigError, kubeconfig_paths, list_contexts, pin_kube_context
+from cockpit.kubeconfig import kubeconfig_paths
+from cockpit.runner.kubeenv import KubeconfigError, list_contexts, pin_kube_context
 from cockpit.runner.process import CommandRun
 
 MAIN = """

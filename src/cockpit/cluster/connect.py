@@ -24,6 +24,7 @@ from urllib3.connection import HTTPConnection
 
 from cockpit.cluster.errors import ClusterError, Problem
 from cockpit.cluster.kubeapi import KubeApi
+from cockpit.kubeconfig import kubeconfig_paths
 
 SANDBOX_MARK = "cockpit-sandbox"  # a context or cluster whose name starts with this is the sandbox
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
@@ -67,18 +68,14 @@ def kubeconfig_files(kubeconfig: str | Path | None, env: Mapping[str, str]) -> l
         if not path.is_file():
             raise ClusterError(f"Kubeconfig {path} does not exist.", Problem.NO_CLUSTER)
         return [path]
+    existing = [p for p in kubeconfig_paths(None, env) if p.is_file()]
     listed = env.get("KUBECONFIG", "")
-    if listed:
-        files = [Path(p).expanduser() for p in listed.split(os.pathsep) if p]
-        existing = [p for p in files if p.is_file()]
-        if not existing:
-            raise ClusterError(
-                f"No file of KUBECONFIG={listed} exists; fix KUBECONFIG or pass --kubeconfig.",
-                Problem.NO_CLUSTER,
-            )
-        return existing
-    home = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
-    return [home] if home.is_file() else []
+    if listed.strip() and not existing:
+        raise ClusterError(
+            f"No file of KUBECONFIG={listed} exists; fix KUBECONFIG or pass --kubeconfig.",
+            Problem.NO_CLUSTER,
+        )
+    return existing
 
 
 def _first_current_context(files: list[Path]) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from cockpit.kubeconfig import kubeconfig_paths
+
 PINNED_NAME = "kubeconfig"
 _CLUSTER_PATHS = ("certificate-authority",)
 _USER_PATHS = ("client-certificate", "client-key", "tokenFile")
@@ -41,26 +43,6 @@ class KubeEnv:
     server: str
     sources: tuple[Path, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
-
-
-def kubeconfig_paths(
-    kubeconfig: str | Path | Sequence[str | Path] | None = None, environ: Mapping[str, str] | None = None
-) -> list[Path]:
-    """The files to read: `kubeconfig` if given (a path, an os.pathsep list, or a sequence), else
-    the KUBECONFIG list, else ~/.kube/config."""
-    environ = os.environ if environ is None else environ
-    if kubeconfig is None:
-        listed = environ.get("KUBECONFIG", "")
-        if listed.strip():
-            kubeconfig = listed
-        else:
-            home = environ.get("HOME") or str(Path.home())
-            return [Path(home) / ".kube" / "config"]
-    if isinstance(kubeconfig, (str, Path)):
-        parts = str(kubeconfig).split(os.pathsep)
-    else:
-        parts = [str(p) for p in kubeconfig]
-    return [Path(p).expanduser() for p in parts if p.strip()]
 
 
 @dataclass(slots=True)

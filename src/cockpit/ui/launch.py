@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cockpit.kubeconfig import kubeconfig_paths
 from cockpit.launch import LaunchOptions
 from cockpit.paths import bundled_plan, config_file, latest_session_dir, new_session_dir
 from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
-from cockpit.runner.kubeenv import kubeconfig_paths
 from cockpit.session.clock import Clock
 from cockpit.session.engine import Session, SessionError
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
