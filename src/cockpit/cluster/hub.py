@@ -21,7 +21,7 @@ from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summ
 from cockpit.cluster.connect import ClusterTarget, connect
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.informer import Informer, InformerRegistry
-from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, CHALLENGES, EVENTS, PODS, KubeApi
+from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
 from cockpit.cluster.loki import LokiClient, LokiFollower
 from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
@@ -178,9 +178,6 @@ class ClusterHub:
         if not self.loki_url:
             raise ClusterError("No Loki URL is configured: start cockpit with --loki-url URL.")
         return LokiFollower(LokiClient(self.loki_url), query, buffer).start()
-
-    def delete_challenge(self, namespace: str, name: str) -> None:
-        self._api().delete(CHALLENGES.path(namespace, name), what=f"challenge {namespace}/{name}")
 
     def stop(self) -> None:
         if self.registry is not None:

@@ -34,11 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 InformerKey = tuple[str, str, str, str]  # (group, version, plural, namespace or "")
 Summarize = Callable[[dict[str, Any]], T]
-PRODUCTS = {
-    "argoproj.io": "ArgoCD",
-    "cert-manager.io": "cert-manager",
-    "acme.cert-manager.io": "cert-manager",
-}
 
 
 class InformerState(StrEnum):

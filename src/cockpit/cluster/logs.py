@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import urllib3
@@ -325,22 +325,6 @@ def _line_batches(resp: urllib3.BaseHTTPResponse) -> Iterator[list[str]]:
             continue
         *complete, buf = buf.split(b"\n")
         yield [line.decode("utf-8", "replace").rstrip("\r") for line in complete]
-
-
-@dataclass(slots=True)
-class Followers:
-    """The log followers a pane runs, so they can all be stopped together."""
-
-    running: list[LogFollower] = field(default_factory=list)
-
-    def add(self, follower: LogFollower) -> LogFollower:
-        self.running.append(follower.start())
-        return follower
-
-    def stop(self) -> None:
-        for follower in self.running:
-            follower.stop()
-        self.running.clear()
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:

@@ -49,15 +49,6 @@ BINDINGS: tuple[tuple[re.Pattern[str], LiveFigure], ...] = (
     (re.compile(r"\bcert(?:ificate)?s?\b.*\bready\b|\bready cert|\btls cert"), LiveFigure.CERTS_READY),
 )
 
-UNITS = {
-    LiveFigure.POD_HEALTH: "%",
-    LiveFigure.RUNNING_PODS: "count",
-    LiveFigure.PODS_NOT_RUNNING: "count",
-    LiveFigure.ARGO_SYNCED: "ratio",
-    LiveFigure.ARGO_HEALTHY: "ratio",
-    LiveFigure.CERTS_READY: "ratio",
-}
-
 
 def bind(name: str) -> LiveFigure | None:
     """The live figure a metric's name asks for, or None when the cockpit cannot compute it."""
