@@ -53,11 +53,9 @@ def _minutes(low: float, high: float) -> str:
     return f"{low:g} min" if low == high else f"{low:g}-{high:g} min"
 
 
-def _is_check(command: Command, classify: Callable[[str], Any]) -> bool:
-    found = first_word(command.cmd)
-    if found is None or found[0] not in CHECK_TOOLS:
-        return False
-    return not classify(command.cmd).changes_cluster
+def _runs_check_tool(cmd: str) -> bool:
+    found = first_word(cmd)
+    return found is not None and found[0] in CHECK_TOOLS
 
 
 def _scopes(plan: Plan) -> list[tuple[Node, list[Command]]]:
@@ -97,13 +95,13 @@ def check(plan: Plan) -> list[Finding]:
                     node.id,
                 )
             )
-        if node.verify is not None and classify(node.verify.cmd).changes_cluster:
-            reason = classify(node.verify.cmd).reason
+        verify = classify(node.verify.cmd) if node.verify is not None else None
+        if node.verify is not None and verify.changes_cluster:
             findings.append(
                 Finding(
                     "error",
                     node.verify.line,
-                    f"'{node.title}': verify must not change the cluster ({reason})",
+                    f"'{node.title}': verify must not change the cluster ({verify.reason})",
                 )
             )
         if node.kind is NodeKind.TASK and box is None:
@@ -133,7 +131,7 @@ def check(plan: Plan) -> list[Finding]:
                         scope.id,
                     )
                 )
-            elif not safety.changes_cluster and _is_check(command, classify):
+            elif not safety.changes_cluster and _runs_check_tool(command.cmd):
                 checked = True
     for warning in plan.warnings:
         match = re.match(r"line (\d+): (.*)", warning)
