@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
+from cockpit.ui.panes.tables import selected_key
 
 
 class InformerBatch(Message):
@@ -152,7 +153,5 @@ class TablePane(LivePane):
         self.request_render()
 
     def selected(self) -> Any | None:
-        table = self.query_one(f"#{self.TABLE_ID}", DataTable)
-        if not table.row_count:
-            return None
-        return self.rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        key = selected_key(self.query_one(f"#{self.TABLE_ID}", DataTable))
+        return None if key is None else self.rows.get(key)
