@@ -406,59 +406,13 @@ def _job(world: World, j: Any, now: float) -> None:
             world.logs.remember(run)
             world.events.record(job, "SuccessfulCreate", f"Created pod: {name}", t, first=t)
             t += 40 + 10 * 2 ** min(attempt, 5)
-        stamp = rfc3339(t)
-        message = "Job has reached the specified backoff limit"
-        job["status"].update(
-            {
-                "failed": attempts,
-                "conditions": [
-                    {
-                        "lastProbeTime": stamp,
-                        "lastTransitionTime": stamp,
-                        "message": message,
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "FailureTarget",
-                    },
-                    {
-                        "lastProbeTime": stamp,
-                        "lastTransitionTime": stamp,
-                        "message": message,
-                        "reason": "BackoffLimitExceeded",
-                        "status": "True",
-                        "type": "Failed",
-                    },
-                ],
-            }
-        )
+        job["status"].update({"failed": attempts, "conditions": C.job_end_conditions("Failed", rfc3339(t))})
         store.update(JOBS, job)
-        world.events.record(job, "BackoffLimitExceeded", message, t, warning=True, first=t)
+        world.events.record(job, "BackoffLimitExceeded", C.JOB_FAILED_MESSAGE, t, warning=True, first=t)
     else:
         stamp = rfc3339(created + 95)
-        message = "Reached expected number of succeeded pods"
         job["status"].update(
-            {
-                "succeeded": 1,
-                "completionTime": stamp,
-                "conditions": [
-                    {
-                        "lastProbeTime": stamp,
-                        "lastTransitionTime": stamp,
-                        "message": message,
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "SuccessCriteriaMet",
-                    },
-                    {
-                        "lastProbeTime": stamp,
-                        "lastTransitionTime": stamp,
-                        "message": message,
-                        "reason": "CompletionsReached",
-                        "status": "True",
-                        "type": "Complete",
-                    },
-                ],
-            }
+            {"succeeded": 1, "completionTime": stamp, "conditions": C.job_end_conditions("Complete", stamp)}
         )
         store.update(JOBS, job)
 

@@ -342,6 +342,30 @@ def reconcile_daemonset(world: World, ns: str, name: str) -> None:
 # ---- Jobs and CronJobs --------------------------------------------------------------------------
 
 
+JOB_FAILED_MESSAGE = "Job has reached the specified backoff limit"
+# The two conditions the job controller sets when a Job ends: (reason, message, interim type).
+_JOB_END = {
+    "Complete": ("CompletionsReached", "Reached expected number of succeeded pods", "SuccessCriteriaMet"),
+    "Failed": ("BackoffLimitExceeded", JOB_FAILED_MESSAGE, "FailureTarget"),
+}
+
+
+def job_end_conditions(outcome: str, stamp: str) -> list[Obj]:
+    """The conditions of a Job that ended as `outcome` ("Complete" or "Failed") at `stamp`."""
+    reason, message, interim = _JOB_END[outcome]
+    return [
+        {
+            "lastProbeTime": stamp,
+            "lastTransitionTime": stamp,
+            "message": message,
+            "reason": reason,
+            "status": "True",
+            "type": kind,
+        }
+        for kind in (interim, outcome)
+    ]
+
+
 def _finished(job: Obj) -> str | None:
     for c in (job.get("status") or {}).get("conditions") or []:
         if c.get("type") in ("Complete", "Failed") and c.get("status") == "True":
@@ -376,50 +400,13 @@ def reconcile_job(world: World, ns: str, name: str) -> None:
     if done is None and not job["spec"].get("suspend"):
         if succeeded >= completions:
             stamp = rfc3339(now)
-            status["conditions"] = [
-                {
-                    "lastProbeTime": stamp,
-                    "lastTransitionTime": stamp,
-                    "message": "Reached expected number of succeeded pods",
-                    "reason": "CompletionsReached",
-                    "status": "True",
-                    "type": "SuccessCriteriaMet",
-                },
-                {
-                    "lastProbeTime": stamp,
-                    "lastTransitionTime": stamp,
-                    "message": "Reached expected number of succeeded pods",
-                    "reason": "CompletionsReached",
-                    "status": "True",
-                    "type": "Complete",
-                },
-            ]
+            status["conditions"] = job_end_conditions("Complete", stamp)
             status["completionTime"] = stamp
             world.events.record(job, "Completed", "Job completed", now)
             done = "Complete"
         elif failed > limit:
-            stamp = rfc3339(now)
-            status["conditions"] = [
-                {
-                    "lastProbeTime": stamp,
-                    "lastTransitionTime": stamp,
-                    "message": "Job has reached the specified backoff limit",
-                    "reason": "BackoffLimitExceeded",
-                    "status": "True",
-                    "type": "FailureTarget",
-                },
-                {
-                    "lastProbeTime": stamp,
-                    "lastTransitionTime": stamp,
-                    "message": "Job has reached the specified backoff limit",
-                    "reason": "BackoffLimitExceeded",
-                    "status": "True",
-                    "type": "Failed",
-                },
-            ]
-            world.events.record(
-                job, "BackoffLimitExceeded", "Job has reached the specified backoff limit", now, warning=True
-            )
+            status["conditions"] = job_end_conditions("Failed", rfc3339(now))
+            world.events.record(job, "BackoffLimitExceeded", JOB_FAILED_MESSAGE, now, warning=True)
             done = "Failed"
         elif not active and not world.job_pod_pending(job):
             delay = 0.0 if failed == 0 else min(10.0 * 2 ** (failed - 1), 360.0)
