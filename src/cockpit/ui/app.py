@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, T
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
+from cockpit.session.transcript import write_transcript
 from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
@@ -34,7 +35,6 @@ from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.session_feed import SESSION_ERRORS
 from cockpit.ui.task_checks import CheckLine, TaskChecks, command_results
-from cockpit.ui.transcript import save_transcript
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -530,7 +530,7 @@ class CockpitApp(App[int]):
 
     def action_save(self) -> Path | None:
         try:
-            path, warnings = save_transcript(self.session)
+            path, warnings = write_transcript(self.session.journal_path)
         except (OSError, *SESSION_ERRORS) as exc:
             self.notify(f"Transcript not saved: {exc}", severity="error")
             return None
