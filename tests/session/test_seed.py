@@ -30,26 +30,31 @@ def test_running_the_seed_leaves_no_password_in_any_file(tmp_path: Path, seed_pl
     clock = FakeClock()
     s = Session.start(plan, tmp_path / "session", context="kind-254", namespace="data-platform", clock=clock)
     n = 0
+    fed: list[str] = []  # every text handed to the session
     for task in plan.tasks():
         s.activate(task.id)
         for text in [task.text, *task.manual_steps, *task.success_criteria]:
             if text.strip():
                 s.add_note(text, task.id)
+                fed.append(text)
         for command in task.commands:
             n += 1
             shown = f"# {command.description}\n{command.cmd}" if command.description else command.cmd
             s.record_command_started(f"run-{n}", task.id, shown, "kind-254", "data-platform")
             s.record_output(f"run-{n}", f"{shown}\n{task.text}\n")  # a shell echoing what it ran
+            fed.append(shown)
             s.record_command_finished(f"run-{n}", 0, 0.2)
         clock.advance(MIN)
         s.tick(task.id)
     for node in plan.walk():  # briefing text pasted into notes
         if node.text.strip():
             s.add_note(node.text)
+            fed.append(node.text)
     s.end()
     s.close()
     write_transcript(s.journal_path)
     assert n >= 30
+    assert all(secret in "\n".join(fed) for secret in SEED_SECRETS)  # the test means something
     files = [p for p in s.session_dir.rglob("*") if p.is_file()]
     assert any(p.name == "transcript.md" for p in files)
     for path in files:
