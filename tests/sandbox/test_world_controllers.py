@@ -18,6 +18,15 @@ def _events(store: Any, ns: str, name: str) -> list[tuple[str, str]]:
     ]
 
 
+def _progressing(store: Any, ns: str, name: str) -> tuple[str, str, str]:
+    """The Deployment's Progressing condition: status, reason, and its message after the RS name."""
+    deploy = store.get(DEPLOYMENTS, ns, name)
+    (cond,) = [c for c in deploy["status"]["conditions"] if c["type"] == "Progressing"]
+    rs = cond["message"].split('"')[1]
+    assert cond["message"].startswith(f'ReplicaSet "{rs}" ') and rs.startswith(f"{name}-")
+    return cond["status"], cond["reason"], cond["message"].removeprefix(f'ReplicaSet "{rs}" ')
+
+
 def test_scaling_a_deployment_to_zero_removes_its_pods_and_back_up_adds_them() -> None:
     world, store, clock = make_world()
     store.mutate(DEPLOYMENTS, "data-platform", "datahub-mce-consumer", lambda d: d["spec"].update(replicas=0))
@@ -38,9 +47,24 @@ def test_scaling_a_deployment_to_zero_removes_its_pods_and_back_up_adds_them() -
     advance(world, clock, 1)
     assert sum(statuses(store, "data-platform", app="superset").values()) == 5
     assert statuses(store, "data-platform", app="superset")["Running"] == 3  # new ones still starting
+    assert _progressing(store, "data-platform", "superset") == (
+        "True",
+        "ReplicaSetUpdated",
+        "is progressing.",
+    )
     advance(world, clock, 10)
     assert statuses(store, "data-platform", app="superset") == {"Running": 5}
     assert store.get(DEPLOYMENTS, "data-platform", "superset")["status"]["readyReplicas"] == 5
+    assert _progressing(store, "data-platform", "superset") == (
+        "True",
+        "NewReplicaSetAvailable",
+        "has successfully progressed.",
+    )
+    assert _progressing(store, "data-platform", "datahub-gms") == (
+        "False",
+        "ProgressDeadlineExceeded",
+        "has timed out progressing.",
+    )
     new = [
         p
         for p in store.list(PODS, "data-platform", label_selector="app=superset")

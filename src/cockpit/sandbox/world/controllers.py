@@ -107,7 +107,7 @@ def reconcile_deployment(world: World, ns: str, name: str) -> None:
             now,
         )
     for rs in rss:
-        if rs is current or rs["metadata"]["name"] == current["metadata"]["name"]:
+        if rs["metadata"]["name"] == current["metadata"]["name"]:
             continue
         before = int(rs["spec"].get("replicas", 0))
         if before:
@@ -159,38 +159,13 @@ def _deployment_status(world: World, d: Obj, current_rs: str, want: int, now: fl
     ]
     failing = any(P.display_status(p) in FAILING for p in pods_all)
     if ready >= want and updated == want and len(pods_all) == want:
-        conditions.append(
-            _cond(
-                old,
-                "Progressing",
-                "True",
-                "NewReplicaSetAvailable",
-                f'ReplicaSet "{current_rs}" has successfully progressed.',
-                now,
-            )
-        )
+        progressing = ("True", "NewReplicaSetAvailable", "has successfully progressed")
     elif failing:
-        conditions.append(
-            _cond(
-                old,
-                "Progressing",
-                "False",
-                "ProgressDeadlineExceeded",
-                f'ReplicaSet "{current_rs}" has timed out progressing.',
-                now,
-            )
-        )
+        progressing = ("False", "ProgressDeadlineExceeded", "has timed out progressing")
     else:
-        conditions.append(
-            _cond(
-                old,
-                "Progressing",
-                "True",
-                "ReplicaSetUpdated",
-                f'ReplicaSet "{current_rs}" is progressing.',
-                now,
-            )
-        )
+        progressing = ("True", "ReplicaSetUpdated", "is progressing")
+    state, reason, phrase = progressing
+    conditions.append(_cond(old, "Progressing", state, reason, f'ReplicaSet "{current_rs}" {phrase}.', now))
     status: Obj = {"observedGeneration": d["metadata"].get("generation", 1)}
     if pods_all:
         status["replicas"] = len(pods_all)
