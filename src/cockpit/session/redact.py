@@ -95,7 +95,6 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
     (("gh",), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), MASK),
     (("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), MASK),
     (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK),
-    # Compact JSON Secret data (last-applied-configuration, -o json on one line)
 ]
 
 # key: value / key=value / "key": "value" where the key names a secret (DB_PASSWORD=..., password: x)
@@ -106,6 +105,7 @@ _KEY_VALUE = re.compile(
 _PLAIN_VALUES = {"true", "false", "null", "none", "yes", "no", "<none>", "[]", "{}"}
 _PASSWORD_NAME = re.compile(r"(?i)pass|pwd|secret")
 _KEY_VALUE_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "cred")
+# Compact JSON Secret data (last-applied-configuration, -o json on one line)
 _COMPACT_DATA = re.compile(r"(\"(?:data|stringData)\"\s*:\s*\{)([^{}]*)(\})")
 _JSON_PAIR = re.compile(r"(\"[^\"]+\"\s*:\s*)\"[^\"]*\"")
 
@@ -226,10 +226,11 @@ class StreamRedactor:
             self._withheld = True
             return _WITHHELD + "\n"
         if self._in_pem:
-            if _PEM_END.search(body):
-                self._in_pem = False
-                return body[_PEM_END.search(body).start() :] + end  # type: ignore[union-attr]
-            return ""
+            closing = _PEM_END.search(body)
+            if closing is None:
+                return ""
+            self._in_pem = False
+            return body[closing.start() :] + end
         begin = _PEM_BEGIN.search(body)
         if begin and not _PEM_END.search(body, begin.end()):
             self._in_pem = True
