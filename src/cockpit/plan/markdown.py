@@ -311,17 +311,14 @@ class _Loader:
         return node
 
     # -- content -----------------------------------------------------------------------------
-    def inline_commands(self, node: Node, line: Line, text: str | None) -> int:
+    def inline_commands(self, node: Node, line: Line, text: str | None) -> None:
         """Offer the commands among the line's code spans; `text` (default: the line) describes them."""
-        count = 0
         for code in line.codes:
             command = inline_command(
                 code, line.line, _describe(text if text is not None else line.text, code)
             )
             if command is not None:
                 node.commands.append(command)
-                count += 1
-        return count
 
     def fill(self, node: Node, blocks: list[Block], *, in_item: bool = False) -> None:
         parts: list[str] = []
@@ -398,12 +395,11 @@ class _Loader:
             first = item.first_line
             title = first.text if first is not None else ""
             fenced: list[Command] = []
-            inline = 0
             extra: list[str] = []
             for j, sub in enumerate(item.blocks):
                 if isinstance(sub, Para):
                     for k, line in enumerate(sub.lines):
-                        inline += self.inline_commands(node, line, title if j == k == 0 else None)
+                        self.inline_commands(node, line, title if j == k == 0 else None)
                         if j == k == 0 or not line.text:
                             continue
                         label = _label(line)
