@@ -34,7 +34,7 @@ from cockpit.ui.run_control import KubeTarget, RunControl
 from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.session_feed import SESSION_ERRORS
-from cockpit.ui.task_checks import CheckLine, TaskChecks, command_results
+from cockpit.ui.task_checks import CheckLine, TaskChecks
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -270,7 +270,7 @@ class CockpitApp(App[int]):
         node = self.current
         line = None
         if node is not None and node.kind is NodeKind.TASK:
-            line = self.task_checks.line_for(node, command_results(self.session))
+            line = self.task_checks.line_for(node, self.session)
         open_task = node is not None and self.session.state_of(node.id) in (TaskState.TODO, TaskState.ACTIVE)
         self.check_line = line
         try:

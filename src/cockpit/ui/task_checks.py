@@ -7,7 +7,6 @@ line for the task view, whether the task can be ticked. It never ticks: the oper
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +26,9 @@ class CheckLine:
 
 
 def command_results(session: Session) -> dict[str, int]:
-    """The last exit code of every command the session finished, by command text."""
-    runs = sorted(session.runs(), key=lambda r: r.started_t)
-    return {r.cmd: r.exit_code for r in runs if r.finished and r.exit_code is not None}
+    """The last exit code of every command the session finished, by command text (runs() is in
+    start order, so the latest run of a command wins)."""
+    return {r.cmd: r.exit_code for r in session.runs() if r.finished and r.exit_code is not None}
 
 
 class TaskChecks:
@@ -48,11 +47,13 @@ class TaskChecks:
         snap = getattr(self.hub, "snapshot", None)
         return snap() if callable(snap) else ClusterSnapshot()
 
-    def line_for(self, node: Node, results: Mapping[str, int]) -> CheckLine | None:
-        """None when the task states no check the cockpit can evaluate."""
+    def line_for(self, node: Node, session: Session) -> CheckLine | None:
+        """None when the task states no check the cockpit can evaluate (then the session's runs
+        are not gathered: this is asked every second)."""
         checks = self.checks_of(node)
         if not checks:
             return None
+        results = command_results(session)
         snap = self.snapshot()
         outcomes = [(check, evaluate(check, snap, results)) for check in checks]
         verdicts = [result.ok for _, result in outcomes]
