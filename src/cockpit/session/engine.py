@@ -605,7 +605,7 @@ class Session:
 
     def next_open_task(self) -> Node | None:
         """The next TODO task in plan order after the active (or last touched) task, wrapping."""
-        order = [n for n in self.plan.tasks()]
+        order = self.plan.tasks()
         if not order:
             return None
         anchor = self.state.active or self.state.last_touched
