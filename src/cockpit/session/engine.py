@@ -527,8 +527,7 @@ class Session:
         return self.clock.now()
 
     def state_of(self, task_id: str) -> TaskState:
-        rec = self.state.tasks.get(task_id)
-        return rec.state if rec else TaskState.TODO
+        return self.state.state_of(task_id)
 
     @property
     def active_task(self) -> Node | None:

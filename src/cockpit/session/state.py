@@ -164,6 +164,10 @@ class SessionState:
     def task(self, task_id: str) -> TaskRecord:
         return self.tasks.setdefault(task_id, TaskRecord())
 
+    def state_of(self, task_id: str) -> TaskState:
+        rec = self.tasks.get(task_id)
+        return rec.state if rec else TaskState.TODO
+
     def elapsed_of(self, task_id: str, now_t: float) -> float:
         rec = self.tasks.get(task_id)
         if rec is None:

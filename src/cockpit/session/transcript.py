@@ -117,10 +117,6 @@ class _Renderer:
             return self.now_t
         return sum(self.state.elapsed_of(t, self.now_t) for t in self.outline.task_ids_under(node_id))
 
-    def task_state(self, task_id: str) -> TaskState:
-        rec = self.state.tasks.get(task_id)
-        return rec.state if rec else TaskState.TODO
-
     def worked(self, task_id: str) -> bool:
         rec = self.state.tasks.get(task_id)
         touched = rec is not None and (
@@ -235,7 +231,7 @@ class _Renderer:
             box = self.outline.estimate(tid)
             elapsed = self.elapsed(tid)
             verdict = verdict_for(elapsed, box[1] if box else None)
-            status = _STATE_LABEL[self.task_state(tid)]
+            status = _STATE_LABEL[self.state.state_of(tid)]
             head = f"### {_cell(node.title)}"
             facts = [
                 f"**{status}**",
@@ -363,13 +359,13 @@ class _Renderer:
             node = self.outline.nodes[tid]
             box = self.outline.estimate(tid)
             elapsed = self.elapsed(tid)
-            skipped = self.task_state(tid) is TaskState.SKIPPED
+            skipped = self.state.state_of(tid) is TaskState.SKIPPED
             if box is not None and not skipped:  # a skipped task's estimate was not spent
                 est_lo += box[0]
                 est_hi += box[1]
                 over += max(0.0, elapsed - box[1] * 60)
             actual += elapsed
-            status = _STATE_LABEL[self.task_state(tid)]
+            status = _STATE_LABEL[self.state.state_of(tid)]
             lines.append(
                 f"| {_cell(node.title)} | {status} | {fmt_minutes(box)} | {fmt_duration(elapsed)} "
                 f"| {_over(elapsed, box)} |"
