@@ -15,20 +15,7 @@ from cockpit.cluster.platform.grafana import GrafanaStatus
 from cockpit.cluster.platform.promql import MetricReading, format_value
 from cockpit.cluster.platform.scheduler import CheckState
 from cockpit.cluster.platform.velero import BackupReport
-
-
-def age_text(seconds: float | None) -> str:
-    """ "12s", "4m", "3h", "2d" — how old a thing is, in the pane's few characters."""
-    if seconds is None:
-        return "-"
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h"
-    return f"{s // 86400}d"
+from cockpit.cluster.pods import human_age
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +91,7 @@ class PlatformSnapshot:
             out.append(f"Service checks: {ok}/{len(self.checks)} healthy")
             for s in self.checks:
                 mark = "ok  " if s.result.healthy else "FAIL"
-                since = age_text(s.unchanged_for(now))
+                since = human_age(s.unchanged_for(now))
                 out.append(f"  {mark} {s.check.label}: {s.result.reason} (for {since})")
         for r in self.metrics:
             out.append(f"PromQL {r.query} = {r.text}")
