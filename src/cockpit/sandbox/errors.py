@@ -102,9 +102,5 @@ def unsupported_media_type(content_type: str) -> ApiError:
     )
 
 
-def not_acceptable(message: str) -> ApiError:
-    return ApiError(406, "NotAcceptable", message)
-
-
 def page_not_found() -> ApiError:
     return ApiError(404, "NotFound", "the server could not find the requested resource", {})

@@ -44,10 +44,6 @@ class ResourceType:
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
-    def group_version(self) -> str:
-        return self.api_version
-
-    @property
     def list_kind(self) -> str:
         return f"{self.kind}List"
 
@@ -60,10 +56,6 @@ class ResourceType:
     def qualified_kind(self) -> str:
         """How a real server names the kind in Invalid messages: `Job.batch`, `Pod`."""
         return f"{self.kind}.{self.group}" if self.group else self.kind
-
-    @property
-    def base_path(self) -> str:
-        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
 
     def supports_field(self, label: str) -> bool:
         return label in BASE_FIELD_LABELS or label in self.field_labels

@@ -128,23 +128,6 @@ def parse_label_selector(text: str | None) -> LabelSelector:
     return LabelSelector(tuple(_parse_requirement(p) for p in _split_top_level(text) if p), text)
 
 
-def label_selector_from_match(selector: Mapping[str, Any] | None) -> LabelSelector:
-    """A LabelSelector from an object's `spec.selector` (matchLabels + matchExpressions)."""
-    if not selector:
-        return LabelSelector()
-    reqs = [Requirement(k, "=", (str(v),)) for k, v in (selector.get("matchLabels") or {}).items()]
-    ops = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
-    for expr in selector.get("matchExpressions") or []:
-        reqs.append(
-            Requirement(
-                expr["key"], ops.get(expr.get("operator", ""), "exists"), tuple(expr.get("values") or ())
-            )
-        )
-    if "matchLabels" not in selector and "matchExpressions" not in selector:
-        reqs = [Requirement(k, "=", (str(v),)) for k, v in selector.items()]  # a Service's plain map
-    return LabelSelector(tuple(reqs))
-
-
 # Field labels whose value lives somewhere else than their dotted path says.
 _FIELD_PATHS: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
     ("jobs", "status.successful"): lambda o: (o.get("status") or {}).get("succeeded", 0),

@@ -309,14 +309,6 @@ class Store:
                     out.append((rt, entry.obj))
             return out
 
-    def by_uid(self, uid: str) -> tuple[ResourceType, Obj] | None:
-        with self._lock:
-            key = self._uids.get(uid)
-            if key is None:
-                return None
-            entry = self._data[key[0]][key[1]][key[2]]
-            return key[0], entry.obj
-
     # ---- writing -------------------------------------------------------------------------------
 
     def new_uid(self) -> str:

@@ -23,11 +23,6 @@ def rfc3339(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def rfc3339_micro(seconds: float) -> str:
-    micro = round((seconds - int(seconds)) * 1_000_000) % 1_000_000
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(seconds))) + f".{micro:06d}Z"
-
-
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch of `2025-10-24T14:30:00Z` (fractions allowed)."""
     base, _, frac = text.rstrip("Z").partition(".")

@@ -373,12 +373,6 @@ def display_status(pod: Obj) -> str:
     return reason
 
 
-def restart_count(pod: Obj) -> int:
-    return sum(
-        int(cs.get("restartCount", 0)) for cs in (pod.get("status") or {}).get("containerStatuses") or []
-    )
-
-
 def is_ready(pod: Obj) -> bool:
     for cond in (pod.get("status") or {}).get("conditions") or []:
         if cond.get("type") == "Ready":
