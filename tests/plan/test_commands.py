@@ -101,6 +101,18 @@ def test_background_and_watch() -> None:
     assert not both.background and both.cmd == "a && b"
 
 
+def test_a_watch_with_an_unreadable_interval_is_kept_as_a_plain_command() -> None:
+    code = (
+        "watch --interval=abc kubectl get pods\n"
+        "watch -n x kubectl get pods\n"
+        "watch --interval=3 kubectl get po"
+    )
+    odd, spaced, fine = split_shell(code, 1).commands
+    assert not odd.watch and odd.cmd == "watch --interval=abc kubectl get pods"
+    assert not spaced.watch and spaced.cmd == "watch -n x kubectl get pods"
+    assert fine.watch and fine.cmd == "kubectl get po" and fine.watch_interval == 3
+
+
 def test_comments_that_describe_no_command_are_notes() -> None:
     block = split_shell("kubectl get pods\n\n# Access: http://localhost:3000\n# - check the dashboard", 1)
     assert [text for _line, text in block.notes] == ["Access: http://localhost:3000", "check the dashboard"]

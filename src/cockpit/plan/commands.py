@@ -196,17 +196,18 @@ def _parse_watch(cmd: str) -> tuple[str, float] | None:
     while i < len(words) and words[i].startswith("-"):
         flag = words[i]
         if flag in {"-n", "--interval"} and i + 1 < len(words):
-            try:
-                interval = float(words[i + 1])
-            except ValueError:
-                return None
-            i += 2
-            continue
-        if flag.startswith("--interval="):
-            interval = float(flag.split("=", 1)[1] or 2)
+            value, i = words[i + 1], i + 2
+        elif flag.startswith("--interval="):
+            value, i = flag.split("=", 1)[1] or "2", i + 1
         elif re.fullmatch(r"-n\d+(\.\d+)?", flag):
-            interval = float(flag[2:])
-        i += 1
+            value, i = flag[2:], i + 1
+        else:
+            i += 1
+            continue
+        try:
+            interval = float(value)
+        except ValueError:
+            return None  # not an interval watch reads: keep the line as the command it is
     rest = words[i:]
     if not rest:
         return None
