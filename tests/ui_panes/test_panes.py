@@ -112,7 +112,7 @@ async def test_crd_absent_and_no_cluster_are_explained(fake: FakeApi, hub: Clust
     async with app2.run_test(size=(160, 40)) as pilot:
         await pilot.pause(0.1)
         texts = [str(s.render()) for s in app2.query(".pane-status").results(Static)]
-        assert texts and all(t.startswith("No kubeconfig found") for t in texts if t)
+        assert len(texts) == 5 and all(t.startswith("No kubeconfig found") for t in texts)
 
 
 async def test_unreachable_server_shows_stale_age_and_recovers(fake: FakeApi, hub: ClusterHub) -> None:
