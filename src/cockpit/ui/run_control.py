@@ -339,8 +339,6 @@ class RunControl:
         else:
             view.state = "failed"
         view.message = "" if result.ok else (result.error or "")
-        if result.exit_code is None and view.message and view.state == "failed":
-            view.message = result.error or ""
         self._close_view(view)
 
     def _close_view(self, view: RunView) -> None:
