@@ -68,8 +68,7 @@ class Session:
         self.warnings: list[str] = warnings or []
         self.outline = Outline(state.outline)
         self._lock = threading.RLock()
-        self._runs: dict[str, OutputFile] = {}  # open runs by the caller's handle
-        self._journal_ids: dict[str, str] = {}  # caller's handle -> id in the journal
+        self._runs: dict[str, tuple[str, OutputFile]] = {}  # caller's handle -> (journal id, side file)
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._last_write_t = clock.now()
 
@@ -302,11 +301,10 @@ class Session:
     def close(self) -> None:
         """Finish open output files and close the journal (does not end the session)."""
         with self._lock:
-            for run in self._runs.values():
+            for _journal_id, run in self._runs.values():
                 with contextlib.suppress(OSError):
                     run.close()
             self._runs.clear()
-            self._journal_ids.clear()
             self.journal.close()
 
     # ---- tasks --------------------------------------------------------------------------------
@@ -432,8 +430,7 @@ class Session:
                 namespace=namespace,
                 output=path.relative_to(self.session_dir).as_posix(),
             )
-            self._runs[run_id] = OutputFile(path, StreamRedactor.for_command(cmd))
-            self._journal_ids[run_id] = journal_id
+            self._runs[run_id] = (journal_id, OutputFile(path, StreamRedactor.for_command(cmd)))
             return path
 
     def record_command_refused(
@@ -467,9 +464,9 @@ class Session:
     def record_output(self, run_id: str, text: str) -> None:
         """Output of a running command: redacted and appended to its side file (not the journal)."""
         with self._lock:
-            run = self._runs.get(run_id)
-            if run is None:
+            if run_id not in self._runs:
                 raise SessionError(f"command run {run_id!r} is not running")
+            _journal_id, run = self._runs[run_id]
             try:
                 run.feed(text)
             except OSError as exc:
@@ -486,14 +483,13 @@ class Session:
         """A command ended: its side file is closed and the journal gets the exit code, duration and
         an excerpt (the last lines) of the output."""
         with self._lock:
-            run = self._runs.get(run_id)
-            if run is None:
+            if run_id not in self._runs:
                 raise SessionError(f"command run {run_id!r} is not running")
+            journal_id, run = self._runs[run_id]
             try:
                 run.close()
             except OSError as exc:
                 raise SessionError(f"{run.path}: output not saved ({exc.strerror})") from None
-            journal_id = self._journal_ids[run_id]
             self._emit(
                 "command_finished",
                 run=journal_id,
@@ -505,7 +501,6 @@ class Session:
                 excerpt=read_excerpt(run.path),
             )
             del self._runs[run_id]
-            del self._journal_ids[run_id]
             return self.state.runs[journal_id]
 
     def record_metrics(self, which: str, values: dict[str, Any]) -> None:
