@@ -163,3 +163,19 @@ def test_log_rate_is_an_option_and_checked() -> None:
         ScenarioError, match=r"log rate must be between 0\.1 and 5000 lines per second, not 9000"
     ):
         make_world(log_rate=9000)
+
+
+def test_log_times_read_pod_stamps_as_utc_in_a_summer_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Log lines are placed from the pod's startedAt; a local DST offset must not shift them."""
+    import time
+
+    from cockpit.sandbox.world.names import parse_rfc3339, rfc3339
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert rfc3339(parse_rfc3339("2025-10-24T14:30:00Z")) == "2025-10-24T14:30:00Z"
+        assert parse_rfc3339("2025-07-01T12:00:00.5Z") == 1751371200.5
+    finally:
+        monkeypatch.undo()
+        time.tzset()

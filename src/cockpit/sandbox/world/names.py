@@ -7,6 +7,7 @@ come from a seeded random generator.
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 import time
@@ -26,7 +27,7 @@ def rfc3339(seconds: float) -> str:
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch of `2025-10-24T14:30:00Z` (fractions allowed)."""
     base, _, frac = text.rstrip("Z").partition(".")
-    whole = time.mktime(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    whole = calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S"))
     return whole + (float("0." + frac) if frac else 0.0)
 
 
