@@ -7,6 +7,7 @@ The format is described in README.md ("## Plans").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -116,9 +117,13 @@ class _Reader:
         self.count(node)
         if isinstance(node, ScalarNode) and node.tag in {_INT, _FLOAT}:
             try:
-                return float(str(node.value).replace("_", ""))
+                value = float(str(node.value).replace("_", ""))
             except ValueError:
                 pass
+            else:
+                if math.isfinite(value):
+                    return value
+                raise self.error(node, f"{what} {node.value} is too large")
         raise self.error(node, f"expected {what} as a number, got {_describe(node)}")
 
     def flag(self, node: YamlNode, what: str) -> bool:
