@@ -9,7 +9,6 @@ events) are plain methods for the UI to call from thread workers.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +69,7 @@ class ClusterHub:
         self.problem = problem if api is None else ""
         self.loki_url = loki_url
         self.registry = InformerRegistry(api, **dict(informer_options or {})) if api is not None else None
-        self.informers = self.registry  # the name the platform monitor uses
         self.options: Any = None  # the LaunchOptions it was built from, when it was
-        self._lock = threading.Lock()
 
     @classmethod
     def connect(

@@ -483,10 +483,9 @@ def make_monitor(
 ) -> PlatformMonitor:
     """The monitor for a plan. `hub` (a `cockpit.cluster.hub.ClusterHub`, optional) lends its
     KubeApi (`api`) for in-cluster metrics discovery and its shared informers (`registry`) for
-    Velero; its `loki_url` and `prometheus_url` are used when none is passed. A broken config file
+    Velero; its `loki_url` is used when none is passed. A broken config file
     becomes one sentence in the pane, never an exception."""
     problems: list[str] = []
-    prometheus_url = prometheus_url or getattr(hub, "prometheus_url", None)
     loki_url = loki_url or getattr(hub, "loki_url", None)
     if config is None:
         try:
@@ -494,8 +493,9 @@ def make_monitor(
         except PlatformConfigError as exc:
             problems.append(str(exc))
             config = PlatformConfig()
-    informers = getattr(hub, "registry", None) or getattr(hub, "informers", None)
-    monitor = PlatformMonitor(config, plan, kube_api=getattr(hub, "api", None), informers=informers)
+    monitor = PlatformMonitor(
+        config, plan, kube_api=getattr(hub, "api", None), informers=getattr(hub, "registry", None)
+    )
     if problems:
         monitor.add_problems(problems)
     return monitor
