@@ -1,8 +1,8 @@
 """The live cluster panes, built from a `cockpit.cluster.hub.ClusterHub` for the app's live area.
 
 `build_live_panes(hub, plan=None)` returns (title, widget) pairs: Pods, ArgoCD, Certificates, Logs,
-Metrics, and the Platform pane when its module is present. Each pane explains in one sentence
-when its data is missing (no cluster, unreachable, forbidden, CRD absent) and shows stale age.
+Metrics and Platform. Each pane explains in one sentence when its data is missing (no cluster,
+unreachable, forbidden, CRD absent) and shows stale age.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cockpit.ui.panes.argo import ArgoPane
 from cockpit.ui.panes.certs import CertsPane
 from cockpit.ui.panes.logs import LogsPane
 from cockpit.ui.panes.metrics import MetricsPane
+from cockpit.ui.panes.platform import build_platform_pane
 from cockpit.ui.panes.pods import PodsPane
 
 __all__ = ["ArgoPane", "CertsPane", "LogsPane", "MetricsPane", "PodsPane", "build_live_panes"]
@@ -36,10 +37,6 @@ def build_live_panes(hub: Any, plan: Any = None) -> list[tuple[str, Widget]]:
         ("Logs", logs),
         ("Metrics", MetricsPane(hub, plan)),
     ]
-    try:
-        from cockpit.ui.panes.platform import build_platform_pane
-    except ImportError:
-        return panes
     options = getattr(hub, "options", None)
     panes.append(
         (
