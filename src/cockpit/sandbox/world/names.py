@@ -15,13 +15,13 @@ from typing import Any
 
 import orjson
 
+from cockpit.sandbox.store import timestamp
+
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
-
-def rfc3339(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+rfc3339 = timestamp  # `2025-10-24T14:30:00Z`, as the store stamps the objects it writes
 
 
 def parse_rfc3339(text: str) -> float:
