@@ -19,7 +19,7 @@ import httpx
 
 from cockpit.cluster.explain import FailureKind, LoginPage, explain_error, login_page
 from cockpit.cluster.platform.spec import ServiceCheck
-from cockpit.cluster.tlscert import cert_from_response, fetch_served_certificate
+from cockpit.cluster.tlscert import cert_from_response, fetch_served_certificate, unverified_context
 
 MAX_REDIRECTS = 5
 BODY_LIMIT = 256 * 1024
@@ -80,10 +80,7 @@ def _ms(seconds: float) -> str:
 
 def ssl_context_for(verify: bool | str) -> ssl.SSLContext:
     if verify is False:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        return ctx
+        return unverified_context()
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
     return ssl.create_default_context()
