@@ -304,17 +304,7 @@ def restart(pod: Obj, at: float, *, container_id: str, image_id: str) -> None:
     if terminated:
         cs["lastState"] = {"terminated": terminated}
     cs["restartCount"] = int(cs.get("restartCount", 0)) + 1
-    cs.update(
-        {
-            "containerID": container_id,
-            "imageID": image_id,
-            "ready": False,
-            "started": True,
-            "state": {"running": {"startedAt": rfc3339(at)}},
-        }
-    )
-    pod["status"]["phase"] = "Running"
-    _set_conditions(pod, at, ready=False)
+    set_running(pod, at, ready=False, container_id=container_id, image_id=image_id)
 
 
 def set_pull_failed(pod: Obj, reason: str, message: str) -> None:
