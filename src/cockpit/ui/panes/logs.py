@@ -176,13 +176,12 @@ class LogsPane(LivePane):
         if not lines:
             return 0
         self.shown_seq = lines[-1].seq + 1
-        pods = {line.pod for line in lines}
         for line in lines:
             self.highlighter.colours.setdefault(line.pod, line.colour)
         multi = len(self.highlighter.colours) > 1 or (self.follower is not None and not self.follower.single)
         log = self.query_one("#logs-view", Log)
         log.write_lines([self._format(line, multi) for line in lines])
-        self._update_footer(pods)
+        self._update_footer()
         self.refresh_status()
         return len(lines)
 
@@ -190,7 +189,7 @@ class LogsPane(LivePane):
     def _format(line: LogLine, multi: bool) -> str:
         return f"{line.pod}{SEPARATOR}{line.text}" if multi else line.text
 
-    def _update_footer(self, _pods: set[str] | None = None) -> None:
+    def _update_footer(self) -> None:
         follower = self.follower
         label = follower.label if follower is not None else "-"
         pods = len(follower.pods) if follower is not None else 0
