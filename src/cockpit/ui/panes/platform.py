@@ -236,7 +236,7 @@ class PlatformPane(VerticalScroll):
     def _paint(self, snap: PlatformSnapshot) -> None:
         now = datetime.now(UTC)
         with self.app.batch_update():
-            self._paint_summary(snap, now)
+            self._paint_summary(snap)
             self._paint_checks(snap, now)
             self._paint_metrics(snap, now)
             self._paint_backups(snap, now)
@@ -261,7 +261,7 @@ class PlatformPane(VerticalScroll):
         palette = getattr(self.app, "palette", None)
         return palette.accent if isinstance(palette, Palette) else _colour(self.app, "accent", "cyan")
 
-    def _paint_summary(self, snap: PlatformSnapshot, now: datetime) -> None:
+    def _paint_summary(self, snap: PlatformSnapshot) -> None:
         ok_c, warn_c, err_c, _ = self._styles()
         text = Text()
         if snap.checks:
