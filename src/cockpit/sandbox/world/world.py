@@ -387,7 +387,7 @@ class World:
         names = [p["metadata"]["name"] for p in siblings]
         return names.index(pod["metadata"]["name"]) if pod["metadata"]["name"] in names else 0
 
-    def _workload_of(self, owner: Obj | None, ns: str) -> tuple[str, str]:
+    def _workload_of(self, owner: Obj | None) -> tuple[str, str]:
         """(kind, name) of the scenario workload behind a pod's owner."""
         if owner is None:
             return "", ""
@@ -399,7 +399,7 @@ class World:
         return kind, name
 
     def run_for_pod(self, owner: Obj | None, ns: str, pod_name: str) -> PodRun:
-        kind, name = self._workload_of(owner, ns)
+        kind, name = self._workload_of(owner)
         spec = self.specs.get((kind, ns, name))
         if spec is not None:
             return PodRun(
@@ -431,23 +431,10 @@ class World:
                     run_for=cron.run_for,
                 )
             profile = (
-                job_spec.logs
-                if job_spec is not None
-                else self.logs.profile_for_image(
-                    (owner or {})
-                    .get("spec", {})
-                    .get("template", {})
-                    .get("spec", {})
-                    .get("containers", [{}])[0]
-                    .get("image", "")
-                )
+                job_spec.logs if job_spec is not None else self.logs.profile_for_image(_template_image(owner))
             )
             return PodRun(ns, pod_name, "", HEALTHY, profile, run_to_completion=True, run_for=20.0)
-        image = ""
-        if owner is not None:
-            containers = owner.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or [{}]
-            image = containers[0].get("image", "")
-        return PodRun(ns, pod_name, "", HEALTHY, self.logs.profile_for_image(image))
+        return PodRun(ns, pod_name, "", HEALTHY, self.logs.profile_for_image(_template_image(owner)))
 
     @staticmethod
     def base_requests(spec: WorkloadSpec) -> Any:
@@ -585,6 +572,12 @@ class World:
             o.setdefault("status", {})["lastScheduleTime"] = rfc3339(scheduled)
 
         self.store.mutate(CRONJOBS, ns, name, stamp)
+
+
+def _template_image(owner: Obj | None) -> str:
+    """The first container image of an owner's pod template ("" without one)."""
+    containers = (owner or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers")
+    return str((containers or [{}])[0].get("image", ""))
 
 
 def build_world(
