@@ -377,14 +377,7 @@ class Store:
         if "managedFields" in meta:
             del meta["managedFields"]
         _omit_empty(meta)
-        # Key order as a real server prints it: apiVersion, kind, metadata, spec, status.
-        ordered = {
-            "apiVersion": obj.pop("apiVersion"),
-            "kind": obj.pop("kind"),
-            "metadata": obj.pop("metadata"),
-        }
-        ordered.update(obj)
-        entry = Entry(ordered)
+        entry = _entry_in_server_order(obj)
         self._data[rt].setdefault(ns, {})[name] = entry
         self._sorted.pop((rt, ns), None)
         self._index(rt, entry, None)
@@ -453,13 +446,7 @@ class Store:
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         self._rv += 1
         meta["resourceVersion"] = str(self._rv)
-        ordered = {
-            "apiVersion": obj.pop("apiVersion"),
-            "kind": obj.pop("kind"),
-            "metadata": obj.pop("metadata"),
-        }
-        ordered.update(obj)
-        entry = Entry(ordered)
+        entry = _entry_in_server_order(obj)
         ns = old.namespace if rt.namespaced else ""
         self._data[rt][ns][entry.name] = entry
         self._index(rt, entry, old)
@@ -733,6 +720,13 @@ class Store:
                 self._history[rt].clear()
                 self._floor[rt] = self._rv
             return self._rv
+
+
+def _entry_in_server_order(obj: Obj) -> Entry:
+    """Key order as a real server prints it: apiVersion, kind, metadata, spec, status."""
+    ordered = {"apiVersion": obj.pop("apiVersion"), "kind": obj.pop("kind"), "metadata": obj.pop("metadata")}
+    ordered.update(obj)
+    return Entry(ordered)
 
 
 def _omit_empty(meta: Obj) -> None:
