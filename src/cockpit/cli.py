@@ -20,16 +20,21 @@ SUBCOMMANDS: dict[str, str] = {
     "plan": "cockpit.plan.cli",
     "transcript": "cockpit.session.cli",
     "sandbox": "cockpit.sandbox.cli",
+    "info": "cockpit.info",
+    "completion": "cockpit.completion",
 }
 
+EXIT_CODES = "exit codes: 0 ok, 1 a check failed, 2 usage or input error (bad plan, journal, context)."
 
-def _app_parser() -> argparse.ArgumentParser:
+
+def app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit",
         description="Open a remediation plan as a live checklist beside the cluster it is fixing.",
         epilog=(
             "sub-commands: 'cockpit plan show|check|convert', 'cockpit transcript JOURNAL -o FILE', "
-            "'cockpit sandbox serve'. Run one with --help for its options."
+            "'cockpit sandbox serve', 'cockpit info', 'cockpit completion bash|zsh|fish'. "
+            "Run one with --help for its options. " + EXIT_CODES
         ),
     )
     parser.add_argument("plan", nargs="?", type=Path, help="plan file (.md or .yaml); default: bundled plan")
@@ -56,12 +61,14 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--prometheus-url", help="Prometheus-compatible API URL (VictoriaMetrics, Prometheus)"
     )
+    parser.add_argument("--debug", action="store_true", help="log debug detail to the log file")
+    parser.add_argument("--log-file", type=Path, help="log here instead of cockpit.log in the log folder")
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
     return parser
 
 
 def parse_launch_options(argv: Sequence[str]) -> LaunchOptions:
-    args = _app_parser().parse_args(list(argv))
+    args = app_parser().parse_args(list(argv))
     resume_journal = Path(args.resume) if isinstance(args.resume, str) else None
     return LaunchOptions(
         plan=args.plan,
@@ -76,6 +83,8 @@ def parse_launch_options(argv: Sequence[str]) -> LaunchOptions:
         theme=args.theme,
         loki_url=args.loki_url,
         prometheus_url=args.prometheus_url,
+        debug=args.debug,
+        log_file=args.log_file,
     )
 
 
@@ -85,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub_main: Callable[[list[str]], int] = import_module(SUBCOMMANDS[args[0]]).main
         return sub_main(args[1:])
     options = parse_launch_options(args)
+    from cockpit.logsetup import configure
+
+    configure(debug=options.debug, log_file=options.log_file)
     from cockpit.ui.launch import run_app  # Textual only when the app is opened
 
     return run_app(options)

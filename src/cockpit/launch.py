@@ -23,3 +23,5 @@ class LaunchOptions:
     theme: str | None = None
     loki_url: str | None = None
     prometheus_url: str | None = None
+    debug: bool = False  # debug detail in the log file
+    log_file: Path | None = None  # None: cockpit.log in the platform's log folder

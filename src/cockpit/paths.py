@@ -11,7 +11,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_log_path
 
 APP = "cockpit"
 
@@ -20,6 +20,14 @@ def data_dir() -> Path:
     home = os.environ.get("COCKPIT_HOME")
     path = Path(home) / "data" if home else user_data_path(APP)
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    """Where cockpit's own log (`cockpit.log`, rotated) goes: the platform's user log folder."""
+    home = os.environ.get("COCKPIT_HOME")
+    path = Path(home) / "logs" if home else user_log_path(APP)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 

@@ -130,12 +130,12 @@ def test_cli_default_output_is_next_to_the_journal(
 
 
 def test_cli_missing_and_corrupt_journals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert transcript_main([str(tmp_path / "nope.jsonl")]) == 1
+    assert transcript_main([str(tmp_path / "nope.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"cockpit transcript: {tmp_path / 'nope.jsonl'}: no such journal"
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"\x00\xff binary\n")
-    assert transcript_main([str(bad)]) == 1
+    assert transcript_main([str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.jsonl:1" in err and "Traceback" not in err
 

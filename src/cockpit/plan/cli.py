@@ -32,7 +32,7 @@ _KIND_STYLE = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cockpit plan", description="Show, check or convert a plan.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{show,check,convert}")
     show = sub.add_parser("show", help="print the plan as a tree (time boxes, commands, criteria, metrics)")
@@ -128,7 +128,7 @@ def show(plan: Plan, console: Console, brief: bool = False) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+    args = build_parser().parse_args(list(argv))
     out = Console(highlight=False)
     try:
         plan = load_plan(args.plan)

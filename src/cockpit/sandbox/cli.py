@@ -15,7 +15,7 @@ from cockpit.paths import data_dir
 from cockpit.sandbox.server import Sandbox, SandboxError
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cockpit sandbox", description="The simulated 254Carbon cluster.")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the sandbox API on 127.0.0.1 until Ctrl-C")
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+    args = build_parser().parse_args(list(argv))
 
     if args.scenario is not None and not args.scenario.is_file():
         print(f"cockpit sandbox: scenario file not found: {args.scenario}", file=sys.stderr)

@@ -11,7 +11,7 @@ from cockpit.session.journal import JOURNAL_NAME, JournalError
 from cockpit.session.transcript import TRANSCRIPT_NAME, write_transcript
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit transcript",
         description="Render the Markdown transcript of a session from its journal (journal.jsonl).",
@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = _parser().parse_args(list(argv))
+    args = build_parser().parse_args(list(argv))
     journal: Path = args.journal
     if journal.is_dir():
         journal = journal / JOURNAL_NAME
@@ -35,11 +35,11 @@ def main(argv: Sequence[str]) -> int:
         out, warnings = write_transcript(journal, args.output)
     except JournalError as exc:
         print(f"cockpit transcript: {exc}", file=sys.stderr)
-        return 1
+        return 2
     except OSError as exc:
         target = exc.filename or args.output
         print(f"cockpit transcript: cannot write {target}: {exc.strerror}", file=sys.stderr)
-        return 1
+        return 2
     for warning in warnings:
         print(f"cockpit transcript: warning: {warning}", file=sys.stderr)
     print(f"wrote {out}")

@@ -22,7 +22,9 @@ from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
+from textual.worker import Worker, WorkerState
 
+from cockpit.logsetup import configured_file, log_failure
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
@@ -539,6 +541,19 @@ class CockpitApp(App[int]):
             self.notify(warning, severity="warning")
         self.notify(f"Transcript saved: {path}", title="Saved")
         return path
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One handler for every failed worker: one sentence on screen, the traceback in the log."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.error is None:
+            return
+        what = worker.description or worker.name or "a background task"
+        log_failure(what, worker.error)
+        where = configured_file()
+        detail = f" (details in {where})" if where is not None else ""
+        text = str(worker.error).strip()
+        reason = text.splitlines()[0] if text else type(worker.error).__name__
+        self.notify(f"{what} failed: {reason}{detail}", severity="error", timeout=10)
 
     async def action_quit(self) -> None:
         """ctrl+q and the palette's Quit: the same save prompt as `q`, never a silent exit. While the

@@ -238,4 +238,23 @@ def run_app(options: LaunchOptions) -> int:
         print(f"cockpit: {exc}", file=sys.stderr)
         return 2
     result = app.run()
+    for line in farewell(app):
+        print(line)
     return int(result or 0)
+
+
+def farewell(app: CockpitApp) -> list[str]:
+    """What the shell shows after the screen closes: where the session's files are and how to go on."""
+    import shlex
+
+    journal = app.session.journal_path
+    quoted = shlex.quote(str(journal))
+    if app.saved_transcript is not None:
+        transcript = f"transcript: {app.saved_transcript}"
+    else:
+        transcript = f"transcript: not saved (cockpit transcript {quoted} -o transcript.md)"
+    return [
+        f"cockpit: session in {journal.parent}",
+        f"  {transcript}",
+        f"  resume: cockpit --resume {quoted}",
+    ]
