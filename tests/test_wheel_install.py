@@ -40,7 +40,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(bin_dir: Path, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COCKPIT_HOME": str(home)}
-    return subprocess.run([str(bin_dir / "cockpit"), *args], capture_output=True, text=True, env=env, cwd=home)
+    return subprocess.run(
+        [str(bin_dir / "cockpit"), *args], capture_output=True, text=True, env=env, cwd=home
+    )
 
 
 def test_installed_wheel_runs(installed: Path, tmp_path: Path) -> None:
