@@ -56,7 +56,7 @@ def test_show_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
         "line": data["metrics"][0]["line"],
     }
     briefing = data["sections"][0]
-    assert briefing["minutes"] is None and briefing["children"] == []
+    assert briefing["minutes"] is None and [c["kind"] for c in briefing["children"]] == ["section"] * 3
 
 
 def test_check_seed_warns_but_passes(capsys: pytest.CaptureFixture[str]) -> None:

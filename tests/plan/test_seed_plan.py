@@ -20,7 +20,7 @@ def test_title_and_mojibake_repaired_everywhere(seed: Plan) -> None:
     dumped = to_json(seed)
     for mojibake in ("‚úÖ", "‚è∞", "üìä", "‚Äô", "‚Üí", "‚Äì"):
         assert mojibake not in dumped
-    assert "Let’s Encrypt" in by_title(seed, "📊 Current State Analysis").text
+    assert "Let’s Encrypt" in by_title(seed, "⚠️ Issues Remaining").text
     assert seed.metrics[0].status == "⏰ Achievable"
     assert any("mis-decoded" in w for w in seed.warnings)
 
@@ -92,10 +92,27 @@ def test_briefing_sections_are_not_tasks(seed: Plan) -> None:
         "📝 Decision",
     ):
         node = by_title(seed, title)
-        assert node.kind is NodeKind.SECTION
-        assert node.children == [] and node.commands == []
-        assert node.text
-    assert "URGENT_REMEDIATION_STATUS.md" in by_title(seed, "📚 Documentation Status").text
+        assert all(n.kind is NodeKind.SECTION and not n.commands for n in node.walk())
+        assert all(n.text for n in node.walk() if not n.children)
+    assert "URGENT_REMEDIATION_STATUS.md" in by_title(seed, "✅ Created (Complete)").text
+
+
+def test_every_heading_is_a_node_in_document_order(seed: Plan) -> None:
+    analysis = by_title(seed, "📊 Current State Analysis")
+    assert [c.title for c in analysis.children] == [
+        "✅ What's Working (Excellent)",
+        "⚠️ Issues Remaining (focus)",
+        "🔄 ArgoCD Status",
+    ]
+    preview = by_title(seed, "🚀 Phase 3 Preview")
+    assert [c.title for c in preview.children] == [
+        "Performance Optimization (Week 2)",
+        "Advanced Features (Week 3)",
+        "Production Hardening (Week 4)",
+    ]
+    assert preview.children[0].text.startswith("- Load testing with real data")
+    lines = [n.line for n in seed.walk()]
+    assert lines == sorted(lines)
 
 
 def test_success_metrics_table(seed: Plan) -> None:

@@ -37,6 +37,8 @@ from cockpit.plan.commands import (
     split_shell,
 )
 from cockpit.plan.errors import PlanError
+from cockpit.plan.fields import find_time_fields
+from cockpit.plan.frontmatter import split_front_matter
 from cockpit.plan.mdblocks import (
     Block,
     Code,
@@ -53,21 +55,8 @@ from cockpit.plan.mdblocks import (
 )
 from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan, TimeBox
 from cockpit.plan.mojibake import repair
-from cockpit.plan.timebox import find_timebox, format_minutes, parse_timebox
+from cockpit.plan.timebox import find_timebox, format_minutes
 
-TIME_LABELS = frozenset(
-    {
-        "time",
-        "duration",
-        "estimate",
-        "estimated time",
-        "eta",
-        "time box",
-        "timebox",
-        "effort",
-        "time estimate",
-    }
-)
 CRITERIA_LABELS = frozenset(
     {
         "success criteria",
@@ -100,15 +89,6 @@ class _Section:
     line: int = 1
     timebox: TimeBox | None = None
 
-    def flattened(self) -> list[Block]:
-        """This section's blocks followed by each sub-heading and its blocks, in document order."""
-        out = list(self.blocks)
-        for child in self.children:
-            if child.heading is not None:
-                out.append(child.heading)
-            out.extend(child.flattened())
-        return out
-
 
 def _label(line: Line) -> str:
     return (line.label or "").strip().lower()
@@ -134,6 +114,8 @@ class _Loader:
         self.lines = text.split("\n")
         self.warnings: list[str] = []
         self.plan_timed = False
+        self.consumed: set[int] = set()  # lines read as a step's estimate field
+        self.pending: set[int] = set()  # estimate fields found, consumed once chosen
 
     # -- source text -------------------------------------------------------------------------
     def source(self, span: tuple[int, int]) -> str:
@@ -195,21 +177,39 @@ class _Loader:
             if found is not None:
                 sec.timebox, sec.title = found
             else:
-                sec.timebox = self.lead_timebox(sec.blocks)
+                # The first estimate the body states, in document order: a field anywhere in it,
+                # or a lead-in line before a list.
+                field = self.field_timebox(sec.blocks, sec.title)
+                stated = [f for f in (field, self.lead_timebox(sec.blocks)) if f is not None]
+                if stated:
+                    sec.timebox, line = min(stated, key=lambda f: f[1])
+                    if line in self.pending:
+                        self.consumed.add(line)
             if sec.timebox is not None:
                 self.plan_timed = True
 
+    def field_timebox(self, blocks: list[Block], title: str) -> tuple[TimeBox, int] | None:
+        """The step's estimate field (`**Duration**: 15 min`, `| ETA | 1-2 hours |`, `- Time: 10m`)
+        anywhere in its own blocks; the field's line is then left out of the briefing. A field
+        that names an estimate but whose value cannot be read is reported with its line."""
+        first: tuple[TimeBox, int] | None = None
+        for found in find_time_fields(blocks):
+            if found.box is None:
+                self.warnings.append(
+                    f"line {found.line}: could not read the time estimate '{found.text}' of "
+                    f"'{title}' (write it like '10 min', '~15m' or '1-2 hours')"
+                )
+            elif first is None:
+                first = (found.box, found.line)
+                self.pending.add(found.line)
+        return first
+
     @staticmethod
-    def lead_timebox(blocks: list[Block]) -> TimeBox | None:
-        """`**Time**: 10 min` in the paragraphs right under a heading, or a lead-in line."""
+    def lead_timebox(blocks: list[Block]) -> tuple[TimeBox, int] | None:
+        """A one-line lead-in ending in ":" before a list ("Execute this (50-75 minutes total):")."""
         for i, block in enumerate(blocks):
             if not isinstance(block, Para):
                 return None
-            for line in block.lines:
-                if _label(line) in TIME_LABELS:
-                    box = parse_timebox(line.value)
-                    if box is not None:
-                        return box
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             if (
                 len(block.lines) == 1
@@ -218,7 +218,7 @@ class _Loader:
             ):
                 found = find_timebox(block.lines[0].text)
                 if found is not None:
-                    return found[0]
+                    return found[0], block.lines[0].line
         return None
 
     # -- classification ----------------------------------------------------------------------
@@ -234,12 +234,14 @@ class _Loader:
             self.fill(node, sec.blocks)
             node.children = children
             return node
-        blocks = sec.flattened()
+        # Sub-headings hold no tasks: each is still a node of its own (briefing sections), after
+        # what this heading holds itself.
+        blocks = sec.blocks
         task_list = None if in_timed else self.task_list(blocks, box)
         if task_list is not None:
             node = Node("", NodeKind.PHASE, title, sec.line, timebox=box or inherited)
             self.fill(node, [b for b in blocks if b is not task_list])
-            node.children = [self.item_task(item, child_each) for item in task_list.items]
+            node.children = [self.item_task(item, child_each) for item in task_list.items] + children
             return node
         actionable = (
             box is not None
@@ -252,9 +254,14 @@ class _Loader:
         if actionable:
             node = Node("", NodeKind.TASK, title, sec.line, timebox=box or inherited)
             self.fill(node, blocks)
+            node.children = children
             return node
-        text = self.briefing([self.block_source(b) for b in blocks])
-        return Node("", NodeKind.SECTION, title, sec.line, text=text)
+        text = self.briefing([self.block_source(b) for b in blocks if not self.is_consumed(b)])
+        return Node("", NodeKind.SECTION, title, sec.line, text=text, children=children)
+
+    def is_consumed(self, block: Block) -> bool:
+        """A one-line paragraph that was read as the section's estimate field."""
+        return isinstance(block, Para) and len(block.lines) == 1 and block.lines[0].line in self.consumed
 
     def has_commands(self, blocks: list[Block]) -> bool:
         for block in _walk_blocks(blocks):
@@ -295,7 +302,15 @@ class _Loader:
         if found is not None:
             box, title = found
         else:
-            box = _per_child(each)
+            body = list(item.blocks[1:])
+            if item.blocks and isinstance(item.blocks[0], Para):
+                body.insert(0, Para(item.blocks[0].lines[1:], item.blocks[0].span))
+            field = self.field_timebox(body, title)
+            if field is not None:
+                box = field[0]
+                self.consumed.add(field[1])
+            else:
+                box = _per_child(each)
         full_title = title
         title = _without_commands(title, first.codes if first is not None else [])
         title = title.strip().rstrip(":").strip() or "Untitled"
@@ -322,7 +337,6 @@ class _Loader:
 
     def fill(self, node: Node, blocks: list[Block], *, in_item: bool = False) -> None:
         parts: list[str] = []
-        leading = True
         pending_criteria = False
         group: str | None = None  # a bold one-line paragraph heading the list after it
         for index, block in enumerate(blocks):
@@ -334,7 +348,7 @@ class _Loader:
                 kept: list[str] = []
                 for line in block.lines:
                     label = _label(line)
-                    if label in TIME_LABELS and leading and parse_timebox(line.value) is not None:
+                    if line.line in self.consumed:
                         continue
                     if label in CRITERIA_LABELS:
                         if line.value:
@@ -354,7 +368,6 @@ class _Loader:
                 if kept:
                     parts.append("\n".join(kept))
                 continue
-            leading = False
             if isinstance(block, ListBlock):
                 if pending_criteria:
                     node.success_criteria.extend(_item_text(item) for item in block.items)
@@ -393,6 +406,8 @@ class _Loader:
     def list_steps(self, node: Node, block: ListBlock, depth: int, parts: list[str]) -> None:
         for item in block.items:
             first = item.first_line
+            if first is not None and first.line in self.consumed and len(item.blocks) == 1:
+                continue  # "- Time: 10m": the step's estimate, read into its box
             title = first.text if first is not None else ""
             fenced: list[Command] = []
             extra: list[str] = []
@@ -528,7 +543,9 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
         loader.warnings.append(
             f"repaired mis-decoded characters (UTF-8 read as Mac Roman or Windows-1252) on {changed} lines"
         )
-    blocks = parse_blocks(repaired, path)
+    front = split_front_matter(repaired)
+    loader.warnings.extend(front.warnings)
+    blocks = parse_blocks(front.text, path)
     root = loader.tree(blocks)
     loader.read_timeboxes(root)
     tops = root.children
@@ -544,11 +561,15 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
             h1.title = title
     elif not tops:
         leaf = _Section(None, 1, blocks=root.blocks, title=title, line=1)
-        leaf.timebox = loader.lead_timebox(root.blocks)
+        lead = loader.lead_timebox(root.blocks)
+        leaf.timebox = lead[0] if lead else None
         tops, preamble = [leaf], []
     sections = [loader.classify(section, False, None) for section in tops]
     assign_ids(sections)
-    plan = Plan(title=title, source=path, sections=sections)
+    declared = front.metadata.get("title")
+    if isinstance(declared, str) and declared:
+        title = declared
+    plan = Plan(title=title, source=path, sections=sections, metadata=front.metadata)
     plan.text = loader.briefing([loader.block_source(b) for b in preamble])
     plan.metrics = loader.metrics(blocks)
     plan.warnings = loader.warnings

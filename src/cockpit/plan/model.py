@@ -140,7 +140,8 @@ class Plan:
     """A loaded plan. `source` is the path it was read from (or "<string>").
 
     `text` is the briefing before the first section (Markdown), `checks` the URL checks a YAML plan
-    declares, `warnings` what the loader repaired or could not read ("line 12: ...").
+    declares, `warnings` what the loader repaired or could not read ("line 12: ..."), `metadata`
+    the plan's front matter (title, owner, severity, tags: text or lists of text).
     """
 
     title: str
@@ -150,6 +151,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     text: str = ""
     checks: list[UrlCheck] = field(default_factory=list)
+    metadata: dict[str, str | list[str]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[Node]:
         for section in self.sections:

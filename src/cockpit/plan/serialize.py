@@ -4,7 +4,7 @@ JSON node: {"id", "kind", "title", "line", "minutes": [min, max] | null, "minute
 "each", "auto", "children_minutes": [min, max] | null, "commands": [{"cmd", "line",
 "description", "background", "watch", "watch_interval", "inline", "notes"}], "manual_steps",
 "success_criteria", "text", "verify", "expect", "children"}.
-JSON plan: {"title", "source", "text", "sections", "metrics", "checks", "warnings"}.
+JSON plan: {"title", "source", "text", "sections", "metrics", "checks", "warnings", "metadata"}.
 The YAML written by `to_yaml` loads back (`load_yaml`) into the same plan, lines aside.
 """
 
@@ -89,6 +89,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
             for c in plan.checks
         ],
         "warnings": list(plan.warnings),
+        "metadata": {k: (list(v) if isinstance(v, list) else v) for k, v in plan.metadata.items()},
     }
 
 
@@ -183,6 +184,8 @@ def _yaml_node(node: Node) -> dict[str, Any]:
 def to_yaml(plan: Plan) -> str:
     """The plan in the YAML plan format; `load_yaml` reads it back to the same plan."""
     doc: dict[str, Any] = {"title": plan.title}
+    if plan.metadata:
+        doc["metadata"] = {k: (list(v) if isinstance(v, list) else v) for k, v in plan.metadata.items()}
     if plan.text:
         doc["text"] = plan.text
     if plan.metrics:

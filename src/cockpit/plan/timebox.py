@@ -4,7 +4,8 @@
 `parse_timebox(text)` reads a string that is nothing but a time box (with its qualifiers);
 `find_timebox(title)` finds one inside a heading or list-item title where authors put them
 (in parentheses, after `⏰`, or at the end after a separator such as " - ") and returns the title
-without it. A figure that is merely mentioned ("Service down > 5 min") is not a time box.
+without it. A figure that is merely mentioned ("Service down > 5 min") is not a time box, and neither is a
+window or a schedule ("(within 30 min)", "(after 10 min)", "(every 5 min)", "T+20m").
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ _FILLER = {
     "to",
     "at",
     "most",
-    "within",
     "wait",
     "waiting",
     "time",

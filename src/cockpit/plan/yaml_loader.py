@@ -26,7 +26,18 @@ MAX_NODES = 500_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-PLAN_KEYS = {"title", "text", "briefing", "metrics", "checks", "sections", "phases", "tasks", "version"}
+PLAN_KEYS = {
+    "title",
+    "text",
+    "briefing",
+    "metrics",
+    "checks",
+    "sections",
+    "phases",
+    "tasks",
+    "version",
+    "metadata",
+}
 NODE_KEYS = {
     "title",
     "kind",
@@ -288,8 +299,24 @@ class _Reader:
             plan.metrics = [read["metrics"](m) for m in self.sequence(keys["metrics"][1], "metrics")]
         if "checks" in keys:
             plan.checks = [read["checks"](c) for c in self.sequence(keys["checks"][1], "checks")]
+        if "metadata" in keys:
+            plan.metadata = self.metadata(keys["metadata"][1])
         assign_ids(plan.sections)
         return plan
+
+    def metadata(self, node: YamlNode) -> dict[str, str | list[str]]:
+        """`metadata:` (owner, severity, tags...): each value text or a list of texts."""
+        self.count(node)
+        if not isinstance(node, MappingNode):
+            raise self.error(node, f"expected metadata as a mapping of keys, got {_describe(node)}")
+        out: dict[str, str | list[str]] = {}
+        for key, value in node.value:
+            name = self.text(key, "a metadata key", allow_numbers=True)
+            if isinstance(value, SequenceNode):
+                out[name] = self.texts(value, f"metadata '{name}'")
+            else:
+                out[name] = self.text(value, f"metadata '{name}'", allow_numbers=True)
+        return out
 
 
 def _describe(node: YamlNode) -> str:
