@@ -90,6 +90,10 @@ def parse_launch_options(argv: Sequence[str]) -> LaunchOptions:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:2] == ["plan", "stats"]:  # the history lives in the session layer, above plan
+        from cockpit.session.cli import stats_main
+
+        return stats_main(args[2:])
     if args and args[0] in SUBCOMMANDS:
         sub_main: Callable[[list[str]], int] = import_module(SUBCOMMANDS[args[0]]).main
         return sub_main(args[1:])

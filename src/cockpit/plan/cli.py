@@ -34,7 +34,7 @@ _KIND_STYLE = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cockpit plan", description="Show, check or convert a plan.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{show,check,convert}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{show,check,convert,stats}")
     show = sub.add_parser("show", help="print the plan as a tree (time boxes, commands, criteria, metrics)")
     show.add_argument("plan", type=Path)
     show.add_argument("--json", action="store_true", help="print the plan as JSON (schema in README.md)")
@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert = sub.add_parser("convert", help="write the plan in the YAML plan format")
     convert.add_argument("plan", type=Path)
     convert.add_argument("-o", "--output", type=Path, required=True, help="the YAML file to write")
+    # `plan stats` is answered by cockpit.session.cli (the history is session data); listed here
+    # so that help and shell completion show it
+    stats = sub.add_parser("stats", help="what each task took in earlier sessions (estimate history)")
+    stats.add_argument("plan", type=Path)
     return parser
 
 

@@ -26,6 +26,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_stats_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cockpit plan stats",
+        description="What each task of PLAN took in earlier sessions, beside the plan's estimate.",
+    )
+    parser.add_argument("plan", type=Path, help="plan file (.md or .yaml)")
+    return parser
+
+
+def stats_main(argv: Sequence[str]) -> int:
+    """`cockpit plan stats PLAN`: the estimate history of the plan's tasks."""
+    from cockpit.paths import data_dir
+    from cockpit.plan import PlanError, load_plan  # type: ignore[attr-defined]
+    from cockpit.plan.timebox import format_minutes
+    from cockpit.session.history import HISTORY_NAME, History
+
+    args = build_stats_parser().parse_args(list(argv))
+    try:
+        plan = load_plan(args.plan)
+    except PlanError as exc:
+        print(f"cockpit plan stats: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cockpit plan stats: {args.plan}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    learned = History(data_dir() / HISTORY_NAME).learned(plan)
+    if not learned:
+        print(f"no history yet for '{plan.title}': it grows with every session that ends")
+        return 0
+    print(f"{plan.title}: {len(learned)} of {len(plan.tasks())} tasks have a history")
+    for task in plan.tasks():
+        usual = learned.get(task.id)
+        if usual is None:
+            continue
+        box = format_minutes(task.timebox) if task.timebox is not None else "no estimate"
+        spread = f"{usual.low_seconds / 60:.0f}-{usual.high_seconds / 60:.0f} min"
+        print(f"  {task.id:<8} {task.title[:50]:<50} {box:>12}  {usual.text()}  range {spread}")
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     journal: Path = args.journal

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from cockpit import __version__
-from cockpit.paths import new_session_dir
+from cockpit.paths import data_dir, new_session_dir
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
+from cockpit.session.history import HISTORY_NAME, History, Usual, session_actuals
 from cockpit.session.journal import JOURNAL_NAME, Journal, JournalContents, JournalError, read_journal
 from cockpit.session.outline import Outline, match_outlines, outline_of
 from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
@@ -71,6 +72,9 @@ class Session:
         self._runs: dict[str, tuple[str, OutputFile]] = {}  # caller's handle -> (journal id, side file)
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._last_write_t = clock.now()
+        self.history = History(data_dir() / HISTORY_NAME)
+        self.use_learned = False  # projections use what tasks usually took (the operator opts in)
+        self._learned: dict[str, Usual] | None = None
 
     # ---- construction -------------------------------------------------------------------------
 
@@ -282,10 +286,32 @@ class Session:
                 self._emit("unpaused")
 
     def end(self) -> None:
-        """End the session: stops the active task's timer and records the end time."""
+        """End the session: stops the active task's timer, records the end time, and adds the
+        finished tasks' actual times to the estimate history."""
         with self._lock:
             if not self.state.ended:
                 self._emit("ended")
+                self._record_history()
+
+    def _record_history(self) -> None:
+        actuals = session_actuals(
+            self.plan,
+            self.state,
+            self.clock.now(),
+            session=self.session_dir.name,
+            wall=self.clock.wall(),
+            rehearsal=bool(self.header.get("rehearsal")),
+        )
+        try:
+            self.history.record(actuals)
+        except OSError as exc:
+            self.warnings.append(f"estimate history not updated: {exc}")
+
+    def learned(self) -> dict[str, Usual]:
+        """Task id -> what the task usually took in earlier sessions of this plan (read once)."""
+        if self._learned is None:
+            self._learned = self.history.learned(self.plan)
+        return self._learned
 
     def checkpoint(self, min_interval: float = CHECKPOINT_SECONDS) -> bool:
         """Record the running time if nothing was journaled for `min_interval` active seconds, so
@@ -564,9 +590,12 @@ class Session:
         """Estimated seconds (min, max) still needed for the open tasks under `node_id`."""
         now = self.clock.now()
         lo = hi = 0.0
+        learned = self.learned() if self.use_learned else {}
         for tid, (bmin, bmax) in self.outline.timed_units(node_id):
             if self.state_of(tid) in (TaskState.DONE, TaskState.SKIPPED):
                 continue
+            if tid in learned:
+                bmin, bmax = learned[tid].box()
             spent = self.state.elapsed_of(tid, now)
             lo += max(0.0, bmin * 60 - spent)
             hi += max(0.0, bmax * 60 - spent)

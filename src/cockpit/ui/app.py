@@ -264,6 +264,7 @@ class CockpitApp(App[int]):
             steps_done=self.session.steps_done(node.id) if task else set(),
             notes=[n.text for n in self.session.notes(node.id if task else None)],
             describe=self.describe_command,
+            usual=self.session.learned().get(node.id) if task else None,
         )
         self.refresh_check()
 

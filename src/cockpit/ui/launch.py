@@ -178,6 +178,7 @@ def build_app(
         except SessionError as exc:
             raise LaunchError(str(exc)) from None
     warnings.extend(plan.warnings)
+    session.use_learned = use_learned_estimates(config_file())
     keymap, keymap_warnings = load_keymap(config_file())
     warnings.extend(keymap_warnings)
     owned: list[Any] = [sandbox] if sandbox is not None else []
@@ -195,6 +196,15 @@ def build_app(
         owned=owned,
         keymap=keymap,
     )
+
+
+def use_learned_estimates(path: Path) -> bool:
+    """`estimates: {use_history: true}` in the config: projections use what tasks usually took."""
+    from cockpit.config import read_config
+
+    config, _ = read_config(path)  # a broken config is reported once, by the keymap
+    part = config.get("estimates")
+    return isinstance(part, dict) and part.get("use_history") is True
 
 
 def no_kubeconfig_anywhere(options: LaunchOptions, environ: Mapping[str, str]) -> bool:

@@ -16,6 +16,7 @@ from textual.widgets import Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from cockpit.plan.model import Command, Node, NodeKind
+from cockpit.session.history import Usual
 from cockpit.ui.rows import box_text
 from cockpit.ui.task_checks import CheckLine
 
@@ -129,11 +130,14 @@ class TaskDetail(VerticalScroll):
         steps_done: set[int],
         notes: list[str],
         describe: Describe,
+        usual: Usual | None = None,
     ) -> None:
         self.node = node
         title = Text(node.title, style="bold")
         box = box_text(node.timebox)
         meta = [node.kind.value, f"line {node.line}"]
+        if usual is not None:  # what the task took in earlier sessions, beside the plan's estimate
+            meta.insert(0, usual.text())
         if box:
             meta.insert(0, box)
         if node.kind is NodeKind.TASK:
