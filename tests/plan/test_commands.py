@@ -187,3 +187,120 @@ def test_case_if_and_substitutions_stay_whole() -> None:
     )
     lines = [c.line for c in split_shell(code, 1).commands]
     assert lines == [1, 5, 8, 9]
+
+
+def test_output_lines_in_a_shell_block_are_the_commands_output() -> None:
+    code = (
+        "kubectl get pods -n web\n"
+        "NAME              READY   STATUS             RESTARTS   AGE\n"
+        "web-5c7d9-x2k4q   0/1     CrashLoopBackOff   12         3h\n"
+        "web-5c7d9-x2k4q 0/1 CrashLoopBackOff 12 3h\n"
+        "0 3 * * * /opt/backup/run.sh\n"
+        "apiVersion: v1\n"
+        '{"kind": "Pod"}\n'
+        "2024-05-01T10:00:00Z ERROR failed\n"
+        "deployment.apps/web restarted\n"
+        "kubectl rollout status deploy/web"
+    )
+    first, second = split_shell(code, 1).commands
+    assert first.cmd == "kubectl get pods -n web"
+    assert first.output.splitlines()[0].startswith("NAME")
+    assert "0 3 * * * /opt/backup/run.sh" in first.output and "restarted" in first.output
+    assert second.cmd == "kubectl rollout status deploy/web" and second.line == 10
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oc get pods",
+        "argocd app sync web",
+        "velero backup create b1",
+        "cmctl renew cert",
+        "flux reconcile ks app",
+        "kustomize build . | kubectl apply -f -",
+        "terraform plan",
+        "etcdctl endpoint health",
+        "ceph status",
+        "psql -c 'select 1'",
+        "echo aGVsbG8= | base64 -d",
+        "export NS=web",
+        "NS=web",
+        "./scripts/fix.sh",
+        "/usr/local/bin/tool --x",
+        "patronictl list",
+        "for i in 1 2; do",
+        "[ -f /etc/x ] && echo yes",
+    ],
+)
+def test_lines_that_start_like_a_command(text: str) -> None:
+    from cockpit.plan.commands import starts_command
+
+    assert starts_command(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NAME   READY   STATUS",
+        "web-5c7d9-x2k4q 0/1 CrashLoopBackOff 12 3h",
+        "vault-0   1/1   Running   0   10d",
+        "0 3 * * * /opt/backup/run.sh",
+        "*/5 * * * * /usr/bin/backup",
+        "apiVersion: v1",
+        "  name: web",
+        "- name: c",
+        '{"a": 1}',
+        "2024-05-01T10:00:00Z ERROR failed",
+        "I0501 10:00:00.123 1 main.go:12] started",
+        "[2024-05-01 10:00:00] WARN x",
+        "error: the server doesn't have a resource type",
+        "Error from server (NotFound): pods not found",
+        "deployment.apps/web restarted",
+        'pod "web-1" deleted',
+        "drwxr-xr-x 2 root root 4096 Jan 1 x",
+        "ok",
+        'ts=2024 level=info msg="started"',
+    ],
+)
+def test_lines_that_are_output(text: str) -> None:
+    from cockpit.plan.commands import starts_command
+
+    assert not starts_command(text)
+
+
+def test_prompts_only_prompt_lines_are_commands() -> None:
+    code = (
+        "(venv) $ pip install -r requirements.txt\nSuccessfully installed x\n"
+        "PS> kubectl get pods\nNAME READY\n"
+        "[root@node1 ~]# systemctl restart kubelet\n"
+        "$KUBECONFIG is not a prompt\n"
+    )
+    block = split_shell(code, 1, "console")
+    assert [c.cmd for c in block.commands] == [
+        "pip install -r requirements.txt",
+        "kubectl get pods",
+        "systemctl restart kubelet",
+    ]
+    assert block.commands[0].output == "Successfully installed x"
+
+
+def test_root_hash_prompt_in_a_transcript() -> None:
+    block = split_shell("# systemctl status kubelet\n● kubelet.service\n   Active: active (running)", 1)
+    assert [c.cmd for c in block.commands] == ["systemctl status kubelet"]
+    plain = split_shell("# restart the kubelet\nsystemctl restart kubelet", 1)
+    assert [(c.cmd, c.description) for c in plain.commands] == [
+        ("systemctl restart kubelet", "restart the kubelet")
+    ]
+
+
+def test_multiline_constructs_are_one_command() -> None:
+    code = (
+        "POD=$(kubectl get pods \\\n  -o name |\n  head -1)\n"
+        "kubectl apply -f - <<'YAML'\napiVersion: v1\nkind: Namespace\nYAML\n"
+        "restart() {\n  kubectl rollout restart deploy/$1\n}\n"
+        "while true; do\n  kubectl get pods\n  sleep 5\ndone\n"
+        "kubectl get pods |\n  grep web &&\n  echo found"
+    )
+    cmds = split_shell(code, 1).commands
+    assert [c.line for c in cmds] == [1, 4, 8, 11, 15]
+    assert cmds[1].cmd.endswith("YAML") and "kind: Namespace" in cmds[1].cmd

@@ -60,10 +60,43 @@ _TOOLS = """
     test true false cd pwd which whoami id hostname uname sudo su bash sh zsh exec eval alias
     apt apt-get yum dnf apk brew snap
     promtool amtool logcli vmctl grafana-cli
+    ceph rados rbd radosgw-admin cephadm patronictl pg_ctl pg_ctlcluster pg_basebackup pg_dumpall
+    pgbackrest barman repmgr mysqladmin redis-server etcdutl gitlab-ctl gitlab-rake gitlab-rails
+    gitlab-backup gitaly nodetool rabbitmqctl rabbitmq-diagnostics kafka-configs kafka-acls
+    kafka-reassign-partitions zkcli zookeeper-shell knife chef-client salt salt-call puppet pulumi
+    openstack virsh step certbot sops age gpg kn tkn skaffold tilt vcluster krew kubectl-argo-rollouts
+    kubelogin kubeconform kubeval conftest opa kyverno pluto popeye velero-plugin rook kubefed
+    nslookup whois arp route ethtool mtr iperf iperf3 socat fio iostat vmstat sar pidstat strace
+    lsmod modprobe sysctl ulimit crontab at useradd usermod passwd visudo logrotate rsyslogd
+    nginx haproxy envoy caddy apachectl openssl-s_client keytool certutil update-ca-certificates
+    ssh-keygen ssh-copy-id gcloud-beta aws-vault saml2aws gsutil azcopy b2 restic borg
+    kubectl.exe oc.exe scripts bin
 """
 KNOWN_TOOLS = frozenset(_TOOLS.split())
+# Words that start a command without being a program: shell keywords and builtins.
+_KEYWORDS = """
+    if then else elif fi for while until do done case esac function select time coproc { } ( ) [[ [
+    !
+"""
+SHELL_KEYWORDS = frozenset(_KEYWORDS.split())
+_BUILTINS = """
+    cd echo printf export unset set source . read local declare typeset readonly eval exec exit
+    return trap shift wait alias unalias type command builtin ulimit umask pushd popd dirs true
+    false test let kill jobs fg bg disown hash history getopts mapfile readarray shopt enable logout
+"""
+SHELL_BUILTINS = frozenset(_BUILTINS.split())
 
-_PROMPT_RE = re.compile(r"^\s*(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\s$#%]*)?\s*)?[$%❯]\s?(?=\S)")
+_PROMPT_RE = re.compile(
+    r"^\s*(?:\([\w.-]+\)\s*)?"  # (venv)
+    r"(?:"
+    r"(?:[\w.-]+@[\w.-]+(?::[^\s$#%]*)?\s*)?[$%❯]\s+"  # $ , user@host:~$ , % , ❯
+    r"|\[[\w.-]+@[\w.-]+[^\]]*\][$#]\s+"  # [root@host dir]#
+    r"|[\w.-]+@[\w.-]+:[^\s$#]*#\s+"  # root@host:/#
+    r"|(?:bash|sh|zsh)-[\d.]+[$#]\s+"  # bash-5.1#
+    r"|PS(?:\s+[^>\n]*)?>\s+"  # PS> , PS C:\>
+    r")(?=\S)"
+)
+_ROOT_PROMPT_RE = re.compile(r"^\s*#\s+(?=\S)")
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
 _HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][\w.-]*)\2")
 _OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done", "select": "done"}
@@ -85,6 +118,7 @@ class ShellBlock:
     commands: list[Command] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    output: list[tuple[int, str]] = field(default_factory=list)  # printed lines before any command
 
 
 @dataclass(slots=True)
@@ -239,18 +273,173 @@ def make_command(text: str, line: int, description: str | None = None, *, inline
     return command
 
 
+# -- is a line a command or output? ------------------------------------------------------------
+# Decided by the line's first word and shape, never by the words of one document.
+
+_STATUS = """
+    running pending completed succeeded failed error crashloopbackoff imagepullbackoff errimagepull
+    containercreating podinitializing terminating evicted oomkilled unknown ready notready
+    schedulingdisabled bound available released active healthy degraded progressing synced outofsync
+    missing suspended true false init:0/1 init:error init:crashloopbackoff
+"""
+_STATUS_WORDS = frozenset(_STATUS.split())
+_CELL_RE = re.compile(
+    r"^(?:\d+/\d+"  # READY 1/1
+    r"|\d+(?:\.\d+)?(?:ms|s|m|h|d|y)(?:\d+[smhd])*"  # AGE 3h, 5d12h, 45s
+    r"|<none>|<unknown>|<invalid>|<pending>"
+    r"|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/\w+)?"  # IP, IP:port/TCP
+    r"|\d+(?:\.\d+)?%"  # 42%
+    r"|\d+(?:\.\d+)?(?:[KMGTP]i?|[KMGT]B|m)"  # 128Mi, 250m
+    r"|v\d+\.\d+[\w.+-]*"  # v1.29.3
+    r"|\(\d+[smhd] ago\)"
+    r")$",
+    re.I,
+)
+_KEY_VALUE_RE = re.compile(r"""^(?:"[^"]*"|'[^']*'|[\w.\-/]+):(?:\s|$)""")
+_LS_ROW_RE = re.compile(r"^[-dlcbps][rwxsStT-]{9}[.+@]?$")
+_ASSIGN_WORD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
+_PROGRAM_SHAPE_RE = re.compile(r"^[a-z_][a-z0-9_.+-]*$")
+_PATH_RE = re.compile(r"^(?:\./|\.\./|~/|/)[^\s]*$|^[\w.-]+(?:/[\w.-]+)*\.(?:sh|bash|py|pl|rb)$")
+
+
+def _words(line: str) -> list[str]:
+    return line.split()
+
+
+def output_shape(line: str) -> str | None:
+    """Why `line` reads as printed output or data rather than a command, or None.
+
+    Table headers (`NAME READY STATUS`), table rows (`web-5c7d9-x2k4q 0/1 CrashLoopBackOff 12 3h`),
+    `key: value` (YAML, `error: ...`), JSON, timestamps and cron schedules (a first word starting
+    with a digit, `*` or `@`), `ls -l` rows, `resource/name verb` (`deployment.apps/web restarted`),
+    logfmt (`level=info msg=...`), set -x traces (`+ cmd`) and YAML list items (`- name: x`).
+    """
+    stripped = line.strip()
+    words = _words(stripped)
+    if not words:
+        return None
+    first = words[0]
+    head = stripped[0]
+    if head in "{}]\"'" or (head == "[" and not stripped.startswith(("[ ", "[[ "))):
+        return "json or bracketed log"
+    if head.isdigit() or head in "*@+<":
+        return "timestamp, number, cron schedule or trace"
+    if head == "-" and (len(words) == 1 or not first.startswith("--")):
+        return "list item"
+    if _KEY_VALUE_RE.match(stripped) and not _ASSIGN_WORD_RE.match(first):
+        return "key: value"
+    if re.fullmatch(r"[A-Z][A-Z0-9_()%-]+", first) and (
+        len(words) == 1 or re.fullmatch(r"[A-Z][A-Z0-9_()%/-]*", words[1])
+    ):
+        return "table header"
+    if _LS_ROW_RE.match(first):
+        return "ls -l row"
+    if re.fullmatch(r"[\w.-]+/[\w.:-]+", first) and not _PATH_RE.match(first):
+        return "resource/name"
+    pairs = sum(1 for w in words if re.match(r"^[\w.]+=", w))
+    logfmt = any(w.startswith(("level=", "msg=", "ts=", "time=")) for w in words)
+    if pairs >= 3 and pairs == len(words) and logfmt:
+        return "logfmt"
+    plain = not any(c in stripped for c in "|><;&$=`")
+    if plain and len(words) >= 3 and not any(w.startswith("-") for w in words[1:]):
+        cells = sum(1 for w in words[1:] if _CELL_RE.match(w) or w.lower() in _STATUS_WORDS)
+        known = first in KNOWN_TOOLS or first in SHELL_BUILTINS or first in SHELL_KEYWORDS
+        if cells >= (2 if known else 1) and re.fullmatch(r"[\w.:-]+", first):
+            return "table row"
+    known = first in KNOWN_TOOLS or first in SHELL_BUILTINS or first in SHELL_KEYWORDS
+    if plain and not known and len(words) >= 2 and re.search(r"\S {2,}\S", stripped):
+        return "aligned columns"
+    if len(words) == 3 and not known and re.fullmatch(r'"[^"]*"', words[1]):
+        return "kubectl result"  # pod "web-1" deleted
+    return None
+
+
+def _command_word(line: str) -> str | None:
+    """The word in command position: after `sudo`, `VAR=x` prefixes, `!`, `time`, `(`/`{`."""
+    words = _words(line)
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in {"sudo", "time", "exec", "nohup", "command", "!", "(", "{", "env", "nice", "builtin"}:
+            i += 1
+            continue
+        if w.startswith("-") and i > 0 and words[i - 1] in {"sudo", "env", "nice", "time"}:
+            i += 1
+            continue
+        if _ASSIGN_WORD_RE.match(w):
+            if i == len(words) - 1:
+                return w  # only assignments: `NS=payments` sets a variable
+            i += 1
+            continue
+        return w.lstrip("({")
+    return None
+
+
+def starts_command(line: str, *, lenient: bool = True) -> bool:
+    """Does `line` start like a command: a program name, a path, an assignment, a shell keyword or
+    builtin? Output shapes (`output_shape`) never do. `lenient` (inside a block labelled as shell)
+    also accepts a program name this module does not know (`patronictl list`), when it has
+    arguments; a bare unknown word (`ok`, `default`) is output."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return False
+    word = _command_word(stripped)
+    if word is None:
+        return False
+    if output_shape(stripped) is not None:
+        return False
+    if _ASSIGN_WORD_RE.match(word):
+        return True
+    if word in KNOWN_TOOLS or word in SHELL_KEYWORDS or word in SHELL_BUILTINS:
+        return True
+    if re.fullmatch(r"[\w.-]+\(\)\s*\{?", word) or re.match(r"^[\w.-]+\(\)", stripped):
+        return True  # a function definition: name() {
+    if _PATH_RE.match(word):
+        return True
+    if not lenient or not _PROGRAM_SHAPE_RE.match(word):
+        return False
+    return len(_words(stripped)) > 1
+
+
 def _is_console(code: str) -> bool:
     lines = [ln for ln in code.splitlines() if ln.strip()]
     return bool(lines) and any(_PROMPT_RE.match(ln) for ln in lines)
 
 
+def _is_root_transcript(code: str) -> bool:
+    """A block whose only commands follow a root `# ` prompt and print output:
+    `# systemctl status kubelet` then its output. Nothing in it runs without the `#`."""
+    prompted = False
+    for raw in code.splitlines():
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        match = _ROOT_PROMPT_RE.match(raw)
+        if match is not None:
+            rest = raw[match.end() :]
+            if starts_command(rest, lenient=False) and len(_words(rest)) > 1:
+                prompted = True
+            continue
+        if starts_command(stripped):
+            return False
+    return prompted
+
+
 def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBlock:
-    """Commands of a shell block whose first line is `first_line` (1-based) in the plan."""
-    if language.lower() in CONSOLE_LANGUAGES or _is_console(code):
-        return _split_console(code, first_line)
+    """Commands of a shell block whose first line is `first_line` (1-based) in the plan.
+
+    With prompts (`$ `, `PS> `, `(venv) $ `, `# ` as root) only prompt lines are commands; without,
+    every line (or construct) that starts like a command is one. Lines that do not (a table a
+    command printed, pasted YAML, a log line) are the preceding command's `output` example, or the
+    block's when no command precedes them.
+    """
+    console = language.lower() in CONSOLE_LANGUAGES
+    if _is_console(code) or (console and _has_root_prompt(code)) or _is_root_transcript(code):
+        return _split_console(code, first_line, root=console or _is_root_transcript(code))
     block = ShellBlock()
     comments: list[tuple[int, str]] = []
     after: Command | None = None  # the command the comment lines being read directly follow
+    last: Command | None = None  # the command printed output lines belong to
     lines = code.split("\n")
     i = 0
     while i < len(lines):
@@ -265,6 +454,10 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
             text = re.sub(r"^[-*]\s+", "", stripped.lstrip("#").strip())
             if text and not stripped.startswith("#!"):
                 comments.append((first_line + i, text))
+            i += 1
+            continue
+        if not starts_command(stripped):
+            _add_output(block, last, first_line + i, raw)
             i += 1
             continue
         start = i
@@ -304,11 +497,27 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
                     block.problems.append((first_line + start, f"unterminated {what} in shell block"))
                 continue
             break
-        after = make_command(text, first_line + start, _description(comments))
+        after = last = make_command(text, first_line + start, _description(comments))
         block.commands.append(after)
         comments = []
     _keep_comments(block, after, comments)
     return block
+
+
+def _add_output(block: ShellBlock, command: Command | None, line: int, text: str) -> None:
+    """A printed line: the example output of the command above it, else of the block."""
+    if command is not None:
+        command.output = f"{command.output}\n{text}" if command.output else text
+    else:
+        block.output.append((line, text))
+
+
+def _has_root_prompt(code: str) -> bool:
+    for raw in code.splitlines():
+        match = _ROOT_PROMPT_RE.match(raw)
+        if match is not None and starts_command(raw[match.end() :], lenient=False):
+            return True
+    return False
 
 
 def _keep_comments(block: ShellBlock, after: Command | None, comments: list[tuple[int, str]]) -> None:
@@ -326,20 +535,33 @@ def _description(comments: list[tuple[int, str]]) -> str | None:
     return text or None
 
 
-def _split_console(code: str, first_line: int) -> ShellBlock:
-    """`console` transcript: lines after a prompt are commands, the rest is printed output."""
+def _prompt(raw: str, root: bool) -> re.Match[str] | None:
+    match = _PROMPT_RE.match(raw)
+    if match is None and root:
+        match = _ROOT_PROMPT_RE.match(raw)
+        if match is not None and not starts_command(raw[match.end() :], lenient=False):
+            return None
+    return match
+
+
+def _split_console(code: str, first_line: int, *, root: bool = False) -> ShellBlock:
+    """A terminal transcript: lines after a prompt are commands, the rest is what they printed
+    (kept as each command's `output`). `root`: `# ` followed by a command is a root prompt."""
     block = ShellBlock()
     lines = code.split("\n")
     comments: list[tuple[int, str]] = []
+    last: Command | None = None
     i = 0
     while i < len(lines):
         raw = lines[i]
-        match = _PROMPT_RE.match(raw)
+        match = _prompt(raw, root)
         if match is None:
             if raw.strip().startswith("#"):
                 text = raw.strip().lstrip("#").strip()
                 if text:
                     comments.append((first_line + i, text))
+            elif raw.strip():
+                _add_output(block, last, first_line + i, raw)
             i += 1
             continue
         start = i
@@ -361,7 +583,8 @@ def _split_console(code: str, first_line: int) -> ShellBlock:
             pieces.append(nxt.rstrip()[:-1].rstrip() if nxt.rstrip().endswith("\\") else nxt.strip())
             i += 1
         joined = " ".join(p for p in pieces if p)
-        block.commands.append(make_command(joined, first_line + start, _description(comments)))
+        last = make_command(joined, first_line + start, _description(comments))
+        block.commands.append(last)
         comments = []
     block.notes.extend(comments)
     return block
@@ -405,7 +628,8 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
 
 @lru_cache(maxsize=1024)
 def looks_like_shell(code: str) -> bool:
-    """An unlabelled block is shell when most of its commands start with a tool or a prompt."""
+    """An unlabelled block is shell when it opens with a command (a known tool, a path, an
+    assignment, a prompt) and most of its other lines that are not printed output do too."""
     if _is_console(code):
         return True
     starts = []
@@ -423,8 +647,12 @@ def looks_like_shell(code: str) -> bool:
         continuing = continuing or stripped.endswith("\\")
     if not starts:
         return False
-    good = sum(1 for s in starts if is_shell_command(s, need_arguments=False))
-    return good * 5 >= len(starts) * 4
+    good = [is_shell_command(s, need_arguments=False) or starts_command(s, lenient=False) for s in starts]
+    if not good[0]:
+        return False
+    # Output a command printed (a table, YAML, a log line) does not count against the block.
+    judged = [g for g, s in zip(good, starts, strict=True) if g or output_shape(s) is None]
+    return sum(judged) * 5 >= len(judged) * 4
 
 
 def inline_command(code: str, line: int, description: str | None = None) -> Command | None:

@@ -226,7 +226,10 @@ class _Loader:
         box = sec.timebox
         inherited = _per_child(each) if box is None else None
         child_each = box if box is not None and box.each else None
-        children = [self.classify(c, in_timed or box is not None, child_each) for c in sec.children]
+        # Under a heading that is a step itself (it has commands), prose sub-headings are its
+        # details, not tasks of a timed phase.
+        timed = (in_timed or box is not None) and not self.has_commands(sec.blocks)
+        children = [self.classify(c, timed, child_each) for c in sec.children]
         title = sec.title or "Untitled"
         if any(n.kind in {NodeKind.PHASE, NodeKind.TASK} for c in children for n in c.walk()):
             kind = NodeKind.PHASE if box is not None else NodeKind.SECTION
@@ -393,6 +396,9 @@ class _Loader:
         if self.is_shell(block):
             shell = split_shell(block.content.rstrip("\n"), block.first_line, block.language)
             node.commands.extend(shell.commands)
+            if shell.output:
+                printed = "\n".join(text for _line, text in shell.output)
+                parts.append(f"```{block.language or 'text'}\n{printed}\n```")
             node.manual_steps.extend(text for _line, text in shell.notes)
             self.warnings.extend(f"line {line}: {problem}" for line, problem in shell.problems)
             return shell.commands

@@ -295,7 +295,7 @@ def parse_blocks(text: str, path: str) -> list[Block]:
                 kind = head.lines[0].text.split()[1].lower()
                 container.append(Quote([Para(body, span)], span, admonition=kind, indented=True))
             else:
-                current().append(Code("", token.content, _span(token)[0] + 1, _span(token), indented=True))
+                current().append(_indented_code(token))
         elif kind == "table_open":
             i = _read_table(tokens, i, current())
             continue
@@ -305,6 +305,34 @@ def parse_blocks(text: str, path: str) -> list[Block]:
             current().append(Rule(_span(token)))
         i += 1
     return root
+
+
+_FENCE_OPEN_RE = re.compile(r"^(`{3,}|~{3,})\s*\{?\.?([\w+-]*)[^`]*$")
+
+
+def _indented_code(token: Token) -> Code:
+    """An indented code block. A fence indented too far under a list item (8 spaces under `1.`) is
+    one too, still holding its fence lines: then it is read as the fence it was meant to be."""
+    span = _span(token)
+    lines = token.content.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is not None:
+        match = _FENCE_OPEN_RE.match(lines[first].strip())
+        if match is not None:
+            fence = match.group(1)
+            body = lines[first + 1 :]
+            end = next(
+                (i for i in range(len(body) - 1, -1, -1) if body[i].strip()), None
+            )
+            if end is not None and body[end].strip().startswith(fence[0] * len(fence)) and not body[
+                end
+            ].strip().strip(fence[0]):
+                body = body[:end]
+            content = "\n".join(body) + ("\n" if body else "")
+            return Code(match.group(2).lower(), content, span[0] + first + 2, span, indented=True)
+    return Code("", token.content, span[0] + 1, span, indented=True)
 
 
 def _is_admonition_head(para: Para) -> bool:

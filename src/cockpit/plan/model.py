@@ -54,7 +54,8 @@ class Command:
     (then `cmd` is the inner CMD and `watch_interval` its interval in seconds),
     `inline` set when it came from inline code in prose rather than a code block, `notes` the
     `#` comment lines right after it in its block ("# Target: <15 pods": what to look for in
-    its output).
+    its output), `output` the example output the plan shows under it (lines of the block that
+    are printed output, not commands).
     """
 
     cmd: str
@@ -65,6 +66,7 @@ class Command:
     watch_interval: float = 2.0
     inline: bool = False
     notes: list[str] = field(default_factory=list)
+    output: str = ""
 
 
 @dataclass(slots=True)

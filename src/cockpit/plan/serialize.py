@@ -2,7 +2,8 @@
 
 JSON node: {"id", "kind", "title", "line", "minutes": [min, max] | null, "minutes_text",
 "each", "auto", "children_minutes": [min, max] | null, "commands": [{"cmd", "line",
-"description", "background", "watch", "watch_interval", "inline", "notes"}], "manual_steps",
+"description", "background", "watch", "watch_interval", "inline", "notes", "output"}],
+"manual_steps",
 "success_criteria", "text", "verify", "expect", "children"}.
 JSON plan: {"title", "source", "text", "sections", "metrics", "checks", "warnings", "metadata"}.
 The YAML written by `to_yaml` loads back (`load_yaml`) into the same plan, lines aside.
@@ -40,6 +41,7 @@ def command_dict(command: Command) -> dict[str, Any]:
         "watch_interval": _number(command.watch_interval),
         "inline": command.inline,
         "notes": list(command.notes),
+        "output": command.output,
     }
 
 
@@ -142,6 +144,7 @@ def _yaml_command(command: Command) -> str | dict[str, Any]:
         and not command.watch
         and not command.inline
         and not command.notes
+        and not command.output
         and (plain.cmd, plain.background, plain.watch) == (command.cmd, False, False)
     ):
         return command.cmd
@@ -157,6 +160,8 @@ def _yaml_command(command: Command) -> str | dict[str, Any]:
         out["inline"] = True
     if command.notes:
         out["notes"] = list(command.notes)
+    if command.output:
+        out["output"] = command.output
     return out
 
 

@@ -58,7 +58,7 @@ NODE_KEYS = {
     "phases",
     "tasks",
 }
-COMMAND_KEYS = {"cmd", "description", "background", "watch", "interval", "inline", "notes"}
+COMMAND_KEYS = {"cmd", "description", "background", "watch", "interval", "inline", "notes", "output"}
 METRIC_KEYS = {"name", "current", "target", "status"}
 CHECK_KEYS = {"url", "name", "expect_status", "body_contains", "max_latency_ms"}
 _CHILD_KINDS = {
@@ -188,6 +188,8 @@ class _Reader:
             command.inline = self.flag(keys["inline"][1], "inline")
         if "notes" in keys:
             command.notes = self.texts(keys["notes"][1], "command notes")
+        if "output" in keys:
+            command.output = self.text(keys["output"][1], "output").rstrip("\n")
         return command
 
     def node(self, yaml_node: YamlNode, default_kind: NodeKind | None, depth: int) -> Node:
