@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Log, Static
 from cockpit.cluster.hub import ClusterHub
 from cockpit.plan.model import Metric, Plan
 from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPane, build_live_panes
+from cockpit.ui.widgets.virtual_table import VirtualTable
 from tests.cluster.fakeapi import FakeApi
 from tests.cluster.podjson import cs, pod
 
@@ -64,12 +65,12 @@ async def wait_until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
     assert predicate()
 
 
-def column(table: DataTable[Any], key: str) -> list[str]:
+def column(table: DataTable[Any] | VirtualTable, key: str) -> list[str]:
     index = table.get_column_index(key)
     return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
 
 
-def names(table: DataTable[Any]) -> list[str]:
+def names(table: DataTable[Any] | VirtualTable) -> list[str]:
     return column(table, "name")
 
 
@@ -79,11 +80,11 @@ async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: Fake
     fake.put("minio-1", **pod_obj("minio-1"))
     app = PaneApp(PodsPane(hub))
     async with app.run_test(size=(160, 40)) as pilot:
-        table = app.query_one("#pods-table", DataTable)
+        table = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         assert names(table) == ["trino-worker-1", "api-1", "minio-1"]
         assert column(table, "status") == ["CrashLoopBackOff", "Running", "Running"]
-        headers = [str(c.label) for c in table.columns.values()]
+        headers = [c.header for c in table.columns]
         assert headers[:2] == ["STATUS", "NAME"]  # why a pod is a problem shows even when narrow
         summary = str(app.query_one("#pods-summary", Static).render())
         assert "Pod health 67% (2/3 pods)" in summary and "CrashLoopBackOff 1" in summary
@@ -119,7 +120,7 @@ async def test_unreachable_server_shows_stale_age_and_recovers(fake: FakeApi, hu
     fake.put("api-1", **pod_obj("api-1"))
     app = PaneApp(PodsPane(hub))
     async with app.run_test(size=(160, 40)) as pilot:
-        table = app.query_one("#pods-table", DataTable)
+        table = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: table.row_count == 1)
         port = fake.port
         fake.stop()

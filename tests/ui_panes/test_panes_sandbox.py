@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Log, Static, TabbedContent, TabPane
 from cockpit.cluster.hub import ClusterHub
 from cockpit.sandbox import Sandbox
 from cockpit.ui.panes import build_live_panes
+from cockpit.ui.widgets.virtual_table import VirtualTable
 from tests.cluster.sandboxfix import hub_for, start_sandbox
 from tests.ui_panes.test_panes import wait_until
 
@@ -44,18 +44,18 @@ async def test_seed_scenario_in_every_pane(live: tuple[Sandbox, ClusterHub]) -> 
     _box, hub = live
     app = LiveApp(hub)
     async with app.run_test(size=(200, 50)) as pilot:
-        pods = app.query_one("#pods-table", DataTable)
+        pods = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
         status = pods.get_column_index("status")
         first = [str(pods.get_row_at(i)[status]) for i in range(34)]
         assert "Running" not in first  # the 34 problem pods come first
-        argo = app.query_one("#argo-table", DataTable)
+        argo = app.query_one("#argo-table", VirtualTable)
         assert argo.row_count == 0  # a hidden tab does not render...
         app.query_one(TabbedContent).active = "tab-1"
         await wait_until(pilot, lambda: argo.row_count == 17)  # ...until it is shown
         assert str(app.query_one("#argo-summary", Static).render()).startswith("Synced 7/17")
-        certs = app.query_one("#certs-table", DataTable)
+        certs = app.query_one("#certs-table", VirtualTable)
         app.query_one(TabbedContent).active = "tab-2"
         await wait_until(pilot, lambda: certs.row_count == 9)
         assert [str(certs.get_row_at(i)[0]) for i in range(2)] == ["graphql-gateway-tls", "spark-history-tls"]
@@ -68,7 +68,7 @@ async def test_pod_logs_key_follows_the_pod_in_the_logs_tab(live: tuple[Sandbox,
     _box, hub = live
     app = LiveApp(hub)
     async with app.run_test(size=(200, 50)) as pilot:
-        pods = app.query_one("#pods-table", DataTable)
+        pods = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         app.query_one("#pods-filter").disabled = False
         pods.focus()
@@ -87,7 +87,7 @@ async def test_hard_refresh_is_confirmed_with_the_context_named(live: tuple[Sand
     app = LiveApp(hub)
     async with app.run_test(size=(200, 50)) as pilot:
         app.query_one(TabbedContent).active = "tab-1"
-        argo = app.query_one("#argo-table", DataTable)
+        argo = app.query_one("#argo-table", VirtualTable)
         await wait_until(pilot, lambda: argo.row_count == 17)
         argo.focus()
         row = names_index(argo, "data-platform")
@@ -107,7 +107,7 @@ async def test_hard_refresh_is_confirmed_with_the_context_named(live: tuple[Sand
         )
 
 
-def names_index(table: DataTable[Any], name: str) -> int:
+def names_index(table: VirtualTable, name: str) -> int:
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index(name)
 
 
@@ -116,7 +116,7 @@ async def test_certificate_drill_down_in_the_pane(live: tuple[Sandbox, ClusterHu
     app = LiveApp(hub)
     async with app.run_test(size=(200, 50)) as pilot:
         app.query_one(TabbedContent).active = "tab-2"
-        certs = app.query_one("#certs-table", DataTable)
+        certs = app.query_one("#certs-table", VirtualTable)
         await wait_until(pilot, lambda: certs.row_count == 9)
         certs.focus()
         certs.move_cursor(row=1)  # spark-history-tls (not Ready ones first)
@@ -134,7 +134,7 @@ async def test_panes_stay_correct_across_a_sandbox_restart(tmp_path: Path) -> No
     app = LiveApp(hub)
     try:
         async with app.run_test(size=(200, 50)) as pilot:
-            pods = app.query_one("#pods-table", DataTable)
+            pods = app.query_one("#pods-table", VirtualTable)
             await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
             port = box.port
             box.stop()
@@ -145,7 +145,7 @@ async def test_panes_stay_correct_across_a_sandbox_restart(tmp_path: Path) -> No
             await wait_until(pilot, lambda: not status.display, timeout=40)
             truth = {p.uid for p in hub.pods().values()}  # type: ignore[union-attr]
             await wait_until(pilot, lambda: pods.row_count == 138)
-            keys = [str(k.value) for k in pods.rows]
+            keys = pods.row_keys
             assert len(keys) == len(set(keys)) and set(keys) == truth
             assert "Pod health 75% (104/138 pods)" in str(app.query_one("#pods-summary", Static).render())
     finally:
@@ -157,7 +157,7 @@ async def test_pod_events_key_shows_the_pods_events(live: tuple[Sandbox, Cluster
     _box, hub = live
     app = LiveApp(hub)
     async with app.run_test(size=(200, 50)) as pilot:
-        pods = app.query_one("#pods-table", DataTable)
+        pods = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         pods.focus()
         await pilot.press("f", *"trino-worker", "enter")

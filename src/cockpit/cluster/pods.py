@@ -299,9 +299,14 @@ def problem_rank(status: str) -> int:
     return len(PROBLEM_ORDER) + 1
 
 
-def sort_pods(pods: Iterable[PodSummary]) -> list[PodSummary]:
+def pod_sort_key(pod: PodSummary) -> tuple[int, int, str, str]:
     """Problem pods first (worst first, most restarts first), then by namespace and name."""
-    return sorted(pods, key=lambda p: (problem_rank(p.status), -p.restarts, p.namespace, p.name))
+    return (problem_rank(pod.status), -pod.restarts, pod.namespace, pod.name)
+
+
+def sort_pods(pods: Iterable[PodSummary]) -> list[PodSummary]:
+    """The pods in `pod_sort_key` order."""
+    return sorted(pods, key=pod_sort_key)
 
 
 _SELECTOR_TERM = re.compile(

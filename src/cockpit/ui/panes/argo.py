@@ -9,17 +9,25 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cockpit.cluster.argocd import AppStatus, counts, sort_apps
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.pods import human_age
 from cockpit.ui.panes.base import TablePane
-from cockpit.ui.panes.tables import sync_table
 from cockpit.ui.screens.dialogs import ConfirmScreen
+from cockpit.ui.widgets.virtual_table import Column
 
-COLUMNS = ("name", "sync", "health", "operation", "revision", "last_sync", "message")
-HEADERS = ("APPLICATION", "SYNC", "HEALTH", "OPERATION", "REVISION", "LAST SYNC", "MESSAGE")
+TABLE_COLUMNS = (
+    Column("name", "APPLICATION", priority=10, min_width=12, cut="middle"),
+    Column("sync", "SYNC", priority=9, cut=None),
+    Column("health", "HEALTH", priority=8, cut=None),
+    Column("operation", "OPERATION", priority=6, min_width=9),
+    Column("revision", "REVISION", priority=4, min_width=8),
+    Column("last_sync", "LAST SYNC", priority=5, cut=None),
+    Column("message", "MESSAGE", priority=1, min_width=12),
+)
+COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 STYLES = {
     "Synced": "green",
     "OutOfSync": "yellow",
@@ -55,7 +63,7 @@ class ArgoPane(TablePane):
     def compose(self) -> ComposeResult:
         yield self.status_widget()
         yield Static("", id="argo-summary", classes="pane-summary")
-        yield self.row_table(COLUMNS, HEADERS)
+        yield self.row_table(TABLE_COLUMNS)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -91,8 +99,7 @@ class ArgoPane(TablePane):
                     ),
                 )
             )
-        with self.app.batch_update():
-            sync_table(self.query_one("#argo-table", DataTable), rows, COLUMNS)
+        self.show_rows(rows)
 
     def _context_name(self) -> str:
         return self.hub.target.context if self.hub.target is not None else "?"

@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
-from cockpit.ui.panes.tables import selected_key
+from cockpit.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 
 class InformerBatch(Message):
@@ -54,6 +54,7 @@ class LivePane(Vertical):
     DEFAULT_CSS = """
     LivePane { height: 1fr; }
     LivePane > DataTable { height: 1fr; }
+    LivePane > VirtualTable { height: 1fr; }
     LivePane > Log { height: 1fr; }
     LivePane > .pane-status { color: $text-muted; }
     LivePane > .pane-status.-problem { color: $warning; text-style: bold; }
@@ -73,6 +74,7 @@ class LivePane(Vertical):
         self._unsubscribe: list[Any] = []
         self._status = Static("", classes="pane-status")
         self._render_owed = False
+        self._status_shown: tuple[str, bool] | None = None
 
     def render_rows(self) -> None:
         """Show the pane's rows (subclasses); called through `request_render`."""
@@ -115,18 +117,19 @@ class LivePane(Vertical):
 
     def refresh_status(self) -> None:
         text = health_line(self.health, self.hub, self.WHAT, time.time())
+        problem = bool(text) and (self.health is None or self.health.state is not InformerState.STARTING)
+        if (text, problem) == self._status_shown:
+            return  # unchanged: no repaint
+        self._status_shown = (text, problem)
         self._status.update(text)
         self._status.display = bool(text)
-        self._status.set_class(
-            bool(text) and (self.health is None or self.health.state is not InformerState.STARTING),
-            "-problem",
-        )
+        self._status.set_class(problem, "-problem")
 
 
 class TablePane(LivePane):
-    """A live pane showing one informer's objects (by uid, in `rows`) in a DataTable `TABLE_ID`.
+    """A live pane showing one informer's objects (by uid, in `rows`) in a VirtualTable `TABLE_ID`.
 
-    Batches are applied to `rows`, then `batch_taken()` asks for a render (the pods pane
+    Batches are applied to `rows`, then `batch_taken(batch)` asks for a render (the pods pane
     throttles there); `selected()` is the object under the table's cursor.
     """
 
@@ -136,22 +139,27 @@ class TablePane(LivePane):
         super().__init__(hub, id=id)
         self.rows: dict[str, Any] = {}
 
-    def row_table(self, columns: tuple[str, ...], headers: tuple[str, ...]) -> DataTable[Any]:
-        table: DataTable[Any] = DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
-        for key, header in zip(columns, headers, strict=True):
-            table.add_column(header, key=key)
-        return table
+    def row_table(self, columns: tuple[Column, ...]) -> VirtualTable:
+        return VirtualTable(columns, id=self.TABLE_ID, zebra_stripes=True)
+
+    def table(self) -> VirtualTable:
+        return self.query_one(f"#{self.TABLE_ID}", VirtualTable)
+
+    def show_rows(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
+        """Hand the rows (key, cells) in order to the table; it repaints only what changed."""
+        self.table().update(rows)
 
     def on_informer_batch(self, message: InformerBatch) -> None:
         message.stop()
         message.batch.apply_to(self.rows)
         self.health = message.batch.health
         self.refresh_status()
-        self.batch_taken()
+        self.batch_taken(message.batch)
 
-    def batch_taken(self) -> None:
+    def batch_taken(self, batch: ChangeSet[Any]) -> None:
+        del batch
         self.request_render()
 
     def selected(self) -> Any | None:
-        key = selected_key(self.query_one(f"#{self.TABLE_ID}", DataTable))
+        key = self.table().cursor_key
         return None if key is None else self.rows.get(key)

@@ -10,16 +10,25 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cockpit.cluster.certs import CertChain, CertStatus, ready_counts
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.tlsprobe import probe_host
 from cockpit.ui.panes.base import TablePane
-from cockpit.ui.panes.tables import sync_table
+from cockpit.ui.widgets.virtual_table import Column, VirtualTable
 
-COLUMNS = ("name", "ready", "reason", "days", "not_after", "renewal", "namespace", "message")
-HEADERS = ("CERTIFICATE", "READY", "REASON", "DAYS LEFT", "NOT AFTER", "RENEWAL", "NAMESPACE", "MESSAGE")
+TABLE_COLUMNS = (
+    Column("name", "CERTIFICATE", priority=10, min_width=12, cut="middle"),
+    Column("ready", "READY", priority=9, cut=None),
+    Column("reason", "REASON", priority=7, min_width=8),
+    Column("days", "DAYS LEFT", priority=8, cut=None, align="right"),
+    Column("not_after", "NOT AFTER", priority=4, cut=None),
+    Column("renewal", "RENEWAL", priority=3, cut=None),
+    Column("namespace", "NAMESPACE", priority=5, min_width=9, cut="middle"),
+    Column("message", "MESSAGE", priority=1, min_width=12),
+)
+COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 
 
 def _date(ts: float | None) -> str:
@@ -59,7 +68,7 @@ class CertsPane(TablePane):
     def compose(self) -> ComposeResult:
         yield self.status_widget()
         yield Static("", id="certs-summary", classes="pane-summary")
-        yield self.row_table(COLUMNS, HEADERS)
+        yield self.row_table(TABLE_COLUMNS)
         yield Static("", id="certs-detail", classes="pane-detail")
 
     def on_mount(self) -> None:
@@ -93,10 +102,9 @@ class CertsPane(TablePane):
                     ),
                 )
             )
-        with self.app.batch_update():
-            sync_table(self.query_one("#certs-table", DataTable), rows, COLUMNS)
+        self.show_rows(rows)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
         self.action_drill()
 

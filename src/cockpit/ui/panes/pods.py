@@ -10,20 +10,41 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub, EventRow
+from cockpit.cluster.informer import ChangeSet
 from cockpit.cluster.logs import LogRequest
-from cockpit.cluster.pods import HEALTH_FORMULA, PodSummary, human_age, selector_matches, sort_pods, totals
+from cockpit.cluster.order import StableOrder
+from cockpit.cluster.pods import (
+    HEALTH_FORMULA,
+    PodSummary,
+    human_age,
+    pod_sort_key,
+    problem_rank,
+    selector_matches,
+    totals,
+)
 from cockpit.ui.panes.base import TablePane
-from cockpit.ui.panes.tables import sync_table
+from cockpit.ui.widgets.virtual_table import Cell, Column
 
 # STATUS leads: in a narrow live area (80 columns) the long pod names would otherwise hide why a pod is
-# a problem, and the problem pods are what this pane is for.
-COLUMNS = ("status", "name", "ready", "restarts", "age", "namespace", "last", "node", "detail")
-HEADERS = ("STATUS", "NAME", "READY", "RESTARTS", "AGE", "NAMESPACE", "LAST TERMINATION", "NODE", "WHY")
-MAX_ROWS = 500  # a DataTable stays quick to low thousands of rows; filter to see past the first ones
+# a problem, and the problem pods are what this pane is for. When narrower still, the columns with
+# the lowest priority go first and long names are cut in the middle (their ends tell pods apart).
+TABLE_COLUMNS = (
+    Column("status", "STATUS", priority=9, cut=None),
+    Column("name", "NAME", priority=10, min_width=24, cut="middle"),
+    Column("ready", "READY", priority=8, cut=None),
+    Column("restarts", "RESTARTS", priority=7, cut=None, align="right"),
+    Column("age", "AGE", priority=6, cut=None),
+    Column("namespace", "NAMESPACE", priority=5, min_width=14, cut="middle"),
+    Column("last", "LAST TERMINATION", priority=3, cut=None),
+    Column("node", "NODE", priority=2, min_width=12, cut="middle"),
+    Column("detail", "WHY", priority=1, min_width=24),
+)
+COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
+HEADERS = tuple(c.header for c in TABLE_COLUMNS)
 RENDER_EVERY_S = 0.25
 STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
 
@@ -96,8 +117,11 @@ class PodsPane(TablePane):
         self, hub: ClusterHub, *, namespace: str | None = None, id: str | None = "pods-pane"
     ) -> None:
         super().__init__(hub, id=id)
-        self.max_rows = MAX_ROWS
         self._render_pending = False
+        # rows move only when their problem rank changes: a restart does not reorder the table
+        self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
+        self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...]]] = {}
+        self._summary_shown: Text | None = None
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
         self.initial_filter = f"-n {namespace}" if namespace else ""
 
@@ -109,7 +133,7 @@ class PodsPane(TablePane):
         box.display = bool(self.initial_filter)
         box.disabled = not self.initial_filter  # hidden inputs must not take the focus
         yield box
-        yield self.row_table(COLUMNS, HEADERS)
+        yield self.row_table(TABLE_COLUMNS)
         yield Static("", id="pods-events", classes="pane-detail")
 
     def on_mount(self) -> None:
@@ -117,55 +141,68 @@ class PodsPane(TablePane):
         self.query_one("#pods-events", Static).display = False
         self.watch_informer(self.hub.pods())
 
-    def batch_taken(self) -> None:
+    def batch_taken(self, batch: ChangeSet[PodSummary]) -> None:
+        if batch.reset:
+            self.order.reset(self.rows)
+        else:
+            self.order.apply(batch.upserts, batch.deletes)
         if not self._render_pending:  # at most a few renders a second, however fast pods change
             self._render_pending = True
             self.set_timer(RENDER_EVERY_S, self._render_due)
 
     def visible(self) -> list[PodSummary]:
-        return sort_pods(p for p in self.rows.values() if self.filter(p))
+        """The pods the table shows, in its order (problem pods first, see `StableOrder`)."""
+        return [self.rows[k] for k in self._visible_keys()]
+
+    def _visible_keys(self) -> list[str]:
+        if not (self.filter.namespace or self.filter.selector or self.filter.words):
+            return self.order.keys
+        rows, keep = self.rows, self.filter
+        return [k for k in self.order.keys if keep(rows[k])]
 
     def _render_due(self) -> None:
         self._render_pending = False
         self.request_render()
 
+    def _row(self, key: str, now: float) -> tuple[Cell, ...]:
+        """A pod's cells, reused while the pod and its AGE text are unchanged."""
+        p = self.rows[key]
+        cached = self._cells.get(key)
+        if cached is not None and cached[0] is p and now < cached[1]:
+            return cached[2]
+        cells: tuple[Cell, ...] = (
+            status_text(p.status),
+            p.name,
+            p.ready,
+            str(p.restarts),
+            p.age(now) if p.created else "?",
+            p.namespace,
+            p.last_termination,
+            p.node,
+            p.detail[:120],
+        )
+        self._cells[key] = (p, age_valid_until(p.created, now), cells)
+        return cells
+
     def render_rows(self) -> None:
-        matching = self.visible()
-        shown = matching[: self.max_rows]
+        keys = self._visible_keys()
         t = totals(self.rows.values())
         by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
         scope = ""
         if self.filter.namespace or self.filter.selector or self.filter.words:
-            scope = f"  [{len(matching)} matching]"
+            scope = f"  [{len(keys)} matching]"
         informer = self.hub.pods()
         if informer is not None and informer.scope_note:
             scope += f"  [{informer.scope_note}]"
-        if len(matching) > len(shown):
-            scope += f"  [first {len(shown)} of {len(matching)} shown: filter to narrow]"
-        self.query_one("#pods-summary", Static).update(
-            Text.assemble(("Pod health ", "bold"), (t.health_text, "bold"), f"   {by_status}{scope}")
-        )
+        summary = Text.assemble(("Pod health ", "bold"), (t.health_text, "bold"), f"   {by_status}{scope}")
+        if summary != self._summary_shown:
+            self._summary_shown = summary
+            self.query_one("#pods-summary", Static).update(summary)
         now = time.time()
-        rows = [
-            (
-                p.uid,
-                (
-                    status_text(p.status),
-                    p.name,
-                    p.ready,
-                    str(p.restarts),
-                    p.age(now) if p.created else "?",
-                    p.namespace,
-                    p.last_termination,
-                    p.node,
-                    p.detail[:120],
-                ),
-            )
-            for p in shown
-        ]
-        table = self.query_one("#pods-table", DataTable)
-        with self.app.batch_update():
-            sync_table(table, rows, COLUMNS)
+        row = self._row
+        self.show_rows([(k, row(k, now)) for k in keys])
+        if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
+            self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
 
     def action_filter(self) -> None:
         box = self.query_one("#pods-filter", Input)
@@ -179,7 +216,7 @@ class PodsPane(TablePane):
         box.display = False
         box.disabled = True
         self.query_one("#pods-events", Static).display = False
-        self.query_one("#pods-table", DataTable).focus()
+        self.table().focus()
 
     @on(Input.Changed, "#pods-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -190,7 +227,7 @@ class PodsPane(TablePane):
     @on(Input.Submitted, "#pods-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#pods-table", DataTable).focus()
+        self.table().focus()
 
     def action_events(self) -> None:
         pod = self.selected()
@@ -228,6 +265,17 @@ class PodsPane(TablePane):
         if tab is not None and tabs is not None and tab.id:
             tabs.active = tab.id
         logs.focus_view()
+
+
+def age_valid_until(created: float | None, now: float) -> float:
+    """Until when a pod's AGE text stays the same: seconds are shown below 2 minutes, then minutes
+    or coarser (recomputing a coarser one each minute is cheap and never wrong)."""
+    if created is None:
+        return float("inf")
+    seconds = max(0.0, now - created)
+    if seconds < 120:
+        return now + 1.0 - seconds % 1.0
+    return now + 60.0 - seconds % 60.0
 
 
 def format_events(namespace: str, name: str, events: list[EventRow]) -> Text:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.widgets.data_table import CellDoesNotExist
 
 Cell = str | Text
 
@@ -39,10 +39,3 @@ def sync_table(
         table.add_row(*cells, key=key)
     if cursor_key is not None and cursor_key in wanted:
         table.move_cursor(row=wanted.index(cursor_key), animate=False)
-
-
-def selected_key(table: DataTable[Cell]) -> str | None:
-    if not table.row_count:
-        return None
-    row_key: RowKey = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-    return str(row_key.value)

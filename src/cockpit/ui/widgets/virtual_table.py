@@ -1,0 +1,443 @@
+"""A keyed table for thousands of rows, rendered with the Line API (only the visible rows are drawn).
+
+`VirtualTable.update(rows)` takes the rows in display order as (key, cells). It keeps a strip per
+rendered row in a cache and, when the same keys come back in the same order, repaints only the
+rows whose cells changed; nothing at all when nothing changed. A row's cells are compared by
+identity first, so a caller that reuses the tuple of an unchanged row costs one `is` per row.
+
+Columns have a priority and a minimum width: when the table is narrower than the columns' natural
+widths, the lowest-priority columns are dropped first, then the columns that may shrink (`cut`)
+give up width down to their minimum, a long value cut at the end or in the middle with `…`.
+Column widths are the widest value of the column over all rows (like kubectl), kept as a count of
+widths per column so an update measures only the changed rows.
+
+Keys: j/k or ↓/↑ move the cursor, g/G or home/end jump, ctrl+d/ctrl+u and pgdn/pgup move half /
+a whole page, enter posts `RowSelected`. The cursor stays on its row (by key) when rows move.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = str | Text
+Row = tuple[str, Sequence[Cell]]
+ELLIPSIS = "…"
+GAP = 2  # blank cells between columns (DataTable pads each cell with one on either side)
+CACHE_ROWS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column. Higher `priority` stays longest when the table is narrow; `min_width` is what a
+    shrinking column keeps; `cut` says how a long value is shortened ("end", "middle", or None for
+    a column that never shrinks); `max_width` caps the natural width."""
+
+    key: str
+    header: str
+    priority: int = 0
+    min_width: int = 4
+    max_width: int | None = None
+    cut: Literal["end", "middle"] | None = "end"
+    align: Literal["left", "right"] = "left"
+
+
+def cut_text(text: Text, width: int, how: Literal["end", "middle"] | None) -> Text:
+    """`text` fitted to at most `width` cells: cut at the end or in the middle with `…`."""
+    if text.cell_len <= width:
+        return text
+    if width <= 1 or how is None:
+        out = text.copy()
+        out.truncate(width)
+        return out
+    if how == "middle":
+        keep = width - 1
+        head = keep - keep // 2
+        tail = keep // 2
+        plain = text.plain
+        out = text[:head]
+        out.append(ELLIPSIS)
+        if tail:
+            out.append_text(text[len(plain) - tail :])
+        if out.cell_len > width:  # wide characters: fall back to a plain cut
+            out.truncate(width)
+        return out
+    out = text.copy()
+    out.truncate(width - 1)
+    out.append(ELLIPSIS)
+    return out
+
+
+def cut_middle(value: str, width: int) -> str:
+    """`value` with its middle replaced by `…` so it fits in `width` cells (names keep both ends)."""
+    return cut_text(Text(value), width, "middle").plain
+
+
+def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> list[tuple[int, int]]:
+    """Which columns to show and how wide: [(column index, width)] in column order.
+
+    Drop the lowest-priority columns (the later one first among equals) until the rest fit at their
+    minimum widths; then hand out the space left by priority, highest first, up to each column's
+    natural width (so a long message column is cut before a name is)."""
+    want = [min(n, c.max_width) if c.max_width else n for c, n in zip(columns, natural, strict=True)]
+    least = [w if c.cut is None else min(w, c.min_width) for c, w in zip(columns, want, strict=True)]
+    shown = list(range(len(columns)))
+    by_priority = sorted(shown, key=lambda i: (columns[i].priority, -i))
+
+    def need(ix: list[int]) -> int:
+        return sum(least[i] for i in ix) + GAP * max(0, len(ix) - 1)
+
+    while len(shown) > 1 and need(shown) > width:
+        shown.remove(by_priority.pop(0))
+    widths = {i: least[i] for i in shown}
+    spare = width - need(shown)
+    for i in reversed(by_priority):
+        if spare <= 0:
+            break
+        give = min(spare, want[i] - widths[i])
+        widths[i] += give
+        spare -= give
+    return [(i, widths[i]) for i in shown]
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows keyed by a stable id, drawn line by line; see the module docstring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g,home", "cursor_first", "First row", show=False, id="table.first"),
+        Binding("G,end", "cursor_last", "Last row", show=False, id="table.last"),
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False, id="table.half_down"),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False, id="table.half_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("enter", "select", "Select", show=False, id="table.select"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--even-row",
+    }
+    DEFAULT_CSS = """
+    VirtualTable { height: 1fr; background: $surface; }
+    VirtualTable > .virtual-table--header { text-style: bold; background: $panel; color: $foreground; }
+    VirtualTable > .virtual-table--even-row { background: $surface-lighten-1 50%; }
+    VirtualTable:dark > .virtual-table--even-row { background: $surface-darken-1 40%; }
+    VirtualTable > .virtual-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    VirtualTable:focus > .virtual-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
+
+    class RowHighlighted(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, table: VirtualTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter (or a click) on a row."""
+
+        def __init__(self, table: VirtualTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        zebra_stripes: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.columns: tuple[Column, ...] = tuple(columns)
+        self.zebra_stripes = zebra_stripes
+        self._keys: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._source: dict[str, Sequence[Cell]] = {}  # what the caller gave, to spot unchanged rows
+        self._widths: list[Counter[int]] = [Counter({cell_len(c.header): 1}) for c in self.columns]
+        self._layout: list[tuple[int, int]] = []
+        self._layout_for: tuple[int, tuple[int, ...]] = (-1, ())
+        self._strips: dict[tuple[str, int], Strip] = {}
+        self._header: Strip | None = None
+        self._cursor_key: str | None = None
+        self.paints = 0  # rows rendered since mount (a measure of work, for tests and bench)
+
+    # -- data -----------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def row_keys(self) -> list[str]:
+        return list(self._keys)
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._keys[self.cursor_row] if self._keys else None
+
+    def get_column_index(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+    def get_row(self, key: str) -> tuple[Text, ...]:
+        return self._cells[key]
+
+    def get_row_at(self, index: int) -> tuple[Text, ...]:
+        return self._cells[self._keys[index]]
+
+    def clear(self) -> None:
+        self.update(())
+
+    def update(self, rows: Iterable[Row]) -> None:
+        """Show `rows` (key, cells) in this order; repaint only what changed."""
+        keys: list[str] = []
+        changed: list[str] = []
+        source = self._source
+        fresh: dict[str, Sequence[Cell]] = {}
+        for key, cells in rows:
+            keys.append(key)
+            fresh[key] = cells
+            old = source.get(key)
+            if old is not cells and old != cells:
+                changed.append(key)
+        gone = source.keys() - fresh.keys()
+        same_order = keys == self._keys
+        if same_order and not changed:
+            self._source = fresh
+            return
+        for key in gone:
+            self._forget(key)
+        for key in changed:
+            self._forget(key)
+            texts = tuple(c if isinstance(c, Text) else Text(c) for c in fresh[key])
+            self._cells[key] = texts
+            for counter, text in zip(self._widths, texts, strict=True):
+                counter[text.cell_len] += 1
+        self._source = fresh
+        cursor_key = self._cursor_key
+        if not same_order:
+            self._keys = keys
+            self._index = {k: i for i, k in enumerate(keys)}
+        self.virtual_size = Size(self._content_width(), len(keys) + 1)
+        if self._refresh_layout() or not same_order:
+            self._strips.clear()
+            self.refresh()
+        else:
+            top = int(self.scroll_y)
+            bottom = top + self.size.height
+            for key in changed:
+                index = self._index[key]
+                if top <= index < bottom:
+                    self.refresh_line(index + 1)
+        if not keys:
+            self._cursor_key = None
+            self.set_reactive(VirtualTable.cursor_row, 0)
+        elif cursor_key in self._index:
+            self._move(self._index[cursor_key], scroll=False)
+        else:
+            self._move(min(self.cursor_row, len(keys) - 1), scroll=False)
+
+    def _forget(self, key: str) -> None:
+        texts = self._cells.pop(key, None)
+        if texts is None:
+            return
+        for counter, text in zip(self._widths, texts, strict=True):
+            width = text.cell_len
+            counter[width] -= 1
+            if not counter[width]:
+                del counter[width]
+        self._strips.pop((key, 0), None)
+        self._strips.pop((key, 1), None)
+        self._strips.pop((key, 2), None)
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def _natural(self) -> tuple[int, ...]:
+        return tuple(max(counter) if counter else 0 for counter in self._widths)
+
+    def _content_width(self) -> int:
+        return sum(w for _i, w in self._layout) + GAP * max(0, len(self._layout) - 1)
+
+    def _refresh_layout(self) -> bool:
+        """Recompute the shown columns and widths; True when they changed (every strip is stale)."""
+        width = self.scrollable_content_region.width or self.size.width
+        wanted = (width, self._natural())
+        if wanted == self._layout_for:
+            return False
+        self._layout_for = wanted
+        new = layout(self.columns, wanted[1], max(width, 1))
+        if new == self._layout:
+            return False
+        self._layout = new
+        self._header = None
+        self._strips.clear()
+        self.virtual_size = Size(self._content_width(), len(self._keys) + 1)
+        return True
+
+    def on_resize(self) -> None:
+        if self._refresh_layout():
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._header = None
+        self._strips.clear()
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns on screen at the current width."""
+        return [self.columns[i].key for i, _w in self._layout]
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def _line(self, texts: Sequence[Text], style: Style) -> Strip:
+        segments: list[Segment] = []
+        for n, (i, width) in enumerate(self._layout):
+            column = self.columns[i]
+            text = cut_text(texts[i], width, column.cut)
+            pad = width - text.cell_len
+            if n:
+                segments.append(Segment(" " * GAP, style))
+            if column.align == "right" and pad:
+                segments.append(Segment(" " * pad, style))
+            segments.extend(text.render(self.app.console))
+            if column.align == "left" and pad:
+                segments.append(Segment(" " * pad, style))
+        return Strip(Segment.apply_style(segments, style), self._content_width())
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            if self._header is None:
+                header_style = base + self.get_component_rich_style("virtual-table--header")
+                self._header = self._line([Text(c.header) for c in self.columns], header_style)
+            style = base + self.get_component_rich_style("virtual-table--header")
+            return self._header.crop_extend(scroll_x, scroll_x + width, style)
+        index = scroll_y + y - 1
+        if index >= len(self._keys):
+            return Strip.blank(width, base)
+        key = self._keys[index]
+        kind = 2 if index == self.cursor_row else (1 if self.zebra_stripes and index % 2 == 0 else 0)
+        strip = self._strips.get((key, kind))
+        if strip is None:
+            style = base
+            if kind == 2:
+                style = base + self.get_component_rich_style("virtual-table--cursor")
+            elif kind == 1:
+                style = base + self.get_component_rich_style("virtual-table--even-row")
+            strip = self._line(self._cells[key], style)
+            self.paints += 1
+            if len(self._strips) >= CACHE_ROWS:
+                self._strips.clear()
+            self._strips[key, kind] = strip
+            pad_style = style
+        else:
+            pad_style = base
+        return strip.crop_extend(scroll_x, scroll_x + width, pad_style)
+
+    # -- cursor ---------------------------------------------------------------------------------
+
+    def move_cursor(self, row: int, animate: bool = False) -> None:
+        """Put the cursor on row `row` (clamped) and scroll it into view."""
+        del animate
+        if self._keys:
+            self._move(max(0, min(row, len(self._keys) - 1)))
+
+    def _move(self, row: int, scroll: bool = True) -> None:
+        old_row, old_key = self.cursor_row, self._cursor_key
+        self.set_reactive(VirtualTable.cursor_row, row)
+        self._cursor_key = self._keys[row]
+        if row != old_row:
+            self.refresh_line(old_row + 1)
+            self.refresh_line(row + 1)
+        if scroll:
+            self._scroll_to_cursor()
+        if self._cursor_key != old_key:
+            self.post_message(self.RowHighlighted(self, self._cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        rows_visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + rows_visible:
+            self.scroll_to(y=self.cursor_row - rows_visible + 1, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(len(self._keys) - 1)
+
+    def action_half_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + max(1, self._page() // 2))
+
+    def action_half_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - max(1, self._page() // 2))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + self._page())
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - self._page())
+
+    def action_select(self) -> None:
+        if self._keys:
+            self.post_message(self.RowSelected(self, self._keys[self.cursor_row]))
+
+    def on_click(self, event: Click) -> None:
+        if event.y < 1:
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if 0 <= index < len(self._keys):
+            self.move_cursor(index)
+            if event.chain > 1:
+                self.action_select()
