@@ -120,6 +120,36 @@ def test_paging_with_limit_and_continue(http: httpx.Client) -> None:
     assert seen == everything and len(seen) == 10
 
 
+def test_paged_list_is_a_snapshot_and_an_expired_token_is_410(
+    own: tuple[Sandbox, httpx.Client],
+) -> None:
+    box, http = own
+    first = http.get("/api/v1/pods", params={"limit": 3}).json()
+    listed = [p["metadata"]["name"] for p in first["items"]]
+    rv = first["metadata"]["resourceVersion"]
+    # created between the pages, in front of the cursor and behind it: in no page, but in the watch
+    for name in ("aaa-between", "zzz-between"):
+        http.post(f"/api/v1/namespaces/{DP}/pods", json={"metadata": {"name": name}, "spec": {}})
+    token = first["metadata"]["continue"]
+    while token:
+        page = http.get("/api/v1/pods", params={"limit": 3, "continue": token}).json()
+        assert page["metadata"]["resourceVersion"] == rv
+        listed += [p["metadata"]["name"] for p in page["items"]]
+        token = page["metadata"].get("continue")
+    assert len(listed) == 10 and not {"aaa-between", "zzz-between"} & set(listed)
+    with http.stream(
+        "GET", "/api/v1/pods", params={"watch": "true", "resourceVersion": rv, "timeoutSeconds": 1}
+    ) as watch:
+        added = [json.loads(line)["object"]["metadata"]["name"] for line in watch.iter_lines() if line]
+    assert added == ["aaa-between", "zzz-between"]
+    again = http.get("/api/v1/pods", params={"limit": 3}).json()
+    http.delete(f"/api/v1/namespaces/{DP}/pods/aaa-between")
+    box.store.compact()  # the history back to the first page's version is gone
+    gone = http.get("/api/v1/pods", params={"limit": 3, "continue": again["metadata"]["continue"]})
+    assert gone.status_code == 410
+    assert gone.json()["reason"] == "Expired" and "continue parameter is too old" in gone.json()["message"]
+
+
 def test_field_and_label_selectors(http: httpx.Client) -> None:
     pods = http.get("/api/v1/pods", params={"fieldSelector": "status.phase=Failed"}).json()["items"]
     assert len(pods) == 3

@@ -29,6 +29,14 @@ def test_get_pods_all_namespaces_prints_what_a_cluster_prints(shared: Kubectl) -
     assert by_name["minio-0"][-1] == "3d"
 
 
+def test_chunked_get_pages_through_every_pod_once(shared: Kubectl) -> None:
+    whole = shared.ok("get", "pods", "-A", "-o", "name", "--chunk-size=0")
+    paged = shared.ok("get", "pods", "-A", "-o", "name", "--chunk-size=2")
+    assert paged == whole and len(whole.splitlines()) > 4
+    table = shared.ok("get", "pods", "-A", "--chunk-size=3")
+    assert [row[1] for row in _rows(table)[1:]] == [line.split("/", 1)[1] for line in whole.splitlines()]
+
+
 def test_get_pods_by_set_based_label_selector(shared: Kubectl) -> None:
     out = shared.ok(
         "get", "pods", "-n", "data-platform", "-l", "app in (dolphinscheduler-master,minio,superset)"

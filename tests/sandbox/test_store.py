@@ -108,6 +108,58 @@ def test_paging_walks_every_object_once(store: Store) -> None:
     assert seen == [f"p{i}" for i in range(7)]
 
 
+def test_continue_pages_are_one_snapshot_of_the_first_pages_version(store: Store) -> None:
+    for i in range(0, 10, 2):
+        store.create(PODS, _pod(f"p{i}", phase="Pending"))
+    first = store.select(PODS, None, limit=2)
+    assert [e.name for e in first.entries] == ["p0", "p2"]
+    # between the pages: creates before and after the cursor, a change, a delete, a delete + re-create
+    store.create(PODS, _pod("p1"))
+    store.create(PODS, _pod("p5"))
+    store.patch(PODS, "data-platform", "p4", {"status": {"phase": "Running"}})
+    store.delete(PODS, "data-platform", "p6")
+    store.delete(PODS, "data-platform", "p8")
+    store.create(PODS, _pod("p8", phase="Failed"))
+    rest = store.select(PODS, None, limit=100, continue_token=first.continue_token)
+    assert rest.resource_version == first.resource_version  # the list's version, as on the first page
+    assert [(e.name, e.obj["status"]["phase"]) for e in rest.entries] == [
+        ("p4", "Pending"),
+        ("p6", "Pending"),
+        ("p8", "Pending"),
+    ]
+    # a watch from the list's version then brings exactly what the snapshot did not show
+    seen: list[tuple[str, str]] = []
+    watch = store.watch(
+        PODS,
+        None,
+        str(first.resource_version),
+        parse_label_selector(""),
+        parse_field_selector("", PODS),
+        lambda kind, entry, rv: seen.append((kind, entry.name if entry else "")),
+    )
+    watch.cancel()
+    assert seen == [
+        ("ADDED", "p1"),
+        ("ADDED", "p5"),
+        ("MODIFIED", "p4"),
+        ("DELETED", "p6"),
+        ("DELETED", "p8"),
+        ("ADDED", "p8"),
+    ]
+
+
+def test_a_continue_token_older_than_the_history_is_410_expired(store: Store) -> None:
+    for i in range(4):
+        store.create(PODS, _pod(f"p{i}"))
+    first = store.select(PODS, None, limit=2)
+    store.create(PODS, _pod("p9"))
+    store.compact()
+    with pytest.raises(ApiError) as exc:
+        store.select(PODS, None, limit=2, continue_token=first.continue_token)
+    assert exc.value.code == 410 and exc.value.reason == "Expired"
+    assert "too old to display a consistent list result" in exc.value.message
+
+
 def _owned(store: Store, rt, name: str, owner: dict) -> dict:  # type: ignore[no-untyped-def]
     ref = {
         "apiVersion": owner["apiVersion"],
@@ -182,7 +234,7 @@ def test_filtered_paging_finds_matches_across_namespaces_and_counts_only_plain_l
     assert [e.name for e in second.entries] == ["k1", "k2", "k3", "k4"] and second.continue_token is None
     plain = store.select(PODS, None, limit=4)
     assert plain.remaining == 6
-    store.delete(PODS, "data-platform", "a1")  # a change between pages neither repeats nor skips
+    store.delete(PODS, "data-platform", "a4")  # deleted after the first page: still in the snapshot
     rest = store.select(PODS, None, limit=100, continue_token=plain.continue_token)
     assert [e.name for e in rest.entries] == ["a4", "k0", "k1", "k2", "k3", "k4"]
 

@@ -2,7 +2,8 @@
 
 - `connect`: choose the cluster like kubectl -> `ClusterTarget` + an ApiClient; `probe`.
 - `kubeapi`: raw-JSON requests over the official client's auth and TLS (`KubeApi`, `ResourceKind`).
-- `informer`: one shared list+watch per kind (`InformerRegistry`, `Informer`, `ChangeSet`, `Health`).
+- `informer`: one shared list+watch per kind (`Informer`, `ChangeSet`); `registry`: `InformerRegistry`
+  (one per cluster, restarts dead informers, marks silent ones stale); `health`: `Health`, `Deadlines`.
 - `pods`, `argocd`, `certs`: per-kind summaries (`PodSummary`, `AppStatus`, `CertStatus`) and actions.
 - `logs`, `loki`: `kubectl logs -f`-like following into a bounded `LogBuffer`; the one Loki client
   (`LokiClient`: the logs pane's follower and the platform health check).

@@ -19,11 +19,12 @@ from cockpit.cluster.argocd import AppStatus, summarize_app
 from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summarize_certificate
 from cockpit.cluster.connect import ClusterTarget, connect
 from cockpit.cluster.errors import ClusterError
-from cockpit.cluster.informer import Informer, InformerRegistry
+from cockpit.cluster.informer import Informer
 from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
 from cockpit.cluster.loki import LokiClient, LokiFollower
 from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
+from cockpit.cluster.registry import InformerRegistry
 from cockpit.cluster.snapshot import ClusterSnapshot
 
 

@@ -8,7 +8,10 @@ of objects, see KUBE-API-NOTES.md).
 
 from __future__ import annotations
 
+import email.utils
 import gc
+import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,19 +90,63 @@ def loads(body: bytes) -> Any:
 
 def status_message(body: bytes) -> str:
     """The `message` of a Kubernetes Status body (or the `error` of a Prometheus-style answer that
-    came through the service proxy), or the body's first line."""
+    came through the service proxy), the title of an HTML error page, or the body's first line."""
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError:
         text = body.decode("utf-8", "replace").strip()
+        if looks_like_html(body):
+            title = _HTML_TITLE.search(text)
+            name = " ".join(title.group(1).split())[:120] if title else ""
+            return (f"{name} " if name else "") + "(an HTML page: from a proxy or load balancer?)"
         return text.splitlines()[0][:200] if text else ""
     if isinstance(doc, dict):
         return str(doc.get("message") or doc.get("error") or doc.get("reason") or "")
     return ""
 
 
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<title", b"<center", b"<h1"))
+
+
+def malformed_sentence(what: str, body: bytes, exc: BaseException | None = None) -> str:
+    """One sentence for a body or watch line that is not the JSON object the API promises."""
+    if not body.strip():
+        found = "an empty body"
+    elif looks_like_html(body):
+        found = "an HTML page instead of JSON (an error page from a proxy or load balancer?)"
+    elif isinstance(exc, orjson.JSONDecodeError) and "unexpected end of data" in str(exc):
+        found = "JSON that is cut short (the connection or a proxy cut it?)"
+    elif isinstance(exc, orjson.JSONDecodeError):
+        found = "data that is not JSON (garbage from the network or a proxy?)"
+    else:
+        snippet = body[:40].decode("utf-8", "replace").strip()
+        found = f"JSON that is not a Kubernetes object ({snippet})"
+    return f"The API server sent {found} for {what}"
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110); None when absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
 def transport_sentence(server: str, exc: BaseException) -> str:
-    """One sentence for a failure below HTTP (refused, DNS, TLS, timeout)."""
+    """One sentence for a failure below HTTP (refused, reset, cut short, DNS, TLS, timeout)."""
     text = str(exc)
     low = text.lower()
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
@@ -109,6 +156,12 @@ def transport_sentence(server: str, exc: BaseException) -> str:
         why = "connection refused"
     elif "timed out" in low or isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
         why = "timed out"
+    elif "reset by peer" in low or "connectionreseterror" in low:
+        why = "connection reset"
+    elif "incompleteread" in low or "incomplete read" in low or "response ended prematurely" in low:
+        why = "the response was cut short"
+    elif "badstatusline" in low or "invalid http" in low or "remotedisconnected" in low:
+        why = "the connection closed without a valid HTTP answer"
     elif "name or service not known" in low or "nodename nor servname" in low or "resolution" in low:
         why = "host name not found"
     elif "certificate" in low or "ssl" in low:
@@ -116,6 +169,26 @@ def transport_sentence(server: str, exc: BaseException) -> str:
     else:
         why = text[:160] or type(exc).__name__
     return f"Cannot reach the API server at {server} ({why}); check the context and that the cluster is up."
+
+
+def is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError
+        return "timed out" in str(exc).lower()
+    return isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower()
+
+
+def transport_error(server: str, exc: BaseException, what: str = "") -> ClusterError:
+    """A ClusterError for a failure below HTTP: Problem.TIMEOUT when a deadline passed, else UNREACHABLE."""
+    if is_timeout(exc):
+        sentence = (
+            f"The API server at {server} did not answer in time"
+            + (f" ({what})" if what else "")
+            + "; it may be overloaded, or the network drops packets."
+        )
+        return ClusterError(sentence, Problem.TIMEOUT)
+    return ClusterError(transport_sentence(server, exc), Problem.UNREACHABLE)
 
 
 class KubeApi:
@@ -157,16 +230,29 @@ class KubeApi:
         except ClusterError:
             raise
         except Exception as exc:  # transport and auth-plugin failures from urllib3 / the loader
-            raise ClusterError(transport_sentence(self.server, exc), Problem.UNREACHABLE) from exc
+            raise transport_error(self.server, exc, what or f"{method} {path}") from exc
         raw: urllib3.BaseHTTPResponse = resp.response
         if 200 <= raw.status < 300:
             return raw
-        data = raw.read()
-        raw.release_conn()
-        raise self.error(raw.status, status_message(data), what or f"{method} {path}")
+        try:
+            data = raw.read()
+        except Exception:  # the error page itself was cut short: the status says enough
+            data = b""
+        finally:
+            raw.release_conn()
+        retry = retry_after_seconds(raw.headers.get("Retry-After"))
+        raise self.error(raw.status, status_message(data), what or f"{method} {path}", retry)
 
-    def error(self, status: int, message: str, what: str) -> ClusterError:
+    def error(self, status: int, message: str, what: str, retry_after: float | None = None) -> ClusterError:
         problem = problem_for_status(status)
+        if problem is Problem.THROTTLED or (status == 503 and retry_after is not None):
+            wait = f"it asked to wait {retry_after:g} s" if retry_after is not None else "waiting"
+            sentence = (
+                f"The API server is overloaded and refused {what} ({status}"
+                + (f": {message}" if message else "")
+                + f"); {wait} before trying again."
+            )
+            return ClusterError(sentence, problem, status, retry_after)
         if problem is Problem.UNAUTHORIZED:
             sentence = (
                 f"The API server at {self.server} rejected the credentials (401 Unauthorized); "
@@ -182,19 +268,28 @@ class KubeApi:
             sentence = (
                 f"The API server answered {status} for {what}" + (f": {message}" if message else "") + "."
             )
-        return ClusterError(sentence, problem, status)
+        return ClusterError(sentence, problem, status, retry_after)
 
     def get_json(
-        self, path: str, query: Query | None = None, timeout: tuple[float, float] = (5.0, 30.0)
+        self,
+        path: str,
+        query: Query | None = None,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        what: str = "",
     ) -> Any:
-        raw = self.open("GET", path, query, timeout=timeout)
+        """GET and parse; a body that is not JSON raises ClusterError (Problem.MALFORMED)."""
+        raw = self.open("GET", path, query, timeout=timeout, what=what)
         try:
             data = raw.read()
         except Exception as exc:
-            raise ClusterError(transport_sentence(self.server, exc), Problem.UNREACHABLE) from exc
+            raise transport_error(self.server, exc, what or f"GET {path}") from exc
         finally:
             raw.release_conn()
-        return loads(data)
+        try:
+            return loads(data)
+        except orjson.JSONDecodeError as exc:
+            sentence = malformed_sentence(what or f"GET {path}", data, exc) + "."
+            raise ClusterError(sentence, Problem.MALFORMED) from exc
 
     def send_json(
         self, method: str, path: str, body: Any, content_type: str = "application/json", what: str = ""

@@ -90,7 +90,7 @@ class Event:
     type: str
     rt: ResourceType
     entry: Entry
-    old: Entry | None  # the previous state for MODIFIED
+    old: Entry | None  # the previous state for MODIFIED and DELETED (list snapshots undo writes)
     rv: int
 
 
@@ -223,19 +223,28 @@ class Store:
         limit: int = 0,
         continue_token: str | None = None,
     ) -> Page:
-        """Matching entries (read-only references) in (namespace, name) order, optionally one page."""
+        """Matching entries (read-only references) in (namespace, name) order, optionally one page.
+
+        Pages are one consistent snapshot, as a real API server's are: the continue token pins the
+        first page's resourceVersion, and later pages show the objects as they were then (writes
+        made since are undone from the event history). When that history is gone (compacted or
+        rolled over), a continue token answers 410 Expired and the client must list again."""
         labels = labels or LabelSelector()
         fields = fields or FieldSelector()
         after: tuple[str, str] | None = None
-        if continue_token:
-            _, after = decode_continue(continue_token)
         with self._lock:
-            rv = self._rv
-            buckets = self._data[rt]
-            if rt.namespaced and namespace:
-                spaces = [namespace] if namespace in buckets else []
+            overlay: dict[tuple[str, str], Entry | None] = {}
+            if continue_token:
+                rv, after = decode_continue(continue_token)
+                overlay = self._as_of(rt, rv)
             else:
-                spaces = sorted(buckets)
+                rv = self._rv
+            buckets = self._data[rt]
+            then = {ns for ns, _ in overlay}
+            if rt.namespaced and namespace:
+                spaces = [namespace] if namespace in buckets or namespace in then else []
+            else:
+                spaces = sorted(buckets.keys() | then) if then else sorted(buckets)
             name_filter = fields.value_of("metadata.name")
             plain = labels.empty and fields.empty
             out: list[Entry] = []
@@ -245,9 +254,12 @@ class Store:
             for ns in spaces:
                 if after and ns < after[0]:
                     continue
-                bucket = buckets[ns]
+                bucket = buckets.get(ns, {})
+                changed = {name: e for (n, name), e in overlay.items() if n == ns} if then else {}
                 if name_filter is not None:
-                    names = [name_filter] if name_filter in bucket else []
+                    names = [name_filter] if name_filter in bucket or name_filter in changed else []
+                elif changed:
+                    names = sorted(set(self._sorted_names(rt, ns)) | changed.keys())
                 else:
                     names = self._sorted_names(rt, ns)
                 begin = bisect.bisect_right(names, after[1]) if after and ns == after[0] else 0
@@ -255,7 +267,10 @@ class Store:
                     remaining += len(names) - begin
                     continue
                 for index in range(begin, len(names)):
-                    entry = bucket[names[index]]
+                    name = names[index]
+                    entry = changed[name] if name in changed else bucket[name]
+                    if entry is None:  # created after the snapshot
+                        continue
                     obj = entry.obj
                     if not labels.empty and not labels.matches(obj["metadata"].get("labels")):
                         continue
@@ -266,11 +281,27 @@ class Store:
                         remaining = len(names) - index
                         break
                     out.append(entry)
-                    last = (ns, names[index])
+                    last = (ns, name)
                 if more and not plain:
                     break  # a real server gives no remainingItemCount for a filtered list
             token = encode_continue(rv, last) if more else None
             return Page(out, rv, token, remaining if more and plain else None)
+
+    def _as_of(self, rt: ResourceType, rv: int) -> dict[tuple[str, str], Entry | None]:
+        """The objects written after resourceVersion `rv`, as they were at `rv` (None: not there
+        yet), by (namespace, name); 410 Expired when the history no longer reaches back to `rv`."""
+        if rv < self._floor[rt]:
+            raise errors.expired(
+                "The provided continue parameter is too old to display a consistent list result. "
+                "You can start a new list without the continue parameter."
+            )
+        then: dict[tuple[str, str], Entry | None] = {}
+        for event in reversed(self._history[rt]):
+            if event.rv <= rv:
+                break
+            key = (event.entry.namespace if rt.namespaced else "", event.entry.name)
+            then[key] = None if event.type == ADDED else event.old  # the earliest write wins
+        return then
 
     def _sorted_names(self, rt: ResourceType, ns: str) -> list[str]:
         names = self._sorted.get((rt, ns))
@@ -552,7 +583,7 @@ class Store:
         self._rv += 1
         final = clone(marked if marked is not None else entry.obj)
         final["metadata"]["resourceVersion"] = str(self._rv)
-        events.append(self._record(DELETED, rt, Entry(final), None))
+        events.append(self._record(DELETED, rt, Entry(final), entry))
         if policy != "Orphan":
             self._collect(rt, entry, policy, events)
         if rt is NAMESPACES:

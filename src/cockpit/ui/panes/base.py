@@ -34,17 +34,11 @@ def health_line(health: Health | None, hub: ClusterHub, what: str, now: float | 
         return hub.problem or "No cluster connected."
     if health is None:
         return f"Loading {what}…"
-    stale = health.stale_seconds(now)
-    age = f" — showing data from {int(stale)} s ago (stale)" if stale is not None else ""
     if health.state is InformerState.CONNECTED:
         return ""
-    if health.state is InformerState.STARTING:
+    if health.state is InformerState.STARTING and not health.failures:
         return f"Loading {what} from {hub.target.server if hub.target else 'the cluster'}…"
-    if health.state is InformerState.RECONNECTING:
-        return f"Reconnecting: {health.error}{age}"
-    if health.state is InformerState.STOPPED:
-        return f"Stopped{age}"
-    return f"{health.error}{age}"
+    return health.describe(now)  # the reason, the data's age and the next try, from the informer
 
 
 class LivePane(Vertical):

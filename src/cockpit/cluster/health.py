@@ -1,0 +1,129 @@
+"""How fresh an informer's data is, derived from what actually arrived, and the deadlines behind it.
+
+`Health` is what panes (and the status bar) show: a state, a one-sentence reason when the data is
+not live, when data last arrived (a list page, a watch event, a bookmark, or the answer of a probe
+of a silent watch), when the last change arrived, and when the next attempt is due.
+
+    health.freshness            # LOADING, CONNECTED, STALE, DISCONNECTED or UNAVAILABLE
+    health.reason               # "" when live, else one sentence ("... — re-listing.")
+    health.age(now)             # seconds since data last arrived (None before any)
+    health.retry_in(now)        # seconds until the next attempt while waiting after a failure
+    health.describe(now)        # the pane's status line ("" when live)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class InformerState(StrEnum):
+    STARTING = "starting"  # no data yet and nothing wrong yet
+    CONNECTED = "connected"  # data arrived within the deadline
+    STALE = "stale"  # connected, but nothing (not even a bookmark) arrived for too long: checking
+    RECONNECTING = "reconnecting"  # the last attempt failed; waiting to retry (reason says why)
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_INSTALLED = "not-installed"
+    STOPPED = "stopped"
+
+
+class Freshness(StrEnum):
+    """The one word a status bar shows for an informer (or for the worst of them)."""
+
+    LOADING = "loading"
+    CONNECTED = "connected"
+    STALE = "stale"
+    DISCONNECTED = "disconnected"
+    UNAVAILABLE = "unavailable"  # denied or not installed: only someone acting fixes it
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse (for "the worst of the informers")."""
+        return _RANK[self]
+
+
+_RANK = {
+    Freshness.CONNECTED: 0,
+    Freshness.LOADING: 1,
+    Freshness.UNAVAILABLE: 2,
+    Freshness.STALE: 3,
+    Freshness.DISCONNECTED: 4,
+}
+_FRESHNESS = {
+    InformerState.STARTING: Freshness.LOADING,
+    InformerState.CONNECTED: Freshness.CONNECTED,
+    InformerState.STALE: Freshness.STALE,
+    InformerState.RECONNECTING: Freshness.DISCONNECTED,
+    InformerState.UNAUTHORIZED: Freshness.DISCONNECTED,
+    InformerState.FORBIDDEN: Freshness.UNAVAILABLE,
+    InformerState.NOT_INSTALLED: Freshness.UNAVAILABLE,
+    InformerState.STOPPED: Freshness.DISCONNECTED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """Every wait of an informer is bounded (seconds). The defaults notice a hung list or a silent
+    watch within 15 s; tests pass short ones."""
+
+    connect: float = 5.0  # TCP (and TLS) connect
+    read: float = 10.0  # the longest wait for the next bytes of a list, or for a watch's headers
+    silence: float = 10.0  # a watch with no byte this long (not even a bookmark) is probed
+    probe: float = 4.0  # the probe's read deadline (a `limit=1` list of the same resource)
+    stale_after: float = 15.0  # no data this long: health says stale (checked by the registry)
+    short_watch: float = 1.0  # a watch that ends this soon with nothing in it counts as a failure
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """A snapshot of one informer's freshness. Times are wall-clock seconds (time.time())."""
+
+    state: InformerState
+    error: str = ""  # the reason sentence; "" while live
+    last_good: float | None = None  # data last arrived (list page, event, bookmark, probe answer)
+    synced: bool = False  # a full list has been received at least once
+    last_event: float | None = None  # the last change (a list or an ADDED/MODIFIED/DELETED event)
+    retry_at: float | None = None  # the next attempt, while waiting after a failure
+    failures: int = 0  # failed attempts in a row (0 while live)
+
+    @property
+    def reason(self) -> str:
+        return self.error
+
+    @property
+    def freshness(self) -> Freshness:
+        if self.state is InformerState.STARTING and self.failures:
+            return Freshness.DISCONNECTED
+        return _FRESHNESS[self.state]
+
+    def age(self, now: float | None = None) -> float | None:
+        """Seconds since data last arrived, or None before any did."""
+        if self.last_good is None:
+            return None
+        return max(0.0, (time.time() if now is None else now) - self.last_good)
+
+    def stale_seconds(self, now: float | None = None) -> float | None:
+        """Seconds since the last good data when not connected (for "stale: 12 s"), else None."""
+        if self.state is InformerState.CONNECTED:
+            return None
+        return self.age(now)
+
+    def retry_in(self, now: float | None = None) -> float | None:
+        if self.retry_at is None:
+            return None
+        return max(0.0, self.retry_at - (time.time() if now is None else now))
+
+    def describe(self, now: float | None = None) -> str:
+        """The status line for a pane: "" while live, else the reason, the data's age and the next try."""
+        if self.state is InformerState.CONNECTED:
+            return ""
+        parts = [(self.error or self.state.value).rstrip(". ")]
+        stale = self.stale_seconds(now)
+        if stale is not None:
+            parts.append(f"showing data from {int(stale)} s ago (stale)")
+        retry = self.retry_in(now)
+        if retry is not None and self.state is not InformerState.STALE:
+            parts.append(f"next try in {max(1, round(retry))} s")
+        return "; ".join(parts) + "."
