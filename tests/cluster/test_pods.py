@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cockpit.cluster.pods import (
-    human_age,
+    pod_status,
     selector_matches,
     sort_pods,
     summarize_pod,
     totals,
 )
+from cockpit.kubeprint import human_duration
 
+from ..printer_cases import DURATION_CASES, NOW, POD_CASES, WIDE_CASES, Case
 from .podjson import cs, pod
 
 CASES = [
@@ -259,12 +261,30 @@ def test_label_selectors(selector: str, expected: bool) -> None:
     assert selector_matches(selector, {"app": "web", "tier": "front"}) is expected
 
 
-def test_age_like_kubectl() -> None:
-    assert [human_age(s) for s in (5, 119, 600, 3 * 3600 + 240, 30 * 3600, 5 * 86400)] == [
-        "5s",
-        "119s",
-        "10m",
-        "3h4m",
-        "30h",
-        "5d",
-    ]
+@pytest.mark.parametrize("case", POD_CASES + WIDE_CASES, ids=lambda c: c.test)
+def test_kubernetes_printer_cases(case: Case) -> None:
+    """Kubernetes' own printPod test table: READY, STATUS and RESTARTS read exactly the same."""
+    assert pod_status(case.pod, NOW) == case.columns
+    summary = summarize_pod(case.pod)
+    assert (summary.ready, summary.status, summary.restarts_text(NOW)) == case.columns
+    assert summary.age(NOW) == case.cells[4]
+
+
+@pytest.mark.parametrize(("seconds", "text"), DURATION_CASES)
+def test_age_like_kubectl(seconds: float, text: str) -> None:
+    """apimachinery's HumanDuration table: 5m30s, 90m, 3d2h, 2y1d, <invalid>."""
+    assert human_duration(seconds) == text
+
+
+def test_restarts_show_when_the_last_one_was() -> None:
+    """'4 (20s ago)' moves with the clock: the summary keeps the time, not the text."""
+    obj = pod(containers=[cs(running=True, ready=True, restarts=4)])
+    obj["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-01-01T00:00:00Z"}
+    }
+    summary = summarize_pod(obj)
+    start = summary.last_restart
+    assert start is not None
+    assert summary.restarts_text(start + 20) == "4 (20s ago)"
+    assert summary.restarts_text(start + 330) == "4 (5m30s ago)"
+    assert pod_status(obj, start + 3 * 86400 + 7200) == ("1/1", "Running", "4 (3d2h ago)")

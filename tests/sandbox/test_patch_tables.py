@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from cockpit.kubeprint import human_duration
 from cockpit.sandbox.patch import PatchError, json_patch, merge_patch, strategic_merge
-from cockpit.sandbox.tables import human_duration, pod_row
+from cockpit.sandbox.tables import pod_row
+
+from ..printer_cases import DURATION_CASES, NOW, POD_CASES, WIDE_CASES, Case
 
 
 def test_merge_patch_deletes_with_null_and_replaces_lists() -> None:
@@ -58,56 +61,20 @@ def test_strategic_merge_directives() -> None:
     assert pruned["spec"]["finalizers"] == []
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (5, "5s"),
-        (119, "119s"),
-        (150, "2m30s"),
-        (600, "10m"),
-        (3 * 3600 + 60, "3h1m"),
-        (9 * 3600, "9h"),
-        (3 * 86400, "3d"),
-        (3 * 86400 + 7200, "3d2h"),
-        (40 * 86400, "40d"),
-        (800 * 86400, "2y70d"),
-    ],
-)
-def test_ages_print_like_kubectl(seconds: int, text: str) -> None:
+@pytest.mark.parametrize(("seconds", "text"), DURATION_CASES)
+def test_ages_print_like_kubectl(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text
 
 
-def test_pod_status_reasons() -> None:
-    base = {
-        "metadata": {"name": "p", "creationTimestamp": "2026-01-01T00:00:00Z"},
-        "spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]},
-    }
-    init_failing = {
-        **base,
-        "status": {
-            "phase": "Pending",
-            "initContainerStatuses": [
-                {"name": "i", "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}
-            ],
-        },
-    }
-    assert pod_row(init_failing, 0)[2] == "Init:CrashLoopBackOff"
-    completed = {
-        **base,
-        "status": {
-            "phase": "Succeeded",
-            "containerStatuses": [
-                {
-                    "name": "c",
-                    "restartCount": 0,
-                    "state": {"terminated": {"exitCode": 0, "reason": "Completed"}},
-                }
-            ],
-        },
-    }
-    assert pod_row(completed, 0)[1:4] == ["0/1", "Completed", "0"]
-    deleting = {**completed, "metadata": {**base["metadata"], "deletionTimestamp": "2026-01-01T00:00:00Z"}}
-    assert pod_row(deleting, 0)[2] == "Terminating"
+@pytest.mark.parametrize("case", POD_CASES, ids=lambda c: c.test)
+def test_kubernetes_printer_cases_in_table_rows(case: Case) -> None:
+    """The sandbox's server-side Table rows print Kubernetes' own printPod test table."""
+    assert tuple(pod_row(case.pod, NOW)[:5]) == case.cells
+
+
+@pytest.mark.parametrize("case", WIDE_CASES, ids=lambda c: c.test)
+def test_kubernetes_printer_wide_cases_in_table_rows(case: Case) -> None:
+    assert tuple(pod_row(case.pod, NOW)) == case.cells
 
 
 def test_event_columns_in_the_servers_order() -> None:

@@ -1,9 +1,8 @@
-"""Pods as the operator reads them: kubectl's STATUS, ready n/m, restarts, and the health figure.
+"""Pods as the operator reads them: kubectl's READY, STATUS and RESTARTS, and the health figure.
 
-`pod_status()` mirrors kubectl's pod printer (k8s.io/kubernetes/pkg/printers/internalversion
-printPod): init containers first (Init:N/M, Init:<Reason>, Init:ExitCode:N), then containers from
-last to first (waiting reason, terminated reason, ExitCode:N, Signal:N), Completed turned back to
-Running/NotReady when a container still runs, Terminating when a deletion timestamp is set.
+`pod_status(pod, now)` returns the three columns exactly as `kubectl get pods` prints them; the rule
+itself (Kubernetes' printPod) lives in `cockpit.kubeprint`, which the sandbox's Table rows print
+through as well, so the live pane and `kubectl get pods` against the sandbox cannot disagree.
 
 Health, as the plan states it ("75% (104/138 pods)"), is defined exactly as:
     healthy pods / all pods, where a pod is healthy when its STATUS is Running or Completed
@@ -18,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from cockpit.kubeprint import human_duration, parse_time, pod_columns, restarts_text
 
 HEALTHY = frozenset({"Running", "Completed"})
 HEALTH_FORMULA = "health = pods Running or Completed ÷ all pods (kubectl STATUS)"
@@ -38,39 +39,8 @@ PROBLEM_ORDER = (
 def parse_datetime(text: object) -> datetime | None:
     """An RFC 3339 timestamp of the API ("2025-10-24T09:00:00Z") -> aware datetime; None when
     absent, not a string or malformed."""
-    if not text or not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def parse_time(text: str | None) -> float | None:
-    """RFC 3339 timestamp -> epoch seconds (None when absent or malformed)."""
-    when = parse_datetime(text)
-    return None if when is None else when.timestamp()
-
-
-def human_age(seconds: float | None) -> str:
-    """kubectl-style age: 45s, 12m, 3h4m, 5d, 2y."""
-    if seconds is None:
-        return "?"
-    s = int(max(0, seconds))
-    if s < 120:
-        return f"{s}s"
-    m = s // 60
-    if m < 60:
-        return f"{m}m"
-    h = m // 60
-    if h < 8:
-        return f"{h}h{m % 60}m" if m % 60 else f"{h}h"
-    if h < 48:
-        return f"{h}h"
-    d = h // 24
-    if d < 730:
-        return f"{d}d"
-    return f"{d // 365}y"
+    stamp = parse_time(text)
+    return None if stamp is None else datetime.fromtimestamp(stamp, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +60,7 @@ class PodSummary:
     labels: tuple[tuple[str, str], ...] = ()
     detail: str = ""  # scheduler's reason for Pending, or the waiting/terminated message
     owner: str = ""  # "Job/x", "ReplicaSet/y"
+    last_restart: float | None = None  # when the latest termination counted in `restarts` finished
 
     @property
     def healthy(self) -> bool:
@@ -108,9 +79,14 @@ class PodSummary:
         return dict(self.labels)
 
     def age(self, now: float | None = None) -> str:
+        """AGE as kubectl prints it (<unknown> without a creation time)."""
         if self.created is None:
-            return "?"
-        return human_age((now or datetime.now(UTC).timestamp()) - self.created)
+            return human_duration(None)
+        return human_duration((now or datetime.now(UTC).timestamp()) - self.created)
+
+    def restarts_text(self, now: float) -> str:
+        """RESTARTS as kubectl prints it: '4 (20s ago)', '4' or '0'."""
+        return restarts_text(self.restarts, self.last_restart, now)
 
     def matches(self, text: str) -> bool:
         """Case-insensitive text filter over name, namespace, status, node, detail and labels."""
@@ -122,105 +98,38 @@ class PodSummary:
         return needle in hay
 
 
-def _terminated_reason(term: Mapping[str, Any], prefix: str = "") -> str:
-    reason = term.get("reason") or ""
-    if reason:
-        return prefix + reason
+def _terminated_reason(term: Mapping[str, Any]) -> str:
+    if term.get("reason"):
+        return str(term["reason"])
     if term.get("signal"):
-        return f"{prefix}Signal:{term['signal']}"
-    return f"{prefix}ExitCode:{term.get('exitCode', 0)}"
+        return f"Signal:{term['signal']}"
+    return f"ExitCode:{term.get('exitCode') or 0}"
 
 
-def _is_restartable(spec_init: Mapping[str, Any] | None) -> bool:
-    return bool(spec_init) and (spec_init or {}).get("restartPolicy") == "Always"
+def pod_status(pod: Mapping[str, Any], now: float) -> tuple[str, str, str]:
+    """(READY, STATUS, RESTARTS) exactly as `kubectl get pods` prints them at `now` (epoch seconds):
+    ("1/2", "CrashLoopBackOff", "4 (20s ago)")."""
+    cols = pod_columns(pod)
+    return cols.ready, cols.status, cols.restarts_text(now)
 
 
-def _condition(status: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == kind:
-            return cond
-    return None
-
-
-def pod_status(pod: Mapping[str, Any]) -> tuple[str, str, int, str]:
-    """(STATUS, READY, RESTARTS, detail) exactly as `kubectl get pods` computes the first three."""
-    spec = pod.get("spec") or {}
+def _detail(pod: Mapping[str, Any], status_text: str) -> str:
+    """Why the pod is in that state, in the cluster's words: the message of the container state
+    whose reason is the STATUS (init containers first, then containers in order, the one kubectl's
+    reading lands on), or the scheduler's reason for a Pending pod."""
     status = pod.get("status") or {}
-    meta = pod.get("metadata") or {}
-    init_specs = spec.get("initContainers") or []
-    init_by_name = {c.get("name"): c for c in init_specs}
-    total = len(spec.get("containers") or []) + sum(1 for c in init_specs if _is_restartable(c))
-    ready = 0
-    restarts = 0
-    detail = ""
-    reason = status.get("phase") or "Unknown"
-    if status.get("reason"):
-        reason = status["reason"]
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
-            reason = "SchedulingGated"
-
-    initializing = False
-    sidecar_restarts = 0
-    init_statuses = status.get("initContainerStatuses") or []
-    for i, cs in enumerate(init_statuses):
-        restarts += int(cs.get("restartCount") or 0)
+    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
         state = cs.get("state") or {}
-        term = state.get("terminated")
-        waiting = state.get("waiting")
-        restartable = _is_restartable(init_by_name.get(cs.get("name")))
-        if restartable:
-            sidecar_restarts += int(cs.get("restartCount") or 0)
-        if term is not None and int(term.get("exitCode") or 0) == 0:
-            continue
-        if restartable and cs.get("started"):
-            if cs.get("ready"):
-                ready += 1
-            continue
-        if term is not None:
-            reason = _terminated_reason(term, "Init:")
-            detail = term.get("message") or ""
-        elif waiting is not None and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
-            reason = "Init:" + waiting["reason"]
-            detail = waiting.get("message") or ""
-        else:
-            reason = f"Init:{i}/{len(init_specs)}"
-        initializing = True
-        break
-
-    init_cond = _condition(status, "Initialized")
-    if not initializing or (init_cond is not None and init_cond.get("status") == "True"):
-        restarts = sidecar_restarts
-        has_running = False
-        for cs in reversed(status.get("containerStatuses") or []):
-            restarts += int(cs.get("restartCount") or 0)
-            state = cs.get("state") or {}
-            waiting = state.get("waiting")
-            term = state.get("terminated")
-            if waiting is not None and waiting.get("reason"):
-                reason = waiting["reason"]
-                detail = waiting.get("message") or ""
-            elif term is not None:
-                reason = _terminated_reason(term)
-                detail = term.get("message") or ""
-            elif cs.get("ready") and state.get("running") is not None:
-                has_running = True
-                ready += 1
-        if reason == "Completed" and has_running:
-            ready_cond = _condition(status, "Ready")
-            is_ready = ready_cond is not None and ready_cond.get("status") == "True"
-            reason = "Running" if is_ready else "NotReady"
-
-    if meta.get("deletionTimestamp") and status.get("reason") == "NodeLost":
-        reason = "Unknown"
-    elif meta.get("deletionTimestamp") and status.get("phase") not in ("Succeeded", "Failed"):
-        reason = "Terminating"
-
-    if reason == "Pending" and not detail:
-        sched = _condition(status, "PodScheduled")
-        if sched is not None and sched.get("status") == "False":
-            detail = ": ".join(x for x in (sched.get("reason"), sched.get("message")) if x)
-    return reason, f"{ready}/{total}", restarts, detail
+        waiting, term = state.get("waiting"), state.get("terminated")
+        if waiting and waiting.get("message") and status_text.endswith(str(waiting.get("reason"))):
+            return str(waiting["message"])
+        if term and term.get("message") and status_text.endswith(_terminated_reason(term)):
+            return str(term["message"])
+    if status_text == "Pending":
+        for cond in status.get("conditions") or []:
+            if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
+                return ": ".join(str(x) for x in (cond.get("reason"), cond.get("message")) if x)
+    return ""
 
 
 def _last_termination(status: Mapping[str, Any]) -> str:
@@ -235,7 +144,7 @@ def _last_termination(status: Mapping[str, Any]) -> str:
 def summarize_pod(pod: Mapping[str, Any]) -> PodSummary:
     meta = pod.get("metadata") or {}
     status = pod.get("status") or {}
-    text, ready, restarts, detail = pod_status(pod)
+    cols = pod_columns(pod)
     owners = meta.get("ownerReferences") or []
     owner = f"{owners[0].get('kind')}/{owners[0].get('name')}" if owners else ""
     return PodSummary(
@@ -243,15 +152,16 @@ def summarize_pod(pod: Mapping[str, Any]) -> PodSummary:
         namespace=str(meta.get("namespace") or ""),
         name=str(meta.get("name") or ""),
         phase=str(status.get("phase") or "Unknown"),
-        status=text,
-        ready=ready,
-        restarts=restarts,
+        status=cols.status,
+        ready=cols.ready,
+        restarts=cols.restarts,
         last_termination=_last_termination(status),
         created=parse_time(meta.get("creationTimestamp")),
         node=str((pod.get("spec") or {}).get("nodeName") or ""),
         labels=tuple(sorted((meta.get("labels") or {}).items())),
-        detail=detail,
+        detail=_detail(pod, cols.status),
         owner=owner,
+        last_restart=cols.last_restart,
     )
 
 

@@ -8,12 +8,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from cockpit.kubeprint import parse_time
 from cockpit.sandbox import errors
 from cockpit.sandbox.http import Request, Response
 from cockpit.sandbox.query import parse_bool
 from cockpit.sandbox.resources import PODS
 from cockpit.sandbox.store import Store
-from cockpit.sandbox.tables import parse_time
 from cockpit.sandbox.worldapi import LogLine, LogSource
 
 WAITING_MESSAGES = {

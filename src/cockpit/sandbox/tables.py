@@ -2,16 +2,17 @@
 
 Columns and cell values follow the Kubernetes printers (pkg/printers/internalversion) for
 built-in types, and each CRD's additionalPrinterColumns for custom resources, so `kubectl get`
-prints what it prints against a real cluster.
+prints what it prints against a real cluster. Ages and the pod columns come from
+`cockpit.kubeprint`, the one port of kubectl's printing rules that the live panes use too (it
+imports nothing of cockpit, so the sandbox stays independent of cockpit's layers).
 """
 
 from __future__ import annotations
 
-import calendar
-import time
 from collections.abc import Callable
 from typing import Any
 
+from cockpit.kubeprint import human_duration, parse_time, pod_columns, since_text
 from cockpit.sandbox import resources as r
 from cockpit.sandbox.resources import ResourceType
 
@@ -28,54 +29,8 @@ AGE_COL: Column = (
 )
 
 
-def parse_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")))
-    except ValueError:
-        return None
-
-
-def human_duration(seconds: float) -> str:
-    """Go's duration.HumanDuration, as kubectl prints ages."""
-    if seconds < -1:
-        return "<invalid>"
-    if seconds < 0:
-        return "0s"
-    secs = int(seconds)
-    if secs < 60 * 2:
-        return f"{secs}s"
-    minutes = secs // 60
-    if minutes < 10:
-        s = secs % 60
-        return f"{minutes}m" if s == 0 else f"{minutes}m{s}s"
-    if minutes < 60 * 3:
-        return f"{minutes}m"
-    hours = minutes // 60
-    if hours < 8:
-        m = minutes % 60
-        return f"{hours}h" if m == 0 else f"{hours}h{m}m"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        h = hours % 24
-        return f"{hours // 24}d" if h == 0 else f"{hours // 24}d{h}h"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        days = (hours // 24) % 365
-        return f"{hours // 24 // 365}y" if days == 0 else f"{hours // 24 // 365}y{days}d"
-    return f"{hours // 24 // 365}y"
-
-
-def since(text: str | None, now: float) -> str:
-    stamp = parse_time(text)
-    return "<unknown>" if stamp is None else human_duration(now - stamp)
-
-
 def age(obj: Obj, now: float) -> str:
-    return since(obj["metadata"].get("creationTimestamp"), now)
+    return since_text(obj["metadata"].get("creationTimestamp"), now)
 
 
 def _spec(obj: Obj) -> Obj:
@@ -119,83 +74,27 @@ def _selector_text(selector: Obj | None) -> str:
 
 
 def pod_row(pod: Obj, now: float) -> list[Any]:
-    """printPod: READY, STATUS (the reason a person needs), RESTARTS with '(Xm ago)'."""
+    """printPod: READY, STATUS (the reason a person needs), RESTARTS with '(Xm ago)', AGE; wide:
+    IP, NODE, NOMINATED NODE, READINESS GATES."""
     spec, status = _spec(pod), _status(pod)
-    total = len(spec.get("containers") or [])
-    ready = restarts = 0
-    last_restart: float | None = None
-    reason = status.get("reason") or status.get("phase") or ""
-    initializing = False
-    init_statuses = status.get("initContainerStatuses") or []
-    init_total = len(spec.get("initContainers") or [])
-    for i, cs in enumerate(init_statuses):
-        restarts += int(cs.get("restartCount", 0))
-        state = cs.get("state") or {}
-        term = state.get("terminated")
-        if term and term.get("exitCode", 0) == 0:
-            continue
-        if term:
-            reason = "Init:" + (
-                term.get("reason")
-                or (
-                    f"Signal:{term['signal']}"
-                    if term.get("signal")
-                    else f"ExitCode:{term.get('exitCode', 0)}"
-                )
-            )
-        elif (state.get("waiting") or {}).get("reason") and state["waiting"]["reason"] != "PodInitializing":
-            reason = "Init:" + state["waiting"]["reason"]
-        else:
-            reason = f"Init:{i}/{init_total}"
-        initializing = True
-        break
-    if not initializing:
-        has_running = False
-        for cs in reversed(status.get("containerStatuses") or []):
-            restarts += int(cs.get("restartCount", 0))
-            last = (cs.get("lastState") or {}).get("terminated") or {}
-            finished = parse_time(last.get("finishedAt"))
-            if finished is not None and (last_restart is None or finished > last_restart):
-                last_restart = finished
-            state = cs.get("state") or {}
-            waiting, term = state.get("waiting"), state.get("terminated")
-            if waiting and waiting.get("reason"):
-                reason = waiting["reason"]
-            elif term and term.get("reason"):
-                reason = term["reason"]
-            elif term:
-                reason = (
-                    f"Signal:{term['signal']}"
-                    if term.get("signal")
-                    else f"ExitCode:{term.get('exitCode', 0)}"
-                )
-            elif state.get("running") and cs.get("ready"):
-                has_running = True
-                ready += 1
-            elif state.get("running"):
-                has_running = True
-        if reason == "Completed" and has_running:
-            ready_cond = any(
-                c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
-            )
-            reason = "Running" if ready_cond else "NotReady"
-    if pod["metadata"].get("deletionTimestamp"):
-        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
-    restart_text = str(restarts)
-    if last_restart is not None and restarts:
-        restart_text = f"{restarts} ({human_duration(now - last_restart)} ago)"
+    cols = pod_columns(pod)
+    ips = status.get("podIPs") or []
+    pod_ip = (ips[0].get("ip") if ips else None) or status.get("podIP") or "<none>"
     gates = spec.get("readinessGates") or []
     gate_text = "<none>"
     if gates:
-        conds = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
-        gate_text = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+        conds: dict[Any, Any] = {}
+        for c in status.get("conditions") or []:
+            conds.setdefault(c.get("type"), c.get("status"))
+        true = sum(1 for g in gates if conds.get(g.get("conditionType")) == "True")
+        gate_text = f"{true}/{len(gates)}"
     return [
         pod["metadata"]["name"],
-        f"{ready}/{total}",
-        reason,
-        restart_text,
+        cols.ready,
+        cols.status,
+        cols.restarts_text(now),
         age(pod, now),
-        status.get("podIP") or "<none>",
+        pod_ip,
         spec.get("nodeName") or "<none>",
         status.get("nominatedNodeName") or "<none>",
         gate_text,
@@ -288,11 +187,20 @@ def daemonset_row(d: Obj, now: float) -> list[Any]:
 
 
 def _job_status(job: Obj) -> str:
-    conds = {c.get("type"): c.get("status") for c in _status(job).get("conditions") or []}
-    for kind in ("Complete", "Failed", "FailureTarget", "SuccessCriteriaMet", "Suspended"):
+    """printJob's STATUS: Complete, Failed, Terminating, Suspended, FailureTarget,
+    SuccessCriteriaMet, else Running (a condition type counts by its first entry)."""
+    conds: dict[Any, Any] = {}
+    for c in _status(job).get("conditions") or []:
+        conds.setdefault(c.get("type"), c.get("status"))
+    for kind in ("Complete", "Failed"):
         if conds.get(kind) == "True":
             return kind
-    return "Terminating" if job["metadata"].get("deletionTimestamp") else "Running"
+    if job["metadata"].get("deletionTimestamp"):
+        return "Terminating"
+    for kind in ("Suspended", "FailureTarget", "SuccessCriteriaMet"):
+        if conds.get(kind) == "True":
+            return kind
+    return "Running"
 
 
 def job_row(job: Obj, now: float) -> list[Any]:
@@ -329,7 +237,7 @@ def cronjob_row(cj: Obj, now: float) -> list[Any]:
         spec.get("timeZone") or "<none>",
         "True" if spec.get("suspend") else "False",
         len(st.get("active") or []),
-        since(last, now) if last else "<none>",
+        since_text(last, now) if last else "<none>",
         age(cj, now),
         *_names_images(cj),
         _selector_text((spec.get("jobTemplate") or {}).get("spec", {}).get("selector")),
@@ -372,9 +280,9 @@ def event_row(ev: Obj, now: float) -> list[Any]:
     last = ev.get("lastTimestamp") or ev.get("eventTime") or ev["metadata"].get("creationTimestamp")
     first = ev.get("firstTimestamp") or ev.get("eventTime") or ev["metadata"].get("creationTimestamp")
     count = int(ev.get("count") or 1)
-    last_seen = since(last, now)
+    last_seen = since_text(last, now)
     if count > 1:
-        last_seen = f"{last_seen} (x{count} over {since(first, now)})"
+        last_seen = f"{last_seen} (x{count} over {since_text(first, now)})"
     source = (ev.get("source") or {}).get("component") or ev.get("reportingComponent") or ""
     host = (ev.get("source") or {}).get("host")
     if host:
@@ -387,7 +295,7 @@ def event_row(ev: Obj, now: float) -> list[Any]:
         obj.get("fieldPath", ""),
         source,
         ev.get("message", ""),
-        since(first, now),
+        since_text(first, now),
         count,
         ev["metadata"]["name"],
     ]
@@ -564,7 +472,7 @@ def schedule_row(s: Obj, now: float) -> list[Any]:
         s["metadata"]["name"],
         _path(s, "status", "phase"),
         _path(s, "spec", "schedule"),
-        since(last, now) if last else "",
+        since_text(last, now) if last else "",
         age(s, now),
         "" if paused == "" else str(paused).lower(),
     ]

@@ -15,7 +15,7 @@ from cockpit.cluster.platform.grafana import GrafanaStatus
 from cockpit.cluster.platform.promql import MetricReading, format_value
 from cockpit.cluster.platform.scheduler import CheckState
 from cockpit.cluster.platform.velero import BackupReport
-from cockpit.cluster.pods import human_age
+from cockpit.kubeprint import human_duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class PlatformSnapshot:
             out.append(f"Service checks: {ok}/{len(self.checks)} healthy")
             for s in self.checks:
                 mark = "ok  " if s.result.healthy else "FAIL"
-                since = human_age(s.unchanged_for(now))
+                since = human_duration(s.unchanged_for(now))
                 out.append(f"  {mark} {s.check.label}: {s.result.reason} (for {since})")
         for r in self.metrics:
             out.append(f"PromQL {r.query} = {r.text}")

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from cockpit.cluster.argocd import AppStatus, counts, sort_apps
 from cockpit.cluster.errors import ClusterError
-from cockpit.cluster.pods import human_age
+from cockpit.kubeprint import human_duration
 from cockpit.ui.panes.base import TablePane
 from cockpit.ui.screens.dialogs import ConfirmScreen
 from cockpit.ui.widgets.virtual_table import Column
@@ -94,7 +94,7 @@ class ArgoPane(TablePane):
                         styled(a.health),
                         styled(op) if op in STYLES else Text(op),
                         a.target_revision + (f" ({a.synced_revision})" if a.synced_revision else ""),
-                        human_age(now - a.last_sync) + " ago" if a.last_sync else "never",
+                        human_duration(now - a.last_sync) + " ago" if a.last_sync else "never",
                         a.failed_message[:140],
                     ),
                 )

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 from cockpit.cluster.platform.config import PlatformConfig, PlatformConfigError, load_platform_config
 from cockpit.cluster.platform.monitor import PlatformMonitor
 from cockpit.cluster.platform.snapshot import PlatformSnapshot
-from cockpit.cluster.pods import human_age
+from cockpit.kubeprint import human_duration
 from cockpit.plan.model import Plan
 from cockpit.session.engine import SessionError
 from cockpit.ui.rows import Palette
@@ -326,7 +326,7 @@ class PlatformPane(VerticalScroll):
             else:
                 style = err_c if days < 0 else warn_c if days < TLS_WARN_DAYS else ""
                 tls = Text(f"{r.tls_not_after:%Y-%m-%d} ({days:.0f}d)", style=style)
-            since = human_age(state.unchanged_for(now))
+            since = human_duration(state.unchanged_for(now))
             rows[state.check.key] = [mark, clip(state.check.label), status, latency, tls, since]
         self._sync(self.query_one("#platform-checks", DataTable), rows)
         failures = Text()
@@ -347,7 +347,7 @@ class PlatformPane(VerticalScroll):
             note.update(f"Checking {len(self.monitor.checks)} URL(s)…")
         else:
             note.update(
-                f"checked {human_age((now - snap.checks_at).total_seconds())} ago, "
+                f"checked {human_duration((now - snap.checks_at).total_seconds())} ago, "
                 f"every {self.monitor.config.interval_s:g}s — r: re-check now"
             )
 
@@ -384,7 +384,7 @@ class PlatformPane(VerticalScroll):
         elif snap.metrics_at is None:
             note.update(f"Querying {len(self.monitor.query_plan.queries)} PromQL expression(s)…")
         else:
-            age = human_age((now - snap.metrics_at).total_seconds())
+            age = human_duration((now - snap.metrics_at).total_seconds())
             note.update(Text(f"{snap.metrics_source} · updated {age} ago", style=muted))
 
     def _paint_backups(self, snap: PlatformSnapshot, now: datetime) -> None:
@@ -411,7 +411,7 @@ class PlatformPane(VerticalScroll):
                 Text(backup.phase, style=style),
                 str(backup.errors),
                 str(backup.warnings),
-                human_age(backup.age_seconds(now)),
+                human_duration(backup.age_seconds(now)),
                 backup.progress,
             ]
             if not backup.ok:
@@ -421,7 +421,7 @@ class PlatformPane(VerticalScroll):
         note = self.query_one("#platform-backups-note", Static)
         if snap.backups_note:
             stale = (
-                f" (last data {human_age((now - snap.backups_at).total_seconds())} ago)"
+                f" (last data {human_duration((now - snap.backups_at).total_seconds())} ago)"
                 if snap.backups_at
                 else ""
             )
@@ -468,7 +468,7 @@ class PlatformPane(VerticalScroll):
                 for line in lk.lines[-3:]:
                     text.append(f"\n   {line.at:%H:%M:%S} {line.line[:160]}", style=muted)
         if snap.endpoints_at is not None:
-            age = human_age((now - snap.endpoints_at).total_seconds())
+            age = human_duration((now - snap.endpoints_at).total_seconds())
             text.append(f"\n(updated {age} ago)", style=muted)
         self.query_one("#platform-endpoints", Static).update(text)
 

@@ -20,12 +20,12 @@ from cockpit.cluster.order import StableOrder
 from cockpit.cluster.pods import (
     HEALTH_FORMULA,
     PodSummary,
-    human_age,
     pod_sort_key,
     problem_rank,
     selector_matches,
     totals,
 )
+from cockpit.kubeprint import human_duration, text_stable_until
 from cockpit.ui.panes.base import TablePane
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
@@ -174,14 +174,15 @@ class PodsPane(TablePane):
             status_text(p.status),
             p.name,
             p.ready,
-            str(p.restarts),
-            p.age(now) if p.created else "?",
+            p.restarts_text(now),
+            p.age(now),
             p.namespace,
             p.last_termination,
             p.node,
             p.detail[:120],
         )
-        self._cells[key] = (p, age_valid_until(p.created, now), cells)
+        until = min(text_stable_until(p.created, now), text_stable_until(p.last_restart, now))
+        self._cells[key] = (p, until, cells)
         return cells
 
     def render_rows(self) -> None:
@@ -267,24 +268,13 @@ class PodsPane(TablePane):
         logs.focus_view()
 
 
-def age_valid_until(created: float | None, now: float) -> float:
-    """Until when a pod's AGE text stays the same: seconds are shown below 2 minutes, then minutes
-    or coarser (recomputing a coarser one each minute is cheap and never wrong)."""
-    if created is None:
-        return float("inf")
-    seconds = max(0.0, now - created)
-    if seconds < 120:
-        return now + 1.0 - seconds % 1.0
-    return now + 60.0 - seconds % 60.0
-
-
 def format_events(namespace: str, name: str, events: list[EventRow]) -> Text:
     out = Text(f"Events of {namespace}/{name}", style="bold")
     if not events:
         out.append("\n  none (events expire after an hour)", style="dim")
     now = time.time()
     for ev in events[-12:]:
-        age = human_age(now - ev.last_seen) if ev.last_seen else "?"
+        age = human_duration(now - ev.last_seen) if ev.last_seen else "?"
         style = "yellow" if ev.type == "Warning" else ""
         count = f" (x{ev.count})" if ev.count > 1 else ""
         out.append(f"\n  {age:>5} {ev.type:<7} {ev.reason:<18} {ev.message}{count}", style=style)
