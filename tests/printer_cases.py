@@ -119,158 +119,237 @@ def _two_running_three_restarts(second: Obj | None = None) -> list[Obj]:
 _TEST_PRINT_POD = [
     Case(
         "TestPrintPod/test1 name, containers, restarts, ready",
-        pod("test1", spec={"containers": containers(2)}, phase="podPhase",
-            cstatuses=_two_running_three_restarts()),
+        pod(
+            "test1",
+            spec={"containers": containers(2)},
+            phase="podPhase",
+            cstatuses=_two_running_three_restarts(),
+        ),
         ("test1", "1/2", "podPhase", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test2 container error overwrites pod phase",
-        pod("test2", spec={"containers": containers(2)}, phase="podPhase",
+        pod(
+            "test2",
+            spec={"containers": containers(2)},
+            phase="podPhase",
             cstatuses=_two_running_three_restarts(
-                status(restarts=3, state=waiting("ContainerWaitingReason")))),
+                status(restarts=3, state=waiting("ContainerWaitingReason"))
+            ),
+        ),
         ("test2", "1/2", "ContainerWaitingReason", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test3 the first container overwrites the rest",
-        pod("test3", spec={"containers": containers(2)}, phase="podPhase",
+        pod(
+            "test3",
+            spec={"containers": containers(2)},
+            phase="podPhase",
             cstatuses=[
                 status(restarts=3, state=waiting("ContainerWaitingReason")),
                 status(restarts=3, state=terminated("ContainerTerminatedReason")),
-            ]),
+            ],
+        ),
         ("test3", "0/2", "ContainerWaitingReason", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test4 ready is not enough for reporting running",
-        pod("test4", spec={"containers": containers(2)}, phase="podPhase",
-            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3))),
+        pod(
+            "test4",
+            spec={"containers": containers(2)},
+            phase="podPhase",
+            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3)),
+        ),
         ("test4", "1/2", "podPhase", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test5 pod reason wins over phase",
-        pod("test5", spec={"containers": containers(2)}, phase="podPhase", reason="podReason",
-            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3))),
+        pod(
+            "test5",
+            spec={"containers": containers(2)},
+            phase="podPhase",
+            reason="podReason",
+            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3)),
+        ),
         ("test5", "1/2", "podReason", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test6 running + completed without Ready condition",
-        pod("test6", spec={"containers": containers(2)}, phase="Running",
-            cstatuses=[
-                status(ready=True, restarts=3, state=terminated("Completed", 0)),
-                status(ready=True, restarts=3, state=running()),
-            ]),
-        ("test6", "1/2", "NotReady", "6", "<unknown>"),
-    ),
-    Case(
-        "TestPrintPod/test6 running + completed with Ready condition",
-        pod("test6", spec={"containers": containers(2)}, phase="Running",
+        pod(
+            "test6",
+            spec={"containers": containers(2)},
+            phase="Running",
             cstatuses=[
                 status(ready=True, restarts=3, state=terminated("Completed", 0)),
                 status(ready=True, restarts=3, state=running()),
             ],
-            conditions=[{"type": "Ready", "status": "True", "lastProbeTime": stamp(0)}]),
+        ),
+        ("test6", "1/2", "NotReady", "6", "<unknown>"),
+    ),
+    Case(
+        "TestPrintPod/test6 running + completed with Ready condition",
+        pod(
+            "test6",
+            spec={"containers": containers(2)},
+            phase="Running",
+            cstatuses=[
+                status(ready=True, restarts=3, state=terminated("Completed", 0)),
+                status(ready=True, restarts=3, state=running()),
+            ],
+            conditions=[{"type": "Ready", "status": "True", "lastProbeTime": stamp(0)}],
+        ),
         ("test6", "1/2", "Running", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test7 one init container restarting",
-        pod("test7", spec={"initContainers": containers(1), "containers": containers(1)},
+        pod(
+            "test7",
+            spec={"initContainers": containers(1), "containers": containers(1)},
             phase="podPhase",
             istatuses=[status(restarts=3, state=running(), finished_ago=10)],
-            cstatuses=[status(state=waiting())]),
+            cstatuses=[status(state=waiting())],
+        ),
         ("test7", "0/1", "Init:0/1", "3 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test8 two init containers, one restarting",
-        pod("test8", spec={"initContainers": containers(2), "containers": containers(1)},
+        pod(
+            "test8",
+            spec={"initContainers": containers(2), "containers": containers(1)},
             phase="podPhase",
             istatuses=[
                 status(restarts=3, state=running(), finished_ago=10),
                 status(state=waiting()),
             ],
-            cstatuses=[status(state=waiting())]),
+            cstatuses=[status(state=waiting())],
+        ),
         ("test8", "0/1", "Init:0/2", "3 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test9 init completed without restarts, second restarting",
-        pod("test9", spec={"initContainers": containers(2), "containers": containers(1)},
+        pod(
+            "test9",
+            spec={"initContainers": containers(2), "containers": containers(1)},
             phase="podPhase",
             istatuses=[
                 status(state=terminated()),
                 status(restarts=3, state=running(), finished_ago=10),
             ],
-            cstatuses=[status(state=waiting())]),
+            cstatuses=[status(state=waiting())],
+        ),
         ("test9", "0/1", "Init:1/2", "3 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test10 init completed with restarts, second restarting",
-        pod("test10", spec={"initContainers": containers(2), "containers": containers(1)},
+        pod(
+            "test10",
+            spec={"initContainers": containers(2), "containers": containers(1)},
             phase="podPhase",
             istatuses=[
                 status(restarts=2, state=terminated(), finished_ago=120),
                 status(restarts=3, state=running(), finished_ago=10),
             ],
-            cstatuses=[status(state=waiting())]),
+            cstatuses=[status(state=waiting())],
+        ),
         ("test10", "0/1", "Init:1/2", "5 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test11 init completed with restarts, container restarting",
-        pod("test11", spec={"initContainers": containers(1), "containers": containers(1)},
+        pod(
+            "test11",
+            spec={"initContainers": containers(1), "containers": containers(1)},
             phase="Running",
             istatuses=[status(restarts=2, state=terminated(), finished_ago=120)],
-            cstatuses=[status(restarts=4, state=running(), finished_ago=20)]),
+            cstatuses=[status(restarts=4, state=running(), finished_ago=20)],
+        ),
         ("test11", "0/1", "Running", "4 (20s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test12 restarted 5d ago",
-        pod("test12", spec={"containers": containers(1)}, phase="Running",
-            cstatuses=[status(ready=True, restarts=3, state=running(), finished_ago=5 * 86400)]),
+        pod(
+            "test12",
+            spec={"containers": containers(1)},
+            phase="Running",
+            cstatuses=[status(ready=True, restarts=3, state=running(), finished_ago=5 * 86400)],
+        ),
         ("test12", "1/1", "Running", "3 (5d ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test13 one never restarted, one 10d ago",
-        pod("test13", spec={"containers": containers(2)}, phase="Running",
+        pod(
+            "test13",
+            spec={"containers": containers(2)},
+            phase="Running",
             cstatuses=[
                 status(ready=True, state=running()),
                 status(ready=True, restarts=3, state=running(), finished_ago=10 * 86400),
-            ]),
+            ],
+        ),
         ("test13", "2/2", "Running", "3 (10d ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test14 5d and 20d ago: the latest counts",
-        pod("test14", spec={"containers": containers(2)}, phase="Running",
+        pod(
+            "test14",
+            spec={"containers": containers(2)},
+            phase="Running",
             cstatuses=[
                 status(ready=True, restarts=6, state=running(), finished_ago=5 * 86400),
                 status(ready=True, restarts=3, state=running(), finished_ago=20 * 86400),
-            ]),
+            ],
+        ),
         ("test14", "2/2", "Running", "9 (5d ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test15 SchedulingGated",
-        pod("test15", spec={"containers": containers(2)}, phase="podPhase",
-            conditions=[{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}]),
+        pod(
+            "test15",
+            spec={"containers": containers(2)},
+            phase="podPhase",
+            conditions=[{"type": "PodScheduled", "status": "False", "reason": "SchedulingGated"}],
+        ),
         ("test15", "0/2", "SchedulingGated", "0", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test16 succeeded",
-        pod("test16", spec={"containers": containers(1)}, phase="Succeeded",
-            cstatuses=[status(state=terminated("Completed", 0))]),
+        pod(
+            "test16",
+            spec={"containers": containers(1)},
+            phase="Succeeded",
+            cstatuses=[status(state=terminated("Completed", 0))],
+        ),
         ("test16", "0/1", "Completed", "0", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test17 failed",
-        pod("test17", spec={"containers": containers(1)}, phase="Failed",
-            cstatuses=[status(state=terminated("Error", 1))]),
+        pod(
+            "test17",
+            spec={"containers": containers(1)},
+            phase="Failed",
+            cstatuses=[status(state=terminated("Error", 1))],
+        ),
         ("test17", "0/1", "Error", "0", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test18 succeeded pod being deleted is not Terminating",
-        pod("test18", spec={"containers": containers(1)}, phase="Succeeded", deleted_ago=10,
-            cstatuses=[status(state=terminated("Completed", 0))]),
+        pod(
+            "test18",
+            spec={"containers": containers(1)},
+            phase="Succeeded",
+            deleted_ago=10,
+            cstatuses=[status(state=terminated("Completed", 0))],
+        ),
         ("test18", "0/1", "Completed", "0", "<unknown>"),
     ),
     Case(
         "TestPrintPod/test19 running pod being deleted",
-        pod("test19", spec={"containers": containers(1)}, phase="Running", deleted_ago=10,
-            cstatuses=[status(state=running())]),
+        pod(
+            "test19",
+            spec={"containers": containers(1)},
+            phase="Running",
+            deleted_ago=10,
+            cstatuses=[status(state=running())],
+        ),
         ("test19", "0/1", "Terminating", "0", "<unknown>"),
     ),
     Case(
@@ -285,55 +364,76 @@ _SIDECAR_SPEC = {"initContainers": SIDECARS, "containers": containers(1)}
 _TEST_RESTARTABLE_INIT = [
     Case(
         "TestPrintPodWithRestartableInitContainer/first running but not started",
-        pod("test1", spec=_SIDECAR_SPEC, phase="Pending",
+        pod(
+            "test1",
+            spec=_SIDECAR_SPEC,
+            phase="Pending",
             istatuses=[
-                status(name="restartable-init-1", restarts=3, state=running(), started=False,
-                       finished_ago=10),
+                status(
+                    name="restartable-init-1", restarts=3, state=running(), started=False, finished_ago=10
+                ),
                 status(name="restartable-init-2", state=waiting(), started=False),
             ],
             cstatuses=[status(state=waiting())],
-            conditions=[{"type": "Initialized", "status": "False"}]),
+            conditions=[{"type": "Initialized", "status": "False"}],
+        ),
         ("test1", "0/3", "Init:0/2", "3 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPodWithRestartableInitContainer/first started, second running but not started",
-        pod("test1", spec=_SIDECAR_SPEC, phase="Pending",
+        pod(
+            "test1",
+            spec=_SIDECAR_SPEC,
+            phase="Pending",
             istatuses=[
-                status(name="restartable-init-1", restarts=3, state=running(), started=True,
-                       finished_ago=10),
+                status(name="restartable-init-1", restarts=3, state=running(), started=True, finished_ago=10),
                 status(name="restartable-init-2", state=running(), started=False),
             ],
             cstatuses=[status(state=waiting())],
-            conditions=[{"type": "Initialized", "status": "False"}]),
+            conditions=[{"type": "Initialized", "status": "False"}],
+        ),
         ("test1", "0/3", "Init:1/2", "3 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPodWithRestartableInitContainer/two sidecars started, container running",
-        pod("test2", spec=_SIDECAR_SPEC, phase="Running",
+        pod(
+            "test2",
+            spec=_SIDECAR_SPEC,
+            phase="Running",
             istatuses=[
-                status(name="restartable-init-1", restarts=3, state=running(), started=True,
-                       finished_ago=10),
+                status(name="restartable-init-1", restarts=3, state=running(), started=True, finished_ago=10),
                 status(name="restartable-init-2", state=running(), started=True),
             ],
             cstatuses=[status(ready=True, restarts=4, state=running(), finished_ago=20)],
-            conditions=[{"type": "Initialized", "status": "True"}]),
+            conditions=[{"type": "Initialized", "status": "True"}],
+        ),
         ("test2", "1/3", "Running", "7 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPodWithRestartableInitContainer/sidecars exited non-zero, container completed",
-        pod("test3", spec=_SIDECAR_SPEC, phase="Succeeded",
+        pod(
+            "test3",
+            spec=_SIDECAR_SPEC,
+            phase="Succeeded",
             istatuses=[
-                status(name="restartable-init-1", restarts=3, state=terminated("Error", 137),
-                       started=False, finished_ago=10),
+                status(
+                    name="restartable-init-1",
+                    restarts=3,
+                    state=terminated("Error", 137),
+                    started=False,
+                    finished_ago=10,
+                ),
                 status(name="restartable-init-2", state=terminated("Error", 137), started=False),
             ],
             cstatuses=[status(restarts=4, state=terminated("Completed", 0), finished_ago=20)],
-            conditions=[{"type": "Initialized", "status": "True"}]),
+            conditions=[{"type": "Initialized", "status": "True"}],
+        ),
         ("test3", "0/3", "Completed", "7 (10s ago)", "<unknown>"),
     ),
     Case(
         "TestPrintPodWithRestartableInitContainer/statuses of containers not in the spec",
-        pod("test4",
+        pod(
+            "test4",
             spec={
                 "initContainers": [
                     {"name": "init1", "image": "initimage"},
@@ -343,7 +443,8 @@ _TEST_RESTARTABLE_INIT = [
             },
             phase="Running",
             istatuses=[status(name="initinvalid"), status(name="init1"), status(name="sidecar1")],
-            cstatuses=[status(name="containerinvalid"), status(name="container1")]),
+            cstatuses=[status(name="containerinvalid"), status(name="container1")],
+        ),
         ("test4", "0/2", "Init:0/2", "0", "<unknown>"),
     ),
 ]
@@ -357,25 +458,38 @@ _GATE_CONDITIONS = [
 WIDE_CASES = [
     Case(
         "TestPrintPodwide/node and pod IP set",
-        pod("test1", spec={"containers": containers(2), "nodeName": "test1", "readinessGates": _GATES},
-            phase="podPhase", conditions=_GATE_CONDITIONS,
+        pod(
+            "test1",
+            spec={"containers": containers(2), "nodeName": "test1", "readinessGates": _GATES},
+            phase="podPhase",
+            conditions=_GATE_CONDITIONS,
             cstatuses=_two_running_three_restarts(),
-            extra_status={"podIPs": [{"ip": "1.1.1.1"}], "nominatedNodeName": "node1"}),
+            extra_status={"podIPs": [{"ip": "1.1.1.1"}], "nominatedNodeName": "node1"},
+        ),
         ("test1", "1/2", "podPhase", "6", "<unknown>", "1.1.1.1", "test1", "node1", "1/3"),
     ),
     Case(
         "TestPrintPodwide/dual stack shows the first IP",
-        pod("test1", spec={"containers": containers(2), "nodeName": "test1", "readinessGates": _GATES},
-            phase="podPhase", conditions=_GATE_CONDITIONS,
+        pod(
+            "test1",
+            spec={"containers": containers(2), "nodeName": "test1", "readinessGates": _GATES},
+            phase="podPhase",
+            conditions=_GATE_CONDITIONS,
             cstatuses=_two_running_three_restarts(),
-            extra_status={"podIPs": [{"ip": "1.1.1.1"}, {"ip": "2001:db8::"}], "nominatedNodeName": "node1"}),
+            extra_status={"podIPs": [{"ip": "1.1.1.1"}, {"ip": "2001:db8::"}], "nominatedNodeName": "node1"},
+        ),
         ("test1", "1/2", "podPhase", "6", "<unknown>", "1.1.1.1", "test1", "node1", "1/3"),
     ),
     Case(
         "TestPrintPodwide/node and pod IP none",
-        pod("test2", spec={"containers": containers(2)}, phase="podPhase",
+        pod(
+            "test2",
+            spec={"containers": containers(2)},
+            phase="podPhase",
             cstatuses=_two_running_three_restarts(
-                status(restarts=3, state=waiting("ContainerWaitingReason")))),
+                status(restarts=3, state=waiting("ContainerWaitingReason"))
+            ),
+        ),
         ("test2", "1/2", "ContainerWaitingReason", "6", "<unknown>", "<none>", "<none>", "<none>", "<none>"),
     ),
 ]
@@ -392,14 +506,22 @@ _TEST_CONDITIONS = [
 _TEST_LIST = [
     Case(
         "TestPrintPodList/test1",
-        pod("test1", spec={"containers": containers(2)}, phase="podPhase",
-            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3, state=running()))),
+        pod(
+            "test1",
+            spec={"containers": containers(2)},
+            phase="podPhase",
+            cstatuses=_two_running_three_restarts(status(ready=True, restarts=3, state=running())),
+        ),
         ("test1", "2/2", "podPhase", "6", "<unknown>"),
     ),
     Case(
         "TestPrintPodList/test2",
-        pod("test2", spec={"containers": containers(1)}, phase="podPhase",
-            cstatuses=[status(ready=True, restarts=1, state=running())]),
+        pod(
+            "test2",
+            spec={"containers": containers(1)},
+            phase="podPhase",
+            cstatuses=[status(ready=True, restarts=1, state=running())],
+        ),
         ("test2", "1/1", "podPhase", "1", "<unknown>"),
     ),
 ]
@@ -407,9 +529,14 @@ _TEST_LIST = [
 _TEST_NON_TERMINATED = [
     Case(
         f"TestPrintNonTerminatedPod/{phase}",
-        pod(name, spec={"containers": containers(2)}, phase=phase,
+        pod(
+            name,
+            spec={"containers": containers(2)},
+            phase=phase,
             cstatuses=_two_running_three_restarts(
-                status(ready=True, restarts=3) if phase == "Failed" else None)),
+                status(ready=True, restarts=3) if phase == "Failed" else None
+            ),
+        ),
         (name, "1/2", phase, "6", "<unknown>"),
     )
     for name, phase in (

@@ -142,9 +142,7 @@ def _terminated_reason(term: Mapping[str, Any], prefix: str = "") -> str:
 
 
 def _condition_true(status: Mapping[str, Any], kind: str) -> bool:
-    return any(
-        c.get("type") == kind and c.get("status") == "True" for c in status.get("conditions") or []
-    )
+    return any(c.get("type") == kind and c.get("status") == "True" for c in status.get("conditions") or [])
 
 
 def pod_columns(pod: Mapping[str, Any]) -> PodColumns:

@@ -13,6 +13,9 @@ back to `update`.
   410 Expired when that history is gone), then delivers live events in order, under the lock, so
   the delivery callback must only queue (e.g. `loop.call_soon_threadsafe`).
 - Deleting follows ownerReferences like the garbage collector: Background, Foreground or Orphan.
+- `create(..., dry_run=True)` and `mutate(..., dry_run=True)` answer as the write would (the same
+  checks, the same object) and change nothing: no entry, no event, no resourceVersion, and the
+  seeded random names and uids of later writes stay what they would have been (dryRun=All).
 """
 
 from __future__ import annotations
@@ -168,6 +171,7 @@ class Store:
     def __init__(self, *, seed: int = 0, clock: Callable[[], float] = time.time, history: int = 5000) -> None:
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
+        self._dry_rng = random.Random()  # names and uids of dry runs: the seeded sequence stays as it was
         self.clock = clock
         self._rv = 0
         self._data: dict[ResourceType, dict[str, dict[str, Entry]]] = {rt: {} for rt in RESOURCES}
@@ -342,20 +346,33 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------------
 
-    def new_uid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+    @staticmethod
+    def _new_uid(rng: random.Random) -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
-    def random_suffix(self, length: int = 5) -> str:
-        return "".join(self._rng.choice(_GENERATE_ALPHABET) for _ in range(length))
+    @staticmethod
+    def _random_suffix(rng: random.Random, length: int = 5) -> str:
+        return "".join(rng.choice(_GENERATE_ALPHABET) for _ in range(length))
 
-    def create(self, rt: ResourceType, obj: Obj, namespace: str | None = None, *, copy: bool = True) -> Obj:
+    def create(
+        self,
+        rt: ResourceType,
+        obj: Obj,
+        namespace: str | None = None,
+        *,
+        copy: bool = True,
+        dry_run: bool = False,
+    ) -> Obj:
         """Store a new object; fills apiVersion, kind, uid, resourceVersion, creationTimestamp, generation.
 
         A creationTimestamp already present is kept (scenarios age their objects). Returns a copy.
+        With dry_run, returns the object as it would be created (no resourceVersion) and stores nothing.
         """
         obj = clone(obj) if copy else obj
         with self._lock:
-            entry = self._create(rt, obj, namespace)
+            entry = self._create(rt, obj, namespace, dry_run=dry_run)
+            if dry_run:
+                return clone(entry.obj)
             events = [self._record(ADDED, rt, entry, None)]
         self._notify(events)
         return clone(entry.obj)
@@ -375,15 +392,16 @@ class Store:
             self._notify(events)
         return [event.entry.obj for event in events]
 
-    def _create(self, rt: ResourceType, obj: Obj, namespace: str | None) -> Entry:
+    def _create(self, rt: ResourceType, obj: Obj, namespace: str | None, *, dry_run: bool = False) -> Entry:
         meta = obj.setdefault("metadata", {})
+        rng = self._dry_rng if dry_run else self._rng
         if not meta.get("name"):
             prefix = meta.get("generateName")
             if not prefix:
                 raise errors.invalid(
                     rt, "", [("metadata.name", "Required value: name or generateName is required")]
                 )
-            meta["name"] = prefix + self.random_suffix()
+            meta["name"] = prefix + self._random_suffix(rng)
         ns = ""
         if rt.namespaced:
             ns = namespace or meta.get("namespace") or "default"
@@ -395,9 +413,12 @@ class Store:
             raise errors.already_exists(rt, name)
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
-        self._rv += 1
-        meta["uid"] = self.new_uid()
-        meta["resourceVersion"] = str(self._rv)
+        meta["uid"] = self._new_uid(rng)
+        if dry_run:
+            meta.pop("resourceVersion", None)
+        else:
+            self._rv += 1
+            meta["resourceVersion"] = str(self._rv)
         if not meta.get("creationTimestamp"):  # clients send null; scenarios send an aged one
             meta["creationTimestamp"] = self.now()
         if rt.group:  # core objects (pods, configmaps, ...) carry no generation on a real server
@@ -409,6 +430,8 @@ class Store:
             del meta["managedFields"]
         _omit_empty(meta)
         entry = _entry_in_server_order(obj)
+        if dry_run:
+            return entry
         self._data[rt].setdefault(ns, {})[name] = entry
         self._sorted.pop((rt, ns), None)
         self._index(rt, entry, None)
@@ -443,20 +466,32 @@ class Store:
         return self.mutate(rt, namespace, name, lambda current: apply(current, patch))
 
     def mutate(
-        self, rt: ResourceType, namespace: str | None, name: str, change: Callable[[Obj], Obj | None]
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        change: Callable[[Obj], Obj | None],
+        *,
+        dry_run: bool = False,
     ) -> Obj:
-        """Read-modify-write under the lock: `change` gets a copy, edits it (or returns a new one)."""
+        """Read-modify-write under the lock: `change` gets a copy, edits it (or returns a new one).
+        With dry_run, returns the object as it would be stored and changes nothing."""
         with self._lock:
             old = self.entry(rt, namespace, name)
             if old is None:
                 raise errors.not_found(rt, name)
             draft = clone(old.obj)
             result = change(draft)
+            if dry_run:
+                would = self._as_replacement(rt, old, draft if result is None else result)
+                return clone(old.obj) if would is None else _entry_in_server_order(would).obj
             entry, events = self._replace(rt, old, draft if result is None else result)
         self._notify(events)
         return clone(entry.obj)
 
-    def _replace(self, rt: ResourceType, old: Entry, obj: Obj) -> tuple[Entry, builtins.list[Event]]:
+    def _as_replacement(self, rt: ResourceType, old: Entry, obj: Obj) -> Obj | None:
+        """`obj` as it replaces `old`: the server's bookkeeping kept, generation counted up on a
+        spec change; None when nothing would change. The resourceVersion stays the old one."""
         old_meta = old.obj["metadata"]
         meta = obj.setdefault("metadata", {})
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
@@ -472,9 +507,17 @@ class Store:
             meta["deletionTimestamp"] = old_meta["deletionTimestamp"]
         _omit_empty(meta)
         if obj == old.obj:
-            return old, []
+            return None
         if rt.group and _spec_of(obj) != _spec_of(old.obj):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
+        return obj
+
+    def _replace(self, rt: ResourceType, old: Entry, obj: Obj) -> tuple[Entry, builtins.list[Event]]:
+        replacement = self._as_replacement(rt, old, obj)
+        if replacement is None:
+            return old, []
+        obj, old_meta = replacement, old.obj["metadata"]
+        meta = obj["metadata"]
         self._rv += 1
         meta["resourceVersion"] = str(self._rv)
         entry = _entry_in_server_order(obj)
@@ -499,30 +542,8 @@ class Store:
         """Delete one object; returns (its last state, deleted_now). An object with finalizers, or a
         Foreground deletion, is only marked (deletionTimestamp) until its finalizers are gone."""
         with self._lock:
-            entry = self.entry(rt, namespace, name)
-            if entry is None:
-                raise errors.not_found(rt, name)
+            entry, policy = self._deletable(rt, namespace, name, propagation, uid, resource_version)
             meta = entry.obj["metadata"]
-            if uid and uid != meta["uid"]:
-                raise errors.conflict(
-                    rt,
-                    name,
-                    f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta['uid']}",
-                )
-            if resource_version and resource_version != meta["resourceVersion"]:
-                raise errors.conflict(
-                    rt,
-                    name,
-                    f"Precondition failed: ResourceVersion in precondition: "
-                    f"{resource_version}, ResourceVersion in object meta: "
-                    f"{meta['resourceVersion']}",
-                )
-            policy = propagation or ("Orphan" if rt is JOBS else "Background")
-            if policy not in ("Background", "Foreground", "Orphan"):
-                raise errors.bad_request(
-                    f'DeleteOptions.propagationPolicy: Unsupported value: "{policy}": '
-                    f'supported values: "Foreground", "Background", "Orphan"'
-                )
             events: builtins.list[Event] = []
             if meta.get("finalizers") or policy == "Foreground":
                 marked = clone(entry.obj)
@@ -546,6 +567,68 @@ class Store:
                 result, gone = entry.obj, True
         self._notify(events)
         return clone(result), gone
+
+    def _deletable(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        propagation: str | None,
+        uid: str | None,
+        resource_version: str | None,
+    ) -> tuple[Entry, str]:
+        """The entry a delete would act on and its propagation policy, after the server's checks
+        (404, the uid and resourceVersion preconditions, the policy's spelling)."""
+        entry = self.entry(rt, namespace, name)
+        if entry is None:
+            raise errors.not_found(rt, name)
+        meta = entry.obj["metadata"]
+        if uid and uid != meta["uid"]:
+            raise errors.conflict(
+                rt,
+                name,
+                f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta['uid']}",
+            )
+        if resource_version and resource_version != meta["resourceVersion"]:
+            raise errors.conflict(
+                rt,
+                name,
+                f"Precondition failed: ResourceVersion in precondition: "
+                f"{resource_version}, ResourceVersion in object meta: "
+                f"{meta['resourceVersion']}",
+            )
+        policy = propagation or ("Orphan" if rt is JOBS else "Background")
+        if policy not in ("Background", "Foreground", "Orphan"):
+            raise errors.bad_request(
+                f'DeleteOptions.propagationPolicy: Unsupported value: "{policy}": '
+                f'supported values: "Foreground", "Background", "Orphan"'
+            )
+        return entry, policy
+
+    def would_delete(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        propagation: str | None = None,
+        *,
+        uid: str | None = None,
+        resource_version: str | None = None,
+    ) -> tuple[Obj, bool]:
+        """What `delete` would answer (dryRun=All), changing nothing: (the object's state, whether
+        it would be gone now rather than marked while finalizers remain)."""
+        with self._lock:
+            entry, policy = self._deletable(rt, namespace, name, propagation, uid, resource_version)
+            meta = entry.obj["metadata"]
+            if not meta.get("finalizers") and policy != "Foreground":
+                return clone(entry.obj), True
+            marked = clone(entry.obj)
+            marked["metadata"].setdefault("deletionTimestamp", self.now())
+            left = [f for f in marked["metadata"].get("finalizers", []) if f != "foregroundDeletion"]
+            if policy == "Foreground":
+                marked["metadata"]["finalizers"] = left
+                _omit_empty(marked["metadata"])
+            return marked, not left
 
     def delete_collection(
         self,

@@ -1,5 +1,12 @@
 """The API's writes: create, replace, patch (merge, JSON, strategic, apply), delete (single and
-collection, with propagation), and the /scale subresource; each answered as a real server does."""
+collection, with propagation), eviction, and the /scale and /status subresources; each answered as
+a real server does.
+
+Every write honours `dryRun=All` (the query parameter, or DeleteOptions' `dryRun: ["All"]`) as a
+real API server does: the same checks and errors, the would-be object in the answer, and nothing
+changed: no stored object, no resourceVersion, no watch event, so no controller of the world reacts
+(`kubectl ... --dry-run=server`, `kubectl diff`). Any other dryRun value is refused with 422.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +22,35 @@ from cockpit.sandbox.patch import json_patch, merge_patch, strategic_merge
 from cockpit.sandbox.query import parse_bool
 from cockpit.sandbox.reply import Route, json_response, selectors_of
 from cockpit.sandbox.resources import NAMESPACES, PODS, SERVICES, ResourceType
-from cockpit.sandbox.store import Store, clone
+from cockpit.sandbox.store import Store, clone, timestamp
 
 Obj = dict[str, Any]
 RETURNS_DELETED_OBJECT = {PODS, SERVICES, NAMESPACES}
+
+
+def _dry_run(values: list[str], options: str) -> bool:
+    """dryRun as the server validates it: empty (a real write), ["All"], or refused."""
+    values = [v for v in values if v != ""]
+    if not values:
+        return False
+    if all(v == "All" for v in values):
+        return True
+    shown = ", ".join(f'"{v}"' for v in values)
+    why = f'Unsupported value: []string{{{shown}}}: supported values: "All"'
+    raise ApiError(
+        422,
+        "Invalid",
+        f'{options}.meta.k8s.io "" is invalid: dryRun: {why}',
+        {
+            "group": "meta.k8s.io",
+            "kind": options,
+            "causes": [{"reason": "FieldValueNotSupported", "message": why, "field": "dryRun"}],
+        },
+    )
+
+
+def dry_run_param(req: Request, options: str) -> bool:
+    return _dry_run(req.query.get("dryRun") or [], options)
 
 
 class Writes:
@@ -81,15 +113,8 @@ class Writes:
             "deletionTimestamp",
         ):
             obj["metadata"].pop(server_owned, None)  # a real server sets these itself
-        if req.param("dryRun") == "All":
-            if self.store.exists(rt, route.namespace, obj["metadata"].get("name", "")):
-                raise errors.already_exists(rt, obj["metadata"]["name"])
-            obj.update(apiVersion=rt.api_version, kind=rt.kind)
-            obj["metadata"].setdefault("creationTimestamp", self.store.now())
-            if rt.namespaced:
-                obj["metadata"]["namespace"] = route.namespace
-            return json_response(obj, 201)
-        created = self.store.create(rt, obj, route.namespace, copy=False)
+        dry = dry_run_param(req, "CreateOptions")
+        created = self.store.create(rt, obj, route.namespace, copy=False, dry_run=dry)
         return json_response(created, 201)
 
     def _keep_parts(self, route: Route, old: Obj, new: Obj) -> Obj:
@@ -120,8 +145,8 @@ class Writes:
                     obj["metadata"]["name"], name
                 )
             )
-        old = self.store.entry(rt, route.namespace, name)
-        if old is None:
+        dry = dry_run_param(req, "UpdateOptions")
+        if not self.store.exists(rt, route.namespace, name):
             raise errors.not_found(rt, name)
         obj["metadata"]["name"] = name
         if rt.namespaced:
@@ -133,9 +158,7 @@ class Writes:
                 raise errors.conflict(rt, name)
             return self._keep_parts(route, current, obj)
 
-        if req.param("dryRun") == "All":
-            return json_response(change(clone(old.obj)))
-        return json_response(self.store.mutate(rt, route.namespace, name, change))
+        return json_response(self.store.mutate(rt, route.namespace, name, change, dry_run=dry))
 
     def _apply_patch(self, rt: ResourceType, content_type: str, current: Obj, patch: Any) -> Obj:
         kind = content_type.split(";")[0].strip().lower()
@@ -159,6 +182,7 @@ class Writes:
         rt, name = route.rt, route.name or ""
         content_type = req.header("content-type")
         patch = self.body(req)
+        dry = dry_run_param(req, "PatchOptions")
         is_apply = content_type.startswith("application/apply-patch")
         if is_apply and not req.param("fieldManager"):
             raise ApiError(
@@ -172,7 +196,8 @@ class Writes:
             obj = self.check_kind(rt, patch)
             obj["metadata"]["name"] = name
             self._ensure_namespace(route.namespace)
-            return json_response(self.store.create(rt, obj, route.namespace, copy=False), 201)
+            created = self.store.create(rt, obj, route.namespace, copy=False, dry_run=dry)
+            return json_response(created, 201)
 
         def change(current: Obj) -> Obj:
             rv = current["metadata"]["resourceVersion"]
@@ -182,12 +207,7 @@ class Writes:
                 raise errors.conflict(rt, name)
             return self._keep_parts(route, current, result)
 
-        if req.param("dryRun") == "All":
-            entry = self.store.entry(rt, route.namespace, name)
-            if entry is None:
-                raise errors.not_found(rt, name)
-            return json_response(change(clone(entry.obj)))
-        return json_response(self.store.mutate(rt, route.namespace, name, change))
+        return json_response(self.store.mutate(rt, route.namespace, name, change, dry_run=dry))
 
     @staticmethod
     def _grace(req: Request) -> float | None:
@@ -205,8 +225,11 @@ class Writes:
         except (TypeError, ValueError):
             raise errors.bad_request(f"invalid gracePeriodSeconds: {value}") from None
 
-    def _delete_pod(self, namespace: str | None, name: str, grace: float | None, uid: str | None) -> Obj:
-        """A pod goes Terminating for its (simulated, short) shutdown; grace 0 removes it at once."""
+    def _delete_pod(
+        self, namespace: str | None, name: str, grace: float | None, uid: str | None, dry: bool = False
+    ) -> Obj:
+        """A pod goes Terminating for its (simulated, short) shutdown; grace 0 removes it at once.
+        A dry run answers the same and changes nothing."""
         pod = self.store.get(PODS, namespace, name)
         if uid and uid != pod["metadata"]["uid"]:
             raise errors.conflict(
@@ -217,6 +240,11 @@ class Writes:
             )
         if grace is None:
             grace = float((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
+        if dry:
+            if grace > 0 and "deletionTimestamp" not in pod["metadata"]:
+                pod["metadata"]["deletionTimestamp"] = timestamp(self.store.clock() + grace)
+                pod["metadata"]["deletionGracePeriodSeconds"] = int(grace)
+            return pod
         if grace == 0:
             return self.store.delete(PODS, namespace, name)[0]
         return self.store.terminate(PODS, namespace, name, grace, min(grace, self.pod_shutdown))
@@ -237,17 +265,16 @@ class Writes:
         if policy is None and orphan is not None:
             policy = "Orphan" if orphan else "Background"
         pre = options.get("preconditions") or {}
-        dry = "All" in (options.get("dryRun") or []) or req.param("dryRun") == "All"
+        dry = _dry_run(list(options.get("dryRun") or []) + (req.query.get("dryRun") or []), "DeleteOptions")
         return policy, pre.get("uid"), pre.get("resourceVersion"), dry
 
     def delete(self, req: Request, route: Route) -> Response:
         rt, name = route.rt, route.name or ""
         policy, uid, rv, dry = self._delete_options(req)
-        if dry:
-            return json_response(self.store.get(rt, route.namespace, name))
         if rt is PODS:
-            return json_response(self._delete_pod(route.namespace, name, self._grace(req), uid))
-        obj, gone = self.store.delete(rt, route.namespace, name, policy, uid=uid, resource_version=rv)
+            return json_response(self._delete_pod(route.namespace, name, self._grace(req), uid, dry))
+        delete = self.store.would_delete if dry else self.store.delete
+        obj, gone = delete(rt, route.namespace, name, policy, uid=uid, resource_version=rv)
         if not gone or rt in RETURNS_DELETED_OBJECT:
             return json_response(obj)
         details: Obj = {"name": name}
@@ -263,12 +290,12 @@ class Writes:
         rt = route.rt
         labels, fields = selectors_of(req, rt)
         policy, _, _, dry = self._delete_options(req)
-        if dry:
-            items = [e.obj for e in self.store.select(rt, route.namespace, labels, fields).entries]
-        elif rt is PODS:
+        matches = self.store.select(rt, route.namespace, labels, fields).entries
+        if rt is PODS:
             grace = self._grace(req)
-            matches = self.store.select(rt, route.namespace, labels, fields).entries
-            items = [self._delete_pod(e.namespace, e.name, grace, None) for e in matches]
+            items = [self._delete_pod(e.namespace, e.name, grace, None, dry) for e in matches]
+        elif dry:
+            items = [self.store.would_delete(rt, e.namespace, e.name, policy)[0] for e in matches]
         else:
             items = self.store.delete_collection(rt, route.namespace, labels, fields, policy)
         return json_response(
@@ -307,6 +334,7 @@ class Writes:
             raise errors.method_not_allowed()
         body = self.body(req)
         content_type = req.header("content-type")
+        dry = dry_run_param(req, "UpdateOptions" if method == "PUT" else "PatchOptions")
 
         def change(current: Obj) -> Obj:
             scale = self._scale_of(current)
@@ -331,7 +359,8 @@ class Writes:
             current.setdefault("spec", {})["replicas"] = replicas
             return current
 
-        return json_response(self._scale_of(self.store.mutate(rt, route.namespace, name, change)))
+        changed = self.store.mutate(rt, route.namespace, name, change, dry_run=dry)
+        return json_response(self._scale_of(changed))
 
     def evict(self, req: Request, route: Route) -> Response:
         """POST pods/NAME/eviction (kubectl drain): the pod is deleted; no disruption budgets here."""
@@ -339,8 +368,10 @@ class Writes:
         eviction = self.body(req)
         if not isinstance(eviction, dict) or eviction.get("kind") not in (None, "Eviction"):
             raise errors.bad_request("the body of an eviction must be an Eviction (policy/v1)")
-        grace = (eviction.get("deleteOptions") or {}).get("gracePeriodSeconds")
-        self._delete_pod(route.namespace, name, None if grace is None else float(grace), None)
+        options = eviction.get("deleteOptions") or {}
+        grace = options.get("gracePeriodSeconds")
+        dry = _dry_run(list(options.get("dryRun") or []) + (req.query.get("dryRun") or []), "DeleteOptions")
+        self._delete_pod(route.namespace, name, None if grace is None else float(grace), None, dry)
         return json_response(
             {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
         )
