@@ -288,3 +288,18 @@ def test_restarts_show_when_the_last_one_was() -> None:
     assert summary.restarts_text(start + 20) == "4 (20s ago)"
     assert summary.restarts_text(start + 330) == "4 (5m30s ago)"
     assert pod_status(obj, start + 3 * 86400 + 7200) == ("1/1", "Running", "4 (3d2h ago)")
+
+
+def test_a_rendered_age_is_kept_only_while_its_text_stays() -> None:
+    """A cached AGE/RESTARTS cell is reused only until kubectl's text would change: every second
+    below 10 minutes (5m30s -> 5m31s), then at the next minute."""
+    from cockpit.kubeprint import text_stable_until
+
+    created = 1000.0
+    for seconds in (5.2, 330.5, 599.0, 700.25, 5 * 86400 + 13.0):
+        now = created + seconds
+        until = text_stable_until(created, now)
+        assert until > now
+        assert human_duration(until - 0.001 - created) == human_duration(seconds)
+    assert text_stable_until(created, created + 330.5) == created + 331.0
+    assert text_stable_until(None, created) == float("inf")

@@ -26,9 +26,15 @@ def expected_rows(pods: list[PodSummary]) -> list[tuple[str, ...]]:
 
 
 def shown_rows(table: VirtualTable) -> list[tuple[str, ...]]:
-    age = table.get_column_index("age")
+    """The cells shown, AGE left out and RESTARTS without its ticking '(2m37s ago)'."""
+    age, restarts = table.get_column_index("age"), table.get_column_index("restarts")
     return [
-        tuple(str(c) for i, c in enumerate(table.get_row_at(n)) if i != age) for n in range(table.row_count)
+        tuple(
+            str(c).split(" (")[0] if i == restarts else str(c)
+            for i, c in enumerate(table.get_row_at(n))
+            if i != age
+        )
+        for n in range(table.row_count)
     ]
 
 
