@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.plan import PlanError, load_plan, load_plan_text
+from cockpit.plan.serialize import to_yaml
 
 
 def _fails(path: Path) -> PlanError:
@@ -94,3 +95,59 @@ def test_ten_megabyte_plan_loads(tmp_path: Path) -> None:
     assert task.timebox is not None and [c.cmd for c in task.commands] == ["kubectl get pods -A"]
     assert task.manual_steps == []  # a pasted log is briefing text, not 170k steps
     assert task.commands[0].line == text.count("\n") - 1
+
+
+BOMB = "title: x\nv0: &v0 [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+    f"v{i}: &v{i} [*v{i - 1}, *v{i - 1}, *v{i - 1}, *v{i - 1}, *v{i - 1}, *v{i - 1}, *v{i - 1}, *v{i - 1}]\n"
+    for i in range(1, 10)
+)
+
+
+def test_yaml_alias_bomb_is_refused_before_it_is_read() -> None:
+    text = BOMB + "tasks:\n  - title: t\n    steps: *v9\n"
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, "bomb.yaml")
+    assert "expands to more than" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("x " * 600_000, "characters long"),
+        ("# P\n\n```bash\nkubectl " + "a" * 200_000 + "\n```\n", "characters long"),
+        ("[a](" * 20_000, "too many '['"),
+        ("![" * 20_000, "too many '['"),
+        ("<" * 50_000, "too many '<'"),
+        ("|" + "a|" * 5_000 + "\n|" + "-|" * 5_000 + "\n", "more than 1,000 cells"),
+        ("> " * 100 + "deep\n", "nested deeper"),
+        ("".join("  " * i + "- x\n" for i in range(150)), "nested deeper"),
+        ("".join(f"## h{i}\n\ntext\n\n" for i in range(8_000)), "lines of headings"),
+        ("# P\n\n```bash\n" + "kubectl get pods |\n" * 30_000 + "```\n", "prose and shell blocks"),
+    ],
+)
+def test_pathological_markdown_is_refused_with_one_line(text: str, says: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, "odd.md")
+    assert says in caught.value.message and "\n" not in str(caught.value)
+
+
+def test_front_matter_bomb_and_bad_front_matter_leave_the_plan_readable() -> None:
+    plan = load_plan_text("---\n" + BOMB + "---\n\n## Step (5 min)\n\nDo it.\n", "f.md")
+    assert plan.metadata == {} and [t.title for t in plan.tasks()] == ["Step"]
+    broken = load_plan_text("---\ntitle: [unclosed\nowner: x\n---\n\n## Step (5 min)\n\nDo it.\n", "g.md")
+    assert any("front matter is not valid YAML" in w for w in broken.warnings)
+
+
+def test_an_unclosed_fence_is_reported_with_its_line() -> None:
+    plan = load_plan_text("# P\n\n## Fix (5 min)\n\n```bash\nkubectl get pods\n\n## Next\n", "u.md")
+    assert plan.warnings == [
+        "line 5: the ``` code block opened here is never closed; everything after it was read as code"
+    ]
+
+
+def test_watch_with_an_unusable_interval_is_a_plain_command_and_converts_back() -> None:
+    plan = load_plan_text("# P\n\n## W (5 min)\n\n```bash\nwatch -n 1e400 kubectl get pods\n```\n", "w.md")
+    (command,) = plan.tasks()[0].commands
+    assert not command.watch and command.cmd == "watch -n 1e400 kubectl get pods"
+    again = load_plan_text(to_yaml(plan), "w.yaml")
+    assert again.tasks()[0].commands[0].cmd == command.cmd

@@ -56,9 +56,11 @@ def _looks_like_yaml(text: str) -> bool:
 
 def load_plan_text(text: str, path: str = "<string>", fmt: str | None = None) -> Plan:
     """Load plan text; `fmt` is "markdown", "yaml" or None to decide from `path` and the text."""
+    from cockpit.plan.budget import check_text
     from cockpit.plan.markdown import load_markdown
     from cockpit.plan.yaml_loader import load_yaml
 
+    check_text(text, path)
     if fmt is None:
         suffix = Path(path).suffix.lower()
         if suffix in YAML_SUFFIXES:

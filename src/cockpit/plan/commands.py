@@ -15,6 +15,7 @@ its first word is a known command-line tool or a path to a script, or it uses sh
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -137,67 +138,66 @@ class _LineState:
             self.open.pop()
 
 
+_TOKEN_RE = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<op>\|\||&&|\$\(|[;|&(){}`])
+    |(?P<sq>'[^']*(?P<sqend>')?)
+    |(?P<dq>"(?:\\.|[^"\\])*(?P<dqend>")?)
+    |(?P<esc>\\.?)
+    |(?P<hash>\#)
+    |(?P<text>(?:[^\s;|&(){}`'"\\\#$]|\$(?!\())+|\$)""",
+    re.X | re.S,
+)
+_CLOSING_DQ_RE = re.compile(r'(?:\\.|[^"\\])*"', re.S)
+
+
 def _scan(line: str, state: _LineState) -> tuple[str, bool]:
     """Advance the lexer over one line; return (the line without a trailing comment, continues).
 
     `continues` is true when the line ends inside a quote, with a backslash, or with an operator
-    that needs a right-hand side (`|`, `&&`, `||`).
+    that needs a right-hand side (`|`, `&&`, `||`). One regex pass: linear in the line's length.
     """
-    i = 0
     n = len(line)
-    words: list[str] = []
+    start = 0
     word = ""
+    if state.quote:
+        if state.quote == "'":
+            close = line.find("'")
+            end = close + 1 if close >= 0 else -1
+        else:
+            match = _CLOSING_DQ_RE.match(line)
+            end = match.end() if match else -1
+        if end < 0:
+            return line, True
+        state.quote = ""
+        start = end
+        word = line[:end]
+    words: list[str] = []
     code_end = n
-    prev_sep = True  # at command position
-    while i < n:
-        c = line[i]
-        if state.quote:
-            if c == "\\" and state.quote == '"' and i + 1 < n:
-                i += 2
-                continue
-            if c == state.quote:
-                state.quote = ""
-            i += 1
+    for m in _TOKEN_RE.finditer(line, start):
+        kind = m.lastgroup
+        token = m.group()
+        if kind == "space" or kind == "op":
+            if word:
+                words.append(word)
+                word = ""
+            if kind == "op":
+                words.append(token)
             continue
-        if c in "'\"":
-            state.quote = c
-            word += c
-            i += 1
-            continue
-        if c == "\\":
-            if i + 1 >= n:
-                code_end = i
-                break
-            word += line[i : i + 2]
-            i += 2
-            continue
-        if c == "#" and not word:
-            code_end = i
+        if kind == "hash" and not word:
+            code_end = m.start()
             break
-        if c.isspace() or c in ";|&(){}`":
-            if word:
-                words.append(word)
-                word = ""
-            if c in ";|&(){}`":
-                op = c
-                if c in "|&" and i + 1 < n and line[i + 1] == c:
-                    op = c * 2
-                words.append(op)
-                i += len(op)
-                continue
-            i += 1
-            continue
-        if c == "$" and i + 1 < n and line[i + 1] == "(":
-            if word:
-                words.append(word)
-                word = ""
-            words.append("$(")
-            i += 2
-            continue
-        word += c
-        i += 1
+        if kind == "esc" and len(token) == 1:  # a backslash ending the line
+            code_end = m.start()
+            break
+        if kind == "sq" and m.group("sqend") is None:
+            state.quote = "'"
+        elif kind == "dq" and m.group("dqend") is None:
+            state.quote = '"'
+        word += token
     if word:
         words.append(word)
+    prev_sep = True  # at command position
     for w in words:
         if prev_sep and w in _OPENERS:
             state.open.append(w)
@@ -242,6 +242,8 @@ def _parse_watch(cmd: str) -> tuple[str, float] | None:
             interval = float(value)
         except ValueError:
             return None  # not an interval watch reads: keep the line as the command it is
+        if not math.isfinite(interval) or interval <= 0:
+            return None  # "-n 1e400", "-n nan", "-n 0": not a usable interval, a plain command
     rest = words[i:]
     if not rest:
         return None
@@ -303,7 +305,7 @@ _PATH_RE = re.compile(r"^(?:\./|\.\./|~/|/)[^\s]*$|^[\w.-]+(?:/[\w.-]+)*\.(?:sh|
 
 
 def _words(line: str) -> list[str]:
-    return line.split()
+    return line.split(None, 64)
 
 
 def output_shape(line: str) -> str | None:
@@ -315,7 +317,7 @@ def output_shape(line: str) -> str | None:
     logfmt (`level=info msg=...`), set -x traces (`+ cmd`) and YAML list items (`- name: x`).
     """
     stripped = line.strip()
-    words = _words(stripped)
+    words = stripped.split(None, 16)[:16]  # a table has few columns: the shape is in its head
     if not words:
         return None
     first = words[0]

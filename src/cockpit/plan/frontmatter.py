@@ -5,8 +5,8 @@ metadata, not a section. `split_front_matter(text)` returns the metadata and the
 block blanked out (same number of lines, so every later line keeps its number).
 
 The YAML is composed, never constructed, and read within budgets checked as it is read: at most
-`MAX_BYTES` of front matter, `MAX_VALUES` values (an alias counts as the size of what it points
-at, so an alias bomb is refused before it is expanded) and `MAX_DEPTH` levels. Front matter that
+`MAX_BYTES` of front matter and `MAX_VALUES` values (an alias counts as the size of what it
+points at, measured without expanding it, so an alias bomb is refused cheaply). Front matter that
 is not valid YAML or breaks a budget is not metadata: the plan loads without it and says why in
 a warning.
 """
@@ -21,9 +21,10 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
+from cockpit.plan.budget import expanded_size
+
 MAX_BYTES = 64_000
 MAX_VALUES = 2_000
-MAX_DEPTH = 8
 _OPEN_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\n")
 _CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _KEY_RE = re.compile(r"^[A-Za-z_][\w .-]*:(?:\s|$)", re.M)
@@ -37,30 +38,6 @@ class FrontMatter:
     metadata: Metadata = field(default_factory=dict)
     text: str = ""  # the document with the front matter replaced by blank lines
     warnings: list[str] = field(default_factory=list)
-
-
-class _Budget(Exception):
-    pass
-
-
-def _size(node: YamlNode, sizes: dict[int, int], depth: int) -> int:
-    """Values in `node` with aliases expanded; each node's size is computed once (memoised by id),
-    so measuring an alias bomb costs its written size, not its expanded size."""
-    if depth > MAX_DEPTH:
-        raise _Budget(f"nested deeper than {MAX_DEPTH} levels")
-    key = id(node)
-    if key in sizes:
-        return sizes[key]
-    sizes[key] = 0  # a recursive alias counts as nothing more
-    total = 1
-    if isinstance(node, SequenceNode):
-        total += sum(_size(item, sizes, depth + 1) for item in node.value)
-    elif isinstance(node, MappingNode):
-        total += sum(_size(k, sizes, depth + 1) + _size(v, sizes, depth + 1) for k, v in node.value)
-    if total > MAX_VALUES:
-        raise _Budget(f"expands to more than {MAX_VALUES} values")
-    sizes[key] = total
-    return total
 
 
 def _scalar_text(node: YamlNode) -> str | None:
@@ -117,9 +94,9 @@ def split_front_matter(text: str) -> FrontMatter:
     try:
         root = yaml.compose(body, Loader=_Loader)
         if root is not None:
-            _size(root, {}, 0)
-    except _Budget as exc:
-        result.warnings.append(f"line 1: front matter not read: it {exc}")
+            expanded_size(root, MAX_VALUES)
+    except OverflowError:
+        result.warnings.append(f"line 1: front matter not read: it expands to more than {MAX_VALUES} values")
         return result
     except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -129,9 +106,13 @@ def split_front_matter(text: str) -> FrontMatter:
         return result
     if not isinstance(root, MappingNode):
         return result
-    for key, value in root.value:
-        name = _scalar_text(key)
-        read = _value(value)
-        if name and read is not None and read != "":
-            result.metadata[name] = read
+    try:
+        for key, value in root.value:
+            name = _scalar_text(key)
+            read = _value(value)
+            if name and read is not None and read != "":
+                result.metadata[name] = read
+    except RecursionError:
+        result.metadata = {}
+        result.warnings.append("line 1: front matter nested too deeply; not read")
     return result

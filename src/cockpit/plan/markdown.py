@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+from cockpit.plan.budget import check_markdown, check_shell_lines
 from cockpit.plan.commands import (
     PROSE_LANGUAGES,
     SHELL_LANGUAGES,
@@ -542,6 +543,7 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
     if not text.strip():
         raise PlanError(path, None, None, "the plan is empty")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    structure = check_markdown(text, path)
     repaired = repair(text)
     loader = _Loader(repaired, path)
     if repaired != text:
@@ -551,7 +553,11 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
         )
     front = split_front_matter(repaired)
     loader.warnings.extend(front.warnings)
-    blocks = parse_blocks(front.text, path)
+    blocks = parse_blocks(front.text, path, loader.warnings)
+    shell = [b for b in _walk_blocks(blocks) if isinstance(b, Code) and loader.is_shell(b)]
+    if shell:
+        lines = sum(b.content.count("\n") for b in shell)
+        check_shell_lines(lines, structure, path, shell[-1].first_line)
     root = loader.tree(blocks)
     loader.read_timeboxes(root)
     tops = root.children

@@ -217,8 +217,9 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
     return lines
 
 
-def parse_blocks(text: str, path: str) -> list[Block]:
-    """The document's top-level blocks (headings included, in order)."""
+def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> list[Block]:
+    """The document's top-level blocks (headings included, in order). What could not be read as
+    written (a code fence never closed) is added to `problems` as "line N: ..."."""
     tokens = _tokens(text)
     deepest = max((t.level for t in tokens), default=0)
     if deepest >= MAX_NESTING - 2:
@@ -285,6 +286,11 @@ def parse_blocks(text: str, path: str) -> list[Block]:
             language = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
             language = language.strip("{}.")
             current().append(Code(language, token.content, _span(token)[0] + 2, _span(token)))
+            if problems is not None and not _fence_closed(token, source_lines):
+                problems.append(
+                    f"line {_span(token)[0] + 1}: the {token.markup} code block opened here is never "
+                    "closed; everything after it was read as code"
+                )
         elif kind == "code_block":
             container = current()
             if container and isinstance(container[-1], Para) and _is_admonition_head(container[-1]):
@@ -333,6 +339,17 @@ def _indented_code(token: Token) -> Code:
             content = "\n".join(body) + ("\n" if body else "")
             return Code(match.group(2).lower(), content, span[0] + first + 2, span, indented=True)
     return Code("", token.content, span[0] + 1, span, indented=True)
+
+
+def _fence_closed(token: Token, source_lines: list[str]) -> bool:
+    """Does the fence's last line close it (markdown-it runs an unclosed fence to the end of its
+    container without saying so)?"""
+    start, end = _span(token)
+    if end - start < 2 or end > len(source_lines):
+        return False
+    last = re.sub(r"^(?:\s*>)*\s*", "", source_lines[end - 1]).rstrip()
+    marker = token.markup
+    return len(last) >= len(marker) and set(last) == {marker[0]}
 
 
 def _is_admonition_head(para: Para) -> bool:

@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
+from cockpit.plan.budget import expanded_size
 from cockpit.plan.commands import make_command
 from cockpit.plan.errors import PlanError
 from cockpit.plan.markdown import assign_ids
@@ -22,7 +23,7 @@ from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan, TimeBox, U
 from cockpit.plan.timebox import parse_timebox
 
 MAX_DEPTH = 64
-MAX_NODES = 500_000
+MAX_NODES = 100_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -390,4 +391,10 @@ def load_yaml(text: str, path: str = "<string>") -> Plan:
         raise PlanError(path, None, None, "YAML nested too deeply") from None
     if root is None:
         raise PlanError(path, None, None, "the plan is empty")
+    try:
+        expanded_size(root, MAX_NODES)
+    except OverflowError:
+        raise PlanError(
+            path, None, None, f"the plan expands to more than {MAX_NODES} values (anchors and aliases?)"
+        ) from None
     return _Reader(path).plan(root)

@@ -1,0 +1,149 @@
+"""Budgets a plan must fit before any parser works on it, so every input loads or is refused
+with one clear line within about a second (never minutes: a fuzzer found YAML alias bombs,
+megabyte single lines and pathological Markdown nesting that took over 5 s).
+
+Each budget is checked by a cheap linear pass BEFORE the expensive work it protects:
+
+- size and line length, for every plan (`check_text`);
+- Markdown (`check_markdown`): lines of structure outside code fences (markdown-it and the loader
+  spend most per such line), list/quote markers nested on one line, and per paragraph the `[` and
+  `<` that make markdown-it's link and HTML scanning quadratic;
+- shell lines the loader will split into commands (`check_shell_lines`), once fences are known;
+- YAML (`expanded_size`): the number of values with aliases expanded, computed on the composed
+  node graph with memoisation, so an alias bomb is measured at its written size.
+
+The limits are far above any runbook people write (the 25 KB seed has 577 lines).
+"""
+
+from __future__ import annotations
+
+import re
+
+from yaml.nodes import MappingNode, SequenceNode
+from yaml.nodes import Node as YamlNode
+
+from cockpit.plan.errors import PlanError
+
+MAX_CHARS = 12_000_000
+MAX_LINE = 100_000
+MAX_WORK_LINES = 12_000  # lines of structure outside code blocks, plus lines in shell blocks
+MAX_NESTING = 48
+MAX_IN_PARAGRAPH = 10_000  # `[` or `<` in one paragraph
+MAX_IN_DOCUMENT = 40_000  # `[` or `<` outside code blocks
+MAX_CELLS = 1_000  # `|` on one line outside code blocks
+MAX_INDENT = 200  # spaces before a list marker
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKERS_RE = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))+")
+_MARKER_RE = re.compile(r">|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])")
+
+
+def _refuse(path: str, line: int | None, message: str) -> PlanError:
+    return PlanError(path, line, None, message)
+
+
+def check_text(text: str, path: str) -> None:
+    """Any plan: at most MAX_CHARS characters, no line over MAX_LINE characters."""
+    if len(text) > MAX_CHARS:
+        size = f"{len(text) / 1e6:.1f} MB"
+        raise _refuse(path, None, f"the plan is {size}; plans over {MAX_CHARS // 1_000_000} MB are not read")
+    if len(text) <= MAX_LINE:
+        return
+    start = 0
+    number = 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        if end - start > MAX_LINE:
+            raise _refuse(
+                path, number, f"line is {end - start:,} characters long; lines over {MAX_LINE:,} are not read"
+            )
+        start = end + 1
+        number += 1
+
+
+def check_markdown(text: str, path: str) -> int:
+    """Markdown structure within budget, before markdown-it parses it; returns the number of
+    lines of structure (outside code blocks) for `check_shell_lines`."""
+    fence: str | None = None
+    structure = 0
+    brackets = angles = 0  # in the current paragraph
+    total = 0  # in the document
+    paragraph_line = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _FENCE_RE.match(line)
+        if fence is not None:
+            if match is not None and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match is not None:
+            fence = match.group(1)
+            continue
+        if not line.strip():
+            brackets = angles = 0
+            continue
+        structure += 1
+        if structure > MAX_WORK_LINES:
+            raise _refuse(
+                path, number, f"more than {MAX_WORK_LINES:,} lines of headings, lists and prose"
+            )
+        if brackets == angles == 0:
+            paragraph_line = number
+        opened, angled = line.count("["), line.count("<")
+        brackets, angles, total = brackets + opened, angles + angled, total + opened + angled
+        if max(brackets, angles) > MAX_IN_PARAGRAPH or total > MAX_IN_DOCUMENT:
+            char = "[" if brackets >= angles else "<"
+            where = "a paragraph" if max(brackets, angles) > MAX_IN_PARAGRAPH else "the plan"
+            raise _refuse(path, paragraph_line, f"{where} holds too many '{char}' to be read as Markdown")
+        if line.count("|") > MAX_CELLS:
+            raise _refuse(path, number, f"a table row with more than {MAX_CELLS:,} cells")
+        markers = _MARKERS_RE.match(line)
+        if markers is not None and (
+            len(_MARKER_RE.findall(markers.group())) > MAX_NESTING
+            or len(line) - len(line.lstrip()) > MAX_INDENT
+        ):
+            raise _refuse(path, number, f"lists or quotes nested deeper than {MAX_NESTING} levels")
+    return structure
+
+
+def check_shell_lines(count: int, structure: int, path: str, line: int) -> None:
+    """The shell blocks' lines the loader is about to split into commands, with the structure."""
+    if count + structure > MAX_WORK_LINES:
+        raise _refuse(
+            path, line, f"more than {MAX_WORK_LINES:,} lines of headings, lists, prose and shell blocks"
+        )
+
+
+def expanded_size(node: YamlNode, limit: int, sizes: dict[int, int] | None = None) -> int:
+    """Values under `node` with every alias expanded, raising OverflowError past `limit`.
+
+    Each node's size is computed once (memoised by identity) and the walk uses an explicit stack,
+    so the cost is the written size of the document whatever the aliases multiply it to.
+    """
+    sizes = {} if sizes is None else sizes
+    stack: list[tuple[YamlNode, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            total = 1
+            if isinstance(current, SequenceNode):
+                total += sum(sizes.get(id(item), 0) for item in current.value)
+            elif isinstance(current, MappingNode):
+                total += sum(sizes.get(id(k), 0) + sizes.get(id(v), 0) for k, v in current.value)
+            if total > limit:
+                raise OverflowError(total)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        sizes[key] = 0  # being measured: a recursive alias adds nothing more
+        stack.append((current, True))
+        if isinstance(current, SequenceNode):
+            stack.extend((item, False) for item in current.value)
+        elif isinstance(current, MappingNode):
+            for k, v in current.value:
+                stack.append((k, False))
+                stack.append((v, False))
+    return sizes[id(node)]
