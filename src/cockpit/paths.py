@@ -16,11 +16,33 @@ from platformdirs import user_config_path, user_data_path, user_log_path
 APP = "cockpit"
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner can open (0700), created with its parents if missing;
+    session folders hold journals, output and kubeconfigs."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, data: str | bytes) -> Path:
+    """Write a file readable by its owner only (0600 from its creation, never wider)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    return path
+
+
 def data_dir() -> Path:
     home = os.environ.get("COCKPIT_HOME")
     path = Path(home) / "data" if home else user_data_path(APP)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def log_dir() -> Path:
@@ -41,9 +63,7 @@ def config_file() -> Path:
 
 
 def sessions_dir() -> Path:
-    path = data_dir() / "sessions"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(data_dir() / "sessions")
 
 
 def new_session_dir(plan_stem: str, now: datetime | None = None) -> Path:
@@ -55,8 +75,8 @@ def new_session_dir(plan_stem: str, now: datetime | None = None) -> Path:
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
-    return path
+    path.mkdir(mode=0o700, parents=True)
+    return private_dir(path)
 
 
 def latest_session_dir() -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -13,6 +14,29 @@ from pathlib import Path
 
 from cockpit.paths import data_dir
 from cockpit.sandbox.server import Sandbox, SandboxError
+
+TOKEN_ENV = "COCKPIT_SANDBOX_TOKEN"
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    """The bearer token to require: from --token-file, else $COCKPIT_SANDBOX_TOKEN, else none.
+    Raises ValueError (with the message for the operator) for a token given in argv, an
+    unreadable file or an empty token."""
+    if args.token is not None:
+        raise ValueError(
+            "--token would show the token to every user of this machine (ps); "
+            f"put it in a file for --token-file FILE, or in ${TOKEN_ENV}"
+        )
+    if args.token_file is not None:
+        try:
+            token = args.token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read --token-file {args.token_file}: {exc.strerror}") from None
+        if not token:
+            raise ValueError(f"--token-file {args.token_file} is empty")
+        return token
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    return token or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="lines per second every followed log (kubectl logs -f) writes, 0.1-5000, for benchmarks",
     )
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
-    serve.add_argument("--token", help="require this bearer token (implies --tls)")
+    serve.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help=f"require the bearer token written in FILE (implies --tls); or set ${TOKEN_ENV}",
+    )
+    # A token on the command line is in every user's `ps`: refused, without echoing it back.
+    serve.add_argument("--token", help=argparse.SUPPRESS)
     serve.add_argument(
         "--empty", action="store_true", help="serve an empty cluster: no scenario, no simulation"
     )
@@ -65,6 +96,11 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        token = _token(args)
+    except ValueError as exc:
+        print(f"cockpit sandbox: {exc}", file=sys.stderr)
+        return 2
     interrupted = threading.Event()
     by_ctrl_c = [True]  # the terminal echoed ^C: our line starts below it
 
@@ -81,7 +117,7 @@ def main(argv: Sequence[str]) -> int:
             args.churn,
             world=not args.empty,
             tls=args.tls,
-            token=args.token,
+            token=token,
             time_scale=args.time_scale,
             log_rate=args.log_rate,
         )

@@ -136,7 +136,6 @@ class Sandbox:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._stop: asyncio.Event | None = None
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------------
 
@@ -162,9 +161,6 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -215,10 +211,12 @@ class Sandbox:
     def _ssl_context(self) -> ssl.SSLContext | None:
         if not self.tls:
             return None
-        self._tmp = tempfile.TemporaryDirectory(prefix="cockpit-sandbox-")
-        cert, key = _self_signed(Path(self._tmp.name))
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
+        # The key is on disk only from openssl writing it to the context loading it, in a 0700
+        # folder removed at once: no exit, not even a SIGKILL while serving, leaves it behind.
+        with tempfile.TemporaryDirectory(prefix="cockpit-sandbox-") as folder:
+            cert, key = _self_signed(Path(folder))
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
         return context
 
     def _run(self) -> None:
@@ -313,9 +311,11 @@ class Sandbox:
     ) -> Path:
         """Write a kubeconfig whose current context is this sandbox; returns the path."""
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(self.kubeconfig(context_name, namespace), sort_keys=False))
-        target.chmod(0o600)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fd, 0o600)
+            fh.write(yaml.safe_dump(self.kubeconfig(context_name, namespace), sort_keys=False))
         return target
 
 

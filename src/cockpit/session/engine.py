@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from cockpit import __version__
-from cockpit.paths import data_dir, new_session_dir
+from cockpit.paths import data_dir, new_session_dir, private_dir
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
 from cockpit.session.history import HISTORY_NAME, History, Usual, session_actuals
 from cockpit.session.journal import JOURNAL_NAME, Journal, JournalContents, JournalError, read_journal
 from cockpit.session.outline import Outline, match_outlines, outline_of
-from cockpit.session.output import OUTPUT_DIR, OutputFile, read_excerpt, safe_name
-from cockpit.session.redact import StreamRedactor, redact
+from cockpit.session.output import OutputFile, Written, new_output_file, read_excerpt, safe_name
+from cockpit.session.redact import SecretBook, StreamRedactor, redact
 from cockpit.session.state import CommandRun, Note, SessionState, TaskState, Verdict, verdict_for
 
 CHECKPOINT_SECONDS = 15.0
@@ -64,6 +64,8 @@ class Session:
         self.plan = plan
         self.session_dir = session_dir
         self.journal = journal
+        self.secrets = SecretBook()  # Secret values learned from output: masked in all that is written
+        journal.book = self.secrets
         self.state = state
         self.clock = clock
         self.warnings: list[str] = warnings or []
@@ -93,8 +95,7 @@ class Session:
         source = clock or SystemClock()
         if session_dir is None:
             session_dir = new_session_dir(Path(plan.source).stem or "plan")
-        session_dir = Path(session_dir)
-        session_dir.mkdir(parents=True, exist_ok=True)
+        session_dir = private_dir(Path(session_dir))
         plan_path = Path(plan.source)
         wall = source.wall()
         header: dict[str, Any] = {
@@ -238,6 +239,12 @@ class Session:
     def remove_listener(self, listener: Callable[[dict[str, Any]], None]) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret masked, including the Secret values this session learned from
+        command output. Linear in the text; for a text of unbounded size (a pasted note) call it
+        off the UI thread."""
+        return redact(text, book=self.secrets)
 
     def _task(self, task_id: str) -> Node:
         node = self.plan.find(task_id)
@@ -410,7 +417,7 @@ class Session:
             text = text.strip()
             if not text:
                 raise SessionError("an empty note was not recorded")
-            self._emit("note", task=task_id, title=title, text=redact(text))
+            self._emit("note", task=task_id, title=title, text=self.redact(text))
             return self.state.notes[-1]
 
     # ---- commands and metrics -----------------------------------------------------------------
@@ -438,25 +445,19 @@ class Session:
             while journal_id in self.state.runs:
                 n += 1
                 journal_id = f"{run_id}.{n}"
-            out_dir = self.session_dir / OUTPUT_DIR
-            out_dir.mkdir(exist_ok=True)
-            name = safe_name(journal_id)
-            path, n = out_dir / f"{name}.log", 1
-            while path.exists():
-                n += 1
-                path = out_dir / f"{name}-{n}.log"
-            path.touch()
+            path = new_output_file(self.session_dir, safe_name(journal_id))
             self._emit(
                 "command_started",
                 run=journal_id,
                 task=task_id,
                 title=title,
-                cmd=redact(cmd),
+                cmd=self.redact(cmd),
                 context=context,
                 namespace=namespace,
                 output=path.relative_to(self.session_dir).as_posix(),
             )
-            self._runs[run_id] = (journal_id, OutputFile(path, StreamRedactor.for_command(cmd)))
+            redactor = StreamRedactor.for_command(cmd, self.secrets, namespace)
+            self._runs[run_id] = (journal_id, OutputFile(path, redactor))
             return path
 
     def record_command_refused(
@@ -480,21 +481,23 @@ class Session:
                 run=run_id,
                 task=task_id,
                 title=title,
-                cmd=redact(cmd),
+                cmd=self.redact(cmd),
                 reason=reason,
                 context=context,
                 namespace=namespace,
             )
             return self.state.runs[run_id]
 
-    def record_output(self, run_id: str, text: str) -> None:
-        """Output of a running command: redacted and appended to its side file (not the journal)."""
+    def record_output(self, run_id: str, text: str) -> Written:
+        """Output of a running command: redacted and appended to its side file (not the journal)
+        before this returns, the incomplete last line included (replaced when its rest comes).
+        Returns what was written, redacted: what a screen may show of it."""
         with self._lock:
             if run_id not in self._runs:
                 raise SessionError(f"command run {run_id!r} is not running")
             _journal_id, run = self._runs[run_id]
             try:
-                run.feed(text)
+                return run.feed(text)
             except OSError as exc:
                 raise SessionError(f"{run.path}: output not saved ({exc.strerror})") from None
 
@@ -522,7 +525,7 @@ class Session:
                 exit_code=exit_code,
                 duration=round(float(duration), 3),
                 cancelled=cancelled,
-                error=redact(error) if error else None,
+                error=self.redact(error) if error else None,
                 output_bytes=run.bytes,
                 excerpt=read_excerpt(run.path),
             )

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from cockpit.session.redact import redact_value
+from cockpit.session.redact import SecretBook, redact_value
 
 JOURNAL_NAME = "journal.jsonl"
 FORMAT = 1
@@ -112,6 +112,7 @@ class Journal:
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
         self._fd = fd
+        self.book: SecretBook | None = None  # learned Secret values, masked too (set by the session)
 
     @classmethod
     def create(cls, path: Path, header: dict[str, Any]) -> Journal:
@@ -144,7 +145,7 @@ class Journal:
     def append(self, event: dict[str, Any]) -> None:
         """Write one event durably; on failure (disk full...) nothing of it stays in the file and
         `JournalError` says why."""
-        line = orjson.dumps(redact_value(event), option=orjson.OPT_NON_STR_KEYS) + b"\n"
+        line = orjson.dumps(redact_value(event, self.book), option=orjson.OPT_NON_STR_KEYS) + b"\n"
         if self._fd < 0:
             raise JournalError(f"{self.path}: journal is closed")
         size = os.fstat(self._fd).st_size

@@ -1,20 +1,51 @@
-"""Command output side files: one per run under `output/` in the session folder.
+"""Command output side files: one per run under `output/` in the session folder (mode 0600).
 
-Output is redacted line by line as it arrives, written and flushed at once (so it survives the
-cockpit being killed), and fsynced when the command ends. The journal only gets an excerpt.
+Output is redacted as it arrives and written at once, so it survives the cockpit being killed:
+complete lines for good, and the incomplete last line (a prompt, `kubectl wait` progress)
+redacted as far as it can be, replaced when the rest of the line arrives. The file is fsynced
+when the command ends. The journal only gets an excerpt.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
+from cockpit.paths import private_dir
 from cockpit.session.redact import StreamRedactor
 
 OUTPUT_DIR = "output"
 EXCERPT_LINES = 20
 EXCERPT_CHARS = 2000
+
+
+def new_output_file(session_dir: Path, name: str) -> Path:
+    """A new, empty side file `output/<name>.log` (or `<name>-2.log`...), created 0600 in a 0700
+    folder before anything is written to it."""
+    out_dir = private_dir(session_dir / OUTPUT_DIR)
+    path, n = out_dir / f"{name}.log", 1
+    while True:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return path
+        except FileExistsError:
+            n += 1
+            path = out_dir / f"{name}-{n}.log"
+
+
+def ends_cut(path: Path) -> bool:
+    """True when the side file's last line has no newline: the command (or the cockpit) stopped
+    in the middle of it."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 def safe_name(run_id: str) -> str:
@@ -39,31 +70,67 @@ def read_excerpt(path: Path, lines: int = EXCERPT_LINES, chars: int = EXCERPT_CH
     return text if len(text) <= chars else "…" + text[-(chars - 1) :]
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one `OutputFile.feed` wrote: complete lines (for good) and the incomplete last line
+    (shown until the next feed replaces it), both redacted: what a screen may show."""
+
+    lines: str
+    partial: str
+
+
 class OutputFile:
     """The side file of one running command."""
 
     def __init__(self, path: Path, redactor: StreamRedactor) -> None:
         self.path = path
-        self._fh: IO[bytes] = path.open("ab")
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._redactor = redactor
-        self.bytes = path.stat().st_size
+        self.bytes = os.fstat(self._fd).st_size
+        self._partial = 0  # bytes at the end of the file that hold the incomplete last line
 
-    def feed(self, text: str) -> None:
-        """Redact and append output (an incomplete last line waits for the rest of it)."""
-        self._write(self._redactor.feed(text))
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
 
-    def _write(self, text: str) -> None:
-        if text:
-            data = text.encode("utf-8", errors="replace")
-            self._fh.write(data)
-            self._fh.flush()
-            self.bytes += len(data)
+    def feed(self, text: str) -> Written:
+        """Redact and append output. The incomplete last line is written too (redacted as if it
+        ended there) and taken back when the next feed brings the rest of it."""
+        lines = self._redactor.feed(text)
+        partial = self._redactor.pending_preview()
+        if self._partial and (lines or partial):
+            os.ftruncate(self._fd, self.bytes - self._partial)
+            self.bytes -= self._partial
+            self._partial = 0
+        self._write(lines)
+        if partial:
+            self._partial = self._write(partial)
+        return Written(lines, partial)
 
-    def close(self) -> None:
-        """Write what the redactor held back, fsync and close (a second call does nothing)."""
-        if self._fh.closed:
-            return
-        self._write(self._redactor.flush())
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+    def _write(self, text: str) -> int:
+        if not text:
+            return 0
+        data = text.encode("utf-8", errors="replace")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self.bytes += len(data)
+        return len(data)
+
+    def close(self) -> str:
+        """Write what the redactor held back, fsync and close (a second call does nothing).
+        Returns the redacted text written (the last line, when it had no newline)."""
+        if self._fd < 0:
+            return ""
+        if self._partial:
+            os.ftruncate(self._fd, self.bytes - self._partial)
+            self.bytes -= self._partial
+            self._partial = 0
+        rest = self._redactor.flush()
+        self._write(rest)
+        fd, self._fd = self._fd, -1
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return rest

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cockpit.paths import write_private
 from cockpit.session.journal import JOURNAL_NAME, read_journal
 from cockpit.session.outline import Outline
-from cockpit.session.output import read_excerpt
+from cockpit.session.output import ends_cut, read_excerpt
 from cockpit.session.redact import redact, redact_line
 from cockpit.session.state import CommandRun, SessionState, TaskState, verdict_for
 from cockpit.session.timeline import timeline
 
 TRANSCRIPT_NAME = "transcript.md"
+CUT_NOTE = "✂ *the last line was cut: the cockpit stopped before its end (kept as far as it came)*"
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _STATE_LABEL = {
     TaskState.DONE: "done",
@@ -312,6 +314,9 @@ class _Renderer:
         excerpt = _clean_output(excerpt)
         if excerpt:
             lines += ["", _fence(excerpt, "text")]
+        stopped = not run.finished or (run.error or "").startswith("interrupted")
+        if run.output and stopped and ends_cut(self.session_dir / run.output):
+            lines += ["", CUT_NOTE]
         return "\n".join(lines)
 
     def side_size(self, run: CommandRun) -> int:
@@ -437,6 +442,6 @@ def write_transcript(journal_path: Path, out_path: Path | None = None) -> tuple[
     if out.is_dir():
         out = out / TRANSCRIPT_NAME
     result = render_transcript(journal_path, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(result.markdown, encoding="utf-8")
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private(out, result.markdown)
     return out, result.warnings
