@@ -94,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cockpit.session.cli import stats_main
 
         return stats_main(args[2:])
+    if args[:1] == ["plan"]:  # `plan check` needs the runner's classifier, a layer above plan
+        from cockpit.plan.cli import main as plan_main
+        from cockpit.runner.safety import classify
+
+        return plan_main(args[1:], classify)
     if args and args[0] in SUBCOMMANDS:
         sub_main: Callable[[list[str]], int] = import_module(SUBCOMMANDS[args[0]]).main
         return sub_main(args[1:])

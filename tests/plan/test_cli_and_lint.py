@@ -10,6 +10,7 @@ import pytest
 from cockpit.cli import main as cockpit_main
 from cockpit.plan import load_plan, load_plan_text
 from cockpit.plan.lint import check
+from cockpit.runner import classify
 
 from ..conftest import SEED_PLAN
 
@@ -95,7 +96,7 @@ def test_errors_are_one_line_and_exit_two(tmp_path: Path, capsys: pytest.Capture
 
 
 def _messages(text: str) -> list[str]:
-    return [f"{f.severity}: {f.message}" for f in check(load_plan_text(text, "p.md"))]
+    return [f"{f.severity}: {f.message}" for f in check(load_plan_text(text, "p.md"), classify)]
 
 
 def test_mutating_command_needs_a_check_before_it_in_the_phase() -> None:
@@ -125,6 +126,6 @@ def test_verify_must_be_read_only() -> None:
     plan = load_plan_text(
         "title: p\ntasks:\n  - title: t\n    minutes: 5\n    verify: kubectl delete pod x\n", "p.yaml"
     )
-    findings = check(plan)
+    findings = check(plan, classify)
     assert any(f.severity == "error" and "verify must not change the cluster" in f.message for f in findings)
     assert findings[0].line == 5

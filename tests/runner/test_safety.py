@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cockpit.runner.safety import classify
-from cockpit.runner.shellsplit import ShellSyntaxError, simple_commands
+from cockpit.shell import parse
 from tests.conftest import SEED_PLAN
 
 # Every command of the seed plan's code blocks, plus the ones it names inline:
@@ -62,8 +62,8 @@ SEED = [
         True,
         False,
     ),
-    ("kubectl get pods -A > cluster-status-$(date +%Y%m%d).txt", False, False),
-    ("kubectl get applications -n argocd > argocd-status-$(date +%Y%m%d).txt", False, False),
+    ("kubectl get pods -A > cluster-status-$(date +%Y%m%d).txt", True, False),  # writes a file
+    ("kubectl get applications -n argocd > argocd-status-$(date +%Y%m%d).txt", True, False),
     (
         "kubectl wait --for=condition=ready pod -l app=dolphinscheduler-api -n data-platform --timeout=300s",
         False,
@@ -78,7 +78,7 @@ SEED = [
     (
         "kubectl exec -n data-platform deploy/dolphinscheduler-api -- "
         "curl -sf http://localhost:12345/dolphinscheduler/actuator/health",
-        True,
+        False,  # a health check in the pod (issue 9: read-only)
         False,
     ),
     ("watch kubectl get applications -n argocd", False, False),
@@ -126,7 +126,7 @@ OTHERS = [
     ("kubectl auth can-i delete pods -n x", False, False),
     ("kubectl rollout status deploy/x", False, False),
     ("kubectl rollout history deploy/x", False, False),
-    ("kubectl cp data-platform/postgres-0:/tmp/dump.sql ./dump.sql", False, False),
+    ("kubectl cp data-platform/postgres-0:/tmp/dump.sql ./dump.sql", True, False),  # writes a local file
     ("kubectl diff -f x.yaml", False, False),
     ("kubectl get pods -w", False, False),
     ("kubectl delete pod x --dry-run=client", False, False),
@@ -147,12 +147,12 @@ OTHERS = [
     ("kubectl attach -it x", True, True),
     ("kubectl get pods -A | less", False, True),
     ("kubectl logs x | more", False, True),
-    ("vi values.yaml", False, True),
-    ("vim values.yaml", False, True),
-    ("nano values.yaml", False, True),
+    ("vi values.yaml", True, True),  # an editor writes files
+    ("vim values.yaml", True, True),
+    ("nano values.yaml", True, True),
     ("top", False, True),
     ("htop", False, True),
-    ("ssh k8s-worker", False, True),
+    ("ssh k8s-worker", True, True),  # remote execution (issue 9)
     ("sudo ctr -n k8s.io images ls", False, True),
     ("sudo ctr -n k8s.io images import /tmp/portal.tar", True, True),
     ("psql -h db -U postgres", True, True),
@@ -186,10 +186,16 @@ OTHERS = [
     ("argocd app list", False, False),
     ("argocd app diff x", False, False),
     # wrappers that run arbitrary text
-    ("sh -c 'kubectl get pods'", True, False),
-    ("bash -c 'echo hi'", True, False),
+    ("sh -c 'kubectl get pods'", False, False),  # a literal inner command is read like any other
+    ("bash -c 'echo hi'", False, False),
+    ("sh -c 'kubectl delete pod x'", True, False),
     ("eval $CMD", True, False),
-    ("kubectl get pods -o name | xargs kubectl describe", True, False),
+    (
+        "kubectl get pods -o name | xargs kubectl describe",
+        False,
+        False,
+    ),  # describe reads, whatever it is given
+    ("kubectl get pods -o name | xargs kubectl delete", True, False),
     ("./scripts/configure-cloudflare-tunnel-token.sh", True, False),
     ("bash scripts/fix.sh", True, False),
     # other tools
@@ -212,7 +218,8 @@ OTHERS = [
     ("NS=data-platform kubectl get pods -n $NS", False, False),
     ("timeout 10 kubectl get pods", False, False),
     ("echo $((1 + 2))", False, False),
-    ("kubectl get pods 2>&1 | tee out.txt", False, False),
+    ("kubectl get pods 2>&1 | tee out.txt", True, False),  # tee writes a file
+    ("kubectl get pods 2>&1 | tee /dev/null", False, False),
     ("some-unknown-tool --fix", True, False),
     ("kubectl get pods 'unbalanced", True, False),
 ]
@@ -252,7 +259,8 @@ def test_classify(cmd: str, changes: bool, terminal: bool) -> None:
     [
         ("kubectl -n data-platform delete certificaterequest a", "kubectl delete changes the cluster"),
         ("kubectl get pods -A | grep -v Running | wc -l", "read-only: kubectl get, grep, wc"),
-        ("sh -c 'kubectl get pods'", "sh -c runs arbitrary shell code; treated as changing"),
+        ("sh -c 'kubectl delete pod x'", "sh -c: kubectl delete changes the cluster"),
+        ("sh -c 'kubectl get pods'", "read-only: sh -c kubectl get"),
         (
             "kubectl delete pod x --dry-run=server",
             "kubectl delete --dry-run=server does not change the cluster",
@@ -278,16 +286,13 @@ def test_terminal_reason_says_why() -> None:
     assert re.search(r"less", classify("kubectl get pods | less").terminal_reason)
 
 
-def test_simple_commands_split_lists_pipes_and_substitutions() -> None:
-    assert simple_commands("a && b | c; X=$(d e) f > out 2>&1") == [
-        ["a"],
-        ["b"],
-        ["c"],
-        ["X=__cockpit_subst__", "f"],
-        ["d", "e"],
-    ]
-    assert simple_commands("kubectl get pods \\\n  -n x") == [["kubectl", "get", "pods", "-n", "x"]]
-    assert simple_commands("diff <(kubectl get a) <(kubectl get b)")[1:] == [
+def test_every_simple_command_is_found_in_lists_pipes_and_substitutions() -> None:
+    def commands(text: str) -> list[list[str | None]]:
+        return [c.values for _depth, c in parse(text).walk() if c.kind == "simple"]
+
+    assert commands("a && b | c; X=$(d e) f > out 2>&1") == [["a"], ["b"], ["c"], ["f"], ["d", "e"]]
+    assert commands("kubectl get pods \\\n  -n x") == [["kubectl", "get", "pods", "-n", "x"]]
+    assert commands("diff <(kubectl get a) <(kubectl get b)")[1:] == [
         ["kubectl", "get", "a"],
         ["kubectl", "get", "b"],
     ]
@@ -298,10 +303,8 @@ def test_simple_commands_split_lists_pipes_and_substitutions() -> None:
 def test_classify_never_fails_on_any_line(line: str) -> None:
     safety = classify(line)
     assert safety.reason
-    try:
-        simple_commands(line)
-    except ShellSyntaxError:
-        assert safety.changes_cluster, "a line that cannot be parsed is treated as changing"
+    if parse(line).all_problems():
+        assert safety.changes_cluster, "a line that cannot be read with certainty is treated as changing"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,6 +24,9 @@ from rich.tree import Tree
 from cockpit.plan import PlanError, load_plan
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.plan.timebox import format_minutes
+
+if TYPE_CHECKING:
+    from cockpit.plan.lint import Classifier
 
 _KIND_STYLE = {
     NodeKind.SECTION: "bold",
@@ -131,7 +135,9 @@ def show(plan: Plan, console: Console, brief: bool = False) -> None:
         console.print(Text(f"warning: {warning}", style="yellow"))
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], classify: Classifier | None = None) -> int:
+    """`classify` (the runner's classifier, handed in by `cockpit.cli`: plan sits below runner)
+    is what `check` uses to tell commands that change the cluster."""
     args = build_parser().parse_args(list(argv))
     out = Console(highlight=False)
     try:
@@ -150,7 +156,10 @@ def main(argv: Sequence[str]) -> int:
     if args.command == "check":
         from cockpit.plan.lint import check
 
-        findings = check(plan)
+        if classify is None:
+            sys.stderr.write("cockpit plan check: no command classifier was given\n")
+            return 2
+        findings = check(plan, classify)
         for finding in findings:
             style = "red" if finding.severity == "error" else "yellow"
             out.print(Text(finding.format(plan.source), style=style), soft_wrap=True)

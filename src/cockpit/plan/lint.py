@@ -5,8 +5,8 @@ command that changes the cluster. Warnings: tasks without a time box, children w
 to more than their parent's, commands that change the cluster (delete, scale, patch, annotate
 --overwrite, apply, ...) with no read-only check (`kubectl get`, `describe`, `logs`, `curl`, ...)
 before them in the same task or phase, and what the loader had to repair or could not read.
-Whether a command changes the cluster is decided by the runner's classifier
-(`cockpit.runner.safety.classify`), imported when a check runs.
+Whether a command changes the cluster is decided by a classifier the caller hands in (the
+runner's `cockpit.runner.classify`; plan sits below runner and never imports it).
 """
 
 from __future__ import annotations
@@ -14,21 +14,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, Protocol
 
-from cockpit.plan.commands import first_word
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.plan.timebox import format_minutes
+from cockpit.shell import CLUSTER, NETWORK, first_program, kind_of
 
 Severity = Literal["error", "warning"]
 
-# Programs that look at the cluster or its services: a read-only call of one counts as a check.
-_CHECK_TOOLS = (
-    "kubectl k oc helm argocd flux velero istioctl linkerd cilium cmctl stern k9s kubectx kubens "
-    "curl wget http httpie grpcurl dig nslookup host openssl nc ping psql mysql redis-cli mc "
-    "etcdctl crictl ctr docker vault consul aws gcloud az promtool amtool logcli"
-)
-CHECK_TOOLS = frozenset(_CHECK_TOOLS.split())
+# Programs that look at the cluster or its services: a read-only call of one counts as a check
+# (the cluster and network tools of the program table, and a few local probes).
+_PROBES = frozenset({"dig", "nslookup", "host", "ping", "docker"})
+
+
+class Classified(Protocol):
+    """What a classifier says about a command (`cockpit.runner.Safety` is one)."""
+
+    @property
+    def changes_cluster(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+Classifier = Callable[[str], Classified]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +52,13 @@ class Finding:
         return f"{where}: {self.severity}: {self.message}"
 
 
-def _classifier() -> Callable[[str], Any]:
-    from cockpit.runner.safety import classify
-
-    return classify
-
-
 def _minutes(low: float, high: float) -> str:
     return f"{low:g} min" if low == high else f"{low:g}-{high:g} min"
 
 
 def _runs_check_tool(cmd: str) -> bool:
-    found = first_word(cmd)
-    return found is not None and found[0] in CHECK_TOOLS
+    found = first_program(cmd)
+    return found is not None and (kind_of(found[0]) in (CLUSTER, NETWORK) or found[0] in _PROBES)
 
 
 def _scopes(plan: Plan) -> list[tuple[Node, list[Command]]]:
@@ -73,8 +76,9 @@ def _scopes(plan: Plan) -> list[tuple[Node, list[Command]]]:
     return scopes
 
 
-def check(plan: Plan) -> list[Finding]:
-    """Every finding for the plan, errors first, then in plan order."""
+def check(plan: Plan, classify: Classifier) -> list[Finding]:
+    """Every finding for the plan, errors first, then in plan order. `classify` says whether a
+    command changes the cluster (the caller passes `cockpit.runner.classify`)."""
     findings: list[Finding] = []
     tasks = plan.tasks()
     if not tasks:
@@ -83,7 +87,6 @@ def check(plan: Plan) -> list[Finding]:
                 "error", None, "the plan has no tasks (no time-boxed headings, checklists or commands found)"
             )
         )
-    classify = _classifier()
     for node in plan.walk():
         box = node.timebox
         if box is not None and box.min_minutes > box.max_minutes:

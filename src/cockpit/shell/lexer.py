@@ -92,6 +92,7 @@ class Word:
     risky: tuple[str, ...] = ()  # expansions that can run code by themselves, with why
     start: int = 0
     end: int = 0
+    prefix: str = ""  # the literal text before the first expansion ("pod/" in "pod/$NAME")
 
     @property
     def literal(self) -> bool:
@@ -138,6 +139,7 @@ class _Builder:
     subs: list[Substitution] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     risky: list[str] = field(default_factory=list)
+    prefix: str | None = None
 
     def build(self, text: str, start: int, end: int) -> Word:
         return Word(
@@ -150,9 +152,12 @@ class _Builder:
             risky=tuple(self.risky),
             start=start,
             end=end,
+            prefix="".join(self.value) if self.prefix is None else self.prefix,
         )
 
     def expand(self, text: str, *, quoted: bool) -> None:
+        if self.prefix is None:
+            self.prefix = "".join(self.value)
         self.dynamic = True
         self.expansions.append(text)
         if not quoted:
@@ -400,7 +405,8 @@ class Lexer:
             self.i += 1
         plain = "".join(unquoted_chars)
         if "{" in plain and "}" in plain[plain.index("{") :] and src[start : self.i] not in ("{}", "{", "}"):
-            b.expand("{…}", quoted=False)  # brace expansion may make several words of it
+            b.prefix = ""  # brace expansion may make several words of it, any of them first
+            b.expand("{…}", quoted=False)
         return b.build(src[start : self.i], start, self.i)
 
     def _double_quoted(self, b: _Builder, terminator: str | None) -> None:
@@ -527,7 +533,7 @@ class Lexer:
     def _arith_expansion(self, b: _Builder, text: str, expr: str, *, quoted: bool) -> None:
         b.expand(text, quoted=quoted)
         if _SAFE_ARITH.fullmatch(expr) is None:
-            b.risky.append(f"arithmetic {text} evaluates variables, which can run commands")
+            b.risky.append(f"arithmetic {text} evaluates what it names or runs, which can run commands")
             # its command substitutions still run: read them as such
             sub = Lexer(expr)
             inner = _Builder()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,9 @@ from cockpit.runner import (
     Watch,
     WatchRun,
     classify,
+    command_namespace,
     fill_placeholders,
+    is_background,
     parse_watch,
     placeholder_names,
     run_in_terminal,
@@ -69,44 +70,6 @@ class KubeTarget:
         if named and named != self.namespace:
             return f"context {self.context}, namespace {named} (from the command)"
         return f"context {self.context}, namespace {self.namespace or 'default'}"
-
-
-KUBE_PROGRAMS = frozenset({"kubectl", "helm", "oc", "velero", "argocd", "k9s"})
-SHELL_SEPARATORS = frozenset({"|", "||", "&&", ";", "&"})
-
-
-def command_namespace(cmd: str) -> str | None:
-    """The namespace a kubectl/helm command names itself (`-n X`, `--namespace=X`), if any.
-
-    Only a kube program's own flags count: `watch -n 2 kubectl get applications -n argocd` lands
-    in argocd, and `watch -n 2 kubectl get pods` in the pinned namespace, not in a namespace "2".
-    """
-    try:
-        words = shlex.split(cmd)
-    except ValueError:
-        return None
-    kube = False
-    for index, word in enumerate(words):
-        if word in SHELL_SEPARATORS or word.endswith(";"):
-            kube = False
-            continue
-        if word.rsplit("/", 1)[-1] in KUBE_PROGRAMS:
-            kube = True
-            continue
-        if not kube:
-            continue
-        if word in ("-n", "--namespace") and index + 1 < len(words):
-            return words[index + 1]
-        if word.startswith("--namespace="):
-            return word.split("=", 1)[1]
-        if word.startswith("-n") and len(word) > 2 and not word.startswith("--"):
-            return word[2:]
-    return None
-
-
-def is_background(cmd: str) -> bool:
-    stripped = cmd.rstrip()
-    return stripped.endswith("&") and not stripped.endswith("&&")
 
 
 class RunControl:
