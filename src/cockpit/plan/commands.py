@@ -42,6 +42,18 @@ CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession", "sh-s
 # Fences that are data or queries, shown as text; an unlabelled or `text` fence that is not shell
 # holds instructions for a person (manual steps).
 PROSE_LANGUAGES = frozenset({"", "text", "txt", "plain", "plaintext", "none", "steps"})
+# Fences in a language that is not shell: never sniffed for commands. A fence in a language this
+# list does not name (`azurecli`, `command`) is sniffed like an unlabelled one.
+_NOT_SHELL = """
+    text txt plain plaintext none steps output log logs yaml yml json jsonc json5 toml ini conf cfg
+    properties env xml html css sql psql plsql mysql pgsql promql logql metricsql traceql hcl tf
+    terraform python py go golang java groovy kotlin scala javascript js typescript ts ruby rb rust
+    c cpp csharp cs php perl lua r swift dockerfile docker makefile make diff patch markdown md rst
+    mermaid plantuml dot graphql proto protobuf csv tsv jsonnet cue rego nginx apache haproxy
+    powershell ps ps1 pwsh cmd bat batch vb vbnet elixir erlang haskell clojure jinja j2 tpl
+    gotemplate helm mustache handlebars vim awk sed jq
+"""
+NOT_SHELL_LANGUAGES = frozenset(_NOT_SHELL.split())
 
 _TOOLS = """
     kubectl k kubeadm kubelet kubens kubectx kustomize helm helmfile k9s kind minikube k3s k3d oc
@@ -328,8 +340,8 @@ def output_shape(line: str) -> str | None:
         return "timestamp, number, cron schedule or trace"
     if head == "-" and (len(words) == 1 or not first.startswith("--")):
         return "list item"
-    if _KEY_VALUE_RE.match(stripped) and not _ASSIGN_WORD_RE.match(first):
-        return "key: value"
+    if (_KEY_VALUE_RE.match(stripped) or ":" in first) and not _ASSIGN_WORD_RE.match(first):
+        return "key: value"  # no program's name has a colon: `error: ...`, `redis_version:7.0.5`
     if re.fullmatch(r"[A-Z][A-Z0-9_()%-]+", first) and (
         len(words) == 1 or re.fullmatch(r"[A-Z][A-Z0-9_()%/-]*", words[1])
     ):
@@ -338,9 +350,8 @@ def output_shape(line: str) -> str | None:
         return "ls -l row"
     if re.fullmatch(r"[\w.-]+/[\w.:-]+", first) and not _PATH_RE.match(first):
         return "resource/name"
-    pairs = sum(1 for w in words if re.match(r"^[\w.]+=", w))
-    logfmt = any(w.startswith(("level=", "msg=", "ts=", "time=")) for w in words)
-    if pairs >= 3 and pairs == len(words) and logfmt:
+    keys = [w.split("=", 1)[0] for w in words if re.match(r"^[\w.]+=", w)]
+    if len(keys) >= 2 and {"level", "lvl", "msg", "ts", "time", "caller", "logger"} & set(keys):
         return "logfmt"
     plain = not any(c in stripped for c in "|><;&$=`")
     if plain and len(words) >= 3 and not any(w.startswith("-") for w in words[1:]):
@@ -439,6 +450,7 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
     if _is_console(code) or (console and _has_root_prompt(code)) or _is_root_transcript(code):
         return _split_console(code, first_line, root=console or _is_root_transcript(code))
     block = ShellBlock()
+    defined = {a or b for a, b in _FUNCTION_RE.findall(code)}  # functions the block defines are programs too
     comments: list[tuple[int, str]] = []
     after: Command | None = None  # the command the comment lines being read directly follow
     last: Command | None = None  # the command printed output lines belong to
@@ -458,7 +470,7 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
                 comments.append((first_line + i, text))
             i += 1
             continue
-        if not starts_command(stripped):
+        if not starts_command(stripped) and _command_word(stripped) not in defined:
             _add_output(block, last, first_line + i, raw)
             i += 1
             continue
@@ -504,6 +516,9 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
         comments = []
     _keep_comments(block, after, comments)
     return block
+
+
+_FUNCTION_RE = re.compile(r"^\s*(?:function\s+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)\s*\(\s*\))", re.M)
 
 
 def _add_output(block: ShellBlock, command: Command | None, line: int, text: str) -> None:
@@ -629,6 +644,17 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
 
 
 @lru_cache(maxsize=1024)
+def _plausible(line: str) -> bool:
+    """A line outside a shell-labelled block that is still a command: it starts like one by the
+    strict rule, or a program-shaped word is followed by an option (`gitlab-psql -qtc ...`) or a
+    pipe or redirection."""
+    if starts_command(line, lenient=False):
+        return True
+    if not starts_command(line, lenient=True):
+        return False
+    return bool(re.search(r"\s-{1,2}[A-Za-z]|\s[|>]\s", line))
+
+
 def looks_like_shell(code: str) -> bool:
     """An unlabelled block is shell when it opens with a command (a known tool, a path, an
     assignment, a prompt) and most of its other lines that are not printed output do too."""
@@ -649,7 +675,7 @@ def looks_like_shell(code: str) -> bool:
         continuing = continuing or stripped.endswith("\\")
     if not starts:
         return False
-    good = [is_shell_command(s, need_arguments=False) or starts_command(s, lenient=False) for s in starts]
+    good = [is_shell_command(s, need_arguments=False) or _plausible(s) for s in starts]
     if not good[0]:
         return False
     # Output a command printed (a table, YAML, a log line) does not count against the block.
@@ -657,8 +683,29 @@ def looks_like_shell(code: str) -> bool:
     return sum(judged) * 5 >= len(judged) * 4
 
 
-def inline_command(code: str, line: int, description: str | None = None) -> Command | None:
-    """A Command for inline code in prose when it is one, else None."""
-    if "\n" in code or not is_shell_command(code):
+_RUN_LEAD_RE = re.compile(r"(?:\b(?:run|running|execute|executing|type|enter)\b|:)\s*$", re.I)
+
+
+def inline_command(
+    code: str, line: int, description: str | None = None, *, lead: str = ""
+) -> Command | None:
+    """A Command for inline code in prose when it is one, else None.
+
+    A known program, a path or shell syntax is a command wherever it stands. A program this
+    module does not know (`gitlab-patronictl list`) is one when the prose right before the code
+    asks to run it (`lead` ends with "run", "execute" or a colon) and it has arguments.
+    """
+    if "\n" in code:
         return None
-    return make_command(code, line, description, inline=True)
+    if is_shell_command(code):
+        return make_command(code, line, description, inline=True)
+    words = code.split()
+    if (
+        len(words) > 1
+        and _RUN_LEAD_RE.search(lead)
+        and starts_command(code)
+        and not _PROMPT_RE.match(code)
+        and "." not in (_command_word(code) or ".")
+    ):
+        return make_command(code, line, description, inline=True)
+    return None

@@ -31,6 +31,7 @@ from pathlib import PurePath
 
 from cockpit.plan.budget import check_markdown, check_shell_lines
 from cockpit.plan.commands import (
+    NOT_SHELL_LANGUAGES,
     PROSE_LANGUAGES,
     SHELL_LANGUAGES,
     inline_command,
@@ -272,7 +273,9 @@ class _Loader:
             if isinstance(block, Code) and self.is_shell(block):
                 return True
             if isinstance(block, Para) and any(
-                inline_command(code, ln.line) is not None for ln in block.lines for code in ln.codes
+                inline_command(code, ln.line, lead=_lead(ln, code)) is not None
+                for ln in block.lines
+                for code in ln.codes
             ):
                 return True
         return False
@@ -280,7 +283,10 @@ class _Loader:
     @staticmethod
     def is_shell(block: Code) -> bool:
         # Only a block with no language is sniffed: `text` means the author said it is not shell.
-        return block.language in SHELL_LANGUAGES or (block.language == "" and looks_like_shell(block.content))
+        if block.language in SHELL_LANGUAGES:
+            return True
+        sniffed = block.language == "" or block.language not in NOT_SHELL_LANGUAGES
+        return sniffed and looks_like_shell(block.content)
 
     def task_list(self, blocks: list[Block], box: TimeBox | None) -> ListBlock | None:
         for block in blocks:
@@ -334,7 +340,10 @@ class _Loader:
         """Offer the commands among the line's code spans; `text` (default: the line) describes them."""
         for code in line.codes:
             command = inline_command(
-                code, line.line, _describe(text if text is not None else line.text, code)
+                code,
+                line.line,
+                _describe(text if text is not None else line.text, code),
+                lead=_lead(line, code),
             )
             if command is not None:
                 node.commands.append(command)
@@ -474,6 +483,12 @@ class _Loader:
         return metrics
 
 
+def _lead(line: Line, code: str) -> str:
+    """The prose before a code span on its line ("On the node run: ")."""
+    at = line.text.find(f"`{code}`")
+    return line.text[:at] if at >= 0 else ""
+
+
 def _is_pseudo_heading(para: Para) -> bool:
     """A paragraph that is one bold line ("**Dashboard 1: Overview** (10 min)"), used as a
     heading for the list after it; a label ending in ":" ("**Steps**:") is not one."""
@@ -563,7 +578,9 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
     tops = root.children
     preamble = root.blocks
     title = PurePath(path).stem if path != "<string>" else "Plan"
-    if tops and tops[0].level == 1 and sum(1 for t in tops if t.level == 1) == 1:
+    if tops and tops[0].level == 1 and sum(1 for t in tops if t.level == 1) > 1:
+        title = tops[0].title  # several H1s: the first names the plan, and each stays a node
+    elif tops and tops[0].level == 1 and sum(1 for t in tops if t.level == 1) == 1:
         h1 = tops[0]
         title = h1.title
         if h1.children:
