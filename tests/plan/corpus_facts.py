@@ -49,6 +49,7 @@ def _node(plan: Plan, title: str) -> Node | None:
 def check_facts(runbook: Path, plan: Plan | None = None) -> list[Fact]:
     """Every fact of `runbook`, each marked as holding or not for the loaded plan."""
     from cockpit.plan.lint import check
+    from cockpit.runner import classify
 
     expected = facts_of(runbook)
     plan = plan or load_plan(runbook)
@@ -83,7 +84,7 @@ def check_facts(runbook: Path, plan: Plan | None = None) -> list[Fact]:
         found = [c.cmd for c in all_commands if text in c.cmd]
         out.append(Fact("not-command", text, not found, repr(found)))
     if expected.get("check"):
-        printed = [f.format(runbook.name) for f in check(plan)]
+        printed = [f.format(runbook.name) for f in check(plan, classify)]
         for prefix in expected["check"]:
             holds = any(line.startswith(prefix) for line in printed)
             out.append(Fact("check", prefix, holds, repr(printed)))
