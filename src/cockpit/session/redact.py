@@ -134,9 +134,17 @@ def _compact_pair(match: re.Match[str]) -> str:
     return f'{match.group(1)}"{MASK}"'
 
 
-def _sub(pattern: str, repl: str | Callable[[re.Match[str]], str], flags: int = 0) -> Callable[[str], str]:
-    compiled = re.compile(pattern, flags)
-    return lambda text: compiled.sub(repl, text)
+class _Sub:
+    """A rule that is one `pattern.sub(repl, text)` (the pattern is kept for the linear-time check)."""
+
+    def __init__(self, pattern: str, repl: str | Callable[[re.Match[str]], str]) -> None:
+        self.pattern = re.compile(pattern)
+        self.repl = repl
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(self.repl, text)
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,31 +157,31 @@ class _Rule:
     batch: bool = True  # may run over many lines joined by newlines (no match crosses a newline)
 
 
-_BOUNDARY = r"(?<![A-Za-z0-9_.+/=-])"  # a token starts a run: never a search inside one
+_BOUNDARY = r"(?<![A-Za-z0-9_-])"  # a token starts a run of its characters: no search inside one
 _RULES: tuple[_Rule, ...] = (
     _Rule("pem", ("-----begin",), _mask_pem_inline, batch=False),
     # Authorization: Bearer|Basic|Token xxx, and a bare "Bearer xxx".
     _Rule(
         "authorization",
         ("authorization",),
-        _sub(
+        _Sub(
             r"(?i)(authorization[ \t]{0,8}[:=][ \t]{0,8}[\"']?(?:(?:bearer|basic|token|digest)[ \t]{1,8})?)"
             r"[^\s\"',]++",
             rf"\1{MASK}",
         ),
     ),
-    _Rule("bearer", ("bearer",), _sub(r"(?i)\b(bearer)[ \t]{1,8}[A-Za-z0-9._~+/=-]{6,}+", rf"\1 {MASK}")),
+    _Rule("bearer", ("bearer",), _Sub(r"(?i)\b(bearer)[ \t]{1,8}[A-Za-z0-9._~+/=-]{6,}+", rf"\1 {MASK}")),
     # Basic-auth URLs: scheme://user:pass@host
     _Rule(
         "url-credentials",
         ("://",),
-        _sub(r"(?<![a-zA-Z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^\s:/@]++:)[^\s/@]++@", rf"\1{MASK}@"),
+        _Sub(r"(?<![a-zA-Z0-9+.-])([a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^\s:/@]++:)[^\s/@]++@", rf"\1{MASK}@"),
     ),
     # curl -u user:pass, --user user:pass, --proxy-user
     _Rule(
         "user-option",
         ("-u", "--user", "--proxy-user"),
-        _sub(
+        _Sub(
             r"((?:^|(?<=\s))(?:-u|--user|--proxy-user|-U)[ \t]{0,8}=?[ \t]{0,8}[\"']?[^\s:\"']++:)[^\s\"']++",
             rf"\1{MASK}",
         ),
@@ -182,7 +190,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "secret-option",
         ("pass", "token", "secret", "key", "cred"),
-        _sub(
+        _Sub(
             r"(?i)((?:^|(?<=\s))--?(?:[a-z0-9]{1,32}+[-_]){0,6}"
             r"(?:password|passwd|token|secret|api-?key|access-?key|account-?key|credentials?)"
             r"(?:[ \t]{1,8}|=))" + _VALUE,
@@ -193,13 +201,13 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "mysql-p",
         ("mysql",),
-        _sub(r"(\bmysql(?:admin|dump)?\b[^\n]{0,512}?[ \t]-p)(?![ \t])\S++", rf"\1{MASK}"),
+        _Sub(r"(\bmysql(?:admin|dump)?\b[^\n]{0,512}?[ \t]-p)(?![ \t])\S++", rf"\1{MASK}"),
     ),
     # Credentials written as "user / pass": "Login: admin / secret", "credentials: u/p"
     _Rule(
         "login-pair",
         ("login", "log in", "log-in", "cred", "user", "account"),
-        _sub(
+        _Sub(
             r"(?i)(\b(?:log[ -]?in|credentials?|creds|user[ \t]{0,4}/[ \t]{0,4}pass(?:word)?"
             r"|account)\b[ \t]{0,8}[:=][ \t]{0,8}[^\s/]{1,256}[ \t]{0,8}/[ \t]{0,8})\S++",
             rf"\1{MASK}",
@@ -209,7 +217,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "paren-pair",
         ("(",),
-        _sub(
+        _Sub(
             r"(\([ \t]{0,8}[A-Za-z][\w.@-]{0,40}[ \t]{0,8}/[ \t]{0,8})(?=[^\s)]{0,256}?(?:\d|_|[^\w\s)]))"
             r"([^\s)]{4,256})([ \t]{0,8}\))",
             rf"\1{MASK}\3",
@@ -219,7 +227,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "account-pair",
         (" / ",),
-        _sub(
+        _Sub(
             r"(?i)(\b(?:admin|administrator|root|postgres|elastic|superuser|sa|guest) {1,8}/ {1,8})"
             r"(?=[^\s)]{0,256}?(?:\d|_|[^\w\s)]))([^\s)]{4,}+)",
             rf"\1{MASK}",
@@ -229,44 +237,44 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "login-p",
         ("login",),
-        _sub(
+        _Sub(
             r"(\b(?:docker|podman|nerdctl|helm|buildah|skopeo|oras|crane)\b[^\n]{0,512}?\blogin\b"
             r"[^\n]{0,512}?[ \t]-p[ \t]{0,8})\S++",
             rf"\1{MASK}",
         ),
     ),
     # Cloud and SaaS tokens recognised by their prefix.
-    _Rule("aws-key-id", ("akia", "asia"), _sub(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", MASK)),
+    _Rule("aws-key-id", ("akia", "asia"), _Sub(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", MASK)),
     _Rule(
         "github",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        _sub(_BOUNDARY + r"(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", MASK),
+        _Sub(_BOUNDARY + r"(?:gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+)", MASK),
     ),
     _Rule(
-        "gitlab", ("glpat-", "gldt-", "glrt-"), _sub(_BOUNDARY + r"gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,}+", MASK)
+        "gitlab", ("glpat-", "gldt-", "glrt-"), _Sub(_BOUNDARY + r"gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,}+", MASK)
     ),
-    _Rule("google-api-key", ("aiza",), _sub(_BOUNDARY + r"AIza[0-9A-Za-z_-]{30,}+", MASK)),
+    _Rule("google-api-key", ("aiza",), _Sub(_BOUNDARY + r"AIza[0-9A-Za-z_-]{30,}+", MASK)),
     _Rule(
         "stripe",
         ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "pk_live_", "pk_test_", "whsec_"),
-        _sub(_BOUNDARY + r"(?:[srp]k_(?:live|test)_|whsec_)[0-9A-Za-z]{16,}+", MASK),
+        _Sub(_BOUNDARY + r"(?:[srp]k_(?:live|test)_|whsec_)[0-9A-Za-z]{16,}+", MASK),
     ),
     _Rule(
         "openai",
         ("sk-",),
-        _sub(_BOUNDARY + r"(?P<prefix>sk-(?:proj-|svcacct-|admin-|ant-)?)[A-Za-z0-9_-]{20,}+", _token_like),
+        _Sub(_BOUNDARY + r"(?P<prefix>sk-(?:proj-|svcacct-|admin-|ant-)?)[A-Za-z0-9_-]{20,}+", _token_like),
     ),
-    _Rule("npm", ("npm_",), _sub(_BOUNDARY + r"npm_[A-Za-z0-9]{30,}+", MASK)),
-    _Rule("vault", ("hvs.", "hvb.", "hvr."), _sub(_BOUNDARY + r"hv[sbr]\.[A-Za-z0-9_-]{20,}+", MASK)),
+    _Rule("npm", ("npm_",), _Sub(_BOUNDARY + r"npm_[A-Za-z0-9]{30,}+", MASK)),
+    _Rule("vault", ("hvs.", "hvb.", "hvr."), _Sub(_BOUNDARY + r"hv[sbr]\.[A-Za-z0-9_-]{20,}+", MASK)),
     _Rule(
         "vault-legacy",
         (" s.", "=s.", ":s.", '"s.', "'s.", "\ts.", "\ns.", "(s.", ",s.", "[s."),
-        _sub(r"(?<![A-Za-z0-9_.-])(?P<prefix>s\.)[A-Za-z0-9]{24}(?![A-Za-z0-9_.-])", _token_like),
+        _Sub(r"(?<![A-Za-z0-9_.-])(?P<prefix>s\.)[A-Za-z0-9]{24}(?![A-Za-z0-9_.-])", _token_like),
     ),
     _Rule(
         "azure",
         ("accountkey", "sharedaccesssignature", "sharedaccesskey", "sig="),
-        _sub(
+        _Sub(
             r"(?i)((?:AccountKey|SharedAccessSignature|SharedAccessKey)[ \t]{0,4}[=:][ \t]{0,4}|[?&]sig=)"
             r"[^\s;\"'&]++",
             rf"\1{MASK}",
@@ -275,24 +283,24 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "docker-auth",
         ('"auth"', '"identitytoken"'),
-        _sub(r"(?i)(\"(?:auth|identitytoken)\"[ \t]{0,8}:[ \t]{0,8}\")[^\"\n]++", rf"\1{MASK}"),
+        _Sub(r"(?i)(\"(?:auth|identitytoken)\"[ \t]{0,8}:[ \t]{0,8}\")[^\"\n]++", rf"\1{MASK}"),
     ),
     _Rule(
         "slack-webhook",
         ("hooks.slack.com",),
-        _sub(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/-]++", rf"\1{MASK}"),
+        _Sub(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/-]++", rf"\1{MASK}"),
     ),
-    _Rule("slack-token", ("xox",), _sub(r"\bxox[abprse]-[A-Za-z0-9-]{10,}+", MASK)),
+    _Rule("slack-token", ("xox",), _Sub(r"\bxox[abprse]-[A-Za-z0-9-]{10,}+", MASK)),
     _Rule(
         "jwt",
         ("eyj",),
-        _sub(
+        _Sub(
             r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+",
             MASK,
         ),
     ),
     _Rule(
-        "key-value", ("pass", "pwd", "secret", "token", "key", "cred"), _sub(_KEY_VALUE.pattern, _key_value)
+        "key-value", ("pass", "pwd", "secret", "token", "key", "cred"), _Sub(_KEY_VALUE.pattern, _key_value)
     ),
     _Rule("compact-data", ('data"',), _mask_compact_data, batch=False),
 )
@@ -376,7 +384,7 @@ _UNLEARNED_KEYS = re.compile(
     r"(?i)^(?:namespace|user|username|user[_-]name|login|host|hostname|port|database|db|dbname|region"
     r"|bucket|endpoint|url|ca\.crt|tls\.crt|ca-bundle\.crt|service-ca\.crt|email)$"
 )
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{4,}={0,2}$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{4,}+={0,2}$")
 
 
 def _decoded(value: str) -> str | None:
@@ -610,11 +618,11 @@ def _read_segment(words: list[str]) -> tuple[str | None, bool, list[str], str | 
 
 # ---- streams --------------------------------------------------------------------------------------
 
-_YAML_DATA = re.compile(r"^([ \t]*)(data|stringData|binaryData):[ \t]*$")
-_YAML_ITEM = re.compile(r"^([ \t]*)([^\s:#][^:\n]{0,256}?):([ \t]++)(\S.*)$")
-_JSON_DATA = re.compile(r"^[ \t]*\"(data|stringData|binaryData)\"[ \t]*:[ \t]*\{[ \t]*$")
-_JSON_ITEM = re.compile(r"^([ \t]*\"([^\"\n]{1,256})\"[ \t]*:[ \t]*)\"([^\"\n]*+)\"(,?[ \t]*)$")
-_SECRET_KIND = re.compile(r"""(?i)^[ \t]*"?kind"?[ \t]*:[ \t]*"?secret"?,?[ \t]*$""")
+_YAML_DATA = re.compile(r"^([ \t]*+)(data|stringData|binaryData):[ \t]*+$")
+_YAML_ITEM = re.compile(r"^([ \t]*+)([^\s:#][^:\n]{0,256}?):([ \t]++)(\S.*)$")
+_JSON_DATA = re.compile(r"^[ \t]*+\"(data|stringData|binaryData)\"[ \t]*+:[ \t]*+\{[ \t]*+$")
+_JSON_ITEM = re.compile(r"^([ \t]*+\"([^\"\n]{1,256})\"[ \t]*+:[ \t]*+)\"([^\"\n]*+)\"(,?[ \t]*+)$")
+_SECRET_KIND = re.compile(r"""(?i)^[ \t]*+"?kind"?[ \t]*+:[ \t]*+"?secret"?,?[ \t]*+$""")
 
 
 @dataclass(slots=True)
