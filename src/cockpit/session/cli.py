@@ -7,21 +7,29 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from cockpit.session.export import FORMATS, export, format_for
 from cockpit.session.journal import JOURNAL_NAME, JournalError
-from cockpit.session.transcript import TRANSCRIPT_NAME, write_transcript
+from cockpit.session.transcript import TRANSCRIPT_NAME
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit transcript",
-        description="Render the Markdown transcript of a session from its journal (journal.jsonl).",
+        description="Render a session's transcript from its journal (journal.jsonl): Markdown, JSON "
+        "(schema cockpit-transcript/1), a self-contained HTML report, or asciicast recordings of its runs.",
     )
     parser.add_argument("journal", type=Path, help=f"the session's {JOURNAL_NAME}, or its session folder")
     parser.add_argument(
         "-o",
         "--output",
         type=Path,
-        help=f"Markdown file to write (default: {TRANSCRIPT_NAME} next to the journal)",
+        help=f"file to write (default: {TRANSCRIPT_NAME} or .json/.html next to the journal); "
+        "with --format cast, the folder for the .cast files (default: the session's output/)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="md, json, html or cast (default: from the -o suffix, else md)",
     )
     return parser
 
@@ -72,7 +80,7 @@ def main(argv: Sequence[str]) -> int:
     if journal.is_dir():
         journal = journal / JOURNAL_NAME
     try:
-        out, warnings = write_transcript(journal, args.output)
+        written, warnings = export(journal, format_for(args.output, args.format), args.output)
     except JournalError as exc:
         print(f"cockpit transcript: {exc}", file=sys.stderr)
         return 2
@@ -82,5 +90,8 @@ def main(argv: Sequence[str]) -> int:
         return 2
     for warning in warnings:
         print(f"cockpit transcript: warning: {warning}", file=sys.stderr)
-    print(f"wrote {out}")
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("no command run has output to record")
     return 0

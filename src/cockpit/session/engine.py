@@ -104,6 +104,7 @@ class Session:
             "wall": wall,
             "cockpit": __version__,
             "plan_path": str(plan_path.resolve()) if plan_path.is_file() else plan.source,
+            "opened_in": os.getcwd(),  # the transcript names the plan relative to it
             "plan_sha256": plan_sha256(plan),
             "plan_title": plan.title,
             "context": context,
@@ -457,7 +458,7 @@ class Session:
                 output=path.relative_to(self.session_dir).as_posix(),
             )
             redactor = StreamRedactor.for_command(cmd, self.secrets, namespace)
-            self._runs[run_id] = (journal_id, OutputFile(path, redactor))
+            self._runs[run_id] = (journal_id, OutputFile(path, redactor, self.redact(cmd)))
             return path
 
     def record_command_refused(

@@ -35,7 +35,10 @@ def outline_of(plan: Plan) -> list[OutlineNode]:
                     minutes = (box.min_minutes * len(kids), box.max_minutes * len(kids))
             else:
                 minutes = (box.min_minutes, box.max_minutes)
-        out.append(OutlineNode(node.id, str(node.kind), redact_line(node.title), node.line, parent, minutes))
+        steps = tuple(redact_line(step) for step in node.manual_steps)
+        out.append(
+            OutlineNode(node.id, str(node.kind), redact_line(node.title), node.line, parent, minutes, steps)
+        )
         for child in node.children:
             visit(child, node.id)
 

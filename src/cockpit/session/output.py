@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.paths import private_dir
+from cockpit.session.asciicast import CastWriter
 from cockpit.session.redact import StreamRedactor
 
 OUTPUT_DIR = "output"
@@ -82,12 +83,14 @@ class Written:
 class OutputFile:
     """The side file of one running command."""
 
-    def __init__(self, path: Path, redactor: StreamRedactor) -> None:
+    def __init__(self, path: Path, redactor: StreamRedactor, command: str | None = None) -> None:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._redactor = redactor
         self.bytes = os.fstat(self._fd).st_size
         self._partial = 0  # bytes at the end of the file that hold the incomplete last line
+        # complete lines with their timing, for `asciinema play` (only when the command is known)
+        self._cast = CastWriter(path.with_suffix(".cast"), command) if command is not None else None
 
     @property
     def closed(self) -> bool:
@@ -103,6 +106,8 @@ class OutputFile:
             self.bytes -= self._partial
             self._partial = 0
         self._write(lines)
+        if self._cast is not None:
+            self._cast.write(lines)
         if partial:
             self._partial = self._write(partial)
         return Written(lines, partial)
@@ -128,6 +133,9 @@ class OutputFile:
             self._partial = 0
         rest = self._redactor.flush()
         self._write(rest)
+        if self._cast is not None:
+            self._cast.write(rest)
+            self._cast.close()
         fd, self._fd = self._fd, -1
         try:
             os.fsync(fd)

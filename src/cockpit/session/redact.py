@@ -58,8 +58,11 @@ _PASSWORD_NAME = re.compile(r"(?i)pass|pwd|secret")
 
 # key: value / key=value / "key": "value" where the key names a secret (DB_PASSWORD=..., password: x)
 _KEY_VALUE = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.-])(?P<key>[\"']?(?P<name>[A-Za-z0-9_.-]{0,64}?" + _SECRET_WORD
-    + r"[A-Za-z0-9_.-]{0,64})[\"']?)(?P<sep>[ \t]{0,8}[:=][ \t]{0,8})(?P<value>" + _VALUE + r")"
+    r"(?i)(?<![A-Za-z0-9_.-])(?P<key>[\"']?(?P<name>[A-Za-z0-9_.-]{0,64}?"
+    + _SECRET_WORD
+    + r"[A-Za-z0-9_.-]{0,64})[\"']?)(?P<sep>[ \t]{0,8}[:=][ \t]{0,8})(?P<value>"
+    + _VALUE
+    + r")"
 )
 # Compact JSON Secret data (last-applied-configuration, -o json on one line): the opening only;
 # the pairs up to the closing brace are found by _mask_compact_data.
@@ -574,8 +577,10 @@ def output_policy(cmd: str, namespace: str | None = None) -> OutputPolicy:
                 why = "this command decodes Secret data with another program"
                 return OutputPolicy(True, True, secret, why)
         found = OutputPolicy(secret_context=True, secret=secret if found is None else None)
-    if found is None and substituted and re.search(
-        r"(?i)(?:-o|--output)[ \t=]{0,4}(?:jsonpath|go-template|template|json|yaml)", cmd
+    if (
+        found is None
+        and substituted
+        and re.search(r"(?i)(?:-o|--output)[ \t=]{0,4}(?:jsonpath|go-template|template|json|yaml)", cmd)
     ):
         return OutputPolicy(True, True, None, "this command reads Secret values in a substitution")
     return found or OutputPolicy(secret_context=True)

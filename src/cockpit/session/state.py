@@ -52,9 +52,11 @@ class OutlineNode:
     line: int
     parent: str | None
     minutes: tuple[float, float] | None
+    # a task's manual steps (redacted), so the transcript can say which were done
+    steps: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "title": self.title,
@@ -62,6 +64,9 @@ class OutlineNode:
             "parent": self.parent,
             "minutes": list(self.minutes) if self.minutes else None,
         }
+        if self.steps:
+            data["steps"] = list(self.steps)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutlineNode:
@@ -73,6 +78,7 @@ class OutlineNode:
             line=int(data.get("line", 0)),
             parent=data.get("parent"),
             minutes=(float(minutes[0]), float(minutes[1])) if minutes else None,
+            steps=tuple(str(s) for s in data.get("steps") or ()),
         )
 
 

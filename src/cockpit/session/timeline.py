@@ -77,9 +77,29 @@ def timeline(header: dict[str, Any], events: list[dict[str, Any]]) -> list[tuple
     """(wall, active seconds, text) per event, titles resolved as the plan was at that moment."""
     state = SessionState.from_header(header)
     rows: list[tuple[float, float, str]] = []
-    for event in events:
-        text = None if event.get("type") in SKIPPED_EVENTS else _describe(state, event)
+    shown_metrics = _first_and_last_metrics(events)
+    for n, event in enumerate(events):
+        kind = event.get("type")
+        hidden = kind in SKIPPED_EVENTS or (kind == "metrics" and n not in shown_metrics)
+        text = None if hidden else _describe(state, event)
         state.apply(event)
         if text is not None:
             rows.append((float(event.get("wall", 0.0)), float(event.get("t", 0.0)), redact_line(text)))
     return rows
+
+
+def _first_and_last_metrics(events: list[dict[str, Any]]) -> set[int]:
+    """The panes journal their live values every so often: the timeline names the first baseline
+    and the last end only (the metrics table counts every sample)."""
+    baseline = next(
+        (n for n, e in enumerate(events) if e.get("type") == "metrics" and e.get("which") != "end"), None
+    )
+    end = next(
+        (
+            n
+            for n in range(len(events) - 1, -1, -1)
+            if events[n].get("type") == "metrics" and events[n].get("which") == "end"
+        ),
+        None,
+    )
+    return {n for n in (baseline, end) if n is not None}

@@ -16,22 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit.paths import write_private
-from cockpit.session.journal import JOURNAL_NAME, read_journal
-from cockpit.session.outline import Outline
+from cockpit.session.journal import JOURNAL_NAME
 from cockpit.session.output import ends_cut, read_excerpt
 from cockpit.session.redact import redact, redact_line
+from cockpit.session.report import STATE_LABEL, SessionFacts, clean_output, metric_samples, relative_plan
 from cockpit.session.state import CommandRun, SessionState, TaskState, verdict_for
 from cockpit.session.timeline import timeline
 
 TRANSCRIPT_NAME = "transcript.md"
 CUT_NOTE = "✂ *the last line was cut: the cockpit stopped before its end (kept as far as it came)*"
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-_STATE_LABEL = {
-    TaskState.DONE: "done",
-    TaskState.SKIPPED: "skipped",
-    TaskState.ACTIVE: "in progress",
-    TaskState.TODO: "open",
-}
 
 
 @dataclass(slots=True)
@@ -82,20 +75,6 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
-def _drawn(line: str) -> str:
-    if "\r" not in line:
-        return line
-    return next((part for part in reversed(line.split("\r")) if part), "")
-
-
-def _clean_output(text: str) -> str:
-    text = _ANSI.sub("", text).replace("\r\n", "\n")
-    # a bare CR redraws the line (progress bars): keep what was drawn last, but a CR with nothing
-    # after it erases nothing (a PTY's last line ends "...\r" once the excerpt's "\n" is trimmed)
-    lines = [_drawn(line) for line in text.split("\n")]
-    return redact("\n".join(lines)).rstrip()
-
-
 def _over(elapsed: float, box: tuple[float, float] | None) -> str:
     if box is None:
         return "–"
@@ -105,36 +84,23 @@ def _over(elapsed: float, box: tuple[float, float] | None) -> str:
     return f"{fmt_duration(-diff)} under"
 
 
-class _Renderer:
+class _Renderer(SessionFacts):
     def __init__(self, state: SessionState, session_dir: Path, out_dir: Path) -> None:
-        self.state = state
-        self.header = state.header
-        self.outline = Outline(state.outline)
-        self.session_dir = session_dir
+        super().__init__(state, session_dir)
         self.out_dir = out_dir
-        self.now_t = state.last_t
-
-    def elapsed(self, node_id: str | None) -> float:
-        if node_id is None:
-            return self.now_t
-        return sum(self.state.elapsed_of(t, self.now_t) for t in self.outline.task_ids_under(node_id))
-
-    def worked(self, task_id: str) -> bool:
-        rec = self.state.tasks.get(task_id)
-        touched = rec is not None and (
-            rec.state is not TaskState.TODO or rec.touched_t >= 0 or rec.steps_done
-        )
-        return (
-            touched
-            or self.elapsed(task_id) > 0
-            or any(r.task_id == task_id for r in self.state.runs.values())
-            or any(n.task_id == task_id for n in self.state.notes)
-        )
+        self.samples: dict[str, int] = {}
 
     def link(self, run: CommandRun) -> str:
         target = (self.session_dir / run.output).resolve()
+        out = f"[full output]({self.relative(target)})"
+        cast = target.with_suffix(".cast")
+        if cast.is_file():
+            out += f" · [replay]({self.relative(cast)}) (asciinema)"
+        return out
+
+    def relative(self, target: Path) -> str:
         rel = Path(os.path.relpath(target, self.out_dir.resolve())).as_posix()
-        return f"[full output]({rel.replace(' ', '%20')})"
+        return rel.replace(" ", "%20")
 
     def render(self) -> str:
         parts = [self.render_header()]
@@ -144,7 +110,7 @@ class _Renderer:
         session_notes = [n for n in self.state.notes if n.task_id is None]
         if session_notes:
             parts.append("## Notes\n\n" + "\n".join(self.note_line(n.text, n.wall) for n in session_notes))
-        worked = [tid for tid in self.outline.task_ids_under(None) if self.worked(tid)]
+        worked = self.worked_tasks()
         parts.append(self.render_tasks(worked))
         other = self.render_other(set(worked))
         if other:
@@ -156,13 +122,13 @@ class _Renderer:
         h = self.header
         title = _cell(str(h.get("plan_title") or "plan"))
         sha = str(h.get("plan_sha256") or "")
-        plan = f"`{_cell(str(h.get('plan_path', '')))}`" + (f" (sha256 `{sha[:12]}`)" if sha else "")
+        plan = f"`{_cell(relative_plan(h))}`" + (f" (sha256 `{sha[:12]}`)" if sha else "")
         started = float(h.get("started_wall", 0.0))
         if self.state.ended:
             ended = fmt_wall(self.state.ended_wall)
         else:
             ended = f"not ended (journal stops at {fmt_wall(self.state.last_wall)})"
-        wall_span = (self.state.ended_wall or self.state.last_wall) - started
+        wall_span = self.wall_span()
         rows = [
             ("Plan", plan),
             ("Kube context", f"`{_cell(str(h.get('context')))}`" if h.get("context") else "–"),
@@ -176,9 +142,15 @@ class _Renderer:
             ),
             ("cockpit", str(h.get("cockpit", "?"))),
         ]
+        if h.get("rehearsal"):
+            rows.insert(0, ("Rehearsal", f"on the sandbox scenario `{_cell(str(h['rehearsal']))}`"))
         if self.state.reopened:
-            gaps = ", ".join(fmt_duration(float(e.get("gap", 0))) for e in self.state.reopened)
-            rows.append(("Resumed", f"{len(self.state.reopened)}× (gaps: {gaps})"))
+            resumes = []
+            for event in self.state.reopened:
+                where = f" on `{_cell(str(event['cluster']))}`" if event.get("cluster") else ""
+                at = fmt_wall(float(event.get("wall", 0.0)), with_date=False)
+                resumes.append(f"{at}{where} after {fmt_duration(float(event.get('gap', 0)))}")
+            rows.append(("Resumed", f"{len(self.state.reopened)}×: " + "; ".join(resumes)))
         table = "| | |\n|---|---|\n" + "\n".join(f"| **{k}** | {v} |" for k, v in rows)
         return f"# Session transcript: {title}\n\n{table}"
 
@@ -192,8 +164,8 @@ class _Renderer:
         lines = [
             "## Metrics",
             "",
-            "| Metric | Plan: current | Plan: target | Baseline | End |",
-            "|---|---|---|---|---|",
+            "| Metric | Plan: current | Plan: target | Baseline | End | Samples |",
+            "|---|---|---|---|---|---|",
         ]
         for name in names:
             pm = plan_metrics.get(name, {})
@@ -203,6 +175,7 @@ class _Renderer:
                 str(pm.get("target", "–")),
                 str(baseline.get(name, "–")),
                 str(end.get(name, "–")),
+                str(self.samples.get(name, 0)),
             ]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         return "\n".join(lines)
@@ -216,13 +189,7 @@ class _Renderer:
         return f"{stamp} " + body.replace("\n", "\n  ")
 
     def path_of(self, node_id: str) -> str:
-        names: list[str] = []
-        node = self.outline.nodes.get(node_id)
-        while node is not None and node.parent is not None:
-            node = self.outline.nodes.get(node.parent)
-            if node is not None:
-                names.append(_cell(node.title))
-        return " › ".join(reversed(names))
+        return " › ".join(_cell(title) for title in self.path_titles(node_id))
 
     def render_tasks(self, worked: list[str]) -> str:
         if not worked:
@@ -233,7 +200,7 @@ class _Renderer:
             box = self.outline.estimate(tid)
             elapsed = self.elapsed(tid)
             verdict = verdict_for(elapsed, box[1] if box else None)
-            status = _STATE_LABEL[self.state.state_of(tid)]
+            status = STATE_LABEL[self.state.state_of(tid)]
             head = f"### {_cell(node.title)}"
             facts = [
                 f"**{status}**",
@@ -247,10 +214,11 @@ class _Renderer:
                 "",
                 " · ".join(facts) + (f"  \n_{where}_ · plan line {node.line}" if where else ""),
             ]
-            rec = self.state.tasks.get(tid)
-            if rec and rec.steps_done:
-                steps = ", ".join(str(i + 1) for i in sorted(rec.steps_done))
-                block += ["", f"Manual steps done: {steps}"]
+            steps = self.steps(tid)
+            if any(step["done"] for step in steps):
+                done = sum(step["done"] for step in steps)
+                block += ["", f"Manual steps ({done} of {len(steps)} done):", ""]
+                block += [f"- [{'x' if step['done'] else ' '}] {_cell(step['text'])}" for step in steps]
             notes = [n for n in self.state.notes if n.task_id == tid]
             if notes:
                 block += ["", "Notes:", "", *(self.note_line(n.text, n.wall) for n in notes)]
@@ -311,7 +279,7 @@ class _Renderer:
             facts.append(f"{self.link(run)} ({size} bytes)")
         lines = [" · ".join(facts), "", _fence("$ " + redact(run.cmd).strip(), "console")]
         excerpt = run.excerpt if run.finished else self.side_excerpt(run)
-        excerpt = _clean_output(excerpt)
+        excerpt = clean_output(excerpt)
         if excerpt:
             lines += ["", _fence(excerpt, "text")]
         stopped = not run.finished or (run.error or "").startswith("interrupted")
@@ -329,24 +297,14 @@ class _Renderer:
         return read_excerpt(self.session_dir / run.output)
 
     def render_phases(self, worked: set[str]) -> str:
-        """Phases (and other boxed groups) the worked tasks belong to: the declared box, the sum
-        of the task boxes (both kept when they differ), and the time spent."""
-        rows = []
-        for nid in self.outline.walk(None):
-            node = self.outline.nodes[nid]
-            if node.kind == "task" or not worked.intersection(self.outline.task_ids_under(nid)):
-                continue
-            kids = self.outline.children.get(nid, [])
-            boxes = [b for b in (self.outline.estimate(k) for k in kids) if b is not None]
-            summed = (sum(b[0] for b in boxes), sum(b[1] for b in boxes)) if boxes else None
-            if node.minutes is None and summed is None:
-                continue
-            box = self.outline.estimate(nid)
-            elapsed = self.elapsed(nid)
-            rows.append(
-                f"| {_cell(node.title)} | {fmt_minutes(node.minutes)} | {fmt_minutes(summed)} "
-                f"| {fmt_duration(elapsed)} | {_over(elapsed, box)} |"
-            )
+        """Phases the worked tasks belong to: the declared box, the sum of the task boxes (both
+        kept when they differ), and the time spent."""
+        rows = [
+            f"| {_cell(p['title'])} | {fmt_minutes(_pair(p['declared_minutes']))} "
+            f"| {fmt_minutes(_pair(p['tasks_minutes']))} | {fmt_duration(p['actual_seconds'])} "
+            f"| {_over(p['actual_seconds'], _pair(p['estimate_minutes']))} |"
+            for p in self.phases(worked)
+        ]
         if not rows:
             return ""
         head = "| Phase | Declared box | Sum of its tasks | Actual | Over / under |\n|---|---|---|---|---|"
@@ -370,7 +328,7 @@ class _Renderer:
                 est_hi += box[1]
                 over += max(0.0, elapsed - box[1] * 60)
             actual += elapsed
-            status = _STATE_LABEL[self.state.state_of(tid)]
+            status = STATE_LABEL[self.state.state_of(tid)]
             lines.append(
                 f"| {_cell(node.title)} | {status} | {fmt_minutes(box)} | {fmt_duration(elapsed)} "
                 f"| {_over(elapsed, box)} |"
@@ -391,6 +349,10 @@ class _Renderer:
             + (f"; {untouched} plan tasks were not touched." if untouched else "."),
         ]
         return "\n".join(lines)
+
+
+def _pair(box: list[float] | None) -> tuple[float, float] | None:
+    return (box[0], box[1]) if box else None
 
 
 def render_timeline(rows: list[tuple[float, float, str]]) -> str:
@@ -419,12 +381,11 @@ def render_transcript(journal_path: Path, out_path: Path | None = None) -> Trans
     """Render the transcript of a journal; links to output side files are relative to `out_path`
     (default: `transcript.md` next to the journal). Raises `JournalError` on a missing/corrupt one."""
     journal_path = Path(journal_path)
-    contents = read_journal(journal_path)
-    state = SessionState.from_header(contents.header)
-    for event in contents.events:
-        state.apply(event)
+    facts, contents = SessionFacts.read(journal_path)
     out_path = Path(out_path) if out_path else journal_path.parent / TRANSCRIPT_NAME
-    markdown = _Renderer(state, journal_path.parent, out_path.parent).render()
+    renderer = _Renderer(facts.state, journal_path.parent, out_path.parent)
+    renderer.samples = metric_samples(contents.events)
+    markdown = renderer.render()
     markdown += "\n" + render_timeline(timeline(contents.header, contents.events))
     if contents.warnings:
         quoted = "\n".join(f"> ⚠ {_cell(w)}" for w in contents.warnings)

@@ -27,8 +27,8 @@ from textual.worker import Worker, WorkerState
 from cockpit.logsetup import configured_file, log_failure
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
+from cockpit.session.export import export
 from cockpit.session.state import TaskState
-from cockpit.session.transcript import write_transcript
 from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
@@ -532,15 +532,17 @@ class CockpitApp(App[int]):
         self.refresh_status()
 
     def action_save(self) -> Path | None:
+        """Write the Markdown transcript and the HTML report beside the journal."""
         try:
-            path, warnings = write_transcript(self.session.journal_path)
+            [path], warnings = export(self.session.journal_path, "md")
+            [page], _ = export(self.session.journal_path, "html")
         except (OSError, *SESSION_ERRORS) as exc:
             self.notify(f"Transcript not saved: {exc}", severity="error")
             return None
         self.saved_transcript = path
         for warning in warnings:
             self.notify(warning, severity="warning")
-        self.notify(f"Transcript saved: {path}", title="Saved")
+        self.notify(f"Transcript saved: {path} (and {page.name})", title="Saved")
         return path
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
