@@ -341,8 +341,12 @@ class CockpitApp(App[int]):
 
     @on(Tree.NodeHighlighted, "#plan")
     def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
-        if event.node.data is not None:
+        if event.node.data is None:
+            return
+        try:
             self.show_node(event.node.data)
+        except NoMatches:  # the tree's first highlight can arrive while a quick exit tears the screen down
+            return
 
     @on(Tree.NodeSelected, "#plan")
     def _selected(self, event: Tree.NodeSelected[Node]) -> None:
