@@ -122,7 +122,7 @@ def test_yaml_alias_bomb_is_refused_before_it_is_read() -> None:
         ("> " * 100 + "deep\n", "nested deeper"),
         ("".join("  " * i + "- x\n" for i in range(150)), "nested deeper"),
         ("".join(f"## h{i}\n\ntext\n\n" for i in range(8_000)), "lines of headings"),
-        ("# P\n\n```bash\n" + "kubectl get pods |\n" * 30_000 + "```\n", "prose and shell blocks"),
+        ("# P\n\n```bash\n" + "kubectl get pods |\n" * 30_000 + "```\n", "lines in shell blocks"),
     ],
 )
 def test_pathological_markdown_is_refused_with_one_line(text: str, says: str) -> None:

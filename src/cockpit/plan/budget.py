@@ -26,7 +26,8 @@ from cockpit.plan.errors import PlanError
 
 MAX_CHARS = 12_000_000
 MAX_LINE = 100_000
-MAX_WORK_LINES = 12_000  # lines of structure outside code blocks, plus lines in shell blocks
+MAX_WORK_LINES = 8_000  # lines of structure outside code blocks, plus lines in shell blocks
+MAX_SHELL_LINES = 5_000  # lines in shell blocks (the shell parser reads each)
 MAX_NESTING = 48
 MAX_IN_PARAGRAPH = 10_000  # `[` or `<` in one paragraph
 MAX_IN_DOCUMENT = 40_000  # `[` or `<` outside code blocks
@@ -109,6 +110,8 @@ def check_markdown(text: str, path: str) -> int:
 
 def check_shell_lines(count: int, structure: int, path: str, line: int) -> None:
     """The shell blocks' lines the loader is about to split into commands, with the structure."""
+    if count > MAX_SHELL_LINES:
+        raise _refuse(path, line, f"more than {MAX_SHELL_LINES:,} lines in shell blocks")
     if count + structure > MAX_WORK_LINES:
         raise _refuse(
             path, line, f"more than {MAX_WORK_LINES:,} lines of headings, lists, prose and shell blocks"

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 import re
-import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cockpit.plan.model import Command
+from cockpit.shell import KNOWN_PROGRAMS, literal_words, parse
+from cockpit.shell.parser import RESERVED
 
 SHELL_LANGUAGES = frozenset(
     {
@@ -55,49 +56,10 @@ _NOT_SHELL = """
 """
 NOT_SHELL_LANGUAGES = frozenset(_NOT_SHELL.split())
 
-_TOOLS = """
-    kubectl k kubeadm kubelet kubens kubectx kustomize helm helmfile k9s kind minikube k3s k3d oc
-    argocd flux fluxctl istioctl linkerd cilium calicoctl velero stern kubeseal cmctl crictl ctr
-    nerdctl docker podman buildah skopeo crane cosign trivy etcdctl vault consul nomad terraform
-    tofu terragrunt packer ansible ansible-playbook aws gcloud gsutil bq az doctl oci eksctl
-    curl wget http httpie grpcurl nc ncat telnet ssh scp rsync sftp ping traceroute mtr dig nslookup
-    host openssl ip ifconfig ss netstat iptables nft tcpdump
-    git gh glab make cmake go cargo npm npx yarn pnpm node python python3 pip pip3 pipx uv poetry
-    ruby gem java mvn gradle dotnet
-    psql pg_dump pg_restore pg_isready mysql mysqldump mongosh mongo redis-cli cqlsh clickhouse-client
-    trino sqlite3 kafka-topics kafka-console-consumer kafka-consumer-groups mc rclone s3cmd
-    systemctl service journalctl dmesg lsblk df du free top htop ps kill pkill killall uptime lsof
-    mount umount chmod chown chgrp mkdir rmdir rm cp mv ln touch cat less more head tail tee grep egrep
-    fgrep rg sed awk cut sort uniq wc tr xargs find ls stat file diff patch tar gzip gunzip zip unzip
-    jq yq base64 sha256sum md5sum date sleep watch timeout time env export unset source echo printf
-    test true false cd pwd which whoami id hostname uname sudo su bash sh zsh exec eval alias
-    apt apt-get yum dnf apk brew snap
-    promtool amtool logcli vmctl grafana-cli
-    ceph rados rbd radosgw-admin cephadm patronictl pg_ctl pg_ctlcluster pg_basebackup pg_dumpall
-    pgbackrest barman repmgr mysqladmin redis-server etcdutl gitlab-ctl gitlab-rake gitlab-rails
-    gitlab-backup gitaly nodetool rabbitmqctl rabbitmq-diagnostics kafka-configs kafka-acls
-    kafka-reassign-partitions zkcli zookeeper-shell knife chef-client salt salt-call puppet pulumi
-    openstack virsh step certbot sops age gpg kn tkn skaffold tilt vcluster krew kubectl-argo-rollouts
-    kubelogin kubeconform kubeval conftest opa kyverno pluto popeye velero-plugin rook kubefed
-    nslookup whois arp route ethtool mtr iperf iperf3 socat fio iostat vmstat sar pidstat strace
-    lsmod modprobe sysctl ulimit crontab at useradd usermod passwd visudo logrotate rsyslogd
-    nginx haproxy envoy caddy apachectl openssl-s_client keytool certutil update-ca-certificates
-    ssh-keygen ssh-copy-id gcloud-beta aws-vault saml2aws gsutil azcopy b2 restic borg
-    kubectl.exe oc.exe scripts bin
-"""
-KNOWN_TOOLS = frozenset(_TOOLS.split())
-# Words that start a command without being a program: shell keywords and builtins.
-_KEYWORDS = """
-    if then else elif fi for while until do done case esac function select time coproc { } ( ) [[ [
-    !
-"""
-SHELL_KEYWORDS = frozenset(_KEYWORDS.split())
-_BUILTINS = """
-    cd echo printf export unset set source . read local declare typeset readonly eval exec exit
-    return trap shift wait alias unalias type command builtin ulimit umask pushd popd dirs true
-    false test let kill jobs fg bg disown hash history getopts mapfile readarray shopt enable logout
-"""
-SHELL_BUILTINS = frozenset(_BUILTINS.split())
+# The one program table (`cockpit.shell`): a word it names starts a command, and so does a
+# reserved word (`for`, `if`, `{`) of the one shell parser.
+KNOWN_TOOLS = KNOWN_PROGRAMS | RESERVED
+
 
 _PROMPT_RE = re.compile(
     r"^\s*(?:\([\w.-]+\)\s*)?"  # (venv)
@@ -111,17 +73,6 @@ _PROMPT_RE = re.compile(
 )
 _ROOT_PROMPT_RE = re.compile(r"^\s*#\s+(?=\S)")
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
-_HEREDOC_RE = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][\w.-]*)\2")
-_OPENERS = {"if": "fi", "case": "esac", "for": "done", "while": "done", "until": "done", "select": "done"}
-_CLOSERS = {"fi", "esac", "done"}
-_CLOSES = {
-    "fi": ("if",),
-    "done": ("for", "while", "until", "select"),
-    "esac": ("case",),
-    "}": ("{",),
-    ")": ("(", "$("),
-}
-_COMMAND_POSITION = {";", "&", "&&", "||", "|", "(", "{", "then", "do", "else", "elif", "!", "`", "$("}
 
 
 @dataclass(slots=True)
@@ -134,107 +85,56 @@ class ShellBlock:
     output: list[tuple[int, str]] = field(default_factory=list)  # printed lines before any command
 
 
-@dataclass(slots=True)
-class _LineState:
-    quote: str = ""  # "'" or '"' while a quoted string spans lines
-    open: list[str] = field(default_factory=list)  # open `if`, `for`, `case`, `{`, `(`, `$(`
-    heredocs: list[tuple[str, bool]] = field(default_factory=list)  # pending (delimiter, strip tabs)
+def _extent(lines: list[str], start: int) -> tuple[int, str]:
+    """The index of the last line of the command that starts at `lines[start]`, and "" or why it
+    never ends (an open quote, `for` without `done`, a heredoc never closed).
 
-    @property
-    def depth(self) -> int:
-        return len(self.open)
-
-    def close(self, closer: str) -> None:
-        """Close the innermost construct `closer` ends; a stray closer changes nothing."""
-        if self.open and self.open[-1] in _CLOSES.get(closer, ()):
-            self.open.pop()
-
-
-_TOKEN_RE = re.compile(
-    r"""(?P<space>\s+)
-    |(?P<op>\|\||&&|\$\(|[;|&(){}`])
-    |(?P<sq>'[^']*(?P<sqend>')?)
-    |(?P<dq>"(?:\\.|[^"\\])*(?P<dqend>")?)
-    |(?P<esc>\\.?)
-    |(?P<hash>\#)
-    |(?P<text>(?:[^\s;|&(){}`'"\\\#$]|\$(?!\())+|\$)""",
-    re.X | re.S,
-)
-_CLOSING_DQ_RE = re.compile(r'(?:\\.|[^"\\])*"', re.S)
-
-
-def _scan(line: str, state: _LineState) -> tuple[str, bool]:
-    """Advance the lexer over one line; return (the line without a trailing comment, continues).
-
-    `continues` is true when the line ends inside a quote, with a backslash, or with an operator
-    that needs a right-hand side (`|`, `&&`, `||`). One regex pass: linear in the line's length.
+    The one shell parser (`cockpit.shell.parse`) reads a window of lines from `start` that grows
+    fourfold while the first command in it is incomplete, so a one-line command costs one line
+    and a long construct a few times its length, whatever follows it (printed output included).
     """
-    n = len(line)
-    start = 0
-    word = ""
-    if state.quote:
-        if state.quote == "'":
-            close = line.find("'")
-            end = close + 1 if close >= 0 else -1
+    size = 1
+    total = len(lines)
+    while True:
+        end = min(total, start + size)
+        script = parse("\n".join(lines[start:end]))
+        statements = script.statements
+        if statements and (len(statements) > 1 or not script.incomplete):
+            last = start + statements[0].end_line - 1
+            if not _ends_with_backslash(lines[last]) or last + 1 >= total:
+                return last, ""
+        if end >= total:
+            why = script.incomplete or ("the line ends with a backslash" if statements else "")
+            return total - 1, why
+        size *= 4
+
+
+def _join(lines: list[str]) -> str:
+    """A command's lines as one text: backslash continuations joined with a space, the lines of
+    a construct (`for … done`, a heredoc) kept on their own lines."""
+    text = ""
+    after_backslash = False
+    for line in lines:
+        ends = _ends_with_backslash(line)
+        piece = line.rstrip()[:-1].rstrip() if ends else line.rstrip()
+        if not text:
+            text = piece.strip()
+        elif after_backslash:
+            text += " " + piece.strip()
         else:
-            match = _CLOSING_DQ_RE.match(line)
-            end = match.end() if match else -1
-        if end < 0:
-            return line, True
-        state.quote = ""
-        start = end
-        word = line[:end]
-    words: list[str] = []
-    code_end = n
-    for m in _TOKEN_RE.finditer(line, start):
-        kind = m.lastgroup
-        token = m.group()
-        if kind == "space" or kind == "op":
-            if word:
-                words.append(word)
-                word = ""
-            if kind == "op":
-                words.append(token)
-            continue
-        if kind == "hash" and not word:
-            code_end = m.start()
-            break
-        if kind == "esc" and len(token) == 1:  # a backslash ending the line
-            code_end = m.start()
-            break
-        if kind == "sq" and m.group("sqend") is None:
-            state.quote = "'"
-        elif kind == "dq" and m.group("dqend") is None:
-            state.quote = '"'
-        word += token
-    if word:
-        words.append(word)
-    prev_sep = True  # at command position
-    for w in words:
-        if prev_sep and w in _OPENERS:
-            state.open.append(w)
-        elif w in _CLOSERS and prev_sep:
-            state.close(w)
-        elif w in {"{", "(", "$("}:
-            state.open.append(w)
-        elif w in {"}", ")"}:
-            state.close(w)
-        prev_sep = w in _COMMAND_POSITION or (prev_sep and _ASSIGN_RE.match(w) is not None)
-    code = line[:code_end]
-    for m in _HEREDOC_RE.finditer(code):
-        state.heredocs.append((m.group(3), m.group(1) == "-"))
-    stripped = code.rstrip()
-    continues = bool(state.quote) or (code_end < n and line[code_end] == "\\" and code_end == n - 1)
-    continues = continues or stripped.endswith(("|", "&&", "||"))
-    return code, continues
+            text += "\n" + piece
+        after_backslash = ends
+    return text
+
+
+def _ends_with_backslash(line: str) -> bool:
+    stripped = line.rstrip(" \t")
+    return (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
 
 
 def _parse_watch(cmd: str) -> tuple[str, float] | None:
     """`watch [-n N] [-d] CMD` -> (CMD, N); None when `cmd` is not a watch."""
-    try:
-        words = shlex.split(cmd)
-    except ValueError:
-        return None
+    words = literal_words(cmd)
     if not words or words[0] != "watch" or len(words) < 2:
         return None
     interval = 2.0
@@ -259,7 +159,7 @@ def _parse_watch(cmd: str) -> tuple[str, float] | None:
     rest = words[i:]
     if not rest:
         return None
-    inner = rest[0] if len(rest) == 1 else shlex.join(rest)
+    inner = rest[0]
     if len(rest) > 1:
         # Keep the author's spelling of the inner command (quotes, globs) rather than re-quoting it.
         match = re.search(re.escape(rest[0]), cmd)
@@ -272,13 +172,11 @@ def make_command(text: str, line: int, description: str | None = None, *, inline
     """A Command for one complete shell command, reading `&` (background) and `watch`."""
     cmd = text.strip()
     background = False
-    probe = _LineState()
-    last = cmd.splitlines()[-1] if cmd else ""
-    code, _ = _scan(last, probe)
-    code = code.rstrip()
-    if code.endswith("&") and not code.endswith("&&") and "\n" not in cmd:
-        background = True
-        cmd = code[:-1].rstrip()
+    if "\n" not in cmd and cmd.endswith("&"):
+        statements = parse(cmd).statements
+        if len(statements) == 1 and statements[0].background:
+            background = True
+            cmd = statements[0].text.rstrip()[:-1].rstrip()
     command = Command(cmd=cmd, line=line, description=description, background=background, inline=inline)
     watched = _parse_watch(cmd) if cmd.startswith("watch") and "\n" not in cmd else None
     if watched is not None:
@@ -356,10 +254,10 @@ def output_shape(line: str) -> str | None:
     plain = not any(c in stripped for c in "|><;&$=`")
     if plain and len(words) >= 3 and not any(w.startswith("-") for w in words[1:]):
         cells = sum(1 for w in words[1:] if _CELL_RE.match(w) or w.lower() in _STATUS_WORDS)
-        known = first in KNOWN_TOOLS or first in SHELL_BUILTINS or first in SHELL_KEYWORDS
+        known = first in KNOWN_TOOLS
         if cells >= (2 if known else 1) and re.fullmatch(r"[\w.:-]+", first):
             return "table row"
-    known = first in KNOWN_TOOLS or first in SHELL_BUILTINS or first in SHELL_KEYWORDS
+    known = first in KNOWN_TOOLS
     if plain and not known and len(words) >= 2 and re.search(r"\S {2,}\S", stripped):
         return "aligned columns"
     if len(words) == 3 and not known and re.fullmatch(r'"[^"]*"', words[1]):
@@ -403,7 +301,7 @@ def starts_command(line: str, *, lenient: bool = True) -> bool:
         return False
     if _ASSIGN_WORD_RE.match(word):
         return True
-    if word in KNOWN_TOOLS or word in SHELL_KEYWORDS or word in SHELL_BUILTINS:
+    if word in KNOWN_TOOLS:
         return True
     if re.fullmatch(r"[\w.-]+\(\)\s*\{?", word) or re.match(r"^[\w.-]+\(\)", stripped):
         return True  # a function definition: name() {
@@ -475,42 +373,11 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
             i += 1
             continue
         start = i
-        state = _LineState()
-        text = ""
-        after_backslash = False
-        while i < len(lines):
-            line = lines[i]
-            _code, continues = _scan(line, state)
-            ends_with_backslash = line.rstrip().endswith("\\") and not state.quote
-            piece = line.rstrip()[:-1].rstrip() if ends_with_backslash else line.rstrip()
-            if not text:
-                text = piece.strip()
-            elif after_backslash:
-                text += " " + piece.strip()
-            else:
-                text += "\n" + piece
-            after_backslash = ends_with_backslash
-            i += 1
-            while state.heredocs:
-                delimiter, strip_tabs = state.heredocs.pop(0)
-                body_end = i
-                while body_end < len(lines):
-                    candidate = lines[body_end].lstrip("\t") if strip_tabs else lines[body_end]
-                    if candidate.strip() == delimiter:
-                        break
-                    body_end += 1
-                if body_end >= len(lines):
-                    block.problems.append((first_line + start, f"heredoc '{delimiter}' is never closed"))
-                    body_end = len(lines) - 1
-                text += "".join("\n" + body for body in lines[i : body_end + 1])
-                i = body_end + 1
-                after_backslash = False
-            if ends_with_backslash or continues or state.depth > 0:
-                if i >= len(lines) and not ends_with_backslash:
-                    what = "quote" if state.quote else "compound command"
-                    block.problems.append((first_line + start, f"unterminated {what} in shell block"))
-                continue
-            break
+        end, why = _extent(lines, i)
+        if why:
+            block.problems.append((first_line + start, f"{why} (read to the end of the block)"))
+        text = _join(lines[start : end + 1])
+        i = end + 1
         after = last = make_command(text, first_line + start, _description(comments))
         block.commands.append(after)
         comments = []
@@ -566,6 +433,8 @@ def _split_console(code: str, first_line: int, *, root: bool = False) -> ShellBl
     (kept as each command's `output`). `root`: `# ` followed by a command is a root prompt."""
     block = ShellBlock()
     lines = code.split("\n")
+    # What the shell reads when a prompt line continues: the lines without the `> ` prompt.
+    typed = [re.sub(r"^\s*>\s?", "", ln) for ln in lines]
     comments: list[tuple[int, str]] = []
     last: Command | None = None
     i = 0
@@ -582,24 +451,10 @@ def _split_console(code: str, first_line: int, *, root: bool = False) -> ShellBl
             i += 1
             continue
         start = i
-        command = raw[match.end() :]
-        state = _LineState()
-        _code, continues = _scan(command, state)
-        pieces = [command.rstrip()[:-1].rstrip() if command.rstrip().endswith("\\") else command]
-        i += 1
-        while (continues or state.depth > 0 or state.heredocs) and i < len(lines):
-            nxt = re.sub(r"^\s*>\s?", "", lines[i])
-            if state.heredocs:
-                delimiter, _strip = state.heredocs[0]
-                pieces.append(nxt)
-                if nxt.strip() == delimiter:
-                    state.heredocs.pop(0)
-                i += 1
-                continue
-            _code, continues = _scan(nxt, state)
-            pieces.append(nxt.rstrip()[:-1].rstrip() if nxt.rstrip().endswith("\\") else nxt.strip())
-            i += 1
-        joined = " ".join(p for p in pieces if p)
+        typed[i] = raw[match.end() :]
+        end, _why = _extent(typed, i)
+        joined = _join(typed[i : end + 1])
+        i = end + 1
         last = make_command(joined, first_line + start, _description(comments))
         block.commands.append(last)
         comments = []
@@ -660,19 +515,17 @@ def looks_like_shell(code: str) -> bool:
     assignment, a prompt) and most of its other lines that are not printed output do too."""
     if _is_console(code):
         return True
-    starts = []
-    state = _LineState()
-    continuing = False
-    for line in code.splitlines():
-        stripped = line.strip()
+    starts: list[str] = []
+    lines = code.splitlines()
+    i = 0
+    while i < len(lines) and len(starts) < 40:  # enough to judge; a pasted log may have 100k lines
+        stripped = lines[i].strip()
         if not stripped or stripped.startswith("#"):
+            i += 1
             continue
-        if not continuing and state.depth == 0 and not state.quote:
-            starts.append(stripped)
-            if len(starts) >= 40:  # enough to judge; a pasted log may have 100k lines
-                break
-        _c, continuing = _scan(line, state)
-        continuing = continuing or stripped.endswith("\\")
+        starts.append(stripped)
+        # A command's continuation lines are not starts; a printed line is one line.
+        i = (_extent(lines, i)[0] if _plausible(stripped) else i) + 1
     if not starts:
         return False
     good = [is_shell_command(s, need_arguments=False) or _plausible(s) for s in starts]

@@ -96,6 +96,12 @@ _TABLE_TEXT = {
         git gh glab make cmake docker podman nerdctl buildah skopeo crane cosign trivy terraform
         tofu terragrunt packer ansible ansible-playbook java mvn gradle dotnet vi vim nvim view
         nano emacs pico ed code tmux screen
+        ceph rados rbd radosgw-admin cephadm patronictl pg_ctl pg_ctlcluster pg_basebackup
+        pg_restore pg_dumpall pgbackrest barman repmgr mysqladmin nodetool rabbitmqctl
+        rabbitmq-diagnostics kafka-configs kafka-acls gitlab-ctl gitlab-rake gitlab-backup knife
+        chef-client salt salt-call puppet pulumi openstack virsh sops skaffold tilt tkn kn vcluster
+        restic borg certbot step sysctl modprobe strace iostat vmstat sar nginx haproxy apachectl
+        kubeconform kubeval conftest opa kyverno popeye pluto update-ca-certificates keytool
     """,
 }
 
