@@ -262,9 +262,8 @@ async def test_note_is_journaled_and_shown(make_app: AppFactory) -> None:
         await pilot.press("n")
         await wait_for(lambda: isinstance(app.screen, TextPrompt), pilot)
         await pilot.press(*"pods look fine", "enter")
-        await pilot.pause()
+        await wait_for(lambda: "pods look fine" in str(app.query_one("#notes").render()), pilot)
         assert [n.text for n in app.session.notes("1.1")] == ["pods look fine"]
-        assert "pods look fine" in str(app.query_one("#notes").render())
         assert any(e["type"] == "note" for e in journal_events(app))
 
 

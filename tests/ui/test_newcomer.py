@@ -186,6 +186,7 @@ async def test_the_palette_screenshot_is_saved_in_the_session_folder(make_app: A
         await wait_for(lambda: any("screenshot" in n.lower() for n in app.notices), pilot)
         saved = list(app.session.session_dir.glob("*.svg"))
         assert len(saved) == 1 and saved[0].read_text().lstrip().startswith("<svg")
+        assert saved[0].stat().st_mode & 0o777 == 0o600
         assert any(str(saved[0]) in n for n in app.notices)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,12 +20,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 from textual.worker import Worker, WorkerState
 
 from cockpit.logsetup import configured_file, log_failure
+from cockpit.paths import private_dir, write_private
 from cockpit.plan.model import Command, Node, NodeKind, Plan
 from cockpit.session.engine import Session
 from cockpit.session.export import export
@@ -66,6 +69,14 @@ def live_pane_bindings() -> list[tuple[str, list[Any]]]:
         panes.append(("Platform pane", PlatformPane))
     return [(title, list(getattr(pane, "BINDINGS", []))) for title, pane in panes]
 
+
+
+class NoteRecorded(Message):
+    """A note was journaled on the session feed's thread (`error`: why it was not)."""
+
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
 
 class CockpitApp(App[int]):
     """Build it with `cockpit.ui.launch.build_app` (the CLI and the tests share that factory)."""
@@ -512,12 +523,25 @@ class CockpitApp(App[int]):
         )
 
     def _add_note(self, node: Node | None, text: str | None) -> None:
+        """A note may be a pasted blob of any size: it is redacted and journaled on the session
+        feed's thread (in order with command output), and shown once recorded."""
         if not text or not text.strip():
             return
-        try:
-            self.session.add_note(text, node.id if node is not None else None)
-        except SESSION_ERRORS as exc:
-            self.notify(str(exc), severity="error")
+        task_id = node.id if node is not None else None
+
+        def record() -> None:
+            try:
+                self.session.add_note(text, task_id)
+            except SESSION_ERRORS as exc:
+                self.post_message(NoteRecorded(str(exc)))
+                return
+            self.post_message(NoteRecorded(None))
+
+        self.runs.feed.submit(record)
+
+    def on_note_recorded(self, message: NoteRecorded) -> None:
+        if message.error is not None:
+            self.notify(message.error, severity="error")
             return
         if self.current is not None:
             self.show_node(self.current)
@@ -641,13 +665,17 @@ class CockpitApp(App[int]):
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
     ) -> str | None:
-        """The palette's Screenshot is saved in the session folder, beside the journal.
+        """The palette's Screenshot is saved in the session folder, beside the journal, readable
+        by its owner only.
 
         Textual's default folder, ~/Downloads, is missing on most servers: the save then failed
         with only "Failed to save screenshot".
         """
-        folder = path or str(self.session.session_dir)
-        return super().deliver_screenshot(filename, folder, time_format)
+        folder = private_dir(Path(path) if path else self.session.session_dir)
+        name = filename or f"screenshot-{datetime.now().strftime(time_format or '%Y%m%d-%H%M%S')}.svg"
+        target = write_private(folder / name, self.export_screenshot())  # 0600, like all session files
+        self.notify(f"Screenshot saved: {target}", title="Screenshot")
+        return None
 
     def action_toggle_live(self) -> None:
         """Narrow screens: the live panes take the task and output's place, and back."""

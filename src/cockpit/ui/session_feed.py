@@ -39,6 +39,12 @@ class SessionFeed:
             finally:
                 self._queue.task_done()
 
+    def submit(self, call: Callable[[], object]) -> None:
+        """Run `call` on the feed's thread, after everything queued before it (a pasted note is
+        redacted and journaled there, never on the event loop)."""
+        self._start()
+        self._queue.put(call)
+
     def output(self, run_id: str, text: str) -> None:
         self._start()
         self._queue.put(lambda: self.session.record_output(run_id, text))
