@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+from cockpit.paths import write_private
 from cockpit.session.asciicast import cast_from_side_file
 from cockpit.session.journal import JOURNAL_NAME
 from cockpit.session.report import build_report
@@ -36,8 +37,7 @@ def _journal(path: Path) -> Path:
 
 def _private_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
+    write_private(path, text)  # 0600 from creation, never wider for an instant
 
 
 def export(journal: Path, fmt: str, out: Path | None = None) -> tuple[list[Path], list[str]]:
