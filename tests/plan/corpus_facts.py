@@ -3,7 +3,8 @@
 Each runbook `NAME.md` has `NAME.facts.yaml`, written by reading the runbook, not the loader's
 output: `title`, `metadata`, `nodes` (every node's title in document order), `boxes` (title ->
 [min, max] minutes or null for "no box"), `commands` (title -> the exact commands the step
-offers, in order, and nothing else), `not_commands` (text that no command may contain) and
+offers, in order, and nothing else), `steps` (title -> its manual steps, exactly),
+`not_commands` (text that no command may contain) and
 `check` (lines `cockpit plan check` must print, by prefix). Each fact counts once: the test
 asserts all of them, `bench/bench_plan.py` prints the share that holds.
 """
@@ -80,6 +81,10 @@ def check_facts(runbook: Path, plan: Plan | None = None) -> list[Fact]:
             out.append(Fact("command", f"{title}: {command}", command in got, repr(got)))
         extra = [c for c in got if c not in commands]
         out.append(Fact("command", f"{title}: nothing else", node is not None and not extra, repr(extra)))
+    for title, steps in (expected.get("steps") or {}).items():
+        node = _node(plan, title)
+        got = [s.strip() for s in node.manual_steps] if node is not None else None
+        out.append(Fact("steps", f"{title}: {steps}", got == steps, repr(got)))
     for text in expected.get("not_commands") or []:
         found = [c.cmd for c in all_commands if text in c.cmd]
         out.append(Fact("not-command", text, not found, repr(found)))

@@ -36,6 +36,7 @@ from cockpit.plan.commands import (
     SHELL_LANGUAGES,
     inline_command,
     looks_like_shell,
+    output_shape,
     split_shell,
 )
 from cockpit.plan.errors import PlanError
@@ -413,7 +414,7 @@ class _Loader:
             self.warnings.extend(f"line {line}: {problem}" for line, problem in shell.problems)
             return shell.commands
         steps = [ln.strip() for ln in block.content.splitlines() if ln.strip()]
-        if block.language in PROSE_LANGUAGES and len(steps) <= MAX_PROSE_STEPS:
+        if block.language in PROSE_LANGUAGES and len(steps) <= MAX_PROSE_STEPS and not _is_data(steps):
             node.manual_steps.extend(steps)
         else:
             parts.append(self.block_source(block))
@@ -481,6 +482,21 @@ class _Loader:
                     )
                 )
         return metrics
+
+
+def _is_data(lines: list[str]) -> bool:
+    """An unlabelled block that is printed output or data rather than steps for a person: most of
+    its lines are table rows or headers, JSON, or code that opens, continues or closes a bracket
+    (`metric{`, `label="x",`, `}`). `Query: up == 0` reads as an instruction, not data."""
+    data = sum(
+        1
+        for ln in lines
+        if output_shape(ln) in _DATA_SHAPES or ln.endswith(("{", "[", "(", ",")) or ln in "}])"
+    )
+    return data * 2 > len(lines)
+
+
+_DATA_SHAPES = frozenset({"table header", "table row", "aligned columns", "json or bracketed log"})
 
 
 def _lead(line: Line, code: str) -> str:

@@ -20,6 +20,8 @@ from cockpit.plan.errors import PlanError
 MAX_NESTING = 50
 _CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s+")
 _ITEM_MARKER_RE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
+# `## Overview {#overview}`, `## Steps {: .note}`: attribute lists of Hugo, kramdown, Pandoc.
+_HEADING_ATTRS_RE = re.compile(r"\s*\{\s*[#.:][^{}]*\}\s*$")
 _ADMONITION_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s*[\w-]+")
 
 
@@ -243,7 +245,7 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
         if kind == "heading_open":
             inline = tokens[i + 1]
             lines = _inline_lines(inline, _span(token)[0] + 1, source_lines)
-            text_ = " ".join(ln.text for ln in lines).strip()
+            text_ = _HEADING_ATTRS_RE.sub("", " ".join(ln.text for ln in lines)).strip()
             current().append(
                 Heading(int(token.tag[1]), text_, _span(token)[0] + 1, source_lines[_span(token)[0]])
             )
