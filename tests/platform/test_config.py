@@ -61,7 +61,10 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("checks: [{url: https://x, expect: 999}]", r"cfg.yaml: checks\[0\]: 'expect' holds 999"),
+        (
+            "checks: [{url: https://x, expect: 999}]",
+            r"cfg.yaml: checks\[0\]: expect: expected an HTTP status code",
+        ),
         ("platform: {interval: soon}", "platform.interval must be a number"),
         ("platform: {grafana: {token: x}}", "platform.grafana needs a 'url'"),
         ("checks: [\n  - url: [oops\n", r"cfg.yaml:\d+: not valid YAML"),

@@ -168,9 +168,11 @@ async def test_run_forever_waits_for_the_previous_round(http_server: Server) -> 
 def test_entry_errors_name_the_place() -> None:
     from cockpit.cluster.platform.spec import CheckSpecError
 
-    with pytest.raises(CheckSpecError, match=r"config.yaml: checks\[1\]: 'expect' holds 'ok'"):
+    with pytest.raises(
+        CheckSpecError, match=r"config.yaml: checks\[1\]: expected HTTP status codes, got 'ok'"
+    ):
         check_from_entry({"url": "https://x", "expect": "200/ok"}, "config.yaml: checks[1]")
-    with pytest.raises(CheckSpecError, match="is not an http"):
+    with pytest.raises(CheckSpecError, match="http:// or https:// URL"):
         check_from_entry("ftp://x", "plan.yaml: checks[0]")
     spec = check_from_entry({"url": "https://g/", "expect": "200/302", "max_latency_ms": 800}, "w")
     assert spec.expect_status == {200, 302} and spec.max_latency_s == 0.8

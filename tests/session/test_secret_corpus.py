@@ -234,7 +234,7 @@ else:
 """
 
 DECODE_PY = (
-    "python3 -c 'import json,sys,base64; d=json.load(sys.stdin)[\"data\"]; "
+    'python3 -c \'import json,sys,base64; d=json.load(sys.stdin)["data"]; '
     'print("password:", base64.b64decode(d["password"]).decode()); '
     'print(base64.b64decode(d["api-token"]).decode())\''
 )
@@ -332,7 +332,7 @@ def test_no_secret_of_the_corpus_reaches_the_session_folder(tmp_path: Path) -> N
     assert "password: ***" in outputs["kubectl get secret app-creds -n data-platform -o yaml"]
     decoded = [text for cmd, text in outputs.items() if "python3 -c" in cmd and "json.load" in cmd]
     assert decoded and all("output withheld" in text for text in decoded)
-    log = next(text for cmd, text in outputs.items() if cmd.startswith("printf \"app started"))
+    log = next(text for cmd, text in outputs.items() if cmd.startswith('printf "app started'))
     assert log.startswith("app started, connecting as app with *** and ***")
     prompt = next(text for cmd, text in outputs.items() if cmd.startswith('printf "Password'))
     assert prompt == "Password: ***"

@@ -86,9 +86,7 @@ def check_markdown(text: str, path: str) -> int:
             continue
         structure += 1
         if structure > MAX_WORK_LINES:
-            raise _refuse(
-                path, number, f"more than {MAX_WORK_LINES:,} lines of headings, lists and prose"
-            )
+            raise _refuse(path, number, f"more than {MAX_WORK_LINES:,} lines of headings, lists and prose")
         if brackets == angles == 0:
             paragraph_line = number
         opened, angled = line.count("["), line.count("<")

@@ -129,7 +129,7 @@ def show(plan: Plan, console: Console, brief: bool = False) -> None:
         console.print(table)
     if plan.checks:
         for check in plan.checks:
-            statuses = "/".join(str(s) for s in check.expect_status)
+            statuses = "/".join(str(s) for s in check.expect_status) or "any 2xx/3xx"
             console.print(Text(f"check {check.url} → {statuses}", style="cyan"))
     for warning in plan.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))

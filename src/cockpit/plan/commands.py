@@ -539,9 +539,7 @@ def looks_like_shell(code: str) -> bool:
 _RUN_LEAD_RE = re.compile(r"(?:\b(?:run|running|execute|executing|type|enter)\b|:)\s*$", re.I)
 
 
-def inline_command(
-    code: str, line: int, description: str | None = None, *, lead: str = ""
-) -> Command | None:
+def inline_command(code: str, line: int, description: str | None = None, *, lead: str = "") -> Command | None:
     """A Command for inline code in prose when it is one, else None.
 
     A known program, a path or shell syntax is a command wherever it stands. A program this

@@ -331,12 +331,12 @@ def _indented_code(token: Token) -> Code:
         if match is not None:
             fence = match.group(1)
             body = lines[first + 1 :]
-            end = next(
-                (i for i in range(len(body) - 1, -1, -1) if body[i].strip()), None
-            )
-            if end is not None and body[end].strip().startswith(fence[0] * len(fence)) and not body[
-                end
-            ].strip().strip(fence[0]):
+            end = next((i for i in range(len(body) - 1, -1, -1) if body[i].strip()), None)
+            if (
+                end is not None
+                and body[end].strip().startswith(fence[0] * len(fence))
+                and not body[end].strip().strip(fence[0])
+            ):
                 body = body[:end]
             content = "\n".join(body) + ("\n" if body else "")
             return Code(match.group(2).lower(), content, span[0] + first + 2, span, indented=True)

@@ -125,16 +125,21 @@ class Metric:
 
 @dataclass(slots=True)
 class UrlCheck:
-    """An HTTP check a plan asks for (YAML `checks:`): the URL answers with one of
-    `expect_status`, its body contains `body_contains` (when set), within `max_latency_ms` (when set).
-    """
+    """An HTTP check (YAML plan or config `checks:`, one schema: `cockpit.plan.checks`): the URL
+    answers with one of `expect_status` (empty: any 2xx or 3xx), its body contains `body_contains`
+    (when set), within `max_latency_ms` (when set)."""
 
     url: str
     line: int
-    expect_status: list[int] = field(default_factory=lambda: [200])
+    expect_status: list[int] = field(default_factory=list)
     body_contains: str | None = None
     max_latency_ms: float | None = None
     name: str = ""
+    method: str = "GET"
+    timeout_ms: float | None = None
+    follow_redirects: bool = False
+    verify: bool | str = True  # False, or a CA bundle path
+    login_ok: bool = False  # a redirect to a login page counts as up
 
 
 @dataclass(slots=True)

@@ -86,6 +86,11 @@ def to_dict(plan: Plan) -> dict[str, Any]:
                 "expect_status": list(c.expect_status),
                 "body_contains": c.body_contains,
                 "max_latency_ms": c.max_latency_ms,
+                "method": c.method,
+                "timeout_ms": c.timeout_ms,
+                "follow_redirects": c.follow_redirects,
+                "verify": c.verify,
+                "login_ok": c.login_ok,
                 "line": c.line,
             }
             for c in plan.checks
@@ -209,11 +214,19 @@ def to_yaml(plan: Plan) -> str:
             entry: dict[str, Any] = {"url": c.url}
             if c.name:
                 entry["name"] = c.name
-            entry["expect_status"] = list(c.expect_status)
+            if c.expect_status:
+                entry["expect_status"] = list(c.expect_status)
             if c.body_contains is not None:
                 entry["body_contains"] = c.body_contains
             if c.max_latency_ms is not None:
                 entry["max_latency_ms"] = _number(c.max_latency_ms)
+            if c.timeout_ms is not None:
+                entry["timeout_ms"] = _number(c.timeout_ms)
+            if c.method != "GET" and c.body_contains is None:
+                entry["method"] = c.method
+            for key, default in (("follow_redirects", False), ("verify", True), ("login_ok", False)):
+                if getattr(c, key) != default:
+                    entry[key] = getattr(c, key)
             checks.append(entry)
         doc["checks"] = checks
     doc["sections"] = [_yaml_node(s) for s in plan.sections]

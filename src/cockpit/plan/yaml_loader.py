@@ -11,16 +11,19 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
 from cockpit.plan.budget import expanded_size
+from cockpit.plan.checks import parse_check
 from cockpit.plan.commands import make_command
 from cockpit.plan.errors import PlanError
 from cockpit.plan.markdown import assign_ids
 from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan, TimeBox, UrlCheck
 from cockpit.plan.timebox import parse_timebox
+from cockpit.plan.yamlspot import locate_error
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000
@@ -61,7 +64,6 @@ NODE_KEYS = {
 }
 COMMAND_KEYS = {"cmd", "description", "background", "watch", "interval", "inline", "notes", "output"}
 METRIC_KEYS = {"name", "current", "target", "status"}
-CHECK_KEYS = {"url", "name", "expect_status", "body_contains", "max_latency_ms"}
 _CHILD_KINDS = {
     "sections": NodeKind.SECTION,
     "phases": NodeKind.PHASE,
@@ -261,25 +263,16 @@ class _Reader:
         return Metric(get("name"), get("current"), get("target"), node.start_mark.line + 1, get("status"))
 
     def check(self, node: YamlNode) -> UrlCheck:
-        if isinstance(node, ScalarNode):
-            return UrlCheck(url=self.text(node, "a URL"), line=node.start_mark.line + 1)
-        keys = self.mapping(node, "a URL check", CHECK_KEYS)
-        if "url" not in keys:
-            raise self.error(node, "expected 'url:' in a URL check")
-        check = UrlCheck(url=self.text(keys["url"][1], "url"), line=node.start_mark.line + 1)
-        if not check.url.startswith(("http://", "https://")):
-            raise self.error(keys["url"][1], f"expected an http:// or https:// URL, got '{check.url}'")
-        if "name" in keys:
-            check.name = self.text(keys["name"][1], "name")
-        if "expect_status" in keys:
-            value = keys["expect_status"][1]
-            items = value.value if isinstance(value, SequenceNode) else [value]
-            check.expect_status = [int(self.number(v, "an HTTP status")) for v in items]
-        if "body_contains" in keys:
-            check.body_contains = self.text(keys["body_contains"][1], "body_contains", allow_numbers=True)
-        if "max_latency_ms" in keys:
-            check.max_latency_ms = self.number(keys["max_latency_ms"][1], "max_latency_ms")
-        return check
+        """One `checks:` entry, validated by the schema the config file shares (plan.checks)."""
+        try:
+            return parse_check(self.python(node), node.start_mark.line + 1)
+        except msgspec.ValidationError as exc:
+            where, message = locate_error(node, exc)
+            raise self.error(where, message) from None
+
+    def python(self, node: YamlNode) -> Any:
+        """The plain Python value of a node (scalars as YAML's safe loader reads them)."""
+        return yaml.SafeLoader("").construct_object(node, deep=True)
 
     def plan(self, root: YamlNode) -> Plan:
         keys = self.mapping(root, "the plan", PLAN_KEYS)

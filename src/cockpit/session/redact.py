@@ -148,8 +148,6 @@ class _Sub:
         return self.pattern.sub(self.repl, text)
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """A one-line rule: runs only on a line holding one of its (lower-case) trigger words."""

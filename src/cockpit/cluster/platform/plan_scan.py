@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cockpit.cluster.platform.spec import ServiceCheck, check_from_entry, short_url
-from cockpit.plan.model import Node, Plan
+from cockpit.cluster.platform.spec import ServiceCheck, check_from_entry, service_check, short_url
+from cockpit.plan.model import Node, Plan, UrlCheck
 
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _QUERY_LINE = re.compile(r"\bQuery:\s*(?P<q>[^`\n][^\n]*?)\s*$", re.MULTILINE)
@@ -236,20 +236,9 @@ def check_from_plan_entry(entry: Any, where: str) -> ServiceCheck:
     """A YAML plan's check: the loader's `UrlCheck`, or a raw mapping/URL string."""
     if isinstance(entry, ServiceCheck):
         return entry
-    if isinstance(entry, Mapping | str):
-        return check_from_entry(entry, where)
-    latency = getattr(entry, "max_latency_ms", None)
-    line = getattr(entry, "line", None)
-    return check_from_entry(
-        {
-            "url": entry.url,
-            "name": getattr(entry, "name", "") or "",
-            "expect": list(getattr(entry, "expect_status", None) or []) or None,
-            "contains": getattr(entry, "body_contains", None),
-            "max_latency_ms": latency,
-        },
-        f"{where.split(':')[0]}:{line}" if line else where,
-    )
+    if isinstance(entry, UrlCheck):
+        return service_check(entry, f"{where.split(':')[0]}:{entry.line}" if entry.line else where)
+    return check_from_entry(entry, where)
 
 
 def checks_from_plan(plan: Plan) -> list[ServiceCheck]:
