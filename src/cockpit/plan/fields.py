@@ -25,7 +25,7 @@ from cockpit.plan.timebox import parse_timebox
 # A label names an estimate: an optional qualifier, then a word for the time a step takes.
 _TIME_LABEL_RE = re.compile(
     r"^(?:(?:estimated|expected|approx(?:imate)?|approx\.|est\.?|total|planned|rough|allotted|"
-    r"allocated|typical|average)\s+)?"
+    r"allocated|typical|average|target)\s+)?"
     r"(?:time(?:[\s-]*(?:box|estimate|required|needed|budget|taken|spent|to\s+\w+))?|duration|"
     r"effort|eta|timebox|estimate|time-box|timing)$"
 )

@@ -487,11 +487,15 @@ class _Loader:
 def _is_data(lines: list[str]) -> bool:
     """An unlabelled block that is printed output or data rather than steps for a person: most of
     its lines are table rows or headers, JSON, or code that opens, continues or closes a bracket
-    (`metric{`, `label="x",`, `}`). `Query: up == 0` reads as an instruction, not data."""
+    (`metric{`, `label="x",`, `}`), or a diagram (mostly box drawing and arrows). `Query: up == 0`
+    reads as an instruction, not data."""
     data = sum(
         1
         for ln in lines
-        if output_shape(ln) in _DATA_SHAPES or ln.endswith(("{", "[", "(", ",")) or ln in "}])"
+        if output_shape(ln) in _DATA_SHAPES
+        or ln.endswith(("{", "[", "(", ","))
+        or ln in "}])"
+        or sum(c.isalnum() for c in ln) * 10 < len(ln) * 3  # a diagram: box drawing, arrows
     )
     return data * 2 > len(lines)
 
