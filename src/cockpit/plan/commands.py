@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cockpit.plan.model import Command
-from cockpit.shell import KNOWN_PROGRAMS, literal_words, parse
+from cockpit.shell import KNOWN_PROGRAMS, first_program, literal_words, parse
 from cockpit.shell.parser import RESERVED
 
 SHELL_LANGUAGES = frozenset(
@@ -278,6 +278,10 @@ def _command_word(line: str) -> str | None:
             i += 1
             continue
         if _ASSIGN_WORD_RE.match(w):
+            if any(q in w for q in "\"'`") or "$(" in w:
+                # `TS="$(date +%F)" && kubectl ...`: the value has spaces; ask the shell parser
+                found = first_program(line)
+                return found[0] if found is not None else w
             if i == len(words) - 1:
                 return w  # only assignments: `NS=payments` sets a variable
             i += 1
@@ -487,6 +491,8 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
     if found is None:
         return False
     word, args = found
+    if _ASSIGN_WORD_RE.match(text.strip()) and word != _command_word(text):
+        word = _command_word(text) or word  # an assignment whose value holds spaces
     if need_arguments and not args:
         return False
     if word in KNOWN_TOOLS:
