@@ -304,3 +304,11 @@ def test_multiline_constructs_are_one_command() -> None:
     cmds = split_shell(code, 1).commands
     assert [c.line for c in cmds] == [1, 4, 8, 11, 15]
     assert cmds[1].cmd.endswith("YAML") and "kind: Namespace" in cmds[1].cmd
+
+
+def test_commented_out_commands_are_comments_not_a_root_transcript() -> None:
+    block = split_shell("# kubectl delete pod web-1\n# kubectl get pods", 1)
+    assert block.commands == [] and [text for _line, text in block.notes] == [
+        "kubectl delete pod web-1",
+        "kubectl get pods",
+    ]

@@ -324,7 +324,7 @@ def _is_console(code: str) -> bool:
 def _is_root_transcript(code: str) -> bool:
     """A block whose only commands follow a root `# ` prompt and print output:
     `# systemctl status kubelet` then its output. Nothing in it runs without the `#`."""
-    prompted = False
+    prompted = printed = False
     for raw in code.splitlines():
         stripped = raw.strip()
         if not stripped:
@@ -337,7 +337,9 @@ def _is_root_transcript(code: str) -> bool:
             continue
         if starts_command(stripped):
             return False
-    return prompted
+        printed = True
+    # Commented-out commands with nothing printed are comments, not a transcript.
+    return prompted and printed
 
 
 def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBlock:

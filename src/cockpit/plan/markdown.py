@@ -55,6 +55,7 @@ from cockpit.plan.mdblocks import (
     Rule,
     Table,
     parse_blocks,
+    space_headings,
 )
 from cockpit.plan.model import Command, Metric, Node, NodeKind, Plan, TimeBox
 from cockpit.plan.mojibake import repair
@@ -588,7 +589,11 @@ def load_markdown(text: str, path: str = "<string>") -> Plan:
         )
     front = split_front_matter(repaired)
     loader.warnings.extend(front.warnings)
-    blocks = parse_blocks(front.text, path, loader.warnings)
+    body, spaced = space_headings(front.text)
+    loader.warnings.extend(
+        f"line {n}: read as a heading ('#' needs a space after it in Markdown)" for n in spaced
+    )
+    blocks = parse_blocks(body, path, loader.warnings)
     shell = [b for b in _walk_blocks(blocks) if isinstance(b, Code) and loader.is_shell(b)]
     if shell:
         lines = sum(b.content.count("\n") for b in shell)

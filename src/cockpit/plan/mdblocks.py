@@ -127,6 +127,36 @@ class Rule:
 Block = Heading | Para | ListBlock | Code | Table | Quote | Html | Rule
 
 
+_UNSPACED_HEADING_RE = re.compile(r"^(#{1,6})(?=[A-Z])")
+_FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def space_headings(text: str) -> tuple[str, list[int]]:
+    """`#Title` on a line of its own (outside code) is a heading its author wrote without the
+    space Markdown needs: the space is added. Returns the text and the 1-based lines changed."""
+    if "\n#" not in "\n" + text:
+        return text, []
+    lines = text.split("\n")
+    changed: list[int] = []
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        match = _FENCE_LINE_RE.match(line)
+        if fence is not None:
+            if match is not None and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match is not None:
+            fence = match.group(1)
+            continue
+        heading = _UNSPACED_HEADING_RE.match(line)
+        before = lines[i - 1].strip() if i else ""
+        alone = (not before or before.endswith("-->")) and (i + 1 == len(lines) or not lines[i + 1].strip())
+        if heading is not None and alone:
+            lines[i] = heading.group(1) + " " + line[heading.end() :]
+            changed.append(i + 1)
+    return ("\n".join(lines), changed) if changed else (text, [])
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
