@@ -126,14 +126,14 @@ def test_the_environment_sets_them_when_no_option_is_given(monkeypatch: pytest.M
 def test_serve_refuses_a_log_rate_out_of_range(tmp_path: Path) -> None:
     env = {**os.environ, "COCKPIT_HOME": str(tmp_path / "home")}
     bad = subprocess.run(
-        [sys.executable, "-m", "cockpit", "sandbox", "serve", "--log-rate", "9000"],
+        [sys.executable, "-m", "cockpit", "sandbox", "serve", "--log-rate", "90000"],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "cockpit sandbox: --log-rate must be between 0.1 and 5000, not 9000"
+    assert bad.stderr.strip() == "cockpit sandbox: --log-rate must be between 0.1 and 50000, not 90000"
 
 
 _STOP_WITH_STREAMS_OPEN = """

@@ -16,6 +16,8 @@ from cockpit.sandbox.resources import PODS
 from cockpit.sandbox.store import Store
 from cockpit.sandbox.worldapi import LogLine, LogSource
 
+QUEUE_LINES = 100_000  # followed lines waiting for a slow reader; beyond this the producer waits
+CHUNK_LINES = 5_000  # at most this many lines in one HTTP chunk
 WAITING_MESSAGES = {
     "ContainerCreating": "ContainerCreating",
     "PodInitializing": "PodInitializing",
@@ -142,7 +144,7 @@ async def _follow(
         yield head
     if budget == 0:
         return
-    queue: asyncio.Queue[LogLine | None] = asyncio.Queue()
+    queue: asyncio.Queue[LogLine | None] = asyncio.Queue(QUEUE_LINES)  # a slow reader slows the pump
 
     async def pump() -> None:
         try:
@@ -155,19 +157,29 @@ async def _follow(
     try:
         while True:
             try:
-                line = await asyncio.wait_for(queue.get(), 0.5)
+                async with asyncio.timeout(0.5):  # not wait_for: in 3.11 it can swallow a cancel
+                    line = await queue.get()
             except TimeoutError:
                 if req.client_gone():
                     return
                 continue
             if line is None:
                 return
-            chunk = _format(line, timestamps)
+            # what is queued goes out as one chunk, as a kubelet writes a stream's buffered lines
+            parts = [_format(line, timestamps)]
+            ended = False
+            while not queue.empty() and len(parts) < CHUNK_LINES:
+                more = queue.get_nowait()
+                if more is None:
+                    ended = True
+                    break
+                parts.append(_format(more, timestamps))
+            chunk = b"".join(parts)
             if budget is not None:
                 chunk = chunk[:budget]
                 budget -= len(chunk)
             yield chunk
-            if budget == 0:
+            if budget == 0 or ended:
                 return
     finally:
         task.cancel()

@@ -109,7 +109,7 @@ class Sandbox:
         random one; write_kubeconfig carries it); a token implies TLS, since kubectl sends no token
         over plain HTTP; a read_only_token may only read.
         time_scale > 1 shortens every simulated delay (back-offs, run times) for demos; log_rate
-        makes every followed log write that many lines per second (0.1-5,000) for benchmarks. Left
+        makes every followed log write that many lines per second (0.1-50,000) for benchmarks. Left
         None, they come from $COCKPIT_SANDBOX_TIME_SCALE / $COCKPIT_SANDBOX_LOG_RATE, the only way
         to set them for `cockpit --sandbox`, which starts the sandbox without options."""
         self.port = port
@@ -274,8 +274,7 @@ class Sandbox:
         finally:
             for task in tasks:
                 task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+            await asyncio.wait(tasks, timeout=1.0)  # a busy world stops at its next await
             await server.close()
 
     async def _reap(self) -> None:

@@ -103,7 +103,8 @@ async def watch_stream(
             if options.bookmarks:
                 wait = max(0.0, min(wait, next_bookmark - now))
             try:
-                item = await asyncio.wait_for(queue.get(), wait)
+                async with asyncio.timeout(wait):  # not wait_for: in 3.11 it can swallow a cancel
+                    item = await queue.get()
             except TimeoutError:
                 if req.client_gone():
                     break

@@ -3,11 +3,18 @@
 Each event picks a filler pod (or, without filler pods, a healthy scenario pod) and either flips
 its readiness (half the time), restarts its first container (a third), or replaces it with a new
 pod of the same ReplicaSet (the rest: a DELETED and an ADDED event).
+
+As a load generator it says what it achieved: `count` events made, `dropped` events given up
+because the sandbox fell behind (the backlog is bounded to one second of events, so a busy
+machine slows the churn instead of queueing it without end), `achieved_rate()`. Every changed
+pod carries the wall-clock time of the change in the annotation `cockpit.sandbox/changed-at`, so
+a client can measure change-to-screen latency from the server's own stamp.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from typing import TYPE_CHECKING, Any
 
 from cockpit.sandbox import errors
@@ -20,6 +27,8 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 PERIOD = 0.1
+STAMP = "cockpit.sandbox/changed-at"
+MAX_BACKLOG_S = 1.0  # owed events beyond one second's worth are dropped, not queued
 
 
 class Churn:
@@ -31,8 +40,10 @@ class Churn:
         self.rng = random.Random(world.seed ^ 0xC4C4)
         self.pods: list[tuple[str, str]] = []
         self.count = 0
+        self.dropped = 0
         self._owed = 0.0
         self._last = 0.0
+        self._began = 0.0  # wall clock of the first tick
 
     def add_pods(self, keys: list[tuple[str, str]]) -> None:
         self.pods.extend(keys)
@@ -47,12 +58,22 @@ class Churn:
                 if run.behaviour.mode == "healthy" and not run.run_to_completion
             ]
         self._last = self.world.now()
+        self._began = time.time()
         self.world.at(self._last + PERIOD, self._tick)
+
+    def achieved_rate(self) -> float:
+        """Events per second made since the churn started (wall clock)."""
+        elapsed = time.time() - self._began if self._began else 0.0
+        return self.count / elapsed if elapsed > 0 else 0.0
 
     def _tick(self) -> None:
         now = self.world.now()
         self._owed += (now - self._last) * self.rate
         self._last = now
+        cap = self.rate * MAX_BACKLOG_S
+        if self._owed > cap:
+            self.dropped += int(self._owed - cap)
+            self._owed -= int(self._owed - cap)
         n = int(self._owed)
         self._owed -= n
         for _ in range(n):
@@ -69,9 +90,9 @@ class Churn:
         store = self.world.store
         try:
             if roll < 0.5:
-                store.mutate(PODS, ns, name, lambda p: _flip_ready(p, now))
+                store.mutate(PODS, ns, name, lambda p: _stamped(_flip_ready, p, now))
             elif roll < 0.83:
-                store.mutate(PODS, ns, name, lambda p: _restart(p, now))
+                store.mutate(PODS, ns, name, lambda p: _stamped(_restart, p, now))
             else:
                 entry = store.entry(PODS, ns, name)
                 if entry is None:
@@ -86,6 +107,7 @@ class Churn:
                 for key in ("uid", "resourceVersion"):
                     fresh["metadata"].pop(key, None)
                 _restart(fresh, now, count=False)
+                _stamp(fresh)
                 store.create(PODS, fresh, ns, copy=False)
                 self.pods[i] = (ns, new_name)
         except errors.ApiError:
@@ -93,6 +115,15 @@ class Churn:
             self.pods.pop()
             return
         self.count += 1
+
+
+def _stamp(pod: Obj) -> None:
+    pod["metadata"].setdefault("annotations", {})[STAMP] = f"{time.time():.6f}"
+
+
+def _stamped(change: Any, pod: Obj, now: float) -> None:
+    change(pod, now)
+    _stamp(pod)
 
 
 def _flip_ready(pod: Obj, now: float) -> None:

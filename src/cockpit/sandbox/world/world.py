@@ -13,6 +13,7 @@ import contextlib
 import logging
 import random
 import threading
+import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ _RECONCILERS = {
 }
 HEALTHY = Behaviour()
 NODE_STATUS_PERIOD = 300.0
+TICK_BUDGET_S = 0.02  # one tick runs at most this long before the API server gets the loop back
 
 
 class World:
@@ -221,13 +223,17 @@ class World:
 
     # ---- the loop --------------------------------------------------------------------------------
 
-    def tick(self) -> int:
+    def tick(self, budget: float | None = None) -> int:
         """Run what is due at the store clock's now; returns how many steps ran. A step that fails is
         recorded in `errors`
-        (and logged) and the world goes on: one odd object must not stop the cluster living."""
+        (and logged) and the world goes on: one odd object must not stop the cluster living.
+        With a `budget` (seconds) it stops after that long, leaving the rest for the next call."""
         steps = 0
+        deadline = None if budget is None else time.monotonic() + budget
         with self._lock:
             for _ in range(1000):
+                if deadline is not None and time.monotonic() > deadline:
+                    break  # let the loop serve HTTP; `run` comes back for the rest at once
                 progressed = False
                 while self._queue:
                     kind, rt, obj = self._queue.popleft()
@@ -263,14 +269,16 @@ class World:
         self._wake = (loop, event)
         try:
             while True:
-                self.tick()
+                self.tick(TICK_BUDGET_S)
                 due = self.timers.next_due()
                 timeout = 1.0 if due is None else min(max(due - self.now(), 0.01), 1.0)
                 event.clear()
-                if self._queue or self._dirty:
+                if self._queue or self._dirty or (due is not None and due <= self.now()):
+                    await asyncio.sleep(0)  # more is due: first let the API answer what waits
                     continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), timeout)
+                    async with asyncio.timeout(timeout):  # (3.11's wait_for can swallow a cancel)
+                        await event.wait()
         finally:
             self._wake = None
 
