@@ -45,7 +45,7 @@ TABLE_COLUMNS = (
 )
 COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 HEADERS = tuple(c.header for c in TABLE_COLUMNS)
-RENDER_EVERY_S = 0.25
+RENDER_EVERY_S = 0.2
 STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
 
 
@@ -118,6 +118,7 @@ class PodsPane(TablePane):
     ) -> None:
         super().__init__(hub, id=id)
         self._render_pending = False
+        self._last_render = 0.0
         # rows move only when their problem rank changes: a restart does not reorder the table
         self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
         self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...]]] = {}
@@ -146,9 +147,14 @@ class PodsPane(TablePane):
             self.order.reset(self.rows)
         else:
             self.order.apply(batch.upserts, batch.deletes)
-        if not self._render_pending:  # at most a few renders a second, however fast pods change
-            self._render_pending = True
-            self.set_timer(RENDER_EVERY_S, self._render_due)
+        if self._render_pending:
+            return  # at most RENDER_EVERY_S apart, however fast pods change
+        wait = self._last_render + RENDER_EVERY_S - time.monotonic()
+        if wait <= 0:  # the first change after a quiet spell shows at once
+            self.request_render()
+            return
+        self._render_pending = True
+        self.set_timer(wait, self._render_due)
 
     def visible(self) -> list[PodSummary]:
         """The pods the table shows, in its order (problem pods first, see `StableOrder`)."""
@@ -186,6 +192,7 @@ class PodsPane(TablePane):
         return cells
 
     def render_rows(self) -> None:
+        self._last_render = time.monotonic()
         keys = self._visible_keys()
         t = totals(self.rows.values())
         by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
