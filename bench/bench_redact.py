@@ -12,7 +12,7 @@ and prints MB/s for each. The kinds:
   triggers  log lines that each hold a trigger word (token, password, key, Bearer, ://) and some
             real secrets: the slow path, per-line rules on every line
   secret    `kubectl get secret -o yaml` documents back to back (multi-line state, learning)
-and the time to redact one long line (4,000 and 64,000 characters of key=value text, the input
+and the time to redact one long line (4,000 and 16,000 characters of a key-like run, the input
 that took quadratic time before). Figures, not pass/fail.
 """
 
@@ -114,9 +114,11 @@ def _session_mbs(chunks: list[str], size: int, folder: Path, kind: str) -> float
 
 
 def _long_line(chars: int) -> float:
-    text = ("password" + "=" * 3 + "a" * 5 + " ") * (chars // 17)
+    """One line that is one long identifier ending in a trigger word: each start position of the
+    old key=value pattern scanned to its end (quadratic)."""
+    text = "a" * (chars - 4) + " key"
     started = time.perf_counter()
-    redact_line(text[:chars])
+    redact_line(text)
     return time.perf_counter() - started
 
 
@@ -130,7 +132,7 @@ def main(megabytes: float) -> None:
             alone = _redactor_mbs(chunks, size)
             whole = _session_mbs(chunks, size, Path(tmp), kind)
             print(f"{kind:<10} {megabytes:>6g} {alone:>14.1f} {whole:>13.1f}", flush=True)
-    for chars in (4_000, 64_000):
+    for chars in (4_000, 16_000):
         print(f"one {chars:,}-character key=value line: {_long_line(chars) * 1000:.1f} ms", flush=True)
 
 

@@ -331,7 +331,9 @@ def test_no_secret_of_the_corpus_reaches_the_session_folder(tmp_path: Path) -> N
     assert "app-creds   Opaque   3      41d" in listing
     assert "password: ***" in outputs["kubectl get secret app-creds -n data-platform -o yaml"]
     decoded = [text for cmd, text in outputs.items() if "python3 -c" in cmd and "json.load" in cmd]
-    assert decoded and all("output withheld" in text for text in decoded)
+    assert decoded == [
+        "*** (output withheld: this command decodes Secret data-platform/app-creds with another program)\n"
+    ]
     log = next(text for cmd, text in outputs.items() if cmd.startswith('printf "app started'))
     assert log.startswith("app started, connecting as app with *** and ***")
     prompt = next(text for cmd, text in outputs.items() if cmd.startswith('printf "Password'))
@@ -371,6 +373,5 @@ def test_learned_values_stay_masked_in_later_text_however_decoded() -> None:
     reader = StreamRedactor.for_command("kubectl get secret app-creds -n data-platform -o yaml", book)
     out = reader.feed(_SECRET_YAML) + reader.flush()
     assert DB_PASSWORD not in out and "password: ***" in out
-    assert book.knows("data-platform/app-creds")
     later = f"connected with {DB_PASSWORD}; token {API_TOKEN}; user app; ns data-platform\n"
     assert redact(later, book=book) == "connected with ***; token ***; user app; ns data-platform\n"

@@ -427,7 +427,6 @@ class SecretBook:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._automaton: ahocorasick_rs.AhoCorasick | None = None
-        self._secrets: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._values)
@@ -456,15 +455,6 @@ class SecretBook:
             if new - self._values:
                 self._values |= new
                 self._automaton = None
-
-    def mark_known(self, secret: str) -> None:
-        """Every value of Secret `namespace/name` was learned (its whole data map was printed)."""
-        with self._lock:
-            self._secrets.add(secret)
-
-    def knows(self, secret: str) -> bool:
-        """True when the values of Secret `namespace/name` were learned in this session."""
-        return secret in self._secrets
 
     def mask(self, text: str) -> str:
         if not self._values or not text:
@@ -564,15 +554,16 @@ def output_policy(cmd: str, namespace: str | None = None) -> OutputPolicy:
         if not reads or kind not in _EXPOSING_FORMATS:
             continue
         secret = f"{ns or namespace or 'default'}/{names[0]}" if len(names) == 1 else None
+        what = f"Secret {secret}" if secret else "Secret data"
         if kind in _RAW_FORMATS:
-            return OutputPolicy(True, True, secret, f"this command prints secret values (-o {kind})")
+            return OutputPolicy(True, True, secret, f"this command prints the values of {what} (-o {kind})")
         if substituted:
-            return OutputPolicy(True, True, secret, "this command reads Secret data in a substitution")
+            return OutputPolicy(True, True, secret, f"this command reads {what} in a substitution")
         if after[index] in ("|", "|&"):
             rest = segments[index + 1]
             pager = len(rest) == 1 and rest[0].rsplit("/", 1)[-1] in _TRANSPARENT and after[index + 1] != "|"
             if not pager:
-                why = "this command decodes Secret data with another program"
+                why = f"this command decodes {what} with another program"
                 return OutputPolicy(True, True, secret, why)
         found = OutputPolicy(secret_context=True, secret=secret if found is None else None)
     if (
@@ -694,17 +685,14 @@ class StreamRedactor:
         book: SecretBook | None = None,
         *,
         reason: str = "this command prints secret values",
-        secret: str | None = None,
     ) -> None:
         self.secret_context = secret_context
         self.mask_all = mask_all
         self.book = book if book is not None else SecretBook()
-        self.secret = secret
         self._reason = reason
         self._withheld = False
         self._pending = ""
         self._state = _State()
-        self._learned_data = False
         self._previewing = False
 
     @classmethod
@@ -718,7 +706,6 @@ class StreamRedactor:
             mask_all=policy.withhold,
             book=book,
             reason=policy.reason or "this command prints secret values",
-            secret=policy.secret,
         )
 
     # ---- feeding ----
@@ -739,8 +726,6 @@ class StreamRedactor:
         """Everything still held back, redacted (call when the stream ends)."""
         rest, self._pending = self._pending, ""
         out = self._lines(rest) if rest else ""
-        if self.secret and self._learned_data and not self.mask_all:
-            self.book.mark_known(self.secret)
         return out
 
     @property
@@ -752,12 +737,12 @@ class StreamRedactor:
         as it was (the rest of the line, when it comes, is redacted with the whole line)."""
         if not self._pending:
             return ""
-        saved, withheld, learned = replace(self._state), self._withheld, self._learned_data
+        saved, withheld = replace(self._state), self._withheld
         self._previewing = True
         try:
             return self._lines(self._pending)
         finally:
-            self._state, self._withheld, self._learned_data = saved, withheld, learned
+            self._state, self._withheld = saved, withheld
             self._previewing = False
 
     # ---- lines ----
@@ -825,7 +810,6 @@ class StreamRedactor:
         if self._previewing:  # half a value is not a value
             return
         self.book.learn(key, value, encoded=not self._state.data_plain)
-        self._learned_data = True
 
     def _line(self, line: str) -> _LineResult:
         """One line (with its newline, if any) through the state machine: the final text, or
@@ -892,7 +876,6 @@ class StreamRedactor:
                 return
             for pair in _JSON_PAIR.finditer(body, opening.end(), close):
                 self.book.learn(pair.group(1).split(":", 1)[0], pair.group(2), encoded=not plain)
-                self._learned_data = True
 
 
 def redact(text: str, secret_context: bool = False, book: SecretBook | None = None) -> str:
