@@ -10,7 +10,7 @@ import pytest
 
 from cockpit.cluster.backoff import RETRY_AFTER_CAP, Backoff
 from cockpit.cluster.errors import Problem
-from cockpit.cluster.health import Freshness, Health, InformerState
+from cockpit.cluster.health import Freshness, Health, InformerState, overall
 from cockpit.cluster.kubeapi import malformed_sentence, retry_after_seconds, status_message
 
 
@@ -90,3 +90,19 @@ def test_bad_bodies_are_named_in_the_operators_words() -> None:
     assert "cut short" in malformed_sentence("list pods", b'{"items": [', cut.value)
     assert "not a Kubernetes object ([])" in malformed_sentence("watch pods", b"[]")
     assert Problem.MALFORMED.value == "malformed"
+
+
+def test_the_status_bar_gets_the_worst_informer_with_the_newest_data_times() -> None:
+    healths = {
+        "pods": Health(InformerState.CONNECTED, "", 110.0, True, 105.0),
+        "applications.argoproj.io": Health(
+            InformerState.RECONNECTING, "Cannot reach the API server.", 90.0, True, 80.0, failures=3
+        ),
+        "certificates.cert-manager.io": Health(InformerState.STALE, "The watch is silent.", 100.0, True),
+    }
+    banner = overall(healths)
+    assert banner.freshness is Freshness.DISCONNECTED
+    assert banner.resource == "applications.argoproj.io" and banner.reason == "Cannot reach the API server."
+    assert banner.since_data(120.0) == 10.0 and banner.since_event(120.0) == 15.0
+    assert overall({"pods": healths["pods"]}).reason == ""
+    assert overall({}).freshness is Freshness.LOADING

@@ -9,6 +9,7 @@ of a silent watch), when the last change arrived, and when the next attempt is d
     health.age(now)             # seconds since data last arrived (None before any)
     health.retry_in(now)        # seconds until the next attempt while waiting after a failure
     health.describe(now)        # the pane's status line ("" when live)
+    overall(registry.health())  # ConnectionHealth: the worst informer, for a status bar banner
 """
 
 from __future__ import annotations
@@ -127,3 +128,40 @@ class Health:
         if retry is not None and self.state is not InformerState.STALE:
             parts.append(f"next try in {max(1, round(retry))} s")
         return "; ".join(parts) + "."
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionHealth:
+    """All informers of a cluster in one: what a status bar banner shows (worst first)."""
+
+    freshness: Freshness
+    reason: str = ""  # the worst informer's reason ("" when all are live)
+    resource: str = ""  # which informer that is ("pods", "applications.argoproj.io")
+    last_data: float | None = None  # the newest arrival of data across informers (wall clock)
+    last_event: float | None = None  # the newest change across informers (wall clock)
+
+    def since_data(self, now: float | None = None) -> float | None:
+        if self.last_data is None:
+            return None
+        return max(0.0, (time.time() if now is None else now) - self.last_data)
+
+    def since_event(self, now: float | None = None) -> float | None:
+        if self.last_event is None:
+            return None
+        return max(0.0, (time.time() if now is None else now) - self.last_event)
+
+
+def overall(healths: dict[str, Health]) -> ConnectionHealth:
+    """The worst freshness of the informers (DISCONNECTED beats STALE beats LOADING...)."""
+    if not healths:
+        return ConnectionHealth(Freshness.LOADING)
+    resource, worst = max(healths.items(), key=lambda item: item[1].freshness.rank)
+    arrivals = [h.last_good for h in healths.values() if h.last_good is not None]
+    changes = [h.last_event for h in healths.values() if h.last_event is not None]
+    return ConnectionHealth(
+        worst.freshness,
+        worst.reason if worst.freshness is not Freshness.CONNECTED else "",
+        resource,
+        max(arrivals) if arrivals else None,
+        max(changes) if changes else None,
+    )

@@ -19,6 +19,7 @@ from cockpit.cluster.argocd import AppStatus, summarize_app
 from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summarize_certificate
 from cockpit.cluster.connect import ClusterTarget, connect
 from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.health import ConnectionHealth, Freshness, Health, overall
 from cockpit.cluster.informer import Informer
 from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
@@ -135,6 +136,17 @@ class ClusterHub:
     def _fallback(self) -> str | None:
         """Cluster-wide by default; if RBAC forbids that, the context's namespace (like kubectl)."""
         return self.target.namespace if self.target is not None else None
+
+    def informer_health(self) -> dict[str, Health]:
+        """Each running informer's health by resource ("pods", "certificates.cert-manager.io")."""
+        return self.registry.health() if self.registry is not None else {}
+
+    def connection(self) -> ConnectionHealth:
+        """The worst of the informers, for a status bar: CONNECTED, STALE, DISCONNECTED, ... with the
+        reason and the newest data and event times (`since_data(now)`, `since_event(now)`)."""
+        if self.registry is None:
+            return ConnectionHealth(Freshness.DISCONNECTED, self.problem or "No cluster connected.")
+        return overall(self.registry.health())
 
     def snapshot(self) -> ClusterSnapshot:
         """What metrics and checks are computed from; a kind is None until its informer has synced."""

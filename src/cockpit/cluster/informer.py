@@ -43,7 +43,14 @@ import urllib3
 from cockpit.cluster.backoff import Backoff
 from cockpit.cluster.errors import ClusterError, Problem
 from cockpit.cluster.health import Deadlines, Freshness, Health, InformerState
-from cockpit.cluster.kubeapi import KubeApi, ResourceKind, loads, malformed_sentence, transport_error
+from cockpit.cluster.kubeapi import (
+    KubeApi,
+    ResourceKind,
+    loads,
+    malformed_sentence,
+    release,
+    transport_error,
+)
 
 __all__ = [
     "ChangeSet",
@@ -356,10 +363,19 @@ class Informer(Generic[T]):
         """Count and show the failure; return how long to wait before trying again."""
         problem = err.problem
         self.faults[problem.value] += 1
-        if problem is Problem.GONE:  # some servers refuse a stale watch or list with HTTP 410
+        if problem is Problem.GONE:  # a stale watch refused with HTTP 410, or a list that expired twice
             self.expired += 1
             self._need_list = True
-            return 0.0
+            if self._phase == "watch":
+                return 0.0  # relist at once, as for a 410 inside the stream
+            delay = self.backoff.next()  # the server compacts faster than we can list: slow down
+            self._set_health(
+                InformerState.RECONNECTING,
+                f"{err.sentence.rstrip('. ')} — listing again.",
+                retry_in=delay,
+                failure=True,
+            )
+            return delay
         if problem is Problem.FORBIDDEN and not self.namespace and self.fallback_namespace:
             self.namespace = self.fallback_namespace
             self.scope_note = (
@@ -492,6 +508,7 @@ class Informer(Generic[T]):
         )
         self._response = resp
         events = 0
+        silent = False
         try:
             for line in _lines(resp):
                 if self._stop.is_set():
@@ -499,17 +516,17 @@ class Informer(Generic[T]):
                 self._event(line, what)
                 events += 1
         except urllib3.exceptions.ReadTimeoutError:
-            if self._stop.is_set():
-                return
-            self._probe()
-            return
+            silent = True
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if self._stop.is_set():
                 return
             raise transport_error(self.api.server, exc, what) from exc
         finally:
             self._response = None
-            resp.release_conn()
+            release(resp, broken=True)  # never reuse a watch's connection: it may still be streaming
+        if silent and not self._stop.is_set():
+            self._probe()  # raises when the server does not answer; else watch again from the RV
+            return
         if not events and not self._stop.is_set() and self.clock() - started < d.short_watch:
             self.faults["short-watch"] += 1
             raise ClusterError(

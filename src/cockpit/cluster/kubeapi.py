@@ -8,6 +8,7 @@ of objects, see KUBE-API-NOTES.md).
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import gc
 import re
@@ -171,6 +172,16 @@ def transport_sentence(server: str, exc: BaseException) -> str:
     return f"Cannot reach the API server at {server} ({why}); check the context and that the cluster is up."
 
 
+def release(raw: urllib3.BaseHTTPResponse, broken: bool = False) -> None:
+    """Give the connection back to the pool; `broken` (a body not read to its end: a cut, a
+    deadline, an abandoned watch) closes it first, so the next request can never be sent on a
+    connection whose previous answer is still coming."""
+    if broken:
+        with contextlib.suppress(Exception):
+            raw.close()
+    raw.release_conn()
+
+
 def is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         exc = exc.reason
@@ -236,10 +247,10 @@ class KubeApi:
             return raw
         try:
             data = raw.read()
+            release(raw)
         except Exception:  # the error page itself was cut short: the status says enough
             data = b""
-        finally:
-            raw.release_conn()
+            release(raw, broken=True)
         retry = retry_after_seconds(raw.headers.get("Retry-After"))
         raise self.error(raw.status, status_message(data), what or f"{method} {path}", retry)
 
@@ -282,9 +293,9 @@ class KubeApi:
         try:
             data = raw.read()
         except Exception as exc:
+            release(raw, broken=True)
             raise transport_error(self.server, exc, what or f"GET {path}") from exc
-        finally:
-            raw.release_conn()
+        release(raw)
         try:
             return loads(data)
         except orjson.JSONDecodeError as exc:
@@ -297,8 +308,10 @@ class KubeApi:
         raw = self.open(method, path, body=body, content_type=content_type, what=what)
         try:
             data = raw.read()
-        finally:
-            raw.release_conn()
+        except BaseException:
+            release(raw, broken=True)
+            raise
+        release(raw)
         return loads(data) if data else None
 
     def merge_patch(self, path: str, patch: Mapping[str, Any], what: str = "") -> Any:
