@@ -40,6 +40,11 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument("plan", nargs="?", type=Path, help="plan file (.md or .yaml); default: bundled plan")
     parser.add_argument("--sandbox", action="store_true", help="run against the built-in sandbox cluster")
     parser.add_argument(
+        "--scenario",
+        type=Path,
+        help="with --sandbox: serve this scenario (e.g. from 'cockpit sandbox snapshot') and rehearse on it",
+    )
+    parser.add_argument(
         "--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"
     )
     parser.add_argument("--context", help="kube context to use (default: the kubeconfig's current context)")
@@ -68,11 +73,17 @@ def app_parser() -> argparse.ArgumentParser:
 
 
 def parse_launch_options(argv: Sequence[str]) -> LaunchOptions:
-    args = app_parser().parse_args(list(argv))
+    parser = app_parser()
+    args = parser.parse_args(list(argv))
+    if args.scenario is not None and not args.sandbox:
+        parser.error("--scenario rehearses on the sandbox: use it with --sandbox")
+    if args.scenario is not None and not args.scenario.is_file():
+        parser.error(f"scenario file not found: {args.scenario}")
     resume_journal = Path(args.resume) if isinstance(args.resume, str) else None
     return LaunchOptions(
         plan=args.plan,
         sandbox=args.sandbox,
+        scenario=args.scenario,
         kubeconfig=args.kubeconfig,
         context=args.context,
         namespace=args.namespace,
@@ -99,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cockpit.runner.safety import classify
 
         return plan_main(args[1:], classify)
+    if args[:2] == ["sandbox", "snapshot"]:  # reads a live cluster: the cluster layer, not the sandbox's
+        from cockpit.cluster.scenario_snapshot import main as snapshot_main
+
+        return snapshot_main(args[2:])
     if args and args[0] in SUBCOMMANDS:
         sub_main: Callable[[list[str]], int] = import_module(SUBCOMMANDS[args[0]]).main
         return sub_main(args[1:])

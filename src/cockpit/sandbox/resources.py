@@ -120,6 +120,7 @@ PODS = _core(
 )
 EVENTS = _core("Event", "events", short_names=("ev",), has_status=False, field_labels=_EVENT_FIELDS)
 SERVICES = _core("Service", "services", short_names=("svc",), categories=_ALL, subresources=("status",))
+ENDPOINTS = _core("Endpoints", "endpoints", short_names=("ep",), has_status=False)
 CONFIGMAPS = _core("ConfigMap", "configmaps", short_names=("cm",), has_status=False)
 SECRETS = _core("Secret", "secrets", has_status=False, field_labels=("type",))
 SERVICEACCOUNTS = _core("ServiceAccount", "serviceaccounts", short_names=("sa",), has_status=False)
@@ -329,6 +330,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     PODS,
     EVENTS,
     SERVICES,
+    ENDPOINTS,
     CONFIGMAPS,
     SECRETS,
     SERVICEACCOUNTS,

@@ -327,6 +327,24 @@ def service_row(svc: Obj, now: float) -> list[Any]:
     ]
 
 
+def endpoints_row(ep: Obj, now: float) -> list[Any]:
+    """printEndpoints: up to three ip:port pairs, then '+ N more...'."""
+    pairs: list[str] = []
+    count = 0
+    for subset in ep.get("subsets") or []:
+        ports = subset.get("ports") or []
+        for addr in subset.get("addresses") or []:
+            for port in ports or [{}]:
+                count += 1
+                if len(pairs) < 3:
+                    ip = addr.get("ip", "")
+                    pairs.append(f"{ip}:{port['port']}" if "port" in port else ip)
+    text = ",".join(pairs) or "<none>"
+    if count > 3:
+        text += f" + {count - 3} more..."
+    return [ep["metadata"]["name"], text, age(ep, now)]
+
+
 def configmap_row(cm: Obj, now: float) -> list[Any]:
     return [cm["metadata"]["name"], len(cm.get("data") or {}) + len(cm.get("binaryData") or {}), age(cm, now)]
 
@@ -533,6 +551,7 @@ TABLES: dict[ResourceType, tuple[list[Column], RowFn]] = {
         ],
         service_row,
     ),
+    r.ENDPOINTS: ([NAME_COL, _c("Endpoints"), AGE_COL], endpoints_row),
     r.CONFIGMAPS: ([NAME_COL, _c("Data", 0, "integer"), AGE_COL], configmap_row),
     r.SECRETS: ([NAME_COL, _c("Type"), _c("Data", 0, "integer"), AGE_COL], secret_row),
     r.SERVICEACCOUNTS: ([NAME_COL, _c("Secrets", 0, "integer"), AGE_COL], serviceaccount_row),

@@ -54,6 +54,31 @@ class ArgoCD:
         self.world.after(5.0, self._periodic_health)
         self.world.after(RECONCILE_PERIOD, self._periodic_reconcile)
 
+    def adopt(self, apps: list[Obj]) -> None:
+        """Applications a snapshot recorded: each keeps its recorded sync status (OutOfSync as
+        drift, Unknown as a path the repo lacks) and, unless Healthy, its recorded health, until a
+        hard refresh, as the scenario's applications do."""
+        for app in apps:
+            name = app["metadata"]["name"]
+            status = app.get("status") or {}
+            sync = str((status.get("sync") or {}).get("status") or "Synced")
+            health = status.get("health") or {}
+            recorded = str(health.get("status") or "")
+            self.specs[name] = AppSpec(
+                name=name,
+                path=str(((app.get("spec") or {}).get("source") or {}).get("path", "")),
+                namespace=str(((app.get("spec") or {}).get("destination") or {}).get("namespace", "")),
+                sync=sync,
+                cause={"OutOfSync": "drift", "Unknown": "path_missing"}.get(sync, "none"),
+                revision_age=0.0,
+                health=recorded if recorded and recorded != "Healthy" else None,
+                health_message=str(health.get("message") or ""),
+                line=0,
+            )
+            self.head[name] = str((status.get("sync") or {}).get("revision") or self.world.ids.hex(40))
+        self.world.after(5.0, self._periodic_health)
+        self.world.after(RECONCILE_PERIOD, self._periodic_reconcile)
+
     def _source(self, spec: AppSpec) -> Obj:
         s = self.world.scenario
         return {

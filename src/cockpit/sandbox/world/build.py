@@ -29,6 +29,7 @@ from cockpit.sandbox.world.cron import Cron
 from cockpit.sandbox.world.kubelet import PodRun, _pull_message
 from cockpit.sandbox.world.names import rfc3339, template_hash
 from cockpit.sandbox.world.scenario import WorkloadSpec
+from cockpit.sandbox.world.snapshot import HEALS_ANNOTATION, heals_annotation
 
 if TYPE_CHECKING:
     from cockpit.sandbox.world.world import World
@@ -123,7 +124,7 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
     world.specs[key] = w
     nodes = _nodes_for(world, w)
     if w.kind == "Deployment":
-        d = store.create(DEPLOYMENTS, W.deployment(w, created))
+        d = store.create(DEPLOYMENTS, _with_heals(W.deployment(w, created), w))
         world.base_hashes[key] = template_hash(d["spec"]["template"])
         rs = store.create(REPLICASETS, W.replicaset(d, w.replicas, created))
         for i, node in enumerate(nodes):
@@ -132,7 +133,7 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
         C.reconcile_replicaset(world, w.namespace, rs["metadata"]["name"])
         C.reconcile_deployment(world, w.namespace, w.name)
     elif w.kind == "StatefulSet":
-        sts = store.create(STATEFULSETS, W.statefulset(w, created))
+        sts = store.create(STATEFULSETS, _with_heals(W.statefulset(w, created), w))
         revision = W.revision_hash(sts)
         world.base_hashes[key] = revision
         for i, node in enumerate(nodes):
@@ -156,7 +157,7 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
             )
         C.reconcile_statefulset(world, w.namespace, w.name)
     elif w.kind == "DaemonSet":
-        ds = store.create(DAEMONSETS, W.daemonset(w, created))
+        ds = store.create(DAEMONSETS, _with_heals(W.daemonset(w, created), w))
         revision = W.revision_hash(ds)
         world.base_hashes[key] = revision
         for i, node in enumerate(nodes):
@@ -185,6 +186,15 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
             "kubernetes.io/config.hash": world.ids.hex(32),
         }
         _pod(world, w, template, f"{w.name}-{nodes[0]}", node, nodes[0], created + 5, 0, host_network=True)
+
+
+def _with_heals(obj: Obj, w: WorkloadSpec) -> Obj:
+    """A failing workload says when it heals (annotation cockpit.sandbox/heals-when, [] for never), so
+    a snapshot of this world keeps the same causes (cockpit.sandbox.world.snapshot)."""
+    if w.behaviour.mode != "healthy":
+        annotations = obj["metadata"].setdefault("annotations", {})
+        annotations[HEALS_ANNOTATION] = heals_annotation(w.behaviour.heals_when)
+    return obj
 
 
 def _pod(

@@ -50,6 +50,7 @@ class CertManager:
         self.world = world
         self._known: set[str] = set()  # certificate uids built or already issuing
         self._checking: set[str] = set()  # challenge uids with a self-check timer
+        self.pending_reason: dict[str, str] = {}  # challenge uid -> the reason a snapshot recorded
 
     # ---- the ACME bypass switch -------------------------------------------------------------------
 
@@ -92,6 +93,17 @@ class CertManager:
             created = self.world.store.create(CERTIFICATES, cert)
             self._known.add(created["metadata"]["uid"])
             self._issue(created, now - min(c.age, 3600.0 * 6), failed=c.state == "invalid", initial=True)
+
+    def adopt(self, certificates: list[Obj], challenges: list[Obj]) -> None:
+        """Certificates and challenges a snapshot recorded: nothing is issued again on its own; a
+        pending challenge keeps its recorded reason and is self-checked until its host answers."""
+        for cert in certificates:
+            self._known.add(cert["metadata"]["uid"])
+        for ch in challenges:
+            status = ch.get("status") or {}
+            if status.get("state") == "pending":
+                self.pending_reason[ch["metadata"]["uid"]] = str(status.get("reason") or PROPAGATION_302)
+                self._check_later(ch, CHECK_PERIOD)
 
     def _certificate(self, ns: str, name: str, host: str, created: float) -> Obj:
         return {
@@ -426,9 +438,10 @@ class CertManager:
             return
         host = ch["spec"]["dnsName"]
         if not self.bypass(host):
-            if ch["status"].get("reason") != PROPAGATION_302:
+            reason = self.pending_reason.get(uid, PROPAGATION_302)
+            if ch["status"].get("reason") != reason:
                 self.world.store.mutate(
-                    CHALLENGES, ns, name, lambda c: c["status"].update({"reason": PROPAGATION_302})
+                    CHALLENGES, ns, name, lambda c: c["status"].update({"reason": reason})
                 )
             self.world.after(CHECK_PERIOD, self._self_check, ns, name, uid)
             return

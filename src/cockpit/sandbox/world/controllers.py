@@ -68,7 +68,7 @@ def reconcile_deployment(world: World, ns: str, name: str) -> None:
     d = entry.obj
     now = world.now()
     want = int(d["spec"].get("replicas", 1))
-    hash_ = template_hash(d["spec"]["template"])
+    hash_ = world.revision(d, template_hash(d["spec"]["template"]))
     rss = _owned(world, d, REPLICASETS)
     current = next(
         (rs for rs in rss if rs["metadata"].get("labels", {}).get("pod-template-hash") == hash_), None
@@ -232,7 +232,7 @@ def reconcile_statefulset(world: World, ns: str, name: str) -> None:
     sts = entry.obj
     now = world.now()
     want = int(sts["spec"].get("replicas", 1))
-    revision = revision_hash(sts)
+    revision = world.revision(sts, revision_hash(sts))
     pods = {p["metadata"]["name"]: p for p in _live(_owned(world, sts, PODS))}
     for pod_name, pod in sorted(pods.items(), reverse=True):
         ordinal = int(pod_name.rsplit("-", 1)[1])
@@ -279,7 +279,7 @@ def reconcile_daemonset(world: World, ns: str, name: str) -> None:
         return
     ds = entry.obj
     now = world.now()
-    revision = revision_hash(ds)
+    revision = world.revision(ds, revision_hash(ds))
     pods = _live(_owned(world, ds, PODS))
     by_node: dict[str, Obj] = {}
     for pod in pods:

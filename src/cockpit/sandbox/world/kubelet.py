@@ -165,7 +165,8 @@ class Kubelet:
         error = self.pull_fails(run, pod)
         if error:
             run.pull_failures += 1
-            message = _pull_message(image, error)
+            recorded = run.behaviour.pull_message if error != "flaky" else ""
+            message = recorded or _pull_message(image, error)
             self._write(run, lambda p: P.set_pull_failed(p, "ErrImagePull", message))
             rec(pod, "Pulling", f'Pulling image "{image}"', now, field_path=field_path)
             rec(pod, "Failed", message, now, warning=True, field_path=field_path)
@@ -246,8 +247,8 @@ class Kubelet:
 
     def _crash(self, run: PodRun, pod: Obj) -> None:
         now = self.world.now()
-        exit_code = run.behaviour.exit_code
-        self._write(run, lambda p: P.set_crashed(p, now, exit_code))
+        exit_code, reason = run.behaviour.exit_code, run.behaviour.crash_reason
+        self._write(run, lambda p: P.set_crashed(p, now, exit_code, reason))
         run.failures += 1
         self._later(run, 1.0, self._backoff)
 

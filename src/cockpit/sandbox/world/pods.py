@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from cockpit.kubeprint import pod_columns
 from cockpit.sandbox.world.names import rfc3339
 
 Obj = dict[str, Any]
@@ -346,21 +347,8 @@ def set_finished(
 
 
 def display_status(pod: Obj) -> str:
-    """The STATUS column of `kubectl get pods` (what the operator sees)."""
-    status = pod.get("status") or {}
-    if pod.get("metadata", {}).get("deletionTimestamp"):
-        return "Terminating"
-    reason = status.get("phase", "Pending")
-    for cs in status.get("containerStatuses") or []:
-        state = cs.get("state") or {}
-        if "waiting" in state and state["waiting"].get("reason"):
-            reason = state["waiting"]["reason"]
-        elif "terminated" in state:
-            term = state["terminated"]
-            reason = term.get("reason") or f"ExitCode:{term.get('exitCode')}"
-        elif "running" in state and reason == "Completed":
-            reason = "Running"
-    return reason
+    """The STATUS column of `kubectl get pods` (what the operator sees): kubectl's own rule."""
+    return pod_columns(pod).status
 
 
 def is_ready(pod: Obj) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cockpit.sandbox.world.fields import Fields, ScenarioError, load_yaml
 
@@ -57,6 +58,8 @@ class Behaviour:
     pull_state: str = "ImagePullBackOff"
     pending_message: str = ""
     heals_when: list[Heal] = field(default_factory=list)
+    crash_reason: str = "Error"  # the terminated reason a crash shows (a snapshot may record OOMKilled)
+    pull_message: str = ""  # the pull error to show ("" : the kubelet's message for pull_error)
 
 
 @dataclass
@@ -78,6 +81,7 @@ class WorkloadSpec:
     pull_policy: str
     behaviour: Behaviour
     line: int
+    requests: Any = None  # the pod template's resources, when recorded (a snapshot) rather than built
 
 
 @dataclass

@@ -106,6 +106,8 @@ class World:
         self.filler_target = pods
         self.specs: dict[tuple[str, str, str], WorkloadSpec] = {}
         self.base_hashes: dict[tuple[str, str, str], str] = {}
+        # (kind, ns, name, hash the world computes) -> the hash a snapshot recorded for that template
+        self.adopted_hashes: dict[tuple[str, str, str, str], str] = {}
         self.job_specs: dict[tuple[str, str], Any] = {}
         self.cron_specs: dict[tuple[str, str], Any] = {}
         self.nodes: dict[str, Obj] = {}
@@ -119,6 +121,7 @@ class World:
         self._wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._lock = threading.RLock()
         self.errors: deque[str] = deque(maxlen=100)
+        self.snapshot: Any = None  # the SnapshotScenario served, when the scenario is a snapshot
         self._unsubscribe = store.subscribe(self._on_change)
 
     # ---- time ------------------------------------------------------------------------------------
@@ -448,7 +451,16 @@ class World:
     def base_requests(spec: WorkloadSpec) -> Any:
         from cockpit.sandbox.world.workloads import pod_template
 
+        if spec.requests is not None:
+            return spec.requests
         return pod_template(spec)["spec"]["containers"][0]["resources"]
+
+    def revision(self, owner: Obj, computed: str) -> str:
+        """The revision hash of a workload's current template: the world's own hash, or the one a
+        snapshot recorded for that same template (so controllers adopt recorded ReplicaSets/pods)."""
+        meta = owner["metadata"]
+        key = (owner["kind"], meta.get("namespace", ""), meta["name"], computed)
+        return self.adopted_hashes.get(key, computed)
 
     def create_pod(
         self,
@@ -609,6 +621,17 @@ def build_world(
         raise ScenarioError(f"time scale must be > 0, not {time_scale:g}")
     if log_rate is not None:
         check_log_rate(log_rate)
+    from cockpit.sandbox.world.snapshot import gc_paused, is_snapshot, load_snapshot, populate_snapshot
+
+    if scenario is not None and is_snapshot(Path(scenario)):
+        with gc_paused():
+            loaded, snap = load_snapshot(Path(scenario))
+            world = World(store, loaded, seed=seed, time_scale=time_scale, pods=pods, churn=churn)
+            world.snapshot = snap
+            world.logs.follow_rate = log_rate
+            populate_snapshot(world, snap)
+            world.tick()
+        return world
     world = World(store, load_scenario(scenario), seed=seed, time_scale=time_scale, pods=pods, churn=churn)
     world.logs.follow_rate = log_rate
     populate(world)

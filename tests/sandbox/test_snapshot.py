@@ -1,0 +1,231 @@
+"""`cockpit sandbox snapshot` and snapshot scenarios: a cluster copied with read verbs only, served
+again with the same `kubectl get` answers, and behaving on as it was recorded until a fix changes
+the cause (the real kubectl, against sandboxes on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cockpit.cli import main as cockpit_main
+from cockpit.cluster.connect import connect
+from cockpit.cluster.errors import ClusterError, Problem
+from cockpit.cluster.kubeapi import KubeApi
+from cockpit.cluster.scenario_snapshot import PLACEHOLDER, take
+from cockpit.sandbox import resources as r
+from cockpit.sandbox.server import Sandbox
+
+from .conftest import Kubectl, kubectl_path
+
+DP = "data-platform"
+KINDS = "pods,deploy,jobs,certificates,applications"
+
+
+def _kubectl(box: Sandbox, directory: Path) -> Kubectl:
+    kubeconfig = box.write_kubeconfig(directory / "kubeconfig", namespace="default")
+    return Kubectl(box, kubeconfig, directory / "cache", kubectl_path())
+
+
+def _load(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _settled(box: Sandbox) -> None:
+    """Past the world's first seconds, when the first failed pulls turn ErrImagePull into
+    ImagePullBackOff: the rows compared stay put while both are read."""
+    time.sleep(6.0)
+
+
+def _snapshot(kubeconfig: Path, out: Path, *args: str) -> None:
+    assert cockpit_main(["sandbox", "snapshot", "--kubeconfig", str(kubeconfig), *args, "-o", str(out)]) == 0
+
+
+def _columns(kubectl: Kubectl) -> list[tuple[str, ...]]:
+    """`kubectl get pods,deploy,jobs,certificates,applications -A`: every row less its ages, and
+    RESTARTS as its count ('41 (3m ago)' -> '41'): what a copy must print the same."""
+    rows = []
+    for line in kubectl.ok("get", KINDS, "-A", "--no-headers").splitlines():
+        cells = line.split()
+        if cells[1].startswith("pod/"):  # NAMESPACE NAME READY STATUS RESTARTS [(Xs ago)] AGE
+            rows.append(tuple(cells[:5]))
+        elif cells[1].startswith(("deployment", "job")):  # ... READY/STATUS UP-TO-DATE ... AGE
+            rows.append(tuple(cells[:-1] if not cells[1].startswith("job") else cells[:4]))
+        else:
+            rows.append(tuple(cells))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kubectl, Path]]:
+    directory = tmp_path_factory.mktemp("seed")
+    box = Sandbox(seed=0).start()
+    _settled(box)
+    kubectl = _kubectl(box, directory)
+    snap = directory / "scenario.yaml"
+    _snapshot(kubectl.kubeconfig, snap)
+    yield kubectl, snap
+    box.stop()
+
+
+def test_round_trip_prints_the_same_with_kubectl(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
+    original, snap = seed
+    before = _columns(original)
+    copy = Sandbox(scenario=snap).start()
+    try:
+        after = _columns(_kubectl(copy, tmp_path))
+        assert copy.simulation.errors == type(copy.simulation.errors)()
+    finally:
+        copy.stop()
+    assert len(before) == 138 + 65 + 8 + 9 + 17
+    assert after == before
+
+
+def test_the_file_keeps_no_secret_value_and_no_runtime_noise(seed: tuple[Kubectl, Path]) -> None:
+    original, snap = seed
+    doc = _load(snap)
+    assert doc["snapshot"]["skipped"] == [] and doc["snapshot"]["counts"]["pods"] == 138
+    secrets = [o for o in doc["objects"] if o["kind"] == "Secret"]
+    live = {
+        (s["metadata"]["namespace"], s["metadata"]["name"]): s for s in original.box.store.list(r.SECRETS)
+    }
+    assert len(secrets) == len(live) > 0
+    for s in secrets:
+        real = live[(s["metadata"]["namespace"], s["metadata"]["name"])]
+        assert sorted(s.get("data") or {}) == sorted(real.get("data") or {})
+        assert {base64.b64decode(v).decode() for v in (s.get("data") or {}).values()} <= {PLACEHOLDER}
+    for o in doc["objects"]:
+        assert not {"managedFields", "resourceVersion", "selfLink"} & set(o["metadata"])
+
+
+def test_one_namespace_only(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
+    original, _ = seed
+    out = tmp_path / "dp.yaml"
+    _snapshot(original.kubeconfig, out, "-n", DP)
+    doc = _load(out)
+    namespaced = [o for o in doc["objects"] if o["kind"] not in ("Namespace", "Node")]
+    assert {o["metadata"]["namespace"] for o in namespaced} == {DP}
+    assert [o["metadata"]["name"] for o in doc["objects"] if o["kind"] == "Namespace"] == [DP]
+
+
+class _Forbidding:
+    """The sandbox's API, except that secrets may not be listed (403) and ArgoCD is not installed."""
+
+    def __init__(self, api: KubeApi) -> None:
+        self.api = api
+        self.server = api.server
+        self.paths: list[str] = []
+
+    def get_json(self, path: str, query: Any = None, timeout: Any = None, what: str = "") -> Any:
+        self.paths.append(path)
+        if path.endswith("/secrets"):
+            raise ClusterError("Forbidden (403) for list secrets.", Problem.FORBIDDEN, 403)
+        if path.startswith("/apis/argoproj.io/"):
+            raise ClusterError("Not found (404): list applications.", Problem.NOT_FOUND, 404)
+        return self.api.get_json(path, query, what=what)
+
+
+def test_a_forbidden_list_and_a_missing_crd_are_skipped_with_a_line(seed: tuple[Kubectl, Path]) -> None:
+    original, _ = seed
+    _, client = connect(original.kubeconfig)
+    api = _Forbidding(KubeApi(client))
+    lines: list[str] = []
+    snap = take(api, context="sandbox", namespaces=None, progress=lines.append)  # type: ignore[arg-type]
+    assert snap.skipped == [
+        "secrets: forbidden (403), skipped",
+        "argoproj.io: not installed (no applications.argoproj.io API), skipped",
+    ]
+    assert set(snap.skipped) <= set(lines)
+    kinds = Counter(o["kind"] for o in snap.objects)
+    assert kinds["Pod"] == 138 and "Secret" not in kinds and "Application" not in kinds
+    assert all(p.startswith("/api") and "?" not in p for p in api.paths)  # lists and gets only
+
+
+def test_the_copy_keeps_failing_as_recorded(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
+    """Crash loops restart and crash again with their recorded exit code and a growing restart count,
+    image pulls keep failing with the recorded reason, the pending challenge keeps its reason."""
+    original, snap = seed
+    copy = Sandbox(scenario=snap, time_scale=60).start()
+    try:
+        store = copy.store
+
+        def restarts(name: str) -> int:
+            pod = next(p for p in store.list(r.PODS, DP) if p["metadata"]["name"].startswith(name))
+            return int(pod["status"]["containerStatuses"][0]["restartCount"])
+
+        first = restarts("dolphinscheduler-api")
+        deadline = time.time() + 30
+        while time.time() < deadline and restarts("dolphinscheduler-api") == first:
+            time.sleep(0.2)
+        assert restarts("dolphinscheduler-api") == first + 1
+        time.sleep(3)
+        trino = [p for p in store.list(r.PODS, DP) if p["metadata"]["name"].startswith("trino-worker")]
+        terminated = [
+            (p["status"]["containerStatuses"][0].get("lastState") or {}).get("terminated") or {}
+            for p in trino
+        ]
+        assert {t.get("exitCode") for t in terminated} == {100}
+        redis = store.list(r.PODS, "redis")
+        reasons = {
+            p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason") for p in redis
+        }
+        assert reasons <= {"ImagePullBackOff", "ErrImagePull"} and len(redis) == 2
+        challenges = {c["spec"]["dnsName"]: c["status"] for c in store.list(r.CHALLENGES, DP)}
+        recorded = {c["spec"]["dnsName"]: c["status"] for c in original.box.store.list(r.CHALLENGES, DP)}
+        assert {h: s["state"] for h, s in challenges.items()} == {h: s["state"] for h, s in recorded.items()}
+        pending = [s for s in challenges.values() if s["state"] == "pending"]
+        assert pending and all("wrong status code '302'" in s["reason"] for s in pending)
+    finally:
+        copy.stop()
+
+
+def test_the_seed_plans_fix_still_heals_the_copy(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
+    """The plan deletes the failed schema job; dolphinscheduler-api comes up, as in the seed world."""
+    _, snap = seed
+    copy = Sandbox(scenario=snap, time_scale=60).start()
+    try:
+        kubectl = _kubectl(copy, tmp_path)
+        kubectl.ok("delete", "job", "-n", DP, "dolphinscheduler-full-schema-init")
+        kubectl.ok(
+            "wait",
+            "--for=condition=ready",
+            "pod",
+            "-l",
+            "app=dolphinscheduler-api",
+            "-n",
+            DP,
+            "--timeout=60s",
+            timeout=90,
+        )
+        # trino-worker heals only when its template changes: still failing, until it does
+        pods = kubectl.ok("get", "pods", "-n", DP, "-l", "app=trino-worker", "--no-headers")
+        assert all(line.split()[1] == "0/1" for line in pods.splitlines())
+        kubectl.ok("set", "env", "deploy/trino-worker", "-n", DP, "JAVA_TOOL_OPTIONS=-Xmx3g")
+        kubectl.ok("rollout", "status", "deploy/trino-worker", "-n", DP, "--timeout=60s", timeout=90)
+    finally:
+        copy.stop()
+
+
+def test_a_2000_pod_world_round_trip(tmp_path: Path) -> None:
+    box = Sandbox(seed=0, pods=2000).start()
+    _settled(box)
+    try:
+        original = _kubectl(box, tmp_path / "a")
+        snap = tmp_path / "big.yaml"
+        _snapshot(original.kubeconfig, snap)
+        before = _columns(original)
+    finally:
+        box.stop()
+    copy = Sandbox(scenario=snap).start()
+    try:
+        after = _columns(_kubectl(copy, tmp_path / "b"))
+    finally:
+        copy.stop()
+    assert sum(1 for row in before if row[1].startswith("pod/")) >= 2000
+    assert after == before
