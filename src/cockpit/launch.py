@@ -13,6 +13,7 @@ from pathlib import Path
 class LaunchOptions:
     plan: Path | None = None  # None: the bundled plan
     sandbox: bool = False  # start the in-process sandbox cluster and point everything at it
+    scenario: Path | None = None  # the sandbox serves this scenario (a snapshot): a rehearsal
     kubeconfig: Path | None = None
     context: str | None = None
     namespace: str | None = None

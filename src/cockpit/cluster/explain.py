@@ -28,6 +28,7 @@ class FailureKind(StrEnum):
     BODY = "body"
     SLOW = "slow"
     CONNECTION = "connection"
+    NOT_CHECKED = "not-checked"  # a sandbox session (a rehearsal) cannot reach this URL: no verdict
 
 
 _LOGIN_HOSTS: list[tuple[str, str]] = [

@@ -90,8 +90,11 @@ class Session:
         namespace: str | None = None,
         operator: str | None = None,
         clock: Clock | None = None,
+        rehearsal: str | None = None,
     ) -> Session:
-        """Start a new session: creates the folder (default `paths.new_session_dir`) and journal."""
+        """Start a new session: creates the folder (default `paths.new_session_dir`) and journal.
+        `rehearsal` names the sandbox scenario the session rehearses on (`--sandbox --scenario`):
+        the transcript says so and the estimate history keeps its times as rehearsal times."""
         source = clock or SystemClock()
         if session_dir is None:
             session_dir = new_session_dir(Path(plan.source).stem or "plan")
@@ -117,6 +120,8 @@ class Session:
                 {"name": m.name, "current": m.current, "target": m.target} for m in plan.metrics
             ],
         }
+        if rehearsal:
+            header["rehearsal"] = rehearsal
         try:
             journal = Journal.create(session_dir / JOURNAL_NAME, header)
         except JournalError as exc:

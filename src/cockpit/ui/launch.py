@@ -64,12 +64,15 @@ AUTO: Any = object()  # build_app's default: connect the live panes to the pinne
 SANDBOX_CONTEXT = "cockpit-sandbox"  # cockpit.cluster.connect recognises the sandbox by this prefix
 
 
-def start_sandbox(session_dir: Path, namespace: str | None) -> tuple[Any, Path]:
-    """`--sandbox`: the simulated cluster on 127.0.0.1, and a kubeconfig for it in the session folder."""
+def start_sandbox(
+    session_dir: Path, namespace: str | None, scenario: Path | None = None
+) -> tuple[Any, Path]:
+    """`--sandbox`: the simulated cluster on 127.0.0.1 (serving `scenario`, default the bundled one),
+    and a kubeconfig for it in the session folder."""
     from cockpit.sandbox import SandboxError, start
 
     try:
-        sandbox = start()
+        sandbox = start(scenario=scenario)
     except SandboxError as exc:
         raise LaunchError(f"the sandbox cluster did not start: {exc}") from None
     path = sandbox.write_kubeconfig(
@@ -159,7 +162,7 @@ def build_app(
         context = options.context or header.get("context")
         namespace = options.namespace or header.get("namespace")
         if options.sandbox:
-            sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace)
+            sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace, options.scenario)
             context = SANDBOX_CONTEXT
         target = kube_target(options, session.session_dir, context, namespace, environ, sandbox_kubeconfig)
     else:
@@ -168,12 +171,18 @@ def build_app(
         session_dir = new_session_dir(Path(plan.source).stem or "plan")
         context = options.context
         if options.sandbox:
-            sandbox, sandbox_kubeconfig = start_sandbox(session_dir, options.namespace)
+            sandbox, sandbox_kubeconfig = start_sandbox(session_dir, options.namespace, options.scenario)
             context = SANDBOX_CONTEXT
         target = kube_target(options, session_dir, context, options.namespace, environ, sandbox_kubeconfig)
         try:
+            rehearsal = str(options.scenario) if options.sandbox and options.scenario else None
             session = Session.start(
-                plan, session_dir, context=target.context, namespace=target.namespace, clock=clock
+                plan,
+                session_dir,
+                context=target.context,
+                namespace=target.namespace,
+                clock=clock,
+                rehearsal=rehearsal,
             )
         except SessionError as exc:
             raise LaunchError(str(exc)) from None

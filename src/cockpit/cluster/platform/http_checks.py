@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -18,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from cockpit.cluster.explain import FailureKind, LoginPage, explain_error, login_page
+from cockpit.cluster.platform.sandbox_routes import Routed
 from cockpit.cluster.platform.spec import ServiceCheck
 from cockpit.cluster.tlscert import cert_from_response, fetch_served_certificate, unverified_context
 
@@ -46,6 +48,11 @@ class CheckResult:
     tls_not_after: datetime | None = None
     location: str | None = None
     login: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        """False when the check was not run (a rehearsal with no Ingress for the host): no verdict."""
+        return self.kind is not FailureKind.NOT_CHECKED
 
     @property
     def outcome(self) -> str:
@@ -87,10 +94,23 @@ def ssl_context_for(verify: bool | str) -> ssl.SSLContext:
 
 
 class CheckRunner:
-    """Runs checks; keeps one AsyncClient per TLS verification setting."""
+    """Runs checks; keeps one AsyncClient per TLS verification setting. With `route` (a sandbox
+    session: `sandbox_routes.SandboxRoutes.route`), each URL is sent where the route says (the
+    sandbox's service proxy) or, with no route for it, reported as not checked in a rehearsal."""
 
-    def __init__(self) -> None:
+    def __init__(self, route: Callable[[str], Awaitable[Routed | None]] | None = None) -> None:
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self.route = route
+
+    def _routed_client(self, verify: bool) -> httpx.AsyncClient:
+        key = f"routed:{verify}"
+        client = self._clients.get(key)
+        if client is None:
+            client = httpx.AsyncClient(
+                verify=verify, follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=False
+            )
+            self._clients[key] = client
+        return client
 
     def _client(self, check: ServiceCheck) -> httpx.AsyncClient:
         key = repr(check.verify)
@@ -145,9 +165,19 @@ class CheckRunner:
         started = time.perf_counter()
         not_after: datetime | None = None
         for _hop in range(MAX_REDIRECTS + 1):
+            target, headers, sender = url, None, client
+            if self.route is not None:
+                routed = await self.route(url)
+                if routed is None:
+                    host = urlsplit(url).hostname or url
+                    reason = f"Not checked in a rehearsal: no Ingress of the sandbox serves {host}."
+                    return CheckResult(check, False, reason, datetime.now(UTC), FailureKind.NOT_CHECKED)
+                target, headers, sender = routed.url, routed.headers, self._routed_client(routed.verify)
             async with asyncio.timeout(check.timeout_s):
-                request = client.build_request(check.method, url, timeout=httpx.Timeout(check.timeout_s))
-                response = await client.send(request, stream=True)
+                request = sender.build_request(
+                    check.method, target, headers=headers, timeout=httpx.Timeout(check.timeout_s)
+                )
+                response = await sender.send(request, stream=True)
                 try:
                     latency = time.perf_counter() - started
                     if not_after is None and (served := cert_from_response(response)) is not None:

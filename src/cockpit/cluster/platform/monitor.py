@@ -77,6 +77,7 @@ class PlatformMonitor:
         kube_api: Any = None,
         informers: Any = None,
         prom_source: PromSource | None = None,
+        check_runner: Any = None,
     ) -> None:
         self.config = config
         self.kube_api = kube_api
@@ -105,7 +106,7 @@ class PlatformMonitor:
         self.checks = list(checks.values())
         self.query_plan = QueryPlan(queries, config.range_minutes)
         self.prom_source = prom_source
-        self.check_monitor = CheckMonitor(self.checks, config.interval_s)
+        self.check_monitor = CheckMonitor(self.checks, config.interval_s, runner=check_runner)
         self._snapshot = PlatformSnapshot(bindings=bindings, problems=tuple(problems))
         self._on_update: Update | None = None
         self._active = asyncio.Event()

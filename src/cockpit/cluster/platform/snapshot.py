@@ -53,7 +53,12 @@ class PlatformSnapshot:
 
     @property
     def failing_checks(self) -> list[CheckState]:
-        return [s for s in self.checks if not s.result.healthy]
+        return [s for s in self.checks if s.result.checked and not s.result.healthy]
+
+    @property
+    def checked_checks(self) -> list[CheckState]:
+        """The checks that ran (a rehearsal does not run those the sandbox cannot answer)."""
+        return [s for s in self.checks if s.result.checked]
 
     @property
     def complete(self) -> bool:
@@ -64,11 +69,15 @@ class PlatformSnapshot:
         """Flat name -> value pairs for the session's metrics (baseline and end in the transcript)."""
         out: dict[str, str | float | None] = {}
         if self.checks:
-            ok = sum(1 for s in self.checks if s.result.healthy)
-            out["Service checks healthy"] = f"{ok}/{len(self.checks)}"
-            failing = [s.check.label for s in self.checks if not s.result.healthy]
+            checked = self.checked_checks
+            ok = sum(1 for s in checked if s.result.healthy)
+            if checked:
+                out["Service checks healthy"] = f"{ok}/{len(checked)}"
+            failing = [s.check.label for s in self.failing_checks]
             if failing:
                 out["Service checks failing"] = ", ".join(failing)
+            if len(checked) < len(self.checks):
+                out["Service checks not checked in a rehearsal"] = str(len(self.checks) - len(checked))
         for r in self.metrics:
             out[f"PromQL {r.query}"] = r.text  # as the pane shows it: "104", not 104.0
         for name, value in self.plan_metric_values().items():
@@ -87,10 +96,13 @@ class PlatformSnapshot:
         now = now or datetime.now(UTC)
         out: list[str] = []
         if self.checks:
-            ok = sum(1 for s in self.checks if s.result.healthy)
-            out.append(f"Service checks: {ok}/{len(self.checks)} healthy")
+            checked = self.checked_checks
+            ok = sum(1 for s in checked if s.result.healthy)
+            skipped = len(self.checks) - len(checked)
+            note = f", {skipped} not checked in a rehearsal" if skipped else ""
+            out.append(f"Service checks: {ok}/{len(checked)} healthy{note}")
             for s in self.checks:
-                mark = "ok  " if s.result.healthy else "FAIL"
+                mark = "ok  " if s.result.healthy else "FAIL" if s.result.checked else "----"
                 since = human_duration(s.unchanged_for(now))
                 out.append(f"  {mark} {s.check.label}: {s.result.reason} (for {since})")
         for r in self.metrics:

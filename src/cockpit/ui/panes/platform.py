@@ -265,10 +265,10 @@ class PlatformPane(VerticalScroll):
         ok_c, warn_c, err_c, _ = self._styles()
         text = Text()
         if snap.checks:
-            bad = len(snap.failing_checks)
-            text.append(
-                f"Checks {len(snap.checks) - bad}/{len(snap.checks)} ok", style=err_c if bad else ok_c
-            )
+            bad, checked = len(snap.failing_checks), len(snap.checked_checks)
+            text.append(f"Checks {checked - bad}/{checked} ok", style=err_c if bad else ok_c)
+            if checked < len(snap.checks):
+                text.append(f" ({len(snap.checks) - checked} not checked in a rehearsal)")
             text.append("  ")
         if snap.grafana is not None:
             text.append(
@@ -318,6 +318,8 @@ class PlatformPane(VerticalScroll):
         for state in snap.checks:
             r = state.result
             mark = Text("●", style=ok_c) if r.healthy else Text("●", style=warn_c if r.login else err_c)
+            if not r.checked:
+                mark = Text("○", style=muted)
             status = str(r.status) if r.status is not None else "-"
             latency = f"{r.latency_s * 1000:.0f} ms" if r.latency_s is not None else "-"
             days = r.tls_days_left(now)
@@ -493,8 +495,15 @@ def make_monitor(
         except PlatformConfigError as exc:
             problems.append(str(exc))
             config = PlatformConfig()
+    api = getattr(hub, "api", None)
+    runner = None
+    if api is not None and getattr(getattr(hub, "target", None), "is_sandbox", False):
+        from cockpit.cluster.platform.http_checks import CheckRunner
+        from cockpit.cluster.platform.sandbox_routes import SandboxRoutes
+
+        runner = CheckRunner(route=SandboxRoutes(api).route)  # a sandbox answers the plan's URLs
     monitor = PlatformMonitor(
-        config, plan, kube_api=getattr(hub, "api", None), informers=getattr(hub, "registry", None)
+        config, plan, kube_api=api, informers=getattr(hub, "registry", None), check_runner=runner
     )
     if problems:
         monitor.add_problems(problems)
