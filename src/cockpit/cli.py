@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sandbox": "cockpit.sandbox.cli",
     "info": "cockpit.info",
     "completion": "cockpit.completion",
+    "config": "cockpit.config",
 }
 
 EXIT_CODES = "exit codes: 0 ok, 1 a check failed, 2 usage or input error (bad plan, journal, context)."

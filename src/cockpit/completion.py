@@ -69,6 +69,7 @@ SUBCOMMAND_HELP = {
     "sandbox": "the simulated cluster",
     "info": "versions and where cockpit keeps its files",
     "completion": "print a shell completion script",
+    "config": "check or describe the config file",
 }
 
 

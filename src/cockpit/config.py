@@ -1,40 +1,205 @@
-"""The config file (`$COCKPIT_CONFIG`, else config.yaml in cockpit's config folder): read once,
-with a one-line warning instead of a traceback when it is unreadable or not a mapping.
+"""The config file, typed and read once: `$COCKPIT_CONFIG`, else `config.yaml` in cockpit's config
+folder (`cockpit info` names it). Every key is checked against the schema below; a mistake is one
+line naming file:line:column, and then the whole file is set aside and the defaults are used (one
+policy for every section, so a half-read config never surprises). `cockpit config check` says the
+same before a session; `cockpit config schema` prints the JSON Schema for editors
+(`# yaml-language-server: $schema=...` at the top of the file).
 
-    keymap: {app.quit: ctrl+q}      # see cockpit.ui.keymap
-    logs: {max_lines: 20000}        # lines the Logs pane keeps (default 10,000)
-    checks: [...]                   # URL checks; platform: {...}  (see cockpit.cluster.platform.config)
+```yaml
+theme: cockpit-dark            # see `cockpit info` for the themes folder; --theme wins
+keymap: {app.quit: ctrl+q, plan.tick: "space,t"}   # binding ids as `?` lists them
+logs: {max_lines: 20000}       # lines the Logs pane keeps
+estimates: {use_history: true} # projections use what tasks usually took
+checks: [...]                  # URL checks, the same schema as a YAML plan's (cockpit.plan.checks)
+platform: {...}                # Prometheus, Grafana, Loki (cockpit.cluster.platform.config)
+```
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
+import msgspec
 import yaml
 
+from cockpit.paths import config_file
+from cockpit.plan.checks import CheckSpec
+from cockpit.plan.yamlspot import locate_error
 
-def read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """(the config mapping, warnings); ({}, []) when there is no config file."""
-    if not path.is_file():
-        return {}, []
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Positive = Annotated[float, msgspec.Meta(gt=0)]
+DEFAULT_LOG_LINES = 10_000
+
+
+class _Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    pass
+
+
+class Logs(_Section):
+    max_lines: Annotated[int, msgspec.Meta(gt=0, description="lines the Logs pane keeps")] = DEFAULT_LOG_LINES
+
+
+class Estimates(_Section):
+    use_history: bool = False  # projections use what tasks usually took in earlier sessions
+
+
+class Endpoint(_Section):
+    """Grafana or Loki: a URL, with a token (or token_env) or user + password_env."""
+
+    url: Annotated[str, msgspec.Meta(min_length=1)]
+    token: str | None = None
+    token_env: str | None = None
+    user: str | None = None
+    password_env: str | None = None
+    selector: str | None = None  # Loki: LogQL stream selector
+    tenant: str | None = None  # Loki: X-Scope-OrgID
+    datasources: list[str] = []  # Grafana: names/uids to test (empty: all)
+    verify: bool = True
+
+
+class Platform(_Section):
+    interval: Positive = 30.0  # seconds between rounds (checks, metrics, Grafana/Loki)
+    prometheus_url: str | None = None
+    prometheus_service: str | None = None  # "auto" or "NS/NAME:PORT"
+    queries: list[str] = []
+    metrics: dict[str, str] = {}  # plan success metric -> PromQL feeding its live value
+    range_minutes: Positive = 30.0
+    grafana: Endpoint | str | None = None
+    loki: Endpoint | str | None = None
+
+
+class Config(_Section):
+    theme: str | None = None
+    keymap: dict[str, str] = {}
+    logs: Logs = msgspec.field(default_factory=Logs)
+    estimates: Estimates = msgspec.field(default_factory=Estimates)
+    checks: list[CheckSpec | str] = []
+    platform: Platform = msgspec.field(default_factory=Platform)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The config in force and where it came from; `problems` are one-line messages (file:line)."""
+
+    config: Config
+    path: Path
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def where(self, *keys: str) -> str:
+        """`file:line:column` of a key (`where("keymap", "app.quit")`), for messages about it."""
+        try:
+            node = yaml.compose(self.path.read_text(encoding="utf-8"), Loader=_Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return str(self.path)
+        spot = node
+        for key in keys:
+            found = None
+            if isinstance(spot, yaml.MappingNode):
+                found = next(((k, v) for k, v in spot.value if getattr(k, "value", None) == key), None)
+            if found is None:
+                break
+            mark_node, spot = found
+        else:
+            spot = mark_node if keys else spot
+        mark = spot.start_mark if spot is not None else None
+        return f"{self.path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(self.path)
+
+
+_cache: dict[Path, tuple[float | None, LoadedConfig]] = {}
+
+
+def load_config(path: Path | None = None) -> LoadedConfig:
+    """The config file read and validated; read again only when the file changed."""
+    path = path or config_file()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        stamp: float | None = path.stat().st_mtime
+    except OSError:
+        stamp = None
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    loaded = LoadedConfig(Config(), path) if stamp is None else _read(path)
+    _cache[path] = (stamp, loaded)
+    return loaded
+
+
+def _read(path: Path) -> LoadedConfig:
+    def refused(where: str, why: str) -> LoadedConfig:
+        return LoadedConfig(
+            Config(), path, [f"{where}: {why}; the config file is not used (defaults in use)"]
+        )
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [f"{path}: cannot read config ({exc}); defaults in use"]
+        return refused(str(path), f"cannot be read ({getattr(exc, 'strerror', None) or exc})")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        return {}, [f"{where}: config is not valid YAML; defaults in use"]
-    if not isinstance(data, dict):
-        return {}, [f"{path}: config should be a mapping; defaults in use"]
-    return data, []
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        return refused(where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})")
+    if node is None:
+        return LoadedConfig(Config(), path)
+    data = yaml.load(text, Loader=_Loader)
+    try:
+        config = msgspec.convert(data, Config, strict=False)
+    except msgspec.ValidationError as exc:
+        spot, message = locate_error(node, exc)
+        where = f"{path}:{spot.start_mark.line + 1}:{spot.start_mark.column + 1}"
+        if not isinstance(data, dict):
+            message = "the config file must be a mapping of sections (keymap:, logs:, platform: ...)"
+        return refused(where, message)
+    return LoadedConfig(config, path)
 
 
-def positive_int(config: dict[str, Any], section: str, key: str, default: int) -> tuple[int, list[str]]:
-    """config[section][key] as a positive whole number, else `default` with a warning naming it."""
-    part = config.get(section)
-    value = part.get(key, default) if isinstance(part, dict) else default
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        return default, [f"config: {section}.{key} should be a positive whole number; using {default}"]
-    return value, []
+def schema() -> dict[str, object]:
+    """The JSON Schema of the config file (for editors and `cockpit config schema`)."""
+    document = msgspec.json.schema(Config)
+    document["title"] = "cockpit config file"
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return document
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cockpit config", description="Check or describe the config file.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{check,schema,path}")
+    check = sub.add_parser("check", help="validate the config file (and its keymap ids): exit 1 on problems")
+    check.add_argument("file", nargs="?", type=Path, help="default: the config file in use")
+    sub.add_parser("schema", help="print the config file's JSON Schema (for editors)")
+    sub.add_parser("path", help="print where the config file is read from")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    if args.command == "schema":
+        print(json.dumps(schema(), indent=2))
+        return 0
+    if args.command == "path":
+        print(config_file())
+        return 0
+    loaded = load_config(args.file)
+    if not loaded.exists:
+        print(f"{loaded.path}: no config file (defaults in use)")
+        return 0 if args.file is None else 2
+    problems = list(loaded.problems)
+    if not problems:
+        from cockpit.ui.keymap import unknown_binding_ids  # Textual only for this check
+
+        problems += unknown_binding_ids(loaded)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{loaded.path}: ok")
+    return 0

@@ -63,11 +63,12 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     [
         (
             "checks: [{url: https://x, expect: 999}]",
-            r"cfg.yaml: checks\[0\]: expect: expected an HTTP status code",
+            r"cfg.yaml:1:35: expected an HTTP status code",
         ),
-        ("platform: {interval: soon}", "platform.interval must be a number"),
-        ("platform: {grafana: {token: x}}", "platform.grafana needs a 'url'"),
-        ("checks: [\n  - url: [oops\n", r"cfg.yaml:\d+: not valid YAML"),
+        ("platform: {interval: soon}", r"cfg.yaml:1:22: expected a number"),
+        ("platform: {grafana: {token: x}}", r"cfg.yaml:1:21: expected 'url:'"),
+        ("platform: {grafanna: {url: x}}", r"cfg.yaml:1:12: unknown key 'grafanna'"),
+        ("checks: [\n  - url: [oops\n", r"cfg.yaml:\d+:\d+: not valid YAML"),
     ],
 )
 def test_mistakes_name_the_file(tmp_path: Path, text: str, message: str) -> None:

@@ -151,7 +151,7 @@ def test_check_entries_accept_both_spellings_and_name_mistakes() -> None:
 
     spec = check_from_entry({"url": "https://x/", "expect_status": [204], "body_contains": "up"}, "c.yaml")
     assert spec.expect_status == {204} and spec.contains == "up"
-    with pytest.raises(CheckSpecError, match=r"c.yaml: checks\[0\]: expect: expected 'int', got 'str'"):
+    with pytest.raises(CheckSpecError, match=r"c.yaml: checks\[0\]: expect: expected a whole number"):
         check_from_entry({"url": "https://x", "expect": [200, "nope"]}, "c.yaml: checks[0]")
 
 

@@ -63,7 +63,10 @@ def _plain(message: str) -> str:
     message = re.sub(
         r"^expected 'int' >= 100$|^expected 'int' <= 599$", "expected an HTTP status code", message
     )
-    return re.sub(r"^expected 'int', got 'float'$", "expected a whole number", message)
+    for kind, words in (("int", "a whole number"), ("float", "a number"), ("bool", "true or false")):
+        message = re.sub(rf"^expected '{kind}', got '\w+'$", f"expected {words}", message)
+    message = re.sub(r"^expected 'int' >= 1$", "expected a whole number of at least 1", message)
+    return message
 
 
 def plain_message(exc: msgspec.ValidationError) -> str:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO
 
 WIDTH, HEIGHT = 120, 40  # the pseudo-terminal size commands run in (runner.process)
+
+
 def _crlf(text: str) -> str:
     """Every lone LF as CR LF (a terminal needs CR LF; a PTY already sends it). Two str.replace
     calls, not a regex: this runs on every chunk of every command's output."""

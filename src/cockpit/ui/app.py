@@ -70,13 +70,13 @@ def live_pane_bindings() -> list[tuple[str, list[Any]]]:
     return [(title, list(getattr(pane, "BINDINGS", []))) for title, pane in panes]
 
 
-
 class NoteRecorded(Message):
     """A note was journaled on the session feed's thread (`error`: why it was not)."""
 
     def __init__(self, error: str | None) -> None:
         super().__init__()
         self.error = error
+
 
 class CockpitApp(App[int]):
     """Build it with `cockpit.ui.launch.build_app` (the CLI and the tests share that factory)."""

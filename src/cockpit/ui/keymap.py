@@ -5,25 +5,56 @@
       app.quit: ctrl+q
       plan.tick: space,t
 
-A config that cannot be read leaves the defaults and says why in one line (never a traceback).
+The config file is read and checked by `cockpit.config`; here the ids are checked against the
+bindings the screens really have, so a misspelt id is named (file:line) instead of ignored.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import import_module
 
-from cockpit.config import read_config
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from cockpit.config import LoadedConfig, load_config
+
+# the modules whose widgets and screens declare bindings
+_UI_MODULES = ("cockpit.ui.app", "cockpit.ui.panes")
 
 
-def load_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
-    """(binding id -> keys, warnings) from the config file; empty when it does not exist."""
-    data, warnings = read_config(path)
-    if warnings:
-        return {}, [w.replace("defaults in use", "default keys in use") for w in warnings]
-    keymap = data.get("keymap") or {}
-    if not isinstance(keymap, dict):
-        return {}, [f"{path}: `keymap` should map binding ids to keys; default keys in use"]
-    good = {str(k): str(v) for k, v in keymap.items() if isinstance(v, str) and v.strip()}
-    bad = sorted(str(k) for k in keymap if str(k) not in good)
-    warnings = [f"{path}: keymap entries without keys ignored: {', '.join(bad)}"] if bad else []
-    return good, warnings
+def known_binding_ids() -> set[str]:
+    """Every binding id the cockpit's app, screens, widgets and panes declare."""
+    for module in _UI_MODULES:
+        import_module(module)
+    ids: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("cockpit."):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
+
+
+def unknown_binding_ids(loaded: LoadedConfig) -> list[str]:
+    """One line per keymap id that no binding has, naming where it is written."""
+    known = known_binding_ids()
+    return [
+        f"{loaded.where('keymap', name)}: keymap: no binding has the id '{name}' (`?` lists the ids)"
+        for name in loaded.config.keymap
+        if name not in known
+    ]
+
+
+def load_keymap(loaded: LoadedConfig | None = None) -> tuple[dict[str, str], list[str]]:
+    """(binding id -> keys, warnings): the config's problems and unknown ids, each one line."""
+    loaded = loaded or load_config()
+    if loaded.problems:
+        return {}, list(loaded.problems)
+    keymap = {k: v for k, v in loaded.config.keymap.items() if v.strip()}
+    empty = [k for k in loaded.config.keymap if k not in keymap]
+    warnings = [f"{loaded.where('keymap', k)}: keymap: '{k}' has no keys; ignored" for k in empty]
+    return keymap, warnings + unknown_binding_ids(loaded)

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cockpit.config import load_config
 from cockpit.kubeconfig import kubeconfig_paths
 from cockpit.launch import LaunchOptions
-from cockpit.paths import bundled_plan, config_file, latest_session_dir, new_session_dir
+from cockpit.paths import bundled_plan, latest_session_dir, new_session_dir
 from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
 from cockpit.session.clock import Clock
@@ -187,8 +188,9 @@ def build_app(
         except SessionError as exc:
             raise LaunchError(str(exc)) from None
     warnings.extend(plan.warnings)
-    session.use_learned = use_learned_estimates(config_file())
-    keymap, keymap_warnings = load_keymap(config_file())
+    loaded = load_config()
+    session.use_learned = loaded.config.estimates.use_history
+    keymap, keymap_warnings = load_keymap(loaded)
     warnings.extend(keymap_warnings)
     owned: list[Any] = [sandbox] if sandbox is not None else []
     if cluster_hub is AUTO:
@@ -200,20 +202,11 @@ def build_app(
         session,
         target,
         cluster_hub=cluster_hub,
-        theme=options.theme,
+        theme=options.theme or loaded.config.theme,
         warnings=warnings,
         owned=owned,
         keymap=keymap,
     )
-
-
-def use_learned_estimates(path: Path) -> bool:
-    """`estimates: {use_history: true}` in the config: projections use what tasks usually took."""
-    from cockpit.config import read_config
-
-    config, _ = read_config(path)  # a broken config is reported once, by the keymap
-    part = config.get("estimates")
-    return isinstance(part, dict) and part.get("use_history") is True
 
 
 def no_kubeconfig_anywhere(options: LaunchOptions, environ: Mapping[str, str]) -> bool:

@@ -11,9 +11,7 @@ from typing import Any
 
 from textual.widget import Widget
 
-from cockpit.cluster.logs import DEFAULT_MAX_LINES
-from cockpit.config import positive_int, read_config
-from cockpit.paths import config_file
+from cockpit.config import load_config
 from cockpit.ui.panes.argo import ArgoPane
 from cockpit.ui.panes.certs import CertsPane
 from cockpit.ui.panes.logs import LogsPane
@@ -25,11 +23,8 @@ __all__ = ["ArgoPane", "CertsPane", "LogsPane", "MetricsPane", "PodsPane", "buil
 
 
 def build_live_panes(hub: Any, plan: Any = None) -> list[tuple[str, Widget]]:
-    config, _ = read_config(config_file())  # a broken config is reported once, by the app's keymap
-    max_lines, problems = positive_int(config, "logs", "max_lines", DEFAULT_MAX_LINES)
-    logs = LogsPane(hub, max_lines=max_lines)
-    for problem in problems:
-        logs.log.warning(problem)
+    # a broken config is reported once, by the app; its defaults are in force here
+    logs = LogsPane(hub, max_lines=load_config().config.logs.max_lines)
     panes: list[tuple[str, Widget]] = [
         ("Pods", PodsPane(hub, namespace=getattr(hub, "watch_namespace", None))),
         ("ArgoCD", ArgoPane(hub)),
