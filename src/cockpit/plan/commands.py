@@ -68,6 +68,8 @@ _PROMPT_RE = re.compile(
     r"|\[[\w.-]+@[\w.-]+[^\]]*\][$#]\s+"  # [root@host dir]#
     r"|[\w.-]+@[\w.-]+:[^\s$#]*#\s+"  # root@host:/#
     r"|(?:bash|sh|zsh)-[\d.]+[$#]\s+"  # bash-5.1#
+    r"|[A-Za-z][\w.-]*\s+\$\s+"  # workstation $ , patroni-01 $
+    r"|[A-Za-z][\w.]*(?:-|\d)[\w.-]*\s+#\s+"  # db-01 # (a host name has a digit or a hyphen)
     r"|PS(?:\s+[^>\n]*)?>\s+"  # PS> , PS C:\>
     r")(?=\S)"
 )
@@ -234,6 +236,8 @@ def output_shape(line: str) -> str | None:
     head = stripped[0]
     if head in "{}]\"'" or (head == "[" and not stripped.startswith(("[ ", "[[ "))):
         return "json or bracketed log"
+    if head == "|" or re.fullmatch(r"\+[-+=]+\+?", stripped):
+        return "ascii table"
     if head.isdigit() or head in "*@+<":
         return "timestamp, number, cron schedule or trace"
     if head == "-" and (len(words) == 1 or not first.startswith("--")):
@@ -260,6 +264,8 @@ def output_shape(line: str) -> str | None:
     known = first in KNOWN_TOOLS
     if plain and not known and len(words) >= 2 and re.search(r"\S {2,}\S", stripped):
         return "aligned columns"
+    if not known and stripped.count(" | ") >= 2:
+        return "ascii table"  # psql output: ` name | setting | short_desc`
     if len(words) == 3 and not known and re.fullmatch(r'"[^"]*"', words[1]):
         return "kubectl result"  # pod "web-1" deleted
     return None
@@ -547,12 +553,15 @@ def looks_like_shell(code: str) -> bool:
 _RUN_LEAD_RE = re.compile(r"(?:\b(?:run|running|execute|executing|type|enter)\b|:)\s*$", re.I)
 
 
-def inline_command(code: str, line: int, description: str | None = None, *, lead: str = "") -> Command | None:
+def inline_command(
+    code: str, line: int, description: str | None = None, *, lead: str = "", alone: bool = False
+) -> Command | None:
     """A Command for inline code in prose when it is one, else None.
 
     A known program, a path or shell syntax is a command wherever it stands. A program this
-    module does not know (`gitlab-patronictl list`) is one when the prose right before the code
-    asks to run it (`lead` ends with "run", "execute" or a colon) and it has arguments.
+    module does not know (`gitlab-patronictl list`) is one when it has arguments and the prose
+    right before the code asks to run it (`lead` ends with "run", "execute" or a colon) or the
+    code stands `alone` on its line, set apart to be copied.
     """
     if "\n" in code:
         return None
@@ -561,7 +570,7 @@ def inline_command(code: str, line: int, description: str | None = None, *, lead
     words = code.split()
     if (
         len(words) > 1
-        and _RUN_LEAD_RE.search(lead)
+        and (_RUN_LEAD_RE.search(lead) or alone)
         and starts_command(code)
         and not _PROMPT_RE.match(code)
         and "." not in (_command_word(code) or ".")

@@ -275,7 +275,8 @@ class _Loader:
             if isinstance(block, Code) and self.is_shell(block):
                 return True
             if isinstance(block, Para) and any(
-                inline_command(code, ln.line, lead=_lead(ln, code)) is not None
+                inline_command(code, ln.line, lead=_lead(ln, code), alone=ln.text == f"`{code}`")
+                is not None
                 for ln in block.lines
                 for code in ln.codes
             ):
@@ -346,6 +347,7 @@ class _Loader:
                 line.line,
                 _describe(text if text is not None else line.text, code),
                 lead=_lead(line, code),
+                alone=line.text == f"`{code}`",
             )
             if command is not None:
                 node.commands.append(command)
@@ -501,7 +503,9 @@ def _is_data(lines: list[str]) -> bool:
     return data * 2 > len(lines)
 
 
-_DATA_SHAPES = frozenset({"table header", "table row", "aligned columns", "json or bracketed log"})
+_DATA_SHAPES = frozenset(
+    {"table header", "table row", "aligned columns", "ascii table", "json or bracketed log"}
+)
 
 
 def _lead(line: Line, code: str) -> str:
