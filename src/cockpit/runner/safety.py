@@ -317,6 +317,9 @@ def _watch(args: list[Word], depth: int) -> Verdict:
     if loose is not None:
         return expands("watch", loose)
     text = " ".join(w.value or "" for w in command)
+    why = _posix_sh_differs("sh", text)
+    if why:
+        return change("watch", f"watch runs it with sh: {why}")
     return _wrapped("watch", _merge(_text_verdicts(text, depth + 1), text))
 
 
@@ -414,6 +417,9 @@ def _shell(name: str, args: list[Word], depth: int) -> Verdict:
         if rest[0].value is None:
             return expands(f"{name} -c", rest[0])
         text = rest[0].value
+        why = _posix_sh_differs(name, text)
+        if why:
+            return change(f"{name} -c", why)
         return _wrapped(f"{name} -c", _merge(_text_verdicts(text, depth + 1), text))
     if rest:
         script = rest[0].value or rest[0].text
@@ -421,6 +427,30 @@ def _shell(name: str, args: list[Word], depth: int) -> Verdict:
     return change(
         name, f"{name} reads commands from its input; treated as changing", f"{name} is interactive"
     )
+
+
+_POSIX_SHELLS = {"sh", "dash", "ash", "busybox"}
+
+
+def _posix_sh_differs(name: str, text: str) -> str:
+    """Why `name -c text` may not run what bash would read in `text` (sh is often dash, which
+    reads `$'x'` as `$` + `x`), or "" (also for bash, zsh, ksh…)."""
+    if name not in _POSIX_SHELLS:
+        return ""
+    found = _bashisms(parse(text), MAX_DEPTH)
+    if not found:
+        return ""
+    return f"{name} (often dash) does not read {found[0]} as bash does; treated as changing"
+
+
+def _bashisms(script: Script, depth: int) -> list[str]:
+    found = list(script.bashisms)
+    if depth > 0:
+        for command in script.commands:
+            for word in command.all_words():
+                for sub in word.substitutions:
+                    found.extend(_bashisms(sub.script, depth - 1))
+    return found
 
 
 _VERSION_FLAGS = {"-V", "--version", "-v", "-h", "--help"}

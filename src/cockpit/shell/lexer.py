@@ -42,6 +42,7 @@ _META = " \t\n;&|()<>"
 _CONTROL_OPS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "&", "|", "(", ")")
 _REDIR_OPS = ("<<<", "<<-", "&>>", "<<", "<>", "<&", ">>", ">&", ">|", "&>", "<", ">")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACE = re.compile(r"\{.*(?:,|\.\.).*\}", re.S)  # {a,b} or {1..3}: brace expansion ({} alone is not)
 _FD_REDIR = re.compile(r"(\d+|\{[A-Za-z_][A-Za-z0-9_]*\})(?=[<>])")
 # arithmetic that cannot run code: numbers and operators only (a variable's value is itself
 # evaluated as arithmetic, and `a[$(cmd)]` in it runs cmd)
@@ -209,6 +210,7 @@ class Lexer:
         self.i = 0
         self.problems: list[str] = []
         self.incomplete = ""  # why more text could still complete the input
+        self.bashisms: list[str] = []  # what a POSIX sh (dash) reads differently from bash
         self._pending: list[tuple[Token, str, bool, bool]] = []  # heredocs waiting for their body
 
     # ---- errors ------------------------------------------------------------------------------
@@ -225,6 +227,7 @@ class Lexer:
         which is consumed and not returned."""
         out: list[Token] = []
         depth = 0
+        cases = 0  # open `case … esac` inside a substitution
         src = self.src
         while self.i < self.n:
             c = src[self.i]
@@ -265,17 +268,27 @@ class Lexer:
                 continue
             if c in ";&|()":
                 op = next(o for o in _CONTROL_OPS if src.startswith(o, self.i))
-                if until_paren and op == "(":
+                if cases:
+                    pass  # `x)` and `(x)` are case patterns, not the end of the substitution
+                elif until_paren and op == "(":
                     depth += 1
                 elif until_paren and op == ")":
                     if depth == 0:
                         self.i += 1
                         return out
                     depth -= 1
+                if op == "|&":
+                    self.bashisms.append("|&")
                 self.i += len(op)
                 out.append(Token(OP, op, start, self.i))
                 continue
-            out.append(self._word_token())
+            at_command = _command_position(out)
+            word = self._word_token()
+            if until_paren and at_command and word.text == "case":
+                cases += 1
+            elif until_paren and cases and word.text == "esac":
+                cases -= 1
+            out.append(word)
         if until_paren:
             self._unfinished("unclosed $( … ) or ( … )")
         if self._pending:
@@ -286,6 +299,8 @@ class Lexer:
 
     def _redirect(self, start: int, fd: str) -> Token:
         op = next(o for o in _REDIR_OPS if self.src.startswith(o, self.i))
+        if op in ("<<<", "&>", "&>>"):
+            self.bashisms.append(f"the {op} redirection")
         self.i += len(op)
         tok = Token(REDIR, op, start, self.i, fd=fd)
         if op in ("<<", "<<-"):
@@ -404,7 +419,7 @@ class Lexer:
             b.value.append(c)
             self.i += 1
         plain = "".join(unquoted_chars)
-        if "{" in plain and "}" in plain[plain.index("{") :] and src[start : self.i] not in ("{}", "{", "}"):
+        if _BRACE.search(plain):
             b.prefix = ""  # brace expansion may make several words of it, any of them first
             b.expand("{…}", quoted=False)
         return b.build(src[start : self.i], start, self.i)
@@ -462,6 +477,7 @@ class Lexer:
         b.expand(src[start:], quoted=in_dquote)
 
     def _process_substitution(self, b: _Builder) -> None:
+        self.bashisms.append("process substitution")
         start = self.i
         kind = self.src[self.i : self.i + 2]
         self.i += 2
@@ -502,6 +518,7 @@ class Lexer:
             self._parameter(b, in_dquote=in_dquote)
             return
         if nxt == "'" and not in_dquote:
+            self.bashisms.append("$'…' quoting")
             end = _ansi_c_end(src, self.i + 2)
             b.quoted = True
             if end is None:
@@ -513,6 +530,7 @@ class Lexer:
             self.i = end + 1
             return
         if nxt == '"' and not in_dquote:
+            self.bashisms.append('$"…" quoting')
             b.quoted = True
             self.i += 2
             self._double_quoted(b, terminator='"')

@@ -99,6 +99,7 @@ class Script:
     constructs: list[str] = field(default_factory=list)  # "if", "for", "(", "{", "case", "[[", …
     problems: list[str] = field(default_factory=list)
     incomplete: str = ""
+    bashisms: list[str] = field(default_factory=list)  # what a POSIX sh reads differently
 
     def walk(self, max_depth: int = 8) -> Iterator[tuple[int, SimpleCommand]]:
         """(depth, command) for every command, those in substitutions included (depth >= 1).
@@ -225,7 +226,7 @@ class _Parser:
         while True:
             self.skip_newlines()
             tok = self.peek()
-            if tok is None or self.reserved(tok, *terminators):
+            if tok is None or (terminators and self.reserved(tok, *terminators)):
                 return
             if tok.kind == OP and tok.text in _LIST_END:
                 return
@@ -538,6 +539,9 @@ def parse(text: str) -> Script:
     script = _Parser(text, tokens).parse()
     script.problems[:0] = lexer.problems
     script.incomplete = lexer.incomplete or script.incomplete
+    script.bashisms = lexer.bashisms + [c for c in script.constructs if c in ("[[", "((", "function")]
+    if script.functions and "function" not in script.bashisms and "function " in text:
+        script.bashisms.append("function")
     return script
 
 
