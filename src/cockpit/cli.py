@@ -34,7 +34,7 @@ def app_parser() -> argparse.ArgumentParser:
         description="Open a remediation plan as a live checklist beside the cluster it is fixing.",
         epilog=(
             "sub-commands: 'cockpit plan show|check|convert', 'cockpit transcript JOURNAL -o FILE', "
-            "'cockpit sandbox serve', 'cockpit info', 'cockpit completion bash|zsh|fish'. "
+            "'cockpit sandbox serve|snapshot', 'cockpit info', 'cockpit completion bash|zsh|fish'. "
             "Run one with --help for its options. " + EXIT_CODES
         ),
     )

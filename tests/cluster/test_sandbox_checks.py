@@ -35,19 +35,21 @@ async def test_plan_urls_are_answered_by_the_sandbox(api: KubeApi) -> None:
         ServiceCheck("https://grafana.254carbon.com/api/health"),
         ServiceCheck("https://dolphin.254carbon.com/dolphinscheduler/actuator/health"),
         ServiceCheck("https://status.elsewhere.example/"),
+        ServiceCheck("https://superset.254carbon.com", expect_status=frozenset({200, 302})),
     ]
     monitor = CheckMonitor(checks, runner=runner)
     try:
         states = await monitor.run_round()
     finally:
         await runner.aclose()
-    grafana, dolphin, elsewhere = (s.result for s in states)
+    grafana, dolphin, elsewhere, superset = (s.result for s in states)
+    assert superset.checked and superset.status == 302  # up, sending the visitor to its login page
     assert grafana.checked and grafana.healthy and grafana.status == 200
     assert dolphin.checked and not dolphin.healthy and dolphin.status is not None  # the api crash-loops
     assert not elsewhere.checked and elsewhere.kind is FailureKind.NOT_CHECKED
     assert "no Ingress of the sandbox serves status.elsewhere.example" in elsewhere.reason
     snap = PlatformSnapshot(checks=tuple(states))
     record = snap.record()
-    assert record["Service checks healthy"] == "1/2"
+    assert record["Service checks healthy"] == "2/3"
     assert record["Service checks not checked in a rehearsal"] == "1"
-    assert snap.summary_lines()[0] == "Service checks: 1/2 healthy, 1 not checked in a rehearsal"
+    assert snap.summary_lines()[0] == "Service checks: 2/3 healthy, 1 not checked in a rehearsal"

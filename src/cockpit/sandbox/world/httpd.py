@@ -54,6 +54,16 @@ class Unreachable:
     proxy_message: str
 
 
+# What a web UI answers on "/" while it is up: a redirect to its login page or UI (so the plan's
+# `curl -I https://superset.254carbon.com` checks see what the real services send).
+_ROOT_REDIRECTS: dict[str, tuple[int, str]] = {
+    "grafana": (302, "/login"),
+    "superset": (302, "/login/"),
+    "trino-coordinator": (302, "/ui/"),
+    "dolphinscheduler-api": (302, "/dolphinscheduler/ui/"),
+}
+
+
 def _health_json(status: str) -> str:
     return orjson.dumps({"status": status}).decode()
 
@@ -177,9 +187,10 @@ class PodHttp:
                     params.setdefault(key, []).extend(values)
             status, doc = self.world.metrics.api(path.removeprefix("/prometheus"), params)
             return HttpReply(status, orjson.dumps(doc), "application/json")
-        if profile == "grafana" and path == "/" and state == "UP":
-            return HttpReply(302, b'<a href="/login">Found</a>.\n\n', "text/html; charset=utf-8",
-                             {"Location": "/login"})  # fmt: skip
+        if path == "/" and state == "UP" and profile in _ROOT_REDIRECTS:
+            code, location = _ROOT_REDIRECTS[profile]
+            page = f'<a href="{location}">Found</a>.\n\n'.encode()
+            return HttpReply(code, page, "text/html; charset=utf-8", {"Location": location})
         code, text = endpoints(profile, state).get(path, (404, '{"error":"Not Found"}'))
         return HttpReply(code, text.encode(), _content_type(text))
 
