@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.cluster import argocd
 from cockpit.cluster.argocd import counts
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import InformerState
@@ -108,7 +109,8 @@ def test_hard_refresh_reconciles_the_application(live: tuple[Sandbox, ClusterHub
             a.refreshing for a in b.upserts.values() if a.name == "data-platform"
         )
     )
-    hub.hard_refresh(app)
+    assert hub.api is not None
+    argocd.hard_refresh(hub.api, app.namespace, app.name)
     eventually(lambda: True in seen_refreshing)
     eventually(lambda: not next(a for a in apps.values() if a.name == "data-platform").refreshing)
     after = next(a for a in apps.values() if a.name == "data-platform")
@@ -197,7 +199,8 @@ def test_sync_sets_an_operation_the_controller_runs(live: tuple[Sandbox, Cluster
     assert apps is not None and apps.wait_synced(10)
     app = next(a for a in apps.values() if a.name == "api-gateway")
     assert app.sync == "OutOfSync"
-    hub.sync(app)
+    assert hub.api is not None
+    argocd.sync(hub.api, app.namespace, app.name)
     eventually(lambda: next(a for a in apps.values() if a.name == "api-gateway").sync == "Synced")
     after = next(a for a in apps.values() if a.name == "api-gateway")
     assert after.operation in ("Running", "Succeeded") and not after.sync_requested

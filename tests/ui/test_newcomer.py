@@ -8,10 +8,10 @@ from pathlib import Path
 from cockpit.launch import LaunchOptions
 from cockpit.plan import load_plan
 from cockpit.plan.model import Command
+from cockpit.runner import command_namespace
 from cockpit.session.clock import FakeClock
 from cockpit.ui.launch import build_app
 from cockpit.ui.rows import Palette
-from cockpit.ui.run_control import command_namespace
 from cockpit.ui.screens.dialogs import ConfirmScreen, TextPrompt
 from cockpit.ui.widgets.output_pane import OutputPane, RunView, run_row
 from cockpit.ui.widgets.plan_tree import PlanTree

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.explain import login_page_in_text
 from cockpit.cluster.kubeapi import CERTIFICATE_REQUESTS, CHALLENGES, ORDERS, KubeApi
 from cockpit.cluster.pods import parse_time
@@ -246,3 +247,25 @@ def certificate_chain(api: KubeApi, cert: CertStatus) -> CertChain:
                     )
                 )
     return chain
+
+
+def latest_request(api: KubeApi, namespace: str, name: str, uid: str = "") -> str | None:
+    """The name of Certificate namespace/name's newest CertificateRequest, None without one (blocking)."""
+    requests = api.get_json(CERTIFICATE_REQUESTS.path(namespace)).get("items") or []
+    mine = [r for r in requests if _owned_by(r, uid, name, "Certificate")]
+    mine.sort(key=lambda r: parse_time((r.get("metadata") or {}).get("creationTimestamp")) or 0.0)
+    return str((mine[-1].get("metadata") or {}).get("name")) if mine else None
+
+
+def reissue(api: KubeApi, namespace: str, name: str, uid: str = "") -> str:
+    """Make cert-manager issue Certificate namespace/name again: delete its newest CertificateRequest
+    (the request controller then creates the next one). Returns what was done, in one line."""
+    request = latest_request(api, namespace, name, uid)
+    if request is None:
+        raise ClusterError(
+            f"Certificate {namespace}/{name} has no CertificateRequest to delete;"
+            " cert-manager has not started issuing it"
+        )
+    what = f"certificaterequest {namespace}/{request}"
+    api.delete(CERTIFICATE_REQUESTS.path(namespace, request), what=what)
+    return f"CertificateRequest {namespace}/{request} deleted: cert-manager issues the certificate again"

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cockpit.cluster import argocd
 from cockpit.cluster.argocd import AppStatus, summarize_app
 from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summarize_certificate
 from cockpit.cluster.connect import ClusterTarget, connect
@@ -165,13 +164,7 @@ class ClusterHub:
             raise ClusterError(self.problem or "No cluster connected.")
         return self.api
 
-    # -- blocking actions: call from a thread worker ----------------------------------------------
-    def hard_refresh(self, app: AppStatus) -> None:
-        argocd.hard_refresh(self._api(), app.namespace, app.name)
-
-    def sync(self, app: AppStatus) -> None:
-        argocd.sync(self._api(), app.namespace, app.name)
-
+    # -- blocking reads: call from a thread worker (writes go through cockpit.session.gate) -------
     def cert_chain(self, cert: CertStatus) -> CertChain:
         return certificate_chain(self._api(), cert)
 

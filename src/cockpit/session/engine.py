@@ -14,7 +14,7 @@ import getpass
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -435,6 +435,7 @@ class Session:
         cmd: str,
         context: str | None = None,
         namespace: str | None = None,
+        gate: Mapping[str, Any] | None = None,
     ) -> Path:
         """A command began, offered by plan node `task_id` (a task, or any node; None for one
         typed by hand). Returns the side file its (redacted) output is written to.
@@ -442,7 +443,9 @@ class Session:
         `run_id` is the caller's handle for `record_output`/`record_command_finished` and must be
         unique among runs still open. A handle already used earlier in the session (a counter
         that restarted after a resume) is journaled under a fresh id (`run-1.2`), so
-        `CommandRun.run_id` may differ from the handle."""
+        `CommandRun.run_id` may differ from the handle. `gate` is what the gate decided (see
+        `GateFacts`: kind, verdict, who confirmed and when, the session mode, the plan command
+        an edit came from), journaled with the start."""
         with self._lock:
             if run_id in self._runs:
                 raise SessionError(f"command run {run_id!r} is still running")
@@ -461,6 +464,7 @@ class Session:
                 context=context,
                 namespace=namespace,
                 output=path.relative_to(self.session_dir).as_posix(),
+                **_gate_fields(gate),
             )
             redactor = StreamRedactor.for_command(cmd, self.secrets, namespace)
             self._runs[run_id] = (journal_id, OutputFile(path, redactor, self.redact(cmd)))
@@ -473,6 +477,7 @@ class Session:
         reason: str,
         context: str | None = None,
         namespace: str | None = None,
+        gate: Mapping[str, Any] | None = None,
     ) -> CommandRun:
         """A command the operator asked for was not run: `reason` says why ("refused: read-only
         session", "declined by operator"). Journaled like a run, with no output and no exit code."""
@@ -491,6 +496,7 @@ class Session:
                 reason=reason,
                 context=context,
                 namespace=namespace,
+                **_gate_fields(gate),
             )
             return self.state.runs[run_id]
 
@@ -674,6 +680,13 @@ def _read(journal_path: Path) -> JournalContents:
         return read_journal(Path(journal_path))
     except JournalError as exc:
         raise SessionError(str(exc)) from None
+
+
+def _gate_fields(gate: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The gate's facts as journal fields (text redacted, like the command itself)."""
+    if not gate:
+        return {}
+    return {"gate": {k: redact(v) if isinstance(v, str) else v for k, v in gate.items()}}
 
 
 def _operator() -> str:

@@ -112,6 +112,12 @@ class CommandRun:
     excerpt: str = ""
     title: str | None = None  # the title of the plan node that offered the command
     refused: str | None = None  # why it was never run ("refused: read-only session", "declined by operator")
+    gate: dict[str, Any] = field(default_factory=dict)  # what the gate decided (see session.gate.GateFacts)
+
+    @property
+    def is_action(self) -> bool:
+        """A pane action (`⎈ hard refresh application argocd/x`), not a shell command."""
+        return self.gate.get("kind") == "action"
 
     @property
     def status(self) -> str:
@@ -287,6 +293,7 @@ class SessionState:
                 started_wall=self.last_wall,
                 started_t=t,
                 title=event.get("title"),
+                gate=dict(event.get("gate") or {}),
             )
         elif kind == "command_refused":
             run_id = str(event["run"])
@@ -302,6 +309,7 @@ class SessionState:
                 finished=True,
                 title=event.get("title"),
                 refused=str(event.get("reason") or "not run"),
+                gate=dict(event.get("gate") or {}),
             )
         elif kind == "command_finished":
             run = self.runs.get(str(event.get("run")))

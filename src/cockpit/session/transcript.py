@@ -75,6 +75,31 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
+def _subject(run: CommandRun) -> str:
+    """The command as a console line, or a pane action as its `⎈ verb kind ns/name` label."""
+    if run.is_action:
+        return _fence(redact(run.cmd).strip(), "text")
+    return _fence("$ " + redact(run.cmd).strip(), "console")
+
+
+def gate_facts(run: CommandRun) -> list[str]:
+    """What the gate recorded: who confirmed and when, where the command came from."""
+    gate = run.gate
+    facts = []
+    if gate.get("confirmed_by"):
+        when = fmt_wall(gate.get("confirmed_wall"), False)
+        facts.append(f"confirmed by {_cell(str(gate['confirmed_by']))} at {when}")
+    elif gate.get("verdict") == "read-only" and not run.refused:
+        facts.append("read-only, no confirmation needed")
+    if gate.get("edited_from"):
+        facts.append(f"edited from `{_cell(str(gate['edited_from']))}`")
+    elif gate.get("origin") == "ad-hoc":
+        facts.append("typed on the command line")
+    if gate.get("mode") == "read-only session":
+        facts.append("read-only session")
+    return facts
+
+
 def _over(elapsed: float, box: tuple[float, float] | None) -> str:
     if box is None:
         return "–"
@@ -260,7 +285,8 @@ class _Renderer(SessionFacts):
             facts = [f"**not run: {_cell(run.refused)}**", f"at {fmt_wall(run.started_wall, False)}"]
             if where:
                 facts.append(where)
-            return "\n".join([" · ".join(facts), "", _fence("$ " + redact(run.cmd).strip(), "console")])
+            facts += gate_facts(run)
+            return "\n".join([" · ".join(facts), "", _subject(run)])
         if run.finished:
             if run.error:
                 outcome = f"error: {_cell(run.error)}"
@@ -274,10 +300,11 @@ class _Renderer(SessionFacts):
         facts = [f"**{outcome}**", fmt_duration(run.duration), f"started {fmt_wall(run.started_wall, False)}"]
         if where:
             facts.append(where)
+        facts += gate_facts(run)
         if run.output:
             size = run.output_bytes or self.side_size(run)
             facts.append(f"{self.link(run)} ({size} bytes)")
-        lines = [" · ".join(facts), "", _fence("$ " + redact(run.cmd).strip(), "console")]
+        lines = [" · ".join(facts), "", _subject(run)]
         excerpt = run.excerpt if run.finished else self.side_excerpt(run)
         excerpt = clean_output(excerpt)
         if excerpt:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.errors import StyleSyntaxError
 from rich.style import Style
@@ -29,16 +29,19 @@ from textual.worker import Worker, WorkerState
 from cockpit.logsetup import configured_file, log_failure
 from cockpit.paths import private_dir, write_private
 from cockpit.plan.model import Command, Node, NodeKind, Plan
+from cockpit.session.actions import PaneAction
 from cockpit.session.engine import Session
 from cockpit.session.export import export
+from cockpit.session.feed import SESSION_ERRORS
+from cockpit.session.gate import Gate
 from cockpit.session.state import TaskState
+from cockpit.session.target import KubeTarget
 from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
-from cockpit.ui.run_control import KubeTarget, RunControl
+from cockpit.ui.run_control import RunControl
 from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
-from cockpit.ui.session_feed import SESSION_ERRORS
 from cockpit.ui.task_checks import CheckLine, TaskChecks
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
@@ -46,13 +49,18 @@ from cockpit.ui.widgets.plan_tree import PlanTree
 from cockpit.ui.widgets.status_bar import StatusBar, StatusInfo
 from cockpit.ui.widgets.task_detail import CommandList, StepList, TaskDetail
 
+if TYPE_CHECKING:
+    from cockpit.ui.panes.base import GateRequest
+
 WIDE_COLUMNS = 150
 TALL_ROWS = 40
 
 
-def live_pane_bindings() -> list[tuple[str, list[Any]]]:
-    """The live panes' own keys (they work while the pane has focus), for the help screen."""
+def live_pane_bindings(read_only: bool = False) -> list[tuple[str, list[Any]]]:
+    """The live panes' own keys (they work while the pane has focus), for the help screen. A key
+    that changes the cluster is listed as itself, or, in a read-only session, as its disabled twin."""
     from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPane
+    from cockpit.ui.panes.base import READ_ONLY_ACTION
 
     panes: list[tuple[str, type[Any]]] = [
         ("Pods pane", PodsPane),
@@ -67,7 +75,19 @@ def live_pane_bindings() -> list[tuple[str, list[Any]]]:
         pass
     else:
         panes.append(("Platform pane", PlatformPane))
-    return [(title, list(getattr(pane, "BINDINGS", []))) for title, pane in panes]
+
+    def listed(pane: type[Any]) -> list[Any]:
+        writes = getattr(pane, "WRITES", frozenset())
+        keep = []
+        for binding in getattr(pane, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.action.startswith(READ_ONLY_ACTION):
+                if read_only:
+                    keep.append(binding)
+            elif not (read_only and isinstance(binding, Binding) and binding.action in writes):
+                keep.append(binding)
+        return keep
+
+    return [(title, listed(pane)) for title, pane in panes]
 
 
 class NoteRecorded(Message):
@@ -91,6 +111,7 @@ class CockpitApp(App[int]):
         Binding("n", "note", "Note", id="app.note"),
         Binding("p", "pause", "Pause/resume clock", id="app.pause"),
         Binding("c", "cancel_run", "Cancel run", id="app.cancel"),
+        Binding("exclamation_mark", "command_line", "Run a command", show=False, id="app.command_line"),
         Binding("space", "tick_current", "Tick the task on screen", show=False, id="app.tick"),
         Binding("slash", "filter", "Filter plan", id="app.filter"),
         Binding("L", "toggle_live", "Live panes", id="app.live"),
@@ -482,6 +503,30 @@ class CockpitApp(App[int]):
         await self.runs.request(node, command, edit=edit)
         self.refresh_status()
 
+    @property
+    def gate(self) -> Gate:
+        """The one way to change the cluster (panes ask it through `GateRequest`)."""
+        return self.runs.gate
+
+    def on_gate_request(self, event: GateRequest) -> None:
+        """A live pane asks for a write (panes.base.GateRequest): the gate confirms and records it."""
+        event.stop()
+        self._pane_action(self.current, event.action)
+
+    @work(group="command-flow", exit_on_error=False, description="a pane action through the gate")
+    async def _pane_action(self, node: Node | None, action: PaneAction) -> None:
+        await self.runs.pane_action(node, action)
+        self.refresh_status()
+
+    def action_command_line(self) -> None:
+        """`!` (and `:run`): type any command; the gate decides and records it like a plan command."""
+        self._command_line(self.current)
+
+    @work(group="command-flow", exit_on_error=False, description="an ad-hoc command")
+    async def _command_line(self, node: Node | None) -> None:
+        await self.runs.command_line(node)
+        self.refresh_status()
+
     def on_run_finished(self, view: RunView) -> None:
         if self.closing:
             return
@@ -642,7 +687,7 @@ class CockpitApp(App[int]):
             ("Commands", list(CommandList.BINDINGS)),
             ("Manual steps", [Binding("space", "", "Tick step", id="steps.tick"), *StepList.BINDINGS]),
             ("Output", list(RunList.BINDINGS)),
-            *live_pane_bindings(),
+            *live_pane_bindings(self.target.read_only),
         ]
 
     def action_filter(self) -> None:

@@ -23,9 +23,9 @@ from cockpit.runner import KubeconfigError, pin_kube_context
 from cockpit.session.clock import Clock
 from cockpit.session.engine import Session, SessionError
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
+from cockpit.session.target import KubeTarget
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import load_keymap
-from cockpit.ui.run_control import KubeTarget
 
 
 class LaunchError(Exception):

@@ -8,8 +8,8 @@ from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.runner import classify
 from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
+from cockpit.session.target import KubeTarget
 from cockpit.ui.rows import RowState
-from cockpit.ui.run_control import KubeTarget
 from cockpit.ui.widgets.status_bar import StatusInfo
 
 

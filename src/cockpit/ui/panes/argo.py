@@ -1,4 +1,5 @@
-"""The ArgoCD pane: applications with sync, health and operation; hard refresh and sync, confirmed."""
+"""The ArgoCD pane: applications with sync, health and operation; hard refresh and sync go through
+the gate (confirmed, journaled, refused in a read-only session)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ import time
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import Static
 
-from cockpit.cluster.argocd import AppStatus, counts, sort_apps
-from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.argocd import counts, sort_apps
 from cockpit.kubeprint import human_duration
-from cockpit.ui.panes.base import TablePane
-from cockpit.ui.screens.dialogs import ConfirmScreen
+from cockpit.session import actions
+from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.widgets.virtual_table import Column
 
 TABLE_COLUMNS = (
@@ -48,14 +47,15 @@ def styled(value: str) -> Text:
 
 
 class ArgoPane(TablePane):
-    """ArgoCD Applications. `R` hard-refreshes and `S` syncs the selected one (both ask first)."""
+    """ArgoCD Applications. `R` hard-refreshes and `S` syncs the selected one (the gate asks first)."""
 
     WHAT = "ArgoCD applications"
     TABLE_ID = "argo-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("R", "hard_refresh", "Hard refresh app", id="argo.hard_refresh"),
-        Binding("S", "sync", "Sync app", id="argo.sync"),
+        *write_bindings("R", "hard_refresh", "Hard refresh app", id="argo.hard_refresh"),
+        *write_bindings("S", "sync", "Sync app", id="argo.sync"),
     ]
+    WRITES = frozenset({"hard_refresh", "sync"})
 
     def __init__(self, hub: Any, *, id: str | None = "argo-pane") -> None:
         super().__init__(hub, id=id)
@@ -101,37 +101,10 @@ class ArgoPane(TablePane):
             )
         self.show_rows(rows)
 
-    def _context_name(self) -> str:
-        return self.hub.target.context if self.hub.target is not None else "?"
-
     def action_hard_refresh(self) -> None:
-        self._confirm("hard refresh", "Hard refresh")
+        if (app := self.selected()) is not None:
+            self.request_write(actions.hard_refresh(app.namespace, app.name))
 
     def action_sync(self) -> None:
-        self._confirm("sync", "Sync")
-
-    def _confirm(self, verb: str, title: str) -> None:
-        app = self.selected()
-        if app is None or self.hub.api is None:
-            return
-        body = f"{title} application {app.namespace}/{app.name} on context {self._context_name()}?"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._act(verb, app)
-
-        self.app.push_screen(ConfirmScreen(f"{title} {app.name}", body, yes=title, danger=True), answered)
-
-    @work(thread=True, group="argo-actions", exit_on_error=False, description="ArgoCD action")
-    def _act(self, verb: str, app: AppStatus) -> None:
-        try:
-            if verb == "sync":
-                self.hub.sync(app)
-            else:
-                self.hub.hard_refresh(app)
-        except ClusterError as err:
-            self.app.call_from_thread(self.app.notify, err.sentence, title=f"{verb} failed", severity="error")
-            return
-        self.app.call_from_thread(
-            self.app.notify, f"{verb} requested for {app.name} on {self._context_name()}"
-        )
+        if (app := self.selected()) is not None:
+            self.request_write(actions.sync(app.namespace, app.name))

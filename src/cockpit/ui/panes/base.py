@@ -11,12 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
+from cockpit.session.actions import PaneAction
 from cockpit.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 
@@ -39,6 +41,28 @@ def health_line(health: Health | None, hub: ClusterHub, what: str, now: float | 
     if health.state is InformerState.STARTING and not health.failures:
         return f"Loading {what} from {hub.target.server if hub.target else 'the cluster'}…"
     return health.describe(now)  # the reason, the data's age and the next try, from the informer
+
+
+READ_ONLY_ACTION = "read_only_write"  # the disabled twin a write key shows in a read-only session
+
+
+def write_bindings(key: str, action: str, description: str, id: str) -> list[Binding]:
+    """A pane key that changes the cluster, and its read-only twin: in a read-only session the
+    footer and help show `<description>: read-only session`, disabled, instead of the key."""
+    return [
+        Binding(key, action, description, id=id),
+        Binding(
+            key, f"{READ_ONLY_ACTION}('{action}')", f"{description}: read-only session", id=f"{id}.read_only"
+        ),
+    ]
+
+
+class GateRequest(Message):
+    """A pane asks for a write; the app hands it to the gate (which confirms, records, runs)."""
+
+    def __init__(self, action: PaneAction) -> None:
+        super().__init__()
+        self.action = action
 
 
 class LivePane(Vertical):
@@ -70,8 +94,33 @@ class LivePane(Vertical):
         self._render_owed = False
         self._status_shown: tuple[str, bool] | None = None
 
+    WRITES: ClassVar[frozenset[str]] = frozenset()  # actions that change the cluster (`write_bindings`)
+
     def render_rows(self) -> None:
         """Show the pane's rows (subclasses); called through `request_render`."""
+
+    def _writes_allowed(self) -> bool | None:
+        """True: the session may write; False: a read-only session; None: no gate to ask (a pane
+        outside the cockpit app has nothing to record a write in)."""
+        gate = getattr(self.app, "gate", None)
+        return None if gate is None else not gate.read_only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Write keys: enabled in a normal session; in a read-only one hidden behind their disabled
+        read-only twin; shown disabled where there is no gate."""
+        if action in self.WRITES:
+            allowed = self._writes_allowed()
+            return None if allowed is None else allowed
+        if action == READ_ONLY_ACTION:
+            return None if self._writes_allowed() is False else False
+        return True
+
+    def action_read_only_write(self, action: str) -> None:
+        """Never enabled (see `check_action`): the twin only shows why the key is off."""
+
+    def request_write(self, action: PaneAction) -> None:
+        """Ask the gate (through the app) for a write; nothing here touches the cluster."""
+        self.post_message(GateRequest(action))
 
     def request_render(self) -> None:
         """Render now if the pane is on screen; a hidden pane (another tab) renders when shown."""

@@ -15,7 +15,8 @@ from textual.widgets import Static
 from cockpit.cluster.certs import CertChain, CertStatus, ready_counts
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.tlsprobe import probe_host
-from cockpit.ui.panes.base import TablePane
+from cockpit.session import actions
+from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.widgets.virtual_table import Column, VirtualTable
 
 TABLE_COLUMNS = (
@@ -53,14 +54,17 @@ def format_chain(chain: CertChain) -> Text:
 
 
 class CertsPane(TablePane):
-    """cert-manager Certificates. `enter` explains the selected one; `t` probes its hosts over TLS."""
+    """cert-manager Certificates. `enter` explains the selected one; `t` probes its hosts over TLS;
+    `R` re-issues it (deletes its newest CertificateRequest, through the gate)."""
 
     WHAT = "certificates"
     TABLE_ID = "certs-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Why not Ready", id="certs.drill"),
         Binding("t", "probe", "TLS probe", id="certs.probe"),
+        *write_bindings("R", "reissue", "Re-issue certificate", id="certs.reissue"),
     ]
+    WRITES = frozenset({"reissue"})
 
     def __init__(self, hub: Any, *, id: str | None = "certs-pane") -> None:
         super().__init__(hub, id=id)
@@ -126,6 +130,10 @@ class CertsPane(TablePane):
         except ClusterError as err:
             text = Text(err.sentence, style="red")
         self.app.call_from_thread(self.query_one("#certs-detail", Static).update, text)
+
+    def action_reissue(self) -> None:
+        if (cert := self.selected()) is not None:
+            self.request_write(actions.reissue_certificate(cert.namespace, cert.name, cert.uid))
 
     def action_probe(self) -> None:
         cert = self.selected()

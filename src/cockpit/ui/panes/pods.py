@@ -26,7 +26,8 @@ from cockpit.cluster.pods import (
     totals,
 )
 from cockpit.kubeprint import human_duration, text_stable_until
-from cockpit.ui.panes.base import TablePane
+from cockpit.session import actions
+from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
 # STATUS leads: in a narrow live area (80 columns) the long pod names would otherwise hide why a pod is
@@ -94,7 +95,8 @@ class PodFilter:
 
 
 class PodsPane(TablePane):
-    """Pods of the watched scope. `f` filters, `e` shows a pod's events, `l` follows its logs."""
+    """Pods of the watched scope. `f` filters, `e` shows a pod's events, `l` follows its logs,
+    `D` deletes it (its controller starts a new one; through the gate)."""
 
     WHAT = "pods"
     TABLE_ID = "pods-table"
@@ -103,7 +105,9 @@ class PodsPane(TablePane):
         Binding("e", "events", "Pod events", id="pods.events"),
         Binding("l", "logs", "Pod logs", id="pods.logs"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="pods.clear_filter"),
+        *write_bindings("D", "delete_pod", "Delete pod", id="pods.delete"),
     ]
+    WRITES = frozenset({"delete_pod"})
 
     class FollowLogs(Message):
         """Asks the logs pane to follow a pod."""
@@ -254,6 +258,10 @@ class PodsPane(TablePane):
         except ClusterError as err:
             text = Text(f"Events of {namespace}/{name}: {err.sentence}", style="red")
         self.app.call_from_thread(self.query_one("#pods-events", Static).update, text)
+
+    def action_delete_pod(self) -> None:
+        if (pod := self.selected()) is not None:
+            self.request_write(actions.delete_pod(pod.namespace, pod.name))
 
     def action_logs(self) -> None:
         """Follow the selected pod in the logs pane and show that tab (or ask whoever listens)."""
