@@ -66,12 +66,18 @@ def test_windows_and_schedules_are_not_estimates(line: str) -> None:
         ("Restart (10 min)", (10, 10)),
         ("Restart (~15 minutes)", (15, 15)),
         ("Restart (10-20 min)", (10, 20)),
+        ("Restart (optional, 5 min)", (5, 5)),
+        ("Restart (P1 - 10 min)", (10, 10)),
+        ("Restart (within 30 min, optional)", None),
+        ("Restart (5 min, then 10 min)", None),
     ],
 )
 def test_heading_window_or_box(heading: str, box: tuple[int, int] | None) -> None:
     plan = load_plan_text(f"# R\n\n## {heading}\n\n```bash\nkubectl get pods\n```\n", "r.md")
     (task,) = plan.tasks()
     assert minutes(task) == box
+    if "optional" in heading and box is not None:
+        assert task.title == "Restart (optional)"
 
 
 def test_an_unreadable_estimate_is_reported_with_its_line() -> None:

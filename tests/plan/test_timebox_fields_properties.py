@@ -15,7 +15,14 @@ minute_words = st.sampled_from(["min", "mins", "minutes", "m"])
 hour_words = st.sampled_from(["h", "hr", "hours"])
 
 # (template, factor) -> the text with {a}/{b} figures; factor turns the figure into minutes.
-HEADING_BOXES = ["({a} {mu})", "(~{a} {mu})", "({a}-{b} {mu})", "- {a} {mu}", "⏰ {a} {mu}"]
+HEADING_BOXES = [
+    "({a} {mu})",
+    "(~{a} {mu})",
+    "({a}-{b} {mu})",
+    "- {a} {mu}",
+    "⏰ {a} {mu}",
+    "(optional, {a} {mu})",
+]
 FIELD_BOXES = [
     "**Estimated Time**: {a} {mu}",
     "**Duration:** {a} {mu}",
@@ -26,7 +33,13 @@ FIELD_BOXES = [
     "| Duration | {a} {mu} |\n|---|---|",
     "- Time: {a}{mu}\n- Drain the node",
 ]
-HEADING_WINDOWS = ["(within {a} {mu})", "(after {a} {mu})", "(every {a} {mu})", "(Within {a} {mu})"]
+HEADING_WINDOWS = [
+    "(within {a} {mu})",
+    "(after {a} {mu})",
+    "(every {a} {mu})",
+    "(Within {a} {mu})",
+    "(within {a} {mu}, optional)",
+]
 FIELD_WINDOWS = [
     "T+{a}{mu}: DNS switched",
     "Page if replication lag > {a} {mu}",

@@ -206,6 +206,25 @@ _ALARM_RE = re.compile(r"[⏰⏱⌛]\ufe0f?\s*([^()⏰]{1,80})")
 _SEPARATOR_RE = re.compile(r"(?:\s[-–—|·]|:|\s⏰)\s*")
 
 
+_UNIT_WORD_RE = re.compile(
+    r"\d\s*(?:h|m|s|d)\b|\b(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?|days?)\b", re.I
+)
+
+
+def _box_among_qualifiers(text: str) -> tuple[TimeBox, str] | None:
+    """"(optional, 5 min)", "(P1 - 10 min)": one part is a box and no other part speaks of time.
+    Returns the box and the other parts, which stay in the title ("Step 3 (optional)")."""
+    parts = [p.strip() for p in re.split(r"[,;|/]| - | – ", text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    boxes = [parse_timebox(p) for p in parts]
+    found = [b for b in boxes if b is not None]
+    others = [p for p, b in zip(parts, boxes, strict=True) if b is None]
+    if len(found) != 1 or any(_UNIT_WORD_RE.search(p) for p in others):
+        return None
+    return found[0], ", ".join(others)
+
+
 def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     """The time box written in a title and the title without it, or None.
 
@@ -215,27 +234,31 @@ def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     """
     if not _HINT_RE.search(title):
         return None
-    candidates: list[tuple[int, int, int, TimeBox]] = []
+    candidates: list[tuple[int, int, int, TimeBox, str]] = []  # (end, length, start, box, kept)
     for m in _PAREN_RE.finditer(title):
         box = parse_timebox(m.group(1))
+        kept = ""
+        if box is None:
+            found = _box_among_qualifiers(m.group(1))
+            if found is not None:
+                box, kept = found[0], f"({found[1]})"
         if box is not None:
-            candidates.append((m.end(), m.end() - m.start(), m.start(), box))
+            candidates.append((m.end(), m.end() - m.start(), m.start(), box, kept))
     for m in _ALARM_RE.finditer(title):
         box = parse_timebox(m.group(1).strip())
         if box is not None:
             end = m.start(1) + len(m.group(1).rstrip())
-            candidates.append((end, end - m.start(), m.start(), box))
+            candidates.append((end, end - m.start(), m.start(), box, ""))
     for m in _SEPARATOR_RE.finditer(title):
         tail = title[m.end() :].rstrip()
         box = parse_timebox(tail.rstrip(":").strip())
         if box is not None and tail:
-            candidates.append((m.end() + len(tail), len(tail), m.start(), box))
+            candidates.append((m.end() + len(tail), len(tail), m.start(), box, ""))
             break
     if not candidates:
         return None
-    _end, _length, start, box = max(candidates, key=lambda c: (c[0], c[1]))
-    end = _end
-    rest = (title[:start] + " " + title[end:]).strip()
+    end, _length, start, box, kept = max(candidates, key=lambda c: (c[0], c[1]))
+    rest = (title[:start] + " " + kept + " " + title[end:]).strip()
     rest = re.sub(r"\s{2,}", " ", rest).strip()
     rest = re.sub(r"\s+([:,.;])", r"\1", rest)
     rest = re.sub(r"\s*[-–—|·:⏰]\s*$", "", rest).strip()
