@@ -22,7 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sandbox": "cockpit.sandbox.cli",
     "info": "cockpit.info",
     "completion": "cockpit.completion",
-    "config": "cockpit.config",
+    "config": "cockpit.config_cli",
 }
 
 EXIT_CODES = "exit codes: 0 ok, 1 a check failed, 2 usage or input error (bad plan, journal, context)."
