@@ -343,3 +343,30 @@ def test_every_command_the_plan_loader_offers_is_classified_as_the_table_says() 
             expected = next(v for k, v in table.items() if k.startswith(typed))
         safety = classify(typed)
         assert (safety.changes_cluster, safety.needs_terminal) == expected, typed
+
+
+@pytest.mark.parametrize(
+    ("cmd", "changes"),
+    [
+        ("kubectl logs <pod> -n <namespace>", False),  # not a redirection: a placeholder
+        ("kubectl delete pod <pod>", True),
+        ("kubectl exec <pod> -- cat /etc/hosts", False),
+        ("kubectl get pods -n {{ns}} > out.txt", True),
+    ],
+)
+def test_plan_commands_are_tagged_with_their_placeholders_read_as_names(cmd: str, changes: bool) -> None:
+    from cockpit.runner import classify_template
+
+    assert classify_template(cmd).changes_cluster is changes
+
+
+def test_command_namespace_and_background_read_the_shell_like_the_classifier() -> None:
+    from cockpit.runner import command_namespace, is_background
+
+    assert command_namespace("watch -n 2 kubectl get applications -n argocd") == "argocd"
+    assert command_namespace("echo -n x; kubectl get pods") is None
+    assert command_namespace("FOO=1 /usr/bin/kubectl -n'data-platform' get pods") == "data-platform"
+    assert command_namespace("kubectl exec p -- sh -c 'kubectl -n other get pods'") is None
+    assert is_background("kubectl port-forward svc/x 8080:80 &")
+    assert not is_background("kubectl get pods && echo done")
+    assert not is_background("echo 'a &'")

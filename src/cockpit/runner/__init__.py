@@ -18,7 +18,7 @@ from cockpit.runner.kubeenv import KubeconfigError, KubeEnv, list_contexts, pin_
 from cockpit.runner.placeholders import Placeholder, fill_placeholders, find_placeholders, placeholder_names
 from cockpit.runner.process import CommandRun
 from cockpit.runner.result import RunnerError, RunResult, RunState
-from cockpit.runner.safety import Safety, classify, command_namespace, is_background
+from cockpit.runner.safety import Safety, classify, classify_template, command_namespace, is_background
 from cockpit.runner.terminal import run_in_terminal
 from cockpit.runner.watch import Watch, WatchRun, parse_watch
 
@@ -37,6 +37,7 @@ __all__ = [
     "Watch",
     "WatchRun",
     "classify",
+    "classify_template",
     "command_namespace",
     "fill_placeholders",
     "find_placeholders",

@@ -548,6 +548,18 @@ def classify(cmd: str) -> Safety:
     return Safety(False, reason, bool(terminal), terminal, retarget)
 
 
+def classify_template(cmd: str) -> Safety:
+    """The verdict for a plan command as written, before its placeholders are filled: `<pod>`,
+    `{{ns}}`, `POD_NAME` and unset `$VARS` read as plain names (`kubectl logs <pod>` is read-only,
+    not an input redirection). What actually runs is classified again once they are filled."""
+    from cockpit.runner.placeholders import fill_placeholders, placeholder_names
+
+    names = placeholder_names(cmd)
+    if not names:
+        return classify(cmd)
+    return classify(fill_placeholders(cmd, dict.fromkeys(names, "placeholder")))
+
+
 # --- what else the UI and the journal read from a command line ----------------------------------
 
 KUBE_PROGRAMS = frozenset({"kubectl", "helm", "oc", "velero", "argocd", "k9s"})
@@ -605,4 +617,4 @@ def is_background(cmd: str) -> bool:
     return bool(statements) and statements[-1].background
 
 
-__all__ = ["Safety", "classify", "command_namespace", "could_be_option", "is_background"]
+__all__ = ["Safety", "classify", "classify_template", "command_namespace", "could_be_option", "is_background"]

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shlex
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.runner.process import CommandRun
 from cockpit.runner.result import RunResult
+from cockpit.shell import parse
 
 _FLAGS_NO_VALUE = {
     "-d",
@@ -57,12 +57,14 @@ class WatchRun:
 
 def parse_watch(cmd: str) -> tuple[str, float] | None:
     """`watch [-n N] [-d] [-t] CMD...` -> (CMD, N); None when `cmd` is not a watch command."""
-    try:
-        words = shlex.split(cmd)
-    except ValueError:
+    script = parse(cmd)
+    first = script.commands[0] if script.commands else None
+    if script.problems or first is None or first.kind != "simple" or not first.words:
         return None
-    if not words or words[0] != "watch":
+    if first.words[0].value != "watch" or first.assignments:
         return None
+    # a word that expands is passed on as written: `sh -c` expands it the same way
+    words = [w.value if w.value is not None else w.text for w in first.words]
     interval = 2.0
     i = 1
     while i < len(words) and words[i].startswith("-"):
@@ -89,9 +91,11 @@ def parse_watch(cmd: str) -> tuple[str, float] | None:
     rest = words[i:]
     if not rest:
         return None
-    # watch joins its arguments with spaces and hands them to `sh -c`: do the same.
+    # watch joins its arguments with spaces and hands them to `sh -c`: do the same (and keep a
+    # pipeline written after it, `watch kubectl get pods | grep x`, as part of what is watched)
     inner = " ".join(rest) if len(rest) > 1 else rest[0]
-    return inner, interval
+    after = cmd[first.end :].strip()
+    return (f"{inner} {after}" if after else inner), interval
 
 
 class Watch:

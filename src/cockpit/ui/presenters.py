@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cockpit.plan.model import Command, Node, NodeKind
-from cockpit.runner import classify
+from cockpit.runner import classify_template
 from cockpit.session.engine import Session
 from cockpit.session.state import TaskState
 from cockpit.session.target import KubeTarget
@@ -29,7 +29,7 @@ def row_state(session: Session, node: Node) -> RowState:
 def command_tags(command: Command, read_only: bool) -> str:
     """`changes cluster, terminal`: what the operator should know before pressing enter."""
     tags = []
-    safety = classify(command.cmd)
+    safety = classify_template(command.cmd)  # placeholders are filled (and classified again) at run
     if safety.changes_cluster:
         tags.append("read-only: refused" if read_only else "changes cluster")
     if safety.needs_terminal:
