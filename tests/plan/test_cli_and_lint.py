@@ -129,3 +129,12 @@ def test_verify_must_be_read_only() -> None:
     findings = check(plan, classify)
     assert any(f.severity == "error" and "verify must not change the cluster" in f.message for f in findings)
     assert findings[0].line == 5
+
+
+def test_check_names_file_and_line_of_what_it_could_not_read(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "corpus" / "22-unreadable-bits.md"
+    code, out, _ = run(["check", str(path)], capsys)
+    lines = " ".join(out.split())  # rich wraps long lines
+    assert code == 0
+    assert f"{path}:6: warning: could not read the time estimate 'Duration: TBD'" in lines
+    assert f"{path}:14: warning: the ``` code block opened here is never closed" in lines

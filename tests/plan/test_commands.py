@@ -312,3 +312,10 @@ def test_commented_out_commands_are_comments_not_a_root_transcript() -> None:
         "kubectl delete pod web-1",
         "kubectl get pods",
     ]
+
+
+def test_root_prompt_after_sudo_in_a_dollar_transcript() -> None:
+    code = "$ sudo -i\n# systemctl restart kubelet\n# check that it is back\n$ kubectl get nodes\nNAME STATUS"
+    block = split_shell(code, 1)
+    assert [c.cmd for c in block.commands] == ["sudo -i", "systemctl restart kubelet", "kubectl get nodes"]
+    assert block.commands[2].output == "NAME STATUS"

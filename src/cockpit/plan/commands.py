@@ -358,7 +358,9 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
     """
     console = language.lower() in CONSOLE_LANGUAGES
     if _is_console(code) or (console and _has_root_prompt(code)) or _is_root_transcript(code):
-        return _split_console(code, first_line, root=console or _is_root_transcript(code))
+        # In a transcript, `# kubectl get pods` is the root prompt (after `sudo -i`), while
+        # `# check the pods` stays a comment: only a known program after `# ` is a command.
+        return _split_console(code, first_line, root=True)
     block = ShellBlock()
     defined = {a or b for a, b in _FUNCTION_RE.findall(code)}  # functions the block defines are programs too
     comments: list[tuple[int, str]] = []
