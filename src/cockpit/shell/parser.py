@@ -348,7 +348,10 @@ class _Parser:
                         if t.kind == WORD and t.word is not None:
                             cmd.assignments.append(t.word)
                         self.k += 1
-                    self.k += 1
+                    if t is None:
+                        self.missing(")", f"{tok.text}(")
+                    else:
+                        self.k += 1
                 continue
             cmd.words.append(tok.word)
             self.k += 1
