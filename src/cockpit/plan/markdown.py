@@ -275,8 +275,7 @@ class _Loader:
             if isinstance(block, Code) and self.is_shell(block):
                 return True
             if isinstance(block, Para) and any(
-                inline_command(code, ln.line, lead=_lead(ln, code), alone=ln.text == f"`{code}`")
-                is not None
+                inline_command(code, ln.line, lead=_lead(ln, code), alone=ln.text == f"`{code}`") is not None
                 for ln in block.lines
                 for code in ln.codes
             ):

@@ -43,6 +43,7 @@ from cockpit.ui.run_control import RunControl
 from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.task_checks import CheckLine, TaskChecks
+from cockpit.ui.themes import DEFAULT_THEME, all_themes, save_theme
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -150,7 +151,11 @@ class CockpitApp(App[int]):
         self.check_line: CheckLine | None = None  # the task on screen's live check, if it has one
         self.current: Node | None = None
         self.saved_transcript: Path | None = None
-        self._theme_name = theme
+        self._theme_name = theme or DEFAULT_THEME
+        house_and_own, theme_problems = all_themes()
+        for custom in house_and_own:
+            self.register_theme(custom)
+        self.startup_warnings += theme_problems
         self._journal_problem = ""
         self.closing = False  # set once the session is ending: late process exits only journal
         self.notices: deque[str] = deque(maxlen=200)  # every notification shown, newest last
@@ -184,11 +189,14 @@ class CockpitApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self._theme_name:
-            if self._theme_name in self.available_themes:
-                self.theme = self._theme_name
-            else:
-                self.notify(f"Unknown theme {self._theme_name!r}; using {self.theme}.", severity="warning")
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        else:
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
+            self.theme = fallback
+            self.notify(f"Unknown theme {self._theme_name!r}; using {fallback}.", severity="warning")
+        # from here on, a theme picked in the palette is the one the next session opens in
+        self.theme_changed_signal.subscribe(self, lambda theme: save_theme(theme.name))
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         self._apply_palette()

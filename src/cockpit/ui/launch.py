@@ -26,6 +26,7 @@ from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
 from cockpit.session.target import KubeTarget
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import load_keymap
+from cockpit.ui.themes import saved_theme
 
 
 class LaunchError(Exception):
@@ -65,9 +66,7 @@ AUTO: Any = object()  # build_app's default: connect the live panes to the pinne
 SANDBOX_CONTEXT = "cockpit-sandbox"  # cockpit.cluster.connect recognises the sandbox by this prefix
 
 
-def start_sandbox(
-    session_dir: Path, namespace: str | None, scenario: Path | None = None
-) -> tuple[Any, Path]:
+def start_sandbox(session_dir: Path, namespace: str | None, scenario: Path | None = None) -> tuple[Any, Path]:
     """`--sandbox`: the simulated cluster on 127.0.0.1 (serving `scenario`, default the bundled one),
     and a kubeconfig for it in the session folder."""
     from cockpit.sandbox import SandboxError, start
@@ -202,7 +201,7 @@ def build_app(
         session,
         target,
         cluster_hub=cluster_hub,
-        theme=options.theme or loaded.config.theme,
+        theme=options.theme or saved_theme() or loaded.config.theme,
         warnings=warnings,
         owned=owned,
         keymap=keymap,
