@@ -162,3 +162,8 @@ def test_literal_words() -> None:
     assert literal_words("watch -n 2 'kubectl get pods'") == ["watch", "-n", "2", "kubectl get pods"]
     assert literal_words("kubectl get pods -n $NS") is None
     assert literal_words("a | b") is None
+
+
+@pytest.mark.parametrize("text", ["$(" * 3000 + "ls" + ")" * 3000, "{ " * 3000 + "ls" + "; }" * 3000])
+def test_absurd_nesting_is_a_problem_not_a_crash(text: str) -> None:
+    assert parse(text).problems == ["commands nested too deep to read"]

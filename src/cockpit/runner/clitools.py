@@ -362,7 +362,7 @@ def argocd(prog: str, args: list[Word]) -> Verdict:
     return change(what)
 
 
-def subverb(read_words: set[str]) -> Callable[[str, list[Word]], Verdict]:
+def subverb(read_words: frozenset[str]) -> Callable[[str, list[Word]], Verdict]:
     """Tools whose first (or second) positional word says read or write: anything else changes."""
 
     def check(prog: str, args: list[Word]) -> Verdict:
@@ -396,23 +396,9 @@ def _k9s(prog: str, args: list[Word]) -> Verdict:
 
 # --- local and network programs ----------------------------------------------------------------
 
-_DOCKER_READ = {
-    "ps",
-    "images",
-    "logs",
-    "inspect",
-    "version",
-    "info",
-    "stats",
-    "top",
-    "port",
-    "history",
-    "search",
-    "diff",
-    "events",
-    "ls",
-    "config",
-}
+_DOCKER_READ = _names(
+    "ps images logs inspect version info stats top port history search diff events ls config"
+)
 
 
 def docker(prog: str, args: list[Word]) -> Verdict:
@@ -432,24 +418,10 @@ def docker(prog: str, args: list[Word]) -> Verdict:
     return change(what, terminal=terminal)
 
 
-_GIT_READ = {
-    "status",
-    "log",
-    "diff",
-    "show",
-    "blame",
-    "ls-files",
-    "ls-tree",
-    "rev-parse",
-    "describe",
-    "grep",
-    "shortlog",
-    "cat-file",
-    "rev-list",
-    "whatchanged",
-    "version",
-    "help",
-}
+_GIT_READ = _names(
+    "status log diff show blame ls-files ls-tree rev-parse describe grep shortlog "
+    "cat-file rev-list whatchanged version help"
+)
 
 
 def git(prog: str, args: list[Word]) -> Verdict:
@@ -484,34 +456,13 @@ def git(prog: str, args: list[Word]) -> Verdict:
     return change(what, f"{what} changes the repository", terminal)
 
 
-_CURL_DATA = (
-    "-d",
-    "--data",
-    "--data-raw",
-    "--data-binary",
-    "--data-urlencode",
-    "--data-ascii",
-    "--json",
-    "-F",
-    "--form",
-    "--form-string",
-    "-T",
-    "--upload-file",
+_CURL_DATA = _names(
+    """-d --data --data-raw --data-binary --data-urlencode --data-ascii --json -F --form
+    --form-string -T --upload-file"""
 )
-_CURL_WRITES = (
-    "-o",
-    "--output",
-    "-D",
-    "--dump-header",
-    "-c",
-    "--cookie-jar",
-    "--trace",
-    "--trace-ascii",
-    "--etag-save",
-    "--hsts",
-    "--alt-svc",
-    "--libcurl",
-    "--stderr",
+_CURL_WRITES = _names(
+    """-o --output -D --dump-header -c --cookie-jar --trace --trace-ascii --etag-save --hsts
+    --alt-svc --libcurl --stderr"""
 )
 _CURL_VALUE = (
     _names(
@@ -616,49 +567,14 @@ def openssl(prog: str, args: list[Word]) -> Verdict:
     return read(prog)
 
 
-_SQL_WRITE = (
-    "insert",
-    "update",
-    "delete",
-    "drop",
-    "alter",
-    "create",
-    "truncate",
-    "grant",
-    "revoke",
-    "merge",
-    "copy",
-    "into",
-    "call",
-    "do",
-    "vacuum",
-    "reindex",
-    "cluster",
-    "lock",
-    "set",
-    "reset",
-    "comment",
-    "refresh",
-    "listen",
-    "notify",
-    "prepare",
-    "execute",
+_SQL_WRITE = _names(
+    """insert update delete drop alter create truncate grant revoke merge copy into call do
+    vacuum reindex cluster lock set reset comment refresh listen notify prepare execute"""
 )
 _SQL_READ_START = ("select", "show", "explain", "table", "values", "\\d", "\\l", "\\conninfo", "\\dt", "\\dn")
-_SQL_FUNCS = (
-    "pg_terminate_backend",
-    "pg_cancel_backend",
-    "set_config",
-    "nextval",
-    "setval",
-    "lo_",
-    "dblink",
-    "pg_reload_conf",
-    "pg_rotate",
-    "pg_switch",
-    "pg_create",
-    "pg_drop",
-    "pg_advisory",
+_SQL_FUNCS = _names(
+    """pg_terminate_backend pg_cancel_backend set_config nextval setval lo_ dblink pg_reload_conf
+    pg_rotate pg_switch pg_create pg_drop pg_advisory"""
 )
 
 
@@ -697,37 +613,11 @@ def sql(prog: str, args: list[Word]) -> Verdict:
     return change(prog, f"{prog} opens an interactive session", terminal=f"{prog} is interactive")
 
 
-_REDIS_READ = {
-    "ping",
-    "info",
-    "get",
-    "mget",
-    "keys",
-    "scan",
-    "ttl",
-    "pttl",
-    "type",
-    "exists",
-    "dbsize",
-    "llen",
-    "lrange",
-    "hget",
-    "hgetall",
-    "hkeys",
-    "smembers",
-    "scard",
-    "zrange",
-    "zcard",
-    "strlen",
-    "memory",
-    "slowlog",
-    "client",
-    "config",
-    "--stat",
-    "--bigkeys",
-    "--scan",
-    "--latency",
-}
+_REDIS_READ = _names(
+    "ping info get mget keys scan ttl pttl type exists dbsize llen lrange hget "
+    "hgetall hkeys smembers scard zrange zcard strlen memory slowlog client config "
+    "--stat --bigkeys --scan --latency"
+)
 
 
 def redis_cli(prog: str, args: list[Word]) -> Verdict:
@@ -816,22 +706,7 @@ TOOLS: dict[str, Callable[[str, list[Word]], Verdict]] = {
     "stern": lambda prog, args: read(prog),
     "ctr": subverb({"ls", "list", "info", "check", "version", "help", "namespaces", "ns", "plugins"}),
     "crictl": subverb(
-        {
-            "ps",
-            "pods",
-            "images",
-            "img",
-            "inspect",
-            "inspecti",
-            "inspectp",
-            "logs",
-            "stats",
-            "statsp",
-            "info",
-            "version",
-            "help",
-            "imagefsinfo",
-        }
+        _names("ps pods images img inspect inspecti inspectp logs stats statsp info version help imagefsinfo")
     ),
     "kind": subverb({"get", "version", "help", "completion"}),
     "k3d": subverb({"list", "get", "version", "help", "completion"}),
@@ -840,17 +715,7 @@ TOOLS: dict[str, Callable[[str, list[Word]], Verdict]] = {
         {"get", "check", "logs", "stats", "version", "tree", "diff", "export", "trace", "events", "help"}
     ),
     "istioctl": subverb(
-        {
-            "analyze",
-            "proxy-status",
-            "ps",
-            "proxy-config",
-            "pc",
-            "version",
-            "verify-install",
-            "help",
-            "describe",
-        }
+        _names("analyze proxy-status ps proxy-config pc version verify-install help describe")
     ),
     "linkerd": subverb({"check", "version", "stat", "top", "tap", "routes", "edges", "help", "diagnostics"}),
     "cilium": subverb({"status", "version", "help", "observe"}),

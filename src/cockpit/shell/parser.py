@@ -538,8 +538,11 @@ def parse(text: str) -> Script:
     """The Script of `text` (cached: the same command is classified and shown many times).
     Treat the result as read-only."""
     lexer = Lexer(text)
-    tokens = lexer.tokens()
-    script = _Parser(text, tokens).parse()
+    try:
+        tokens = lexer.tokens()
+        script = _Parser(text, tokens).parse()
+    except RecursionError:  # thousands of nested $( ( { if: nobody writes that; read nothing of it
+        return Script(text, problems=["commands nested too deep to read"])
     script.problems[:0] = lexer.problems
     script.incomplete = lexer.incomplete or script.incomplete
     script.bashisms = lexer.bashisms + [c for c in script.constructs if c in ("[[", "((", "function")]
