@@ -319,3 +319,8 @@ def test_root_prompt_after_sudo_in_a_dollar_transcript() -> None:
     block = split_shell(code, 1)
     assert [c.cmd for c in block.commands] == ["sudo -i", "systemctl restart kubelet", "kubectl get nodes"]
     assert block.commands[2].output == "NAME STATUS"
+
+
+@pytest.mark.parametrize("text", ["read replica", "test suite", "set up", "sort names"])
+def test_inline_words_that_name_things_are_not_commands(text: str) -> None:
+    assert inline_command(text, 1) is None

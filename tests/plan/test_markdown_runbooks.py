@@ -133,3 +133,12 @@ def test_correct_utf8_and_crlf_files_load_without_repairs() -> None:
         assert [n.title for n in plan.walk()] == [n.title for n in load_plan_text(text, name).walk()]
         assert not any("\r" in c.cmd for t in plan.tasks() for c in t.commands)
     assert load_plan(FIXTURES / "k8s-upgrade.md").title == "Kubernetes 1.29 → 1.30 node upgrade"
+
+
+def test_a_lead_in_line_describes_the_command_below_it() -> None:
+    text = (
+        "# R\n\n## Resize (5 min)\n\nTo resize the volume run:\n\n```bash\nkubectl edit pvc data\n```\n\n"
+        "```bash\n# Restart the pod\nkubectl delete pod web-0\n```\n"
+    )
+    (task,) = load_plan_text(text, "r.md").tasks()
+    assert [c.description for c in task.commands] == ["To resize the volume run", "Restart the pod"]

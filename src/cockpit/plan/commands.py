@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cockpit.plan.model import Command
-from cockpit.shell import KNOWN_PROGRAMS, first_program, literal_words, parse
+from cockpit.shell import BUILTIN_CODE, KNOWN_PROGRAMS, READ, first_program, kind_of, literal_words, parse
 from cockpit.shell.parser import RESERVED
 
 SHELL_LANGUAGES = frozenset(
@@ -505,6 +505,9 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
         word = _command_word(text) or word  # an assignment whose value holds spaces
     if need_arguments and not args:
         return False
+    plain_words = all(re.fullmatch(r"[a-z]+", a) for a in args)
+    if need_arguments and plain_words and kind_of(word) in {READ, BUILTIN_CODE}:
+        return False  # prose that names a thing: `read replica`, `test suite`, `set up`
     if word in KNOWN_TOOLS:
         return True
     if re.fullmatch(r"(?:\./|~/|\.\./)[\w./-]+", word):

@@ -397,7 +397,11 @@ class _Loader:
                 continue
             pending_criteria = False
             if isinstance(block, Code):
-                self.code(node, block, parts)
+                commands = self.code(node, block, parts)
+                previous = blocks[index - 1] if index else None
+                if commands and commands[0].description is None and isinstance(previous, Para):
+                    # "To resize the volume run:" right above the block describes its command.
+                    commands[0].description = _lead_in(previous)
             elif isinstance(block, Heading | Table | Quote | Html):
                 parts.append(self.block_source(block))
             elif isinstance(block, Rule):
@@ -505,6 +509,14 @@ def _is_data(lines: list[str]) -> bool:
 _DATA_SHAPES = frozenset(
     {"table header", "table row", "aligned columns", "ascii table", "json or bracketed log"}
 )
+
+
+def _lead_in(para: Para) -> str | None:
+    """The last line of a paragraph when it introduces what follows ("Then restart it:")."""
+    last = para.lines[-1] if para.lines else None
+    if last is None or not last.text.endswith(":") or last.label is not None:
+        return None
+    return _describe(last.text, None)
 
 
 def _lead(line: Line, code: str) -> str:
