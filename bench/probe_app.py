@@ -184,13 +184,13 @@ async def mode_idle(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 
 async def mode_churn(args: argparse.Namespace, home: Path) -> dict[str, Any]:
-    import cockpit.cluster.hub as hub_module
+    import cockpit.cluster.podlist as podlist
     from cockpit.ui.panes.pods import PodsPane
 
     stamps: dict[int, float] = {}  # id(summary) -> server time of the change it shows
     received: list[float] = []  # server stamp -> the informer decoded it (the network's share)
     measuring = [False]
-    summarize = hub_module.summarize_pod
+    summarize = podlist.summarize_pod
 
     def stamped(obj: dict[str, Any]) -> Any:
         row = summarize(obj)
@@ -201,7 +201,7 @@ async def mode_churn(args: argparse.Namespace, home: Path) -> dict[str, Any]:
                 received.append(time.time() - float(mark))
         return row
 
-    hub_module.summarize_pod = stamped  # type: ignore[assignment]
+    podlist.summarize_pod = stamped  # type: ignore[assignment]
     applied: list[float] = []
     rendered: list[float] = []
     lags: list[float] = []
@@ -382,7 +382,10 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         result = profiler.runcall(asyncio.run, MODES[args.mode](args, Path(args.home)))
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats(os.environ.get("PROBE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROBE_TOP", "30"))
+        )
     else:
         result = asyncio.run(MODES[args.mode](args, Path(args.home)))
     print(json.dumps(result), flush=True)

@@ -45,7 +45,7 @@ class SandboxProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=dict(os.environ, COCKPIT_HOME=str(tmp / f"home-{name}")),
+            env=dict(python_env(tmp), COCKPIT_HOME=str(tmp / f"home-{name}")),
         )
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
@@ -79,6 +79,14 @@ def sandbox(tmp: Path, name: str, *extra: str) -> Iterator[SandboxProcess]:
 STOPS: list[float] = []
 
 
+def python_env(tmp: Path) -> dict[str, str]:
+    """Like an installed cockpit: byte code cached (pip compiles on install), here in `tmp`, even
+    where PYTHONDONTWRITEBYTECODE is set (it would make every start compile every module)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    return env
+
+
 def probe(tmp: Path, mode: str, *extra: str, timeout: float = 900) -> dict[str, Any]:
     """Run bench/probe_app.py MODE in a fresh process; its JSON figures."""
     home = tempfile.mkdtemp(prefix=f"home-{mode}-", dir=tmp)
@@ -88,6 +96,7 @@ def probe(tmp: Path, mode: str, *extra: str, timeout: float = 900) -> dict[str, 
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=python_env(tmp),
     )
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("{"):
@@ -227,6 +236,7 @@ def main() -> int:
         print(text, flush=True)
         notes.append(text)
 
+    probe(tmp, "nocluster")  # a first run writes the byte code, as installing would
     if "nocluster" in only:
         samples = [probe(tmp, "nocluster") for _ in range(3)]
         first = statistics.median(s["first_paint_s"] for s in samples)

@@ -30,3 +30,22 @@ def test_bundled_plan_is_the_seed_unchanged() -> None:
     from .conftest import SEED_PLAN
 
     assert bundled_plan().read_bytes() == SEED_PLAN.read_bytes()
+
+
+def test_starting_without_a_cluster_loads_no_kubernetes_client_or_httpx(tmp_path: object) -> None:
+    """The kubernetes client (with pydantic, urllib3, oauthlib) loads only once a kubeconfig is used,
+    httpx only when a request is made: ui.app -> task_checks -> cluster.checks -> ... -> kubeapi,
+    explain, the TLS probe and the hub must not pull them in at start (issue 10: ~0.35 s of every
+    start). (The platform pane's monitor still imports httpx at start: not covered here yet.)"""
+    code = (
+        "import sys\n"
+        "import cockpit.ui.launch, cockpit.ui.app, cockpit.ui.task_checks, cockpit.cluster.checks\n"
+        "import cockpit.cluster.explain, cockpit.cluster.tlsprobe, cockpit.cluster.informer\n"
+        "from cockpit.cluster.hub import ClusterHub\n"
+        "hub = ClusterHub.connect(kubeconfig=None, env={'HOME': '/nonexistent'})\n"
+        "assert not hub.connected\n"
+        "heavy = ('kubernetes', 'httpx', 'pydantic', 'oauthlib', 'cryptography')\n"
+        "print(','.join(sorted(n for n in sys.modules if n.split('.')[0] in heavy and '.' not in n)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"loaded at start: {out.stdout.strip()}"

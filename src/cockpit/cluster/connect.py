@@ -14,17 +14,16 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import urllib3
 import yaml
-from kubernetes import config as kube_config
-from kubernetes.client import ApiClient, Configuration
-from kubernetes.config.config_exception import ConfigException
-from urllib3.connection import HTTPConnection
 
 from cockpit.cluster.errors import ClusterError, Problem
 from cockpit.cluster.kubeapi import KubeApi
 from cockpit.kubeconfig import kubeconfig_paths
+
+if TYPE_CHECKING:  # the kubernetes client loads only once there is a kubeconfig to use
+    from kubernetes.client import ApiClient
 
 SANDBOX_MARK = "cockpit-sandbox"  # a context or cluster whose name starts with this is the sandbox
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
@@ -54,6 +53,8 @@ class ClusterTarget:
 
 def keepalive_options() -> list[tuple[int, int, int]]:
     """TCP keepalive like client-go (probe after 30 s idle) so a dead peer is noticed."""
+    from urllib3.connection import HTTPConnection
+
     opts = [*HTTPConnection.default_socket_options, (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
     for name, value in (("TCP_KEEPIDLE", 30), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3)):
         if hasattr(socket, name):
@@ -90,6 +91,10 @@ def _first_current_context(files: list[Path]) -> str:
 
 
 def _in_cluster(namespace: str | None, all_namespaces: bool) -> tuple[ClusterTarget, ApiClient]:
+    from kubernetes import config as kube_config
+    from kubernetes.client import ApiClient, Configuration
+    from kubernetes.config.config_exception import ConfigException
+
     cfg = Configuration()
     try:
         kube_config.load_incluster_config(client_configuration=cfg)
@@ -126,6 +131,11 @@ def connect(
             "or use --sandbox.",
             Problem.NO_CLUSTER,
         )
+    import urllib3
+    from kubernetes import config as kube_config
+    from kubernetes.client import ApiClient, Configuration
+    from kubernetes.config.config_exception import ConfigException
+
     joined = os.pathsep.join(str(p) for p in files)
     try:
         contexts, current = kube_config.list_kube_config_contexts(config_file=joined)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 
 class FailureKind(StrEnum):
     DNS = "dns"
@@ -173,6 +171,8 @@ def explain_error(exc: BaseException, url: str, timeout_s: float | None = None) 
                 FailureKind.REFUSED,
                 f"Connection to {host}:{port} was refused: nothing is listening there.",
             )
+    import httpx  # only here: a cold start does not pay for it (the exception came from httpx anyway)
+
     if isinstance(exc, httpx.TimeoutException) or any(isinstance(e, TimeoutError) for e in chain):
         limit = f" after {timeout_s:g} s" if timeout_s else ""
         what = "connecting to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) else "waiting for"

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cluster.argocd import AppStatus, summarize_app
 from cockpit.cluster.certs import CertChain, CertStatus, certificate_chain, summarize_certificate
@@ -22,11 +22,13 @@ from cockpit.cluster.health import ConnectionHealth, Freshness, Health, overall
 from cockpit.cluster.informer import Informer
 from cockpit.cluster.kubeapi import APPLICATIONS, CERTIFICATES, EVENTS, PODS, KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest
-from cockpit.cluster.loki import LokiClient, LokiFollower
-from cockpit.cluster.pods import PodSummary, parse_time, summarize_pod
+from cockpit.cluster.podlist import POD_ROWS
+from cockpit.cluster.pods import PodSummary, parse_time
 from cockpit.cluster.registry import InformerRegistry
 from cockpit.cluster.snapshot import ClusterSnapshot
 
+if TYPE_CHECKING:  # httpx loads with the first Loki query, not at start
+    from cockpit.cluster.loki import LokiFollower
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
@@ -119,7 +121,7 @@ class ClusterHub:
     def pods(self) -> Informer[PodSummary] | None:
         if self.registry is None:
             return None
-        return self.registry.get(PODS, self.watch_namespace, summarize_pod, self._fallback)
+        return self.registry.get(PODS, self.watch_namespace, POD_ROWS, self._fallback)
 
     def apps(self) -> Informer[AppStatus] | None:
         if self.registry is None:
@@ -180,6 +182,8 @@ class ClusterHub:
     def follow_loki(self, query: str, buffer: LogBuffer | None = None) -> LokiFollower:
         if not self.loki_url:
             raise ClusterError("No Loki URL is configured: start cockpit with --loki-url URL.")
+        from cockpit.cluster.loki import LokiClient, LokiFollower
+
         return LokiFollower(LokiClient(self.loki_url), query, buffer).start()
 
     def stop(self) -> None:

@@ -424,7 +424,11 @@ class Informer(Generic[T]):
                 query.append(("continue", token))
             try:
                 doc = self.api.get_json(
-                    self.kind.path(self.namespace or None), query, timeout=(d.connect, d.read), what=what
+                    self.kind.path(self.namespace or None),
+                    query,
+                    timeout=(d.connect, d.read),
+                    what=what,
+                    decode=getattr(self.summarize, "decode_list", None),  # fields the rows need only
                 )
             except ClusterError as err:
                 if err.problem is Problem.GONE and token and not restarted:

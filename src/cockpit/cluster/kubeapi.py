@@ -13,16 +13,18 @@ import email.utils
 import gc
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import urllib3
-from kubernetes.client import ApiClient
 
 from cockpit.cluster.errors import ClusterError, Problem, problem_for_status
+
+if TYPE_CHECKING:  # the kubernetes client (and pydantic, urllib3) load only when a cluster is used
+    import urllib3
+    from kubernetes.client import ApiClient
 
 BIG_BODY = 1 << 20  # parses above 1 MB run with the garbage collector frozen (3-4x faster)
 Query = Sequence[tuple[str, str | int | bool]]
@@ -148,6 +150,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 def transport_sentence(server: str, exc: BaseException) -> str:
     """One sentence for a failure below HTTP (refused, reset, cut short, DNS, TLS, timeout)."""
+    import urllib3  # a transport failure came from it: it is loaded already
+
     text = str(exc)
     low = text.lower()
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
@@ -183,6 +187,8 @@ def release(raw: urllib3.BaseHTTPResponse, broken: bool = False) -> None:
 
 
 def is_timeout(exc: BaseException) -> bool:
+    import urllib3  # the failure came from it: it is loaded already
+
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         exc = exc.reason
     if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError
@@ -287,8 +293,10 @@ class KubeApi:
         query: Query | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
         what: str = "",
+        decode: Callable[[bytes], Any] | None = None,
     ) -> Any:
-        """GET and parse; a body that is not JSON raises ClusterError (Problem.MALFORMED)."""
+        """GET and parse (with `decode`, e.g. one that reads only some fields, instead of orjson);
+        a body that is not JSON raises ClusterError (Problem.MALFORMED)."""
         raw = self.open("GET", path, query, timeout=timeout, what=what)
         try:
             data = raw.read()
@@ -297,7 +305,10 @@ class KubeApi:
             raise transport_error(self.server, exc, what or f"GET {path}") from exc
         release(raw)
         try:
-            return loads(data)
+            if decode is None:
+                return loads(data)
+            with gc_paused(len(data)):
+                return decode(data)
         except orjson.JSONDecodeError as exc:
             sentence = malformed_sentence(what or f"GET {path}", data, exc) + "."
             raise ClusterError(sentence, Problem.MALFORMED) from exc

@@ -13,10 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
-
 from cockpit.cluster.explain import LoginPage, login_page
-from cockpit.cluster.tlscert import served_certificate
 
 ACME_PROBE_PATH = "/.well-known/acme-challenge/cockpit-probe"
 
@@ -85,6 +82,10 @@ def probe_host(
     cafile: str | None = None,
 ) -> ProbeResult:
     """Probe one host (blocking: call from a worker). `address` connects elsewhere (tests, split DNS)."""
+    import httpx  # here, not at import: the cockpit starts without httpx and cryptography
+
+    from cockpit.cluster.tlscert import served_certificate
+
     issuer, not_after, verify_error, tls_error = "", None, "", ""
     try:
         cert, verify_error = served_certificate(host, https_port, address, timeout, cafile)

@@ -9,7 +9,7 @@ collection; resuming catches up from the buffer.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -29,8 +29,10 @@ from cockpit.cluster.logs import (
     LogRequest,
     parse_logs_args,
 )
-from cockpit.cluster.loki import LokiFollower
 from cockpit.ui.panes.base import LivePane
+
+if TYPE_CHECKING:  # httpx loads with the first Loki query
+    from cockpit.cluster.loki import LokiFollower
 
 POD_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta")
 SEPARATOR = " │ "
