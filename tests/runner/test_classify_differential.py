@@ -16,6 +16,7 @@ built only from known read-only forms stay read-only.
 from __future__ import annotations
 
 import random
+import re
 import shlex
 import subprocess
 from collections.abc import Callable
@@ -117,6 +118,14 @@ def _kubectl_changes(argv: list[str]) -> bool:
 
 def _curl_changes(argv: list[str]) -> bool:
     for i, word in enumerate(argv):
+        if re.fullmatch(r"-[a-zA-Z]*[XdFT].*", word):  # a short cluster: -sX DELETE, -sfd x=1
+            letters = re.match(r"-([a-zA-Z]*?)([XdFT])(.*)", word)
+            assert letters is not None
+            if letters.group(2) != "X":
+                return True
+            method = letters.group(3) or (argv[i + 1] if i + 1 < len(argv) else "")
+            if method.upper() not in ("GET", "HEAD"):
+                return True
         if word in ("-X", "--request") and i + 1 < len(argv) and argv[i + 1].upper() not in ("GET", "HEAD"):
             return True
         if word.startswith("-X") and word[2:] and word[2:].upper() not in ("GET", "HEAD"):
@@ -223,6 +232,8 @@ WRITE_ATOMS = [
     "velero backup create b1",
     "curl -X DELETE http://127.0.0.1:1/api/v1/namespaces/x",
     "curl -XPOST http://127.0.0.1:1/x",
+    "curl -sX DELETE http://127.0.0.1:1/x",
+    "curl -sfd a=1 http://127.0.0.1:1/x",
     "curl -d a=1 http://127.0.0.1:1/x",
     "python3 -c 'print(1)'",
     "python3 fix.py",

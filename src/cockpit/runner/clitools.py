@@ -476,43 +476,60 @@ _CURL_VALUE = (
 )
 
 
+_CURL_SHORT_VALUE = "AbcCdDeEFHKmoPQrtTuUwxXyYz"  # short options that take a value (`-sXPOST` is -s -X POST)
+
+
+def curl_options(words: list[str]) -> list[tuple[str, str]]:
+    """(option, value) pairs of a curl command line, short clusters (`-sfX DELETE`) split and
+    `--opt=value` / `--opt value` / `-Xvalue` read; other words are URLs and left out."""
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        i += 1
+        if word.startswith("--"):
+            name, eq, attached = word.partition("=")
+            if eq:
+                pairs.append((name, attached))
+            elif name in _CURL_VALUE:
+                pairs.append((name, nxt))
+                i += 1
+            else:
+                pairs.append((name, ""))
+        elif word.startswith("-") and len(word) > 1:
+            for k, letter in enumerate(word[1:], start=2):
+                if letter in _CURL_SHORT_VALUE:
+                    rest = word[k:]
+                    pairs.append((f"-{letter}", rest or nxt))
+                    i += 0 if rest else 1
+                    break
+                pairs.append((f"-{letter}", ""))
+    return pairs
+
+
 def curl(prog: str, args: list[Word]) -> Verdict:
     loose = dynamic_option(args)
     if loose is not None:
         return expands(prog, loose)
     method = ""
-    get = False
-    head = False
-    data = False
-    words = values(args)
-    i = 0
-    while i < len(words):
-        word = words[i]
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        name, eq, attached = word.partition("=") if word.startswith("--") else (word, "", "")
-        short_value = (
-            word[2:] if word[:2] in ("-X", "-d", "-o", "-F", "-T", "-K", "-D", "-c") and len(word) > 2 else ""
-        )
-        value = attached if eq else short_value or nxt
-        takes_next = not eq and not short_value and name in _CURL_VALUE
-        if name in ("-X", "--request") or word.startswith("-X"):
+    get = head = data = False
+    for name, value in curl_options(values(args)):
+        if name in ("-X", "--request"):
             method = value.upper()
-        elif name in _CURL_DATA or (short_value and word[:2] in ("-d", "-F", "-T")):
+        elif name in _CURL_DATA:
             data = True
-        elif name in _CURL_WRITES or (short_value and word[:2] in ("-o", "-D", "-c")):
+        elif name in _CURL_WRITES:
             if value not in SINKS:
                 return change(prog, f"{prog} {name} writes the file {value}")
-        elif name in ("-O", "--remote-name", "--remote-name-all", "-J") or (
-            name.startswith("-") and not name.startswith("--") and "O" in name[1:] and name[1:].isalpha()
-        ):
-            return change(prog, f"{prog} -O writes a local file")
-        elif name in ("-K", "--config") or (short_value and word[:2] == "-K"):
-            return change(prog, f"{prog} --config reads its options from a file; treated as changing")
+        elif name in ("-O", "--remote-name", "--remote-name-all", "-J", "--remote-header-name"):
+            return change(prog, f"{prog} {name} writes a local file")
+        elif name in ("-K", "--config"):
+            return change(prog, f"{prog} {name} reads its options from a file; treated as changing")
         elif name in ("-G", "--get"):
             get = True
         elif name in ("-I", "--head"):
             head = True
-        i += 2 if takes_next else 1
     if not method:
         method = "HEAD" if head else "GET" if get or not data else "POST"
     if method in ("GET", "HEAD", "OPTIONS"):
