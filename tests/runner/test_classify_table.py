@@ -129,6 +129,7 @@ CHANGING = [
     "git push origin main",
     "rm -rf ./tmp",
     "kill 1234",
+    "kubectl kustomize overlays/prod --enable-helm",
 ]
 READ_ONLY = [
     "kubectl get pods -A",

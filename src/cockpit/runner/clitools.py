@@ -159,6 +159,7 @@ _KUBECTL_CHANGE = _names(
     expose autoscale certificate rollout"""
 )
 _ROLLOUT_READ = {"status", "history"}
+_KUSTOMIZE_EXEC = ("--enable-exec", "--enable-alpha-plugins", "--enable-helm", "--helm-command")
 _CONFIG_READ = {"view", "get-contexts", "current-context", "get-clusters", "get-users"}
 _AUTH_READ = {"can-i", "whoami"}
 KUBE_EXEC_VERBS = ("exec", "attach", "run", "debug")
@@ -194,6 +195,9 @@ def kubectl(prog: str, args: list[Word], inner: Callable[[list[Word]], Verdict])
     what = f"{prog} {verb}"
     _flags, positional = split_args(args[at + 1 :])
     sub = positional[0].value if positional else ""
+    plugins = next((w.value for w in rest if (w.value or "").startswith(_KUSTOMIZE_EXEC)), None)
+    if plugins:
+        return change(what, f"{what} {plugins} runs programs the kustomization names; treated as changing")
     if verb in _KUBECTL_READ:
         return read(what)
     if verb == "cluster-info":
@@ -383,6 +387,12 @@ def _no_args_read(prog: str, args: list[Word]) -> Verdict:
     if not args:
         return read(prog)
     return change(prog, f"{prog} switches the kube context or namespace (where commands go)")
+
+
+def _kustomize(prog: str, args: list[Word]) -> Verdict:
+    if any((w.value or "").startswith(_KUSTOMIZE_EXEC) for w in args):
+        return change(prog, f"{prog} with plugins or helm runs programs; treated as changing")
+    return subverb(_names("build version help"))(prog, args)
 
 
 def _k9s(prog: str, args: list[Word]) -> Verdict:
@@ -741,7 +751,7 @@ TOOLS: dict[str, Callable[[str, list[Word]], Verdict]] = {
     "eksctl": subverb({"get", "version", "help", "info"}),
     "helmfile": subverb({"diff", "lint", "template", "list", "status", "build", "version", "help"}),
     "kubeadm": subverb({"version", "print", "check-expiration", "list", "help"}),
-    "kustomize": subverb({"build", "version", "help"}),
+    "kustomize": _kustomize,
     "terraform": subverb(
         {"plan", "show", "validate", "output", "version", "providers", "graph", "help", "list", "console"}
     ),
