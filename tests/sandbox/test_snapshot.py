@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 
@@ -19,8 +20,10 @@ from cockpit.cluster.connect import connect
 from cockpit.cluster.errors import ClusterError, Problem
 from cockpit.cluster.kubeapi import KubeApi
 from cockpit.cluster.scenario_snapshot import PLACEHOLDER, take
+from cockpit.kubeprint import parse_time
 from cockpit.sandbox import resources as r
 from cockpit.sandbox.server import Sandbox
+from cockpit.sandbox.world.names import rfc3339
 
 from .conftest import Kubectl, kubectl_path
 
@@ -229,3 +232,30 @@ def test_a_2000_pod_world_round_trip(tmp_path: Path) -> None:
         copy.stop()
     assert sum(1 for row in before if row[1].startswith("pod/")) >= 2000
     assert after == before
+
+
+def test_a_terminating_pod_stays_terminating_then_goes(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
+    _, snap = seed
+    doc = _load(snap)
+    taken = doc["snapshot"]["taken"]
+    lines = snap.read_text().splitlines()
+    index, pod = next(
+        (i, orjson.loads(line[2:]))
+        for i, line in enumerate(lines)
+        if line.startswith("- {") and '"kind":"Pod"' in line and '"name":"graphql-gateway-' in line
+    )
+    # deleted as the snapshot was taken, with 10 s of its grace period left
+    pod["metadata"]["deletionTimestamp"] = rfc3339(parse_time(taken) + 10)
+    pod["metadata"]["deletionGracePeriodSeconds"] = 10
+    lines[index] = "- " + orjson.dumps(pod).decode()
+    edited = tmp_path / "terminating.yaml"
+    edited.write_text("\n".join(lines) + "\n")
+    copy = Sandbox(scenario=edited).start()
+    try:
+        kubectl = _kubectl(copy, tmp_path)
+        name = pod["metadata"]["name"]
+        row = kubectl.ok("get", "pod", "-n", DP, name, "--no-headers").split()
+        assert row[2] == "Terminating"
+        kubectl.ok("wait", "--for=delete", f"pod/{name}", "-n", DP, "--timeout=30s", timeout=60)
+    finally:
+        copy.stop()

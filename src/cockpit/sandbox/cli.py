@@ -157,6 +157,13 @@ def _banner(box: Sandbox, kubeconfig: Path, *, world: bool) -> str:
 
     pods = box.store.count(PODS)
     what = f"{pods} pods" if world else "an empty cluster"
+    snap = getattr(box.simulation, "snapshot", None)
+    if snap is not None:  # a scenario from `cockpit sandbox snapshot`: say whose copy it is
+        from cockpit.sandbox.world.snapshot import describe
+
+        what += f", {describe(snap)}"
+        if snap.skipped:
+            what += f"; {len(snap.skipped)} list(s) were not copied"
     example = "kubectl get pods -A" if world else "kubectl version"
     return "\n".join(
         [

@@ -301,6 +301,7 @@ def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
         key = (_RANK.get(str(obj["kind"]), len(_ORDER)), f"{obj['apiVersion']}/{obj['kind']}")
         batches.setdefault(key, []).append(obj)
     stored: list[tuple[ResourceType, Obj, str]] = []
+    terminating: list[tuple[str, str, float]] = []
     for key in sorted(batches):  # owners first, so their new uids are known to what they own
         objs = batches[key]
         rt = by_kind(str(objs[0]["apiVersion"]), str(objs[0]["kind"]))
@@ -308,6 +309,9 @@ def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
         old_uids = []
         for obj in objs:
             meta = obj["metadata"]
+            deleting = parse_time(meta.get("deletionTimestamp"))
+            if rt is PODS and deleting is not None:  # the store keeps no deletion on a create: redo it
+                terminating.append((meta.get("namespace", "default"), meta["name"], deleting - now))
             if rt.namespaced:
                 meta.setdefault("namespace", "default")
             old_uids.append(str(meta.pop("uid", "") or ""))
@@ -324,6 +328,9 @@ def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
             if old_uid:
                 uids[old_uid] = obj["metadata"]["uid"]
             stored.append((rt, obj, old_uid))
+    for ns, name, left in terminating:  # a pod that was Terminating goes on terminating, then goes
+        grace = min(max(left, 1.0), 30.0)
+        store.terminate(PODS, ns, name, grace, grace)
     for rt, obj, _ in stored:
         if rt is NODES:
             world.nodes[obj["metadata"]["name"]] = obj
