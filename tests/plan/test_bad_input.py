@@ -118,6 +118,7 @@ def test_yaml_alias_bomb_is_refused_before_it_is_read() -> None:
         ("[a](" * 20_000, "too many '['"),
         ("![" * 20_000, "too many '['"),
         ("<" * 50_000, "too many '<'"),
+        ("\n".join(["*a **a " * 25] * 2_000), "characters of inline markup"),
         ("|" + "a|" * 5_000 + "\n|" + "-|" * 5_000 + "\n", "more than 1,000 cells"),
         ("> " * 100 + "deep\n", "nested deeper"),
         ("".join("  " * i + "- x\n" for i in range(150)), "nested deeper"),

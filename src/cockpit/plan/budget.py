@@ -6,8 +6,9 @@ Each budget is checked by a cheap linear pass BEFORE the expensive work it prote
 
 - size and line length, for every plan (`check_text`);
 - Markdown (`check_markdown`): lines of structure outside code fences (markdown-it and the loader
-  spend most per such line), list/quote markers nested on one line, and per paragraph the `[` and
-  `<` that make markdown-it's link and HTML scanning quadratic;
+  spend most per such line), the inline markup characters among them (emphasis, links, tables:
+  markdown-it's inline pass costs tens of microseconds each), list/quote markers nested on one
+  line, and per paragraph the `[` and `<` that make its link and HTML scanning quadratic;
 - shell lines the loader will split into commands (`check_shell_lines`), once fences are known;
 - YAML (`expanded_size`): the number of values with aliases expanded, computed on the composed
   node graph with memoisation, so an alias bomb is measured at its written size.
@@ -30,7 +31,8 @@ MAX_WORK_LINES = 8_000  # lines of structure outside code blocks, plus lines in 
 MAX_SHELL_LINES = 5_000  # lines in shell blocks (the shell parser reads each)
 MAX_NESTING = 48
 MAX_IN_PARAGRAPH = 10_000  # `[` or `<` in one paragraph
-MAX_IN_DOCUMENT = 40_000  # `[` or `<` outside code blocks
+MAX_MARKUP = 40_000  # inline markup characters outside code blocks (the seed has 780)
+_MARKUP = "*_~[]()<>&!|`"
 MAX_CELLS = 1_000  # `|` on one line outside code blocks
 MAX_INDENT = 200  # spaces before a list marker
 
@@ -70,7 +72,7 @@ def check_markdown(text: str, path: str) -> int:
     fence: str | None = None
     structure = 0
     brackets = angles = 0  # in the current paragraph
-    total = 0  # in the document
+    markup = 0  # in the document
     paragraph_line = 0
     for number, line in enumerate(text.split("\n"), start=1):
         match = _FENCE_RE.match(line)
@@ -89,12 +91,14 @@ def check_markdown(text: str, path: str) -> int:
             raise _refuse(path, number, f"more than {MAX_WORK_LINES:,} lines of headings, lists and prose")
         if brackets == angles == 0:
             paragraph_line = number
-        opened, angled = line.count("["), line.count("<")
-        brackets, angles, total = brackets + opened, angles + angled, total + opened + angled
-        if max(brackets, angles) > MAX_IN_PARAGRAPH or total > MAX_IN_DOCUMENT:
+        brackets, angles = brackets + line.count("["), angles + line.count("<")
+        if max(brackets, angles) > MAX_IN_PARAGRAPH:
             char = "[" if brackets >= angles else "<"
-            where = "a paragraph" if max(brackets, angles) > MAX_IN_PARAGRAPH else "the plan"
-            raise _refuse(path, paragraph_line, f"{where} holds too many '{char}' to be read as Markdown")
+            raise _refuse(path, paragraph_line, f"a paragraph holds too many '{char}' to be read as Markdown")
+        markup += sum(line.count(c) for c in _MARKUP) if any(c in line for c in _MARKUP) else 0
+        if markup > MAX_MARKUP:
+            what = f"more than {MAX_MARKUP:,} characters of inline markup (*_[]<>|` ...) outside code"
+            raise _refuse(path, number, what)
         if line.count("|") > MAX_CELLS:
             raise _refuse(path, number, f"a table row with more than {MAX_CELLS:,} cells")
         markers = _MARKERS_RE.match(line)
