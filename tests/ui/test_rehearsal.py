@@ -48,13 +48,27 @@ def test_a_rehearsal_serves_the_snapshot_and_says_so(snapshot: Path, tmp_path: P
         box = app.owned[0]
         assert box.simulation.snapshot is not None
         assert box.store.count(r.PODS) == 138
-        assert app.session.header["rehearsal"] == str(snapshot)
+        assert app.session.header["rehearsal"] == str(snapshot.resolve())
         assert app.target.context == "cockpit-sandbox" and app.target.sandbox
         journal = app.session.session_dir / JOURNAL_NAME
         header = render_transcript(journal).markdown
-        assert f"| **Rehearsal** | on the sandbox scenario `{snapshot}` |" in header
+        assert f"| **Rehearsal** | on the sandbox scenario `{snapshot.resolve()}` |" in header
     finally:
+        app.session.close()
         for thing in app.owned:
+            thing.stop()
+    again = build_app(
+        LaunchOptions(sandbox=True, resume=True, resume_journal=journal),
+        plan=app.plan,
+        clock=FakeClock(),
+        environ={"KUBECONFIG": str(tmp_path / "absent"), "HOME": str(tmp_path)},
+        cluster_hub=None,
+    )
+    try:  # resumed on the copy it rehearsed on, not on the bundled world
+        assert again.owned[0].simulation.snapshot is not None
+    finally:
+        again.session.close()
+        for thing in again.owned:
             thing.stop()
 
 

@@ -161,8 +161,10 @@ def build_app(
             raise LaunchError(str(exc)) from None
         context = options.context or header.get("context")
         namespace = options.namespace or header.get("namespace")
-        if options.sandbox:
-            sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace, options.scenario)
+        if options.sandbox:  # a rehearsal resumes on the scenario it rehearsed on
+            recorded = Path(str(header["rehearsal"])) if header.get("rehearsal") else None
+            scenario = options.scenario or (recorded if recorded is not None and recorded.is_file() else None)
+            sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace, scenario)
             context = SANDBOX_CONTEXT
         target = kube_target(options, session.session_dir, context, namespace, environ, sandbox_kubeconfig)
     else:
@@ -175,7 +177,7 @@ def build_app(
             context = SANDBOX_CONTEXT
         target = kube_target(options, session_dir, context, options.namespace, environ, sandbox_kubeconfig)
         try:
-            rehearsal = str(options.scenario) if options.sandbox and options.scenario else None
+            rehearsal = str(options.scenario.resolve()) if options.sandbox and options.scenario else None
             session = Session.start(
                 plan,
                 session_dir,
