@@ -240,6 +240,9 @@ def test_diff_shows_the_change_and_changes_nothing(world: Kubectl, tmp_path: Pat
         line for line in done.stdout.splitlines() if line.startswith(("-", "+")) and "replicas" in line
     ]
     assert changed == ["-  replicas: 3", "+  replicas: 4"]
+    server_side = world("diff", "--server-side", "-f", str(manifest))
+    assert server_side.returncode == 1, server_side.stderr
+    assert "+  replicas: 4" in server_side.stdout.splitlines()
     assert store.get(r.DEPLOYMENTS, DP, DEPLOY)["spec"]["replicas"] == 3
     new = tmp_path / "new.yaml"
     new.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry-new"}}))
