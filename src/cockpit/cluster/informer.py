@@ -511,6 +511,7 @@ class Informer(Generic[T]):
             "GET", self.kind.path(self.namespace or None), query, timeout=(d.connect, d.silence), what=what
         )
         self._response = resp
+        self._arrived()  # the server answered the watch from our resourceVersion: its headers are data
         events = 0
         silent = False
         try:
