@@ -72,11 +72,11 @@ def test_health_derives_freshness_age_and_the_status_line() -> None:
     assert down.freshness is Freshness.DISCONNECTED
     assert down.describe(112.0) == (
         "The API server sent JSON that is cut short for watch pods — re-listing; "
-        "showing data from 12 s ago (stale); next try in 6 s."
+        "showing data from 12s ago (stale); next try in 6 s."
     )
     stale = Health(InformerState.STALE, "The watch of pods has sent nothing.", 100.0, True)
     assert stale.freshness is Freshness.STALE
-    assert stale.describe(130.0) == "The watch of pods has sent nothing; showing data from 30 s ago (stale)."
+    assert stale.describe(130.0) == "The watch of pods has sent nothing; showing data from 30s ago (stale)."
     assert Health(InformerState.FORBIDDEN, "Forbidden.").freshness is Freshness.UNAVAILABLE
     assert Freshness.DISCONNECTED.rank > Freshness.STALE.rank > Freshness.CONNECTED.rank
 

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cockpit.kubeprint import human_duration
+
 
 class InformerState(StrEnum):
     STARTING = "starting"  # no data yet and nothing wrong yet
@@ -123,7 +125,7 @@ class Health:
         parts = [(self.error or self.state.value).rstrip(". ")]
         stale = self.stale_seconds(now)
         if stale is not None:
-            parts.append(f"showing data from {int(stale)} s ago (stale)")
+            parts.append(f"showing data from {human_duration(stale)} ago (stale)")
         retry = self.retry_in(now)
         if retry is not None and self.state is not InformerState.STALE:
             parts.append(f"next try in {max(1, round(retry))} s")
