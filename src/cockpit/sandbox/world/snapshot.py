@@ -328,6 +328,9 @@ def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
             if old_uid:
                 uids[old_uid] = obj["metadata"]["uid"]
             stored.append((rt, obj, old_uid))
+    for i, (rt, obj, old_uid) in enumerate(stored):
+        if rt is PODS and old_uid:  # "back-off ... pod=NAME_NS(UID)": the pod's uid is a new one here
+            stored[i] = (rt, _renamed_uid(store, obj, old_uid), old_uid)
     for ns, name, left in terminating:  # a pod that was Terminating goes on terminating, then goes
         grace = min(max(left, 1.0), 30.0)
         store.terminate(PODS, ns, name, grace, grace)
@@ -353,6 +356,19 @@ def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
     world.at(now + 300.0 - 17.0, world.heartbeat)
     if not any(rt is NAMESPACES for rt, _, _ in stored):
         raise ScenarioError(f"{snap.path}: the snapshot has no Namespace")
+
+
+def _renamed_uid(store: Any, pod: Obj, old_uid: str) -> Obj:
+    """The pod with its old uid replaced by its new one in its container states' messages."""
+    new_uid = pod["metadata"]["uid"]
+    if old_uid.encode() not in orjson.dumps(pod.get("status") or {}):
+        return pod
+
+    def change(p: Obj) -> None:
+        p["status"] = orjson.loads(orjson.dumps(p["status"]).replace(old_uid.encode(), new_uid.encode()))
+
+    meta = pod["metadata"]
+    return dict(store.mutate(PODS, meta.get("namespace"), meta["name"], change))
 
 
 # ---- what each workload and pod keeps doing ------------------------------------------------------
