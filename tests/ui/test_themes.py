@@ -15,7 +15,7 @@ from cockpit.paths import config_file, data_dir
 from cockpit.session.clock import FakeClock
 from cockpit.ui.themes import DEFAULT_THEME, HOUSE_DIR, STATE_NAME, all_themes, load_themes, read_theme
 
-from .conftest import AppFactory
+from .conftest import AppFactory, wait_for
 
 HOUSE = ["cockpit-colorblind", "cockpit-dark", "cockpit-high-contrast", "cockpit-light"]
 REPO_THEMES = Path(__file__).resolve().parents[2] / "themes"
@@ -133,6 +133,9 @@ def test_theme_snapshot(theme: str, make_app: AppFactory, snap_compare, utc: Non
     app = make_app(clock=FakeClock(wall=1_761_300_000.0), theme=theme)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(lambda: app.current is not None and app.theme == theme, pilot)
+        await pilot.pause(0.2)
+        app.refresh_status()  # the status line's wording follows its width: lay it out first
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
