@@ -27,6 +27,7 @@ class FakeApi:
         self.oldest = 0  # watches from an RV below this get 410
         self.cond = threading.Condition()
         self.silent = False
+        self.page_delay = 0.0  # seconds before each list page is answered
         self.status = 200
         self.lists = 0
         self.watches = 0
@@ -107,6 +108,7 @@ class FakeApi:
                     self._list(int(q.get("limit") or 0), int(q.get("continue") or 0))
 
             def _list(self, limit: int, start: int) -> None:
+                time.sleep(api.page_delay)
                 with api.cond:
                     names = sorted(api.objects)
                     page = names[start : start + limit] if limit else names[start:]

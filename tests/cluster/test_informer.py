@@ -201,3 +201,20 @@ def test_forbidden_cluster_wide_list_falls_back_to_the_namespace(fake: FakeApi) 
     rec.wait({"a": "1", "b": "2"})
     informer.stop()
     disp.stop()
+
+
+def test_a_paged_first_list_says_loading_until_it_is_whole(fake: FakeApi) -> None:
+    for i in range(6):
+        fake.put(f"p{i}", value=i)
+    fake.page_delay = 0.3  # each page takes a while: the pane must not look live and empty meanwhile
+    informer, rec, disp = make(fake, page_size=2)
+    seen: list[tuple[InformerState, int]] = []
+    deadline = time.monotonic() + 10
+    while not informer.health.synced and time.monotonic() < deadline:
+        seen.append((informer.health.state, len(rec.view())))
+        time.sleep(0.01)
+    rec.wait({f"p{i}": str(i) for i in range(6)})
+    assert seen and all(state is InformerState.STARTING for state, _ in seen)
+    assert informer.health.state is InformerState.CONNECTED
+    informer.stop()
+    disp.stop()

@@ -441,7 +441,7 @@ class Informer(Generic[T]):
             items, meta = self._page(doc, what)
             for obj in items:
                 fresh[object_key(obj)] = self._summarize(obj, what)
-            self._arrived()
+            self._page_arrived()
             token = str(meta.get("continue") or "")
             if not token:
                 return fresh, str(meta.get("resourceVersion", ""))
@@ -629,6 +629,18 @@ class Informer(Generic[T]):
                 0,
             )
         if changed or old.state is not InformerState.CONNECTED:
+            self._dispatcher.mark(self)
+
+    def _page_arrived(self) -> None:
+        """A list page arrived: the server answers (the data is not stale), but the rows change only
+        once the list is whole, so "Loading" or "Reconnecting: why" stays until then."""
+        now = self.clock()
+        with self._health_lock:
+            old = self._health
+            state = InformerState.CONNECTED if old.state is InformerState.STALE else old.state
+            error = "" if state is InformerState.CONNECTED else old.error
+            self._health = Health(state, error, now, old.synced, old.last_event, None, old.failures)
+        if state is not old.state:
             self._dispatcher.mark(self)
 
     def _set_health(
