@@ -57,10 +57,12 @@ _PLAIN_VALUES = {"true", "false", "null", "none", "yes", "no", "<none>", "[]", "
 _PASSWORD_NAME = re.compile(r"(?i)pass|pwd|secret")
 
 # key: value / key=value / "key": "value" where the key names a secret (DB_PASSWORD=..., password: x)
+# The match starts at the secret word itself (what comes before it in the key is left as it is):
+# the engine then only tries the few positions that start with p, s, t, c or a.
 _KEY_VALUE = re.compile(
-    r"(?i)(?<![A-Za-z0-9_.-])(?P<key>[\"']?(?P<name>[A-Za-z0-9_.-]{0,64}?"
+    r"(?i)(?P<key>(?P<name>"
     + _SECRET_WORD
-    + r"[A-Za-z0-9_.-]{0,64})[\"']?)(?P<sep>[ \t]{0,8}[:=][ \t]{0,8})(?P<value>"
+    + r"[A-Za-z0-9_.-]{0,64}+)[\"']?)(?P<sep>[ \t]{0,8}[:=][ \t]{0,8})(?P<value>"
     + _VALUE
     + r")"
 )
