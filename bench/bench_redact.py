@@ -51,8 +51,8 @@ def _yes(n: int) -> str:
 
 def _triggers(n: int) -> str:
     lines = [
-        "2026-12-05T06:00:01Z level=info msg=\"refreshing token for user bob\" request_id=af31\n",
-        "2026-12-05T06:00:02Z level=info msg=\"password policy ok\" api_key=sk_live_4eC39HqLyjWDarjtT1\n",
+        '2026-12-05T06:00:01Z level=info msg="refreshing token for user bob" request_id=af31\n',
+        '2026-12-05T06:00:02Z level=info msg="password policy ok" api_key=sk_live_4eC39HqLyjWDarjtT1\n',
         "GET https://grafana.example.com/api/health 200 Authorization: Bearer eyJhbGciOiJIUzI1Ni\n",
         "2026-12-05T06:00:03Z level=debug secret_ref=db-creds key rotated at 06:00 (admin / x)\n",
         "2026-12-05T06:00:04Z connecting to postgres://app:hunter2@db.data:5432/app?ssl=true\n",
@@ -101,7 +101,9 @@ def _redactor_mbs(chunks: list[str], size: int) -> float:
 
 def _session_mbs(chunks: list[str], size: int, folder: Path, kind: str) -> float:
     task = Node("1.1", NodeKind.TASK, "bench", 1, TimeBox(10, 10))
-    plan = Plan("bench", str(folder / "plan.md"), sections=[Node("1", NodeKind.SECTION, "All", 1, children=[task])])
+    plan = Plan(
+        "bench", str(folder / "plan.md"), sections=[Node("1", NodeKind.SECTION, "All", 1, children=[task])]
+    )
     session = Session.start(plan, folder / f"session-{kind}", clock=FakeClock())
     session.record_command_started("r", "1.1", f"bench {kind}")
     started = time.perf_counter()

@@ -252,6 +252,12 @@ class Session:
         off the UI thread."""
         return redact(text, book=self.secrets)
 
+    def redact_output(self, cmd: str, text: str, namespace: str | None = None) -> str:
+        """`text` redacted as the output of `cmd` is in its side file (Secret-aware, withheld when
+        `cmd` decodes Secrets), with the values this session learned: for a screen."""
+        redactor = StreamRedactor.for_command(cmd, self.secrets, namespace)
+        return redactor.feed(text) + redactor.flush()
+
     def _task(self, task_id: str) -> Node:
         node = self.plan.find(task_id)
         if node is None:

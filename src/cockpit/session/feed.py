@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from cockpit.session.engine import Session, SessionError
 from cockpit.session.journal import JournalError
+from cockpit.session.output import Written
 
 SESSION_ERRORS = (SessionError, JournalError)  # what a session call can raise at the operator
 
@@ -45,19 +46,41 @@ class SessionFeed:
         self._start()
         self._queue.put(call)
 
-    def output(self, run_id: str, text: str) -> None:
+    def output(self, run_id: str, text: str, shown: Callable[[Written], object] | None = None) -> None:
+        """Record output on the feed's thread; then `shown(written)` with what was written,
+        redacted (what a screen may show: complete lines, and the open line so far)."""
         self._start()
-        self._queue.put(lambda: self.session.record_output(run_id, text))
+
+        def record() -> None:
+            written = self.session.record_output(run_id, text)
+            if shown is not None:
+                shown(written)
+
+        self._queue.put(record)
 
     def finished(
-        self, run_id: str, exit_code: int | None, duration: float, cancelled: bool, error: str | None
+        self,
+        run_id: str,
+        exit_code: int | None,
+        duration: float,
+        cancelled: bool,
+        error: str | None,
+        then: Callable[[], object] | None = None,
     ) -> None:
+        """Record the end of a run on the feed's thread, after its output; then `then()` (even when
+        recording failed), so a screen closes the run after showing all of its output."""
         self._start()
-        self._queue.put(
-            lambda: self.session.record_command_finished(
-                run_id, exit_code, duration, cancelled=cancelled, error=error
-            )
-        )
+
+        def record() -> None:
+            try:
+                self.session.record_command_finished(
+                    run_id, exit_code, duration, cancelled=cancelled, error=error
+                )
+            finally:
+                if then is not None:
+                    then()
+
+        self._queue.put(record)
 
     def join(self) -> None:
         """Block until everything queued so far is recorded."""

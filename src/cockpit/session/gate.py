@@ -21,6 +21,7 @@ here: the gate is tested with a plain `GateView` (see tests/session/test_gate.py
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from cockpit.runner import (
 from cockpit.session.actions import PaneAction, perform
 from cockpit.session.engine import Session
 from cockpit.session.feed import SESSION_ERRORS, SessionFeed
+from cockpit.session.output import Written
 from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.session.target import KubeTarget
 
@@ -124,8 +126,12 @@ class RunOpened:
 
 @dataclass(frozen=True, slots=True)
 class RunOutput:
+    """Output of a run as the session wrote it (redacted): complete lines, and `partial`, the
+    line still open as far as it came (replaced by the next RunOutput)."""
+
     key: str
     text: str
+    partial: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,13 +383,33 @@ class Gate:
         self.view.show(RunOpened(key, subject, kind, side, note))
         return key
 
+    def _shower(self) -> Callable[[GateEvent], None]:
+        """`view.show` for the session feed's thread: hopped onto the event loop the gate runs on.
+        The screen shows output as the session redacted it, never the raw chunk."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return self.view.show
+
+        def show(event: GateEvent) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the cockpit is quitting
+                loop.call_soon_threadsafe(self.view.show, event)
+
+        return show
+
     def _output(self, key: str, text: str) -> None:
-        self.feed.output(key, text)
-        self.view.show(RunOutput(key, text))
+        show = self._shower()
+
+        def shown(written: Written) -> None:
+            if written.lines or written.partial:
+                show(RunOutput(key, written.lines, written.partial))
+
+        self.feed.output(key, text, shown)
 
     def _close(self, key: str, result: RunResult) -> None:
         if self.running.pop(key, None) is None:
             return  # closed already (a cancel raced the exit)
+        show = self._shower()
         # a cancel is not an error: the runner's "killed by SIGINT" would read as a failure
         self.feed.finished(
             key,
@@ -391,8 +417,8 @@ class Gate:
             result.duration,
             cancelled=result.cancelled,
             error=None if result.cancelled else result.error,
+            then=lambda: show(RunClosed(key, result)),  # after all of its output is shown
         )
-        self.view.show(RunClosed(key, result))
 
     # ---- pane actions -------------------------------------------------------------------------------
 
@@ -508,16 +534,19 @@ class Gate:
         def on_run(snapshot: WatchRun) -> None:
             if key in self.running:
                 self.running[key].exit_code = snapshot.result.exit_code
-            self.feed.output(key, f"\n--- run {snapshot.index} ---\n{snapshot.output}")
-            self.view.show(
-                WatchTick(
+
+            def shown(_written: Written) -> None:  # on the feed's thread, after the side file
+                tick = WatchTick(
                     key,
                     snapshot.index,
                     snapshot.result.exit_code,
                     f"Every {interval:g}s: {inner}",
-                    snapshot.output,
+                    self.session.redact_output(inner, snapshot.output, self.target.namespace),
                 )
-            )
+                show(tick)
+
+            show = self._shower()
+            self.feed.output(key, f"\n--- run {snapshot.index} ---\n{snapshot.output}", shown)
 
         watch = Watch(
             inner, interval=interval, env=dict(self.target.env), columns=self.view.columns(), on_run=on_run

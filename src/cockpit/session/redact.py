@@ -742,7 +742,7 @@ class StreamRedactor:
         saved, withheld = replace(self._state), self._withheld
         self._previewing = True
         try:
-            return self._lines(self._pending)
+            return self._lines(self._pending).rstrip("\n")
         finally:
             self._state, self._withheld = saved, withheld
             self._previewing = False

@@ -189,9 +189,11 @@ class RunControl:
         return max(40, width - 2) if width else 120
 
     def show(self, event: GateEvent) -> None:
-        if isinstance(event, RunOutput):
+        if isinstance(event, RunOutput):  # redacted by the session: never the raw chunk
             if (view := self.views.get(event.key)) is not None:
-                view.buffer.feed(event.text)
+                if event.text:
+                    view.buffer.feed(event.text)
+                view.buffer.preview(event.partial)
         elif isinstance(event, RunOpened):
             kind = event.kind if event.kind in ("job", "watch") else "run"
             view = RunView(key=event.key, command=event.subject, kind=kind, side_file=event.side_file)

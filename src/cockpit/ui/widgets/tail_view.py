@@ -27,11 +27,13 @@ class TailBuffer:
         self.dropped = 0  # lines that fell off the top
         self.width = 0
         self._partial = ""
+        self._preview = ""  # the open line as far as it came, shown until more output replaces it
         self.version = 0  # bumped on every change so views know to repaint
 
     def clear(self) -> None:
         self.lines.clear()
         self._partial = ""
+        self._preview = ""
         self.dropped = 0
         self.width = 0
         self.version += 1
@@ -47,6 +49,7 @@ class TailBuffer:
 
     def feed(self, chunk: str) -> None:
         """Add raw terminal output (may hold several lines, CRLF, ANSI codes, a trailing partial)."""
+        self._preview = ""  # what comes now carries the line it previewed
         data = self._partial + chunk.replace("\r\n", "\n")
         parts = data.split("\n")
         self._partial = parts.pop()
@@ -58,15 +61,22 @@ class TailBuffer:
             self.append_line(part)
         self.version += 1
 
+    def preview(self, text: str) -> None:
+        """Show `text` after the open line until the next `feed`: a line still being written (a
+        prompt, progress), as the session redacted it so far."""
+        if text != self._preview:
+            self._preview = text
+            self.version += 1
+
     def flush_partial(self) -> None:
-        if self._partial:
-            self.append_line(self._partial)
-            self._partial = ""
+        if self._partial or self._preview:
+            self.append_line(self._partial + self._preview)
+            self._partial = self._preview = ""
 
     def visible_lines(self) -> list[Line]:
         lines = list(self.lines)
-        if self._partial:
-            lines.append(self._partial)
+        if self._partial or self._preview:
+            lines.append(self._partial + self._preview)
         return lines
 
 
