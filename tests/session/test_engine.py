@@ -34,10 +34,11 @@ def session(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
 def test_one_active_task_and_its_timer(session: Session, clock: FakeClock) -> None:
     session.activate("1.1.1")
     clock.advance(4 * MIN)
-    session.activate("1.1.2")  # the first one stops, stays open
+    session.activate("1.1.2")  # the first one is paused: its timer stops, it stays open
     clock.advance(2 * MIN)
     assert session.active_task is not None and session.active_task.id == "1.1.2"
-    assert session.state_of("1.1.1") is TaskState.TODO
+    assert session.state_of("1.1.1") is TaskState.PAUSED
+    assert session.state_of("1.1.1").is_open
     assert session.state_of("1.1.2") is TaskState.ACTIVE
     assert session.elapsed("1.1.1") == 4 * MIN
     assert session.elapsed("1.1.2") == 2 * MIN

@@ -445,8 +445,10 @@ async def test_help_lists_every_binding(make_app: AppFactory) -> None:
         # the live panes' own keys, under their pane's heading
         titles = {row[0] for row in app.screen.rows}
         assert {"Pods pane", "ArgoCD pane", "Certificates pane", "Logs pane", "Platform pane"} <= titles
-        for words in ("Filter pods", "Pod logs", "Sync app", "Why not Ready", "Search logs", "Re-check now"):
+        pane_keys = ("Pod logs", "Sync app", "Why not Ready", "Next match", "Re-check now", "Describe")
+        for words in pane_keys:
             assert words in text
+        assert "Maximize/restore" in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
@@ -469,9 +471,11 @@ async def test_space_in_the_commands_ticks_the_task_on_screen(make_app: AppFacto
     async with app.run_test(size=(120, 40)) as pilot:
         await open_task(pilot)
         assert app.query_one(CommandList).has_focus
-        await pilot.press("space")
-        await pilot.pause()
-        assert app.session.state_of("1.1") is TaskState.DONE
+        await pilot.press("space")  # outside the plan, a space asks before it ticks
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        assert app.session.state_of("1.1") is TaskState.ACTIVE
+        await pilot.press("y")
+        await wait_for(lambda: app.session.state_of("1.1") is TaskState.DONE, pilot)
         assert app.session.active_task is not None and app.session.active_task.id == "1.2"
 
 
@@ -528,15 +532,15 @@ async def test_live_panes_swap_in_on_a_narrow_screen(make_app: AppFactory) -> No
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        live, output, task = app.query_one("#live-panes"), app.query_one("#output"), app.query_one("#task")
-        assert output.display and task.display and not live.display
+        live, work = app.query_one("#live-panes"), app.query_one("#work")  # work: task over output
+        assert work.display and not live.display
         await pilot.press("L")
         await pilot.pause()
-        assert live.display and not output.display and not task.display
+        assert live.display and not work.display
         assert "No cluster connected" in str(app.query_one("#live-missing").render())
         await pilot.press("L")
         await pilot.pause()
-        assert output.display and not live.display
+        assert work.display and not live.display
 
 
 async def test_clicking_a_command_runs_it(make_app: AppFactory) -> None:
@@ -653,9 +657,8 @@ async def test_a_passed_check_offers_the_tick_and_never_ticks_by_itself(make_app
         assert "✓ check passed — press space to tick" in str(line.render())
         assert app.session.state_of("1.1") is TaskState.ACTIVE  # offered, not ticked
         assert any(str(c.display).startswith("Tick (check passed)") for c in await palette_hits(app))
-        await pilot.press("space")
-        await pilot.pause()
-        assert app.session.state_of("1.1") is TaskState.DONE
+        await pilot.press("space", "y")  # from the commands, the tick is confirmed
+        await wait_for(lambda: app.session.state_of("1.1") is TaskState.DONE, pilot)
 
 
 async def test_a_run_is_journaled_with_the_namespace_it_names(make_app: AppFactory) -> None:
@@ -675,8 +678,8 @@ async def test_ticking_from_the_commands_leaves_the_keys_with_the_plan(make_app:
         await pilot.press("down", "enter")  # 1.2: focus goes to its command
         await pilot.pause()
         assert isinstance(app.focused, CommandList)
-        await pilot.press("space")  # tick 1.2: on to 1.3, which has no commands
-        await pilot.pause()
+        await pilot.press("space", "y")  # tick 1.2 (confirmed): on to 1.3, which has no commands
+        await wait_for(lambda: app.current is not None and app.current.id == "1.3", pilot)
         assert app.current is not None and app.current.id == "1.3"
         assert isinstance(app.focused, PlanTree)
         await pilot.press("up")

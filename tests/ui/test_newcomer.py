@@ -194,13 +194,13 @@ async def test_starting_a_task_with_the_live_panes_swapped_in_shows_the_task(mak
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        live, task = app.query_one("#live-panes"), app.query_one("#task")
+        live, work = app.query_one("#live-panes"), app.query_one("#work")  # work: task over output
         await pilot.press("L", "t")
         await pilot.pause()
-        assert live.display and not task.display
+        assert live.display and not work.display
         await pilot.press("enter")  # start 1.1 from the plan
         await pilot.pause()
-        assert task.display and not live.display
+        assert work.display and not live.display
         assert app.query_one(CommandList).has_focus  # e and enter act on its commands at once
 
 

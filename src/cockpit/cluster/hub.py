@@ -171,10 +171,23 @@ class ClusterHub:
         return certificate_chain(self._api(), cert)
 
     def pod_events(self, namespace: str, name: str) -> list[EventRow]:
-        query = [("fieldSelector", f"involvedObject.kind=Pod,involvedObject.name={name}")]
+        return self.events_of("Pod", namespace, name)
+
+    def events_of(self, kind: str, namespace: str, name: str) -> list[EventRow]:
+        """The events about one object (`kubectl describe`'s Events), oldest first."""
+        query = [("fieldSelector", f"involvedObject.kind={kind},involvedObject.name={name}")]
         doc = self._api().get_json(EVENTS.path(namespace), query)
         rows = [summarize_event(e) for e in doc.get("items") or []]
         return sorted(rows, key=lambda e: e.last_seen or 0.0)
+
+    def get_object(self, plural: str, namespace: str, name: str) -> dict[str, Any]:
+        """One object of a kind the panes show (pods, applications, certificates), as JSON."""
+        kinds = {k.plural: k for k in (PODS, APPLICATIONS, CERTIFICATES)}
+        kind = kinds.get(plural)
+        if kind is None:
+            raise ClusterError(f"no {plural} in the live panes")
+        doc = self._api().get_json(kind.path(namespace, name))
+        return dict(doc) if isinstance(doc, dict) else {}
 
     def follow_logs(self, request: LogRequest, buffer: LogBuffer | None = None) -> LogFollower:
         return LogFollower(self._api(), request, buffer).start()

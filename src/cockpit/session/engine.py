@@ -355,19 +355,22 @@ class Session:
     # ---- tasks --------------------------------------------------------------------------------
 
     def activate(self, task_id: str) -> None:
-        """Make `task_id` the active task and start its timer; the previous one stops (stays open).
-        Activating a done or skipped task reopens it."""
+        """Make `task_id` the active task and start its timer. The previous active task is paused
+        first (journaled as `task_paused`: its time kept, its timer stopped, shown as paused), so
+        only one task's timer ever runs. Activating a done or skipped task reopens it."""
         with self._lock:
             self._live()
             self._task(task_id)
             if self.state.active != task_id:
+                if self.state.active is not None:
+                    self._emit("task_paused", task=self.state.active, by=task_id)
                 self._emit("task_activated", task=task_id)
 
     def deactivate(self) -> None:
-        """Stop the active task's timer without ticking it."""
+        """Pause the active task (its timer stops) without ticking it."""
         with self._lock:
             if self.state.active is not None:
-                self._emit("task_deactivated", task=self.state.active)
+                self._emit("task_paused", task=self.state.active)
 
     def tick(self, task_id: str) -> None:
         """Mark a task done (stops its timer if it was active)."""
@@ -431,6 +434,16 @@ class Session:
                 raise SessionError("an empty note was not recorded")
             self._emit("note", task=task_id, title=title, text=self.redact(text))
             return self.state.notes[-1]
+
+    def record_cluster(
+        self, context: str | None, namespace: str | None, *, sandbox: bool = False, problem: str = ""
+    ) -> None:
+        """Which cluster this run of the session landed on (at start and at every resume), so the
+        transcript says where each part of the work happened."""
+        with self._lock:
+            if self.state.ended or self.journal.closed:
+                return
+            self._emit("cluster", context=context, namespace=namespace, sandbox=sandbox, problem=problem)
 
     # ---- commands and metrics -----------------------------------------------------------------
 
@@ -656,7 +669,7 @@ class Session:
         ids = [n.id for n in order]
         start = ids.index(anchor) + 1 if anchor in ids else 0
         for node in order[start:] + order[:start]:
-            if node.id != self.state.active and self.state_of(node.id) is TaskState.TODO:
+            if node.id != self.state.active and self.state_of(node.id) in (TaskState.TODO, TaskState.PAUSED):
                 return node
         return None
 

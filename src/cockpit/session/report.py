@@ -29,6 +29,7 @@ STATE_LABEL = {
     TaskState.SKIPPED: "skipped",
     TaskState.ACTIVE: "in progress",
     TaskState.TODO: "open",
+    TaskState.PAUSED: "paused",
 }
 
 

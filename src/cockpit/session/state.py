@@ -18,8 +18,14 @@ NEAR_FRACTION = 0.8
 class TaskState(StrEnum):
     TODO = "todo"
     ACTIVE = "active"
+    PAUSED = "paused"  # started, then left for another task: its time is kept, its timer stopped
     DONE = "done"
     SKIPPED = "skipped"
+
+    @property
+    def is_open(self) -> bool:
+        """Not done or skipped: still to do, being done, or paused."""
+        return self in (TaskState.TODO, TaskState.ACTIVE, TaskState.PAUSED)
 
 
 class Verdict(StrEnum):
@@ -162,6 +168,7 @@ class SessionState:
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)  # "baseline"/"end" -> values
     overrun: set[str] = field(default_factory=set)
     reopened: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[dict[str, Any]] = field(default_factory=list)  # where each start/resume landed
 
     @classmethod
     def from_header(cls, header: dict[str, Any]) -> SessionState:
@@ -196,7 +203,7 @@ class SessionState:
             rec.elapsed += max(0.0, t - rec.active_since)
             rec.active_since = None
         if rec.state is TaskState.ACTIVE:
-            rec.state = TaskState.TODO
+            rec.state = TaskState.PAUSED
         self.active = None
 
     def _remap(self, event: dict[str, Any]) -> None:
@@ -255,7 +262,7 @@ class SessionState:
             }[kind]
             rec.touched_t = t
             self.last_touched = task_id
-        elif kind == "task_deactivated" and task_id:
+        elif kind in ("task_paused", "task_deactivated") and task_id:
             if self.active == task_id:
                 self._close_active(t)
         elif kind in ("step_ticked", "step_unticked") and task_id:
@@ -274,6 +281,8 @@ class SessionState:
             self.paused = False
         elif kind == "plan_changed":
             self._remap(event)
+        elif kind == "cluster":
+            self.clusters.append(event)
         elif kind == "reopened":
             self.reopened.append(event)
             self.ended = False

@@ -30,6 +30,15 @@ def _describe(state: SessionState, event: dict[str, Any]) -> str | None:
         return f"⤼ skipped **{_title(state, task)}**"
     if kind == "task_unticked":
         return f"↺ reopened **{_title(state, task)}**"
+    if kind == "task_paused":
+        by = event.get("by")
+        return f"⏸ paused **{_title(state, task)}**" + (f" for **{_title(state, by)}**" if by else "")
+    if kind == "cluster":
+        where = event.get("context") or "no cluster"
+        if event.get("namespace"):
+            where += f"/{event['namespace']}"
+        what = " (sandbox, started afresh)" if event.get("sandbox") else ""
+        return f"⎈ on cluster **{where}**{what}" + (f": {event['problem']}" if event.get("problem") else "")
     if kind == "task_deactivated":
         return f"⏸ stopped working on **{_title(state, task)}**"
     if kind == "step_ticked":

@@ -7,6 +7,7 @@ The app shows state and sends intents. Timing, journaling and transcripts live i
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,17 +16,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.errors import StyleSyntaxError
 from rich.style import Style
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 from textual.worker import Worker, WorkerState
 
+from cockpit.cluster.metrics import MetricsBoard
+from cockpit.cluster.snapshot import ClusterSnapshot
 from cockpit.logsetup import configured_file, log_failure
 from cockpit.paths import private_dir, write_private
 from cockpit.plan.model import Command, Node, NodeKind, Plan
@@ -40,10 +44,11 @@ from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState
 from cockpit.ui.run_control import RunControl
-from cockpit.ui.screens.dialogs import QuitScreen, TextPrompt
+from cockpit.ui.screens.dialogs import ConfirmScreen, QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.task_checks import CheckLine, TaskChecks
 from cockpit.ui.themes import DEFAULT_THEME, all_themes, save_theme
+from cockpit.ui.widgets.headline import Headline, check_item, metric_items
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
 from cockpit.ui.widgets.plan_tree import PlanTree
@@ -53,7 +58,24 @@ from cockpit.ui.widgets.task_detail import CommandList, StepList, TaskDetail
 if TYPE_CHECKING:
     from cockpit.ui.panes.base import GateRequest
 
-WIDE_COLUMNS = 150
+ZOOMABLE = ("plan", "task", "output", "live-panes")
+JUMPS: tuple[tuple[str, str], ...] = (
+    ("pods", "live-pods"),
+    ("argo", "live-argocd"),
+    ("argocd", "live-argocd"),
+    ("apps", "live-argocd"),
+    ("certs", "live-certificates"),
+    ("certificates", "live-certificates"),
+    ("logs", "live-logs"),
+    ("metrics", "live-metrics"),
+    ("platform", "live-platform"),
+    ("plan", "plan"),
+    ("task", "task"),
+    ("commands", "task"),
+    ("output", "output"),
+)
+HOLD_SECONDS = 1.0  # keys typed while a dialog opens wait for it at most this long
+WIDE_COLUMNS = 140  # from here the live panes stand beside the plan and the work, full height
 TALL_ROWS = 40
 
 
@@ -80,7 +102,7 @@ def live_pane_bindings(read_only: bool = False) -> list[tuple[str, list[Any]]]:
     def listed(pane: type[Any]) -> list[Any]:
         writes = getattr(pane, "WRITES", frozenset())
         keep = []
-        for binding in getattr(pane, "BINDINGS", []):
+        for binding in own_and_inherited_bindings(pane):
             if isinstance(binding, Binding) and binding.action.startswith(READ_ONLY_ACTION):
                 if read_only:
                     keep.append(binding)
@@ -89,6 +111,16 @@ def live_pane_bindings(read_only: bool = False) -> list[tuple[str, list[Any]]]:
         return keep
 
     return [(title, listed(pane)) for title, pane in panes]
+
+
+def own_and_inherited_bindings(widget: type[Any]) -> list[Any]:
+    """A pane's keys with those it inherits (d and y come from the table panes' base), minus the
+    stock widgets' own."""
+    found: list[Any] = []
+    for cls in reversed(widget.__mro__):
+        if cls.__module__.startswith("cockpit."):
+            found.extend(cls.__dict__.get("BINDINGS", []))
+    return found
 
 
 class NoteRecorded(Message):
@@ -114,7 +146,10 @@ class CockpitApp(App[int]):
         Binding("c", "cancel_run", "Cancel run", id="app.cancel"),
         Binding("exclamation_mark", "command_line", "Run a command", show=False, id="app.command_line"),
         Binding("space", "tick_current", "Tick the task on screen", show=False, id="app.tick"),
-        Binding("slash", "filter", "Filter plan", id="app.filter"),
+        Binding("slash", "filter", "Filter plan / focused table", id="app.filter"),
+        Binding("z", "zoom", "Maximize/restore", id="app.zoom"),
+        Binding("escape", "restore", "Restore", show=False, priority=True, id="app.restore"),
+        Binding("colon", "jump", "Go to pane", show=False, id="app.jump"),
         Binding("L", "toggle_live", "Live panes", id="app.live"),
         Binding("right_square_bracket", "live_tab(1)", "Next live pane", show=False, id="app.live_next"),
         Binding("left_square_bracket", "live_tab(-1)", "Previous live pane", show=False, id="app.live_prev"),
@@ -159,6 +194,12 @@ class CockpitApp(App[int]):
         self._journal_problem = ""
         self.closing = False  # set once the session is ending: late process exits only journal
         self.notices: deque[str] = deque(maxlen=200)  # every notification shown, newest last
+        self.zoomed: Any = None  # the maximized pane, if one is
+        self.metrics_board = MetricsBoard.for_plan(list(plan.metrics))
+        self._held_keys: list[events.Key] = []  # type-ahead waiting for a dialog that is opening
+        self._dialog_expected_until = 0.0  # a dialog is about to open (an edit was asked for)
+        self._top_screen: Any = None
+        self._top_screen_since = 0.0
 
     def notify(
         self, message: str, *, title: str = "", severity: SeverityLevel = "information", **kw: Any
@@ -167,24 +208,64 @@ class CockpitApp(App[int]):
         self.notices.append(f"{title}: {message}" if title else message)
         super().notify(message, title=title, severity=severity, **kw)
 
+    # ---- type-ahead -------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while a dialog or the palette is opening wait for it and go to it, in order,
+        instead of to the screen underneath (a `k` lost to the command list left `ubectl`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self._holding_keys():
+            self._held_keys.append(event)
+            if len(self._held_keys) == 1:
+                self.set_timer(0.02, self._release_keys)
+            return
+        await super().on_event(event)
+
+    def expect_dialog(self) -> None:
+        """A dialog will open shortly (an edit prompt, a confirmation): hold the keys until it has."""
+        self._dialog_expected_until = time.monotonic() + HOLD_SECONDS
+
+    def dialog_not_coming(self) -> None:
+        self._dialog_expected_until = 0.0
+
+    def _dialog_opening(self) -> bool:
+        now = time.monotonic()
+        screen = self.screen
+        if screen is not self._top_screen:
+            self._top_screen, self._top_screen_since = screen, now
+        if isinstance(screen, ModalScreen):
+            self._dialog_expected_until = 0.0
+            return screen.focused is None and now - self._top_screen_since < HOLD_SECONDS
+        return now < self._dialog_expected_until
+
+    def _holding_keys(self) -> bool:
+        return bool(self._held_keys) or self._dialog_opening()
+
+    def _release_keys(self) -> None:
+        if self._dialog_opening():
+            self.set_timer(0.02, self._release_keys)
+            return
+        held, self._held_keys = self._held_keys, []
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+
     # ---- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Headline(id="headline")
         with Horizontal(id="main"):
             tree = PlanTree(id="plan")
             tree.border_title = "Plan"
-            yield tree
-            with Vertical(id="work"):
+            yield tree.add_class("pane")
+            with Vertical(id="work", classes="pane"):
                 detail = TaskDetail(id="task")
                 detail.border_title = "Task"
-                yield detail
-                with Horizontal(id="lower"):
-                    output = OutputPane(id="output")
-                    output.border_title = "Output"
-                    yield output
-                    live = LiveArea(self.cluster_hub, self.target.problem, plan=self.plan, id="live-panes")
-                    live.border_title = "Live"
-                    yield live
+                yield detail.add_class("pane")
+                output = OutputPane(id="output")
+                output.border_title = "Output"
+                yield output.add_class("pane")
+            live = LiveArea(self.cluster_hub, self.target.problem, plan=self.plan, id="live-panes")
+            live.border_title = "Live"
+            yield live.add_class("pane")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -226,6 +307,7 @@ class CockpitApp(App[int]):
             )
         self.set_interval(1.0, self.tick_clock, name="session-clock")
         self.refresh_status()
+        self.refresh_headline()
 
     async def on_unmount(self) -> None:
         """However the app ends (q, ctrl+c, a crash), leave no command running behind it."""
@@ -241,12 +323,14 @@ class CockpitApp(App[int]):
         self.query_one(PlanTree).palette = self.palette
         self.query_one(OutputPane).palette = self.palette
         self.query_one(StatusBar).palette = self.palette
+        self.query_one(Headline).palette = self.palette
 
     def _repaint_with_theme(self) -> None:
         """A theme picked from the palette recolours the rows and the status line at once."""
         self._apply_palette()
         self.refresh_rows()
         self.refresh_status()
+        self.refresh_headline()
 
     def _palette_from_theme(self) -> Palette:
         """Theme colours for the rich labels (which cannot read $variables); defaults if unparsable."""
@@ -269,20 +353,24 @@ class CockpitApp(App[int]):
             accent=colour("primary", default.accent),
         )
 
-    def on_resize(self) -> None:
-        self._apply_size_classes()
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_size_classes(event.size)
 
-    def _apply_size_classes(self) -> None:
-        width, height = self.size
-        self.screen.set_class(width >= WIDE_COLUMNS, "-wide")
-        if width >= WIDE_COLUMNS:
-            self.screen.remove_class("-show-live")
-        self.screen.set_class(height >= TALL_ROWS, "-tall")
+    def _apply_size_classes(self, size: Size | None = None) -> None:
+        """The layout follows the size the terminal has now (the event's, not `self.size`, which
+        can still hold the previous one while a resize is being handled). The classes sit on the
+        app, so a dialog open during the resize does not keep the screen under it in the old layout."""
+        width, height = size if size is not None else self.size
+        wide = width >= WIDE_COLUMNS
+        self.set_class(wide, "-wide")
+        if wide:
+            self.remove_class("-show-live")
+        self.set_class(height >= TALL_ROWS, "-tall")
 
     def _last_touched_open(self) -> Node | None:
         """On resume: the task the operator was on, if it is still open."""
         touched = self.session.state.last_touched
-        if touched and self.session.state_of(touched) in (TaskState.TODO, TaskState.ACTIVE):
+        if touched and self.session.state_of(touched).is_open:
             return self.plan.find(touched)
         return None
 
@@ -314,7 +402,7 @@ class CockpitApp(App[int]):
         line = None
         if node is not None and node.kind is NodeKind.TASK:
             line = self.task_checks.line_for(node, self.session)
-        open_task = node is not None and self.session.state_of(node.id) in (TaskState.TODO, TaskState.ACTIVE)
+        open_task = node is not None and self.session.state_of(node.id).is_open
         self.check_line = line
         try:
             self.query_one(TaskDetail).show_check(line, open_task=open_task)
@@ -329,14 +417,16 @@ class CockpitApp(App[int]):
             node is not None
             and self.check_line is not None
             and self.check_line.passed is True
-            and self.session.state_of(node.id) in (TaskState.TODO, TaskState.ACTIVE)
+            and self.session.state_of(node.id).is_open
         )
 
     def describe_command(self, command: Command) -> str:
         return presenters.command_tags(command, self.target.read_only)
 
     def status_info(self) -> StatusInfo:
-        return presenters.status_info(self.session, self.target, self.runs.running_count())
+        return presenters.status_info(
+            self.session, self.target, self.runs.running_count(), self.cluster_hub, self.zoomed is not None
+        )
 
     def refresh_status(self) -> None:
         try:
@@ -344,6 +434,25 @@ class CockpitApp(App[int]):
         except NoMatches:  # the screen is being torn down: a last timer tick
             return
         bar.show(self.status_info())
+
+    def refresh_headline(self) -> None:
+        """The plan's success metrics, live against their targets (every second)."""
+        try:
+            headline = self.query_one(Headline)
+        except NoMatches:
+            return
+        hub = self.cluster_hub
+        snapshot = getattr(hub, "snapshot", None)
+        snap = snapshot() if callable(snapshot) else ClusterSnapshot()
+        items = metric_items(self.metrics_board, snap)
+        platform = self.query("PlatformPane")
+        if platform:
+            shown = getattr(platform.first(), "snapshot", None)
+            item = check_item(getattr(shown, "checks", None), getattr(shown, "failing_checks", None))
+            if item is not None:
+                items.append(item)
+        note = "" if hub is not None else "no cluster"
+        headline.show(items, note)
 
     def refresh_rows(self, node: Node | None = None) -> None:
         """Repaint a task's row and its ancestors (every row when None)."""
@@ -366,6 +475,7 @@ class CockpitApp(App[int]):
         if active is not None and not self.session.paused:
             self.refresh_rows(active)
         self.refresh_check()
+        self.refresh_headline()
         try:
             for node in self.session.poll_overruns():
                 box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"
@@ -399,7 +509,7 @@ class CockpitApp(App[int]):
         self.activate(node)
         # narrow screen with the live panes swapped in: the task and its commands come back, or
         # enter would start a task the operator cannot see, its commands hidden and unfocusable
-        self.screen.remove_class("-show-live")
+        self.remove_class("-show-live")
         commands = self.query_one(CommandList)
         steps = self.query_one(StepList)
         if commands.commands:
@@ -441,9 +551,24 @@ class CockpitApp(App[int]):
         self.move_to_next_open()
 
     def action_tick_current(self) -> None:
-        """space outside the plan (commands, output): tick the task on screen."""
-        if self.current is not None:
-            self.post_message(PlanTree.TickRequested(self.current))
+        """space outside the plan (commands, output, live panes): tick the task on screen, after a
+        confirmation, so a space meant for something else never ticks a task."""
+        node = self.current
+        if node is None or node.kind is not NodeKind.TASK:
+            return
+        done = self.session.state_of(node.id) in (TaskState.DONE, TaskState.SKIPPED)
+        verb = "Reopen" if done else "Tick"
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.current is node:
+                self.post_message(PlanTree.TickRequested(node))
+
+        self.push_screen(
+            ConfirmScreen(
+                f"{verb} {node.title}?", f"{verb} the task on screen: {node.title}", yes=verb, danger=False
+            ),
+            answered,
+        )
 
     @on(PlanTree.SkipRequested)
     def _skip(self, event: PlanTree.SkipRequested) -> None:
@@ -498,6 +623,8 @@ class CockpitApp(App[int]):
 
     @on(CommandList.RunRequested)
     def _run_requested(self, event: CommandList.RunRequested) -> None:
+        if event.edit:
+            self.expect_dialog()  # what is typed next belongs to the edit prompt
         self.run_command(event.command, edit=event.edit)
 
     def run_command(self, command: Command, *, edit: bool = False) -> None:
@@ -508,7 +635,10 @@ class CockpitApp(App[int]):
 
     @work(group="command-flow", exit_on_error=False, description="run a plan command")
     async def _run_flow(self, node: Node | None, command: Command, edit: bool) -> None:
-        await self.runs.request(node, command, edit=edit)
+        try:
+            await self.runs.request(node, command, edit=edit)
+        finally:
+            self.dialog_not_coming()
         self.refresh_status()
 
     @property
@@ -699,6 +829,12 @@ class CockpitApp(App[int]):
         ]
 
     def action_filter(self) -> None:
+        """/: filter what has the focus (a live pane's table, the log), else the plan."""
+        for node in self.focused.ancestors_with_self if self.focused is not None else []:
+            start = getattr(node, "start_filter", None)
+            if callable(start):
+                start()
+                return
         tree = self.query_one(PlanTree)
         self.push_screen(
             TextPrompt(
@@ -732,40 +868,139 @@ class CockpitApp(App[int]):
 
     def action_toggle_live(self) -> None:
         """Narrow screens: the live panes take the task and output's place, and back."""
-        if self.screen.has_class("-wide"):
+        if self.has_class("-wide"):
             self.notify("The live panes are already shown beside the output.")
             return
-        self.screen.toggle_class("-show-live")
+        self.toggle_class("-show-live")
 
     def action_live_tab(self, step: int) -> None:
         """] and [: the next or previous live pane (on a narrow screen they swap the live panes in)."""
-        try:
-            tabs = self.query_one("#live-tabs", TabbedContent)
-        except NoMatches:
-            self.notify("No live panes: no cluster is connected.", severity="warning")
+        tabs = self._live_tabs()
+        if tabs is None:
             return
         panes = [pane.id for pane in tabs.query(TabPane) if pane.id]
         if not panes:
             return
-        if not self.screen.has_class("-wide"):
-            self.screen.add_class("-show-live")
         index = panes.index(tabs.active) if tabs.active in panes else 0
-        tabs.active = panes[(index + step) % len(panes)]
-        pane = tabs.get_pane(tabs.active)
+        self.show_live_pane(panes[(index + step) % len(panes)])
+
+    def _live_tabs(self) -> TabbedContent | None:
+        try:
+            return self.query_one("#live-tabs", TabbedContent)
+        except NoMatches:
+            self.notify("No live panes: no cluster is connected.", severity="warning")
+            return None
+
+    def show_live_pane(self, pane_id: str) -> None:
+        """Bring a live pane into view (swapping the live area in on a narrow screen) and focus it."""
+        tabs = self._live_tabs()
+        if tabs is None:
+            return
+        live = self.query_one("#live-panes")
+        if self.zoomed is not None and self.zoomed is not live:
+            self.action_restore()
+        if not self.has_class("-wide"):
+            self.add_class("-show-live")
+        tabs.active = pane_id
+        pane = tabs.get_pane(pane_id)
         # the pane's table or log, so its own keys work at once; never a text field, which would
         # swallow the next ] (the Logs pane starts with one): then the tab bar, where ] still works
         focusable = [w for w in pane.query("*") if w.focusable and not isinstance(w, Input)]
         (focusable[0] if focusable else tabs.query_one(Tabs)).focus()
 
+    def _focus_pane(self, widget: Any) -> None:
+        """Focus a widget of another pane: a maximized pane that hides it is restored first."""
+        if self.zoomed is not None and self.zoomed not in widget.ancestors_with_self:
+            self.action_restore()
+        if widget.id in ("task", "commands", "steps") or "task" in {a.id for a in widget.ancestors}:
+            self.remove_class("-show-live")
+        widget.focus()
+
     def action_focus_plan(self) -> None:
-        self.query_one(PlanTree).focus()
+        self._focus_pane(self.query_one(PlanTree))
 
     def action_focus_output(self) -> None:
-        self.query_one("#tail").focus()
+        self.remove_class("-show-live")
+        self._focus_pane(self.query_one("#tail"))
+
+    # ---- maximize / restore, jump -----------------------------------------------------------------
+
+    def pane_of(self, widget: Any) -> Any:
+        """The top-level pane (plan, task, output, live panes) holding `widget`, or None."""
+        for node in widget.ancestors_with_self if widget is not None else []:
+            if node.id in ZOOMABLE:
+                return node
+        return None
+
+    def action_zoom(self) -> None:
+        """z: maximize the pane that has the focus (the plan when nothing has it); z again or
+        escape restores. The other panes are only hidden: their state, lists and scroll stay."""
+        if self.zoomed is not None:
+            self.action_restore()
+            return
+        pane = self.pane_of(self.focused) or self.query_one(PlanTree)
+        self.zoomed = pane
+        pane.add_class("-zoom")
+        work = self.query_one("#work")
+        work.set_class(pane.parent is work, "-zoom-holder")
+        self.add_class("-zoomed")
+        self.refresh_status()
+
+    def action_restore(self) -> None:
+        if self.zoomed is None:
+            return
+        self.zoomed.remove_class("-zoom")
+        self.query_one("#work").remove_class("-zoom-holder")
+        self.remove_class("-zoomed")
+        self.zoomed = None
+        focused = self.focused
+        if focused is not None:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
+        self.refresh_status()
+
+    def action_jump(self) -> None:
+        """`:` then a pane's name (k9s habit): pods, argo, certs, logs, metrics, platform, plan,
+        task, output. A prefix is enough (`:po`)."""
+        names = ", ".join(name for name, _ in JUMPS)
+        self.push_screen(
+            TextPrompt("Go to pane", placeholder=names, hint="enter: go · escape: cancel"), self._jump_to
+        )
+
+    def _jump_to(self, text: str | None) -> None:
+        word = (text or "").strip().lstrip(":").lower()
+        if not word:
+            return
+        target = next((where for name, where in JUMPS if name == word), None)
+        target = target or next((where for name, where in JUMPS if name.startswith(word)), None)
+        if target is None:
+            self.notify(f"No pane called {word!r}: {', '.join(n for n, _ in JUMPS)}", severity="warning")
+            return
+        if target == "plan":
+            self.action_focus_plan()
+        elif target == "output":
+            self.action_focus_output()
+        elif target == "task":
+            self.remove_class("-show-live")
+            commands = self.query_one(CommandList)
+            shown = commands.display and commands.commands
+            self._focus_pane(commands if shown else self.query_one(TaskDetail))
+        else:
+            tabs = self._live_tabs()
+            if tabs is None:
+                return
+            if not tabs.query(f"#{target}"):
+                self.notify(f"The {word} pane is not available here.", severity="warning")
+                return
+            self.show_live_pane(target)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While a dialog is open its keys are its own: `q` in the quit dialog does not ask again."""
-        return not (isinstance(self.screen, ModalScreen) and action in self._screen_actions)
+        """While a dialog is open its keys are its own: `q` in the quit dialog does not ask again.
+        escape restores a maximized pane first, and is the pane's own key otherwise."""
+        if isinstance(self.screen, ModalScreen) and action in self._screen_actions:
+            return False
+        if action == "restore":
+            return self.zoomed is not None
+        return True
 
     @property
     def _screen_actions(self) -> set[str]:

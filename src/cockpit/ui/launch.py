@@ -81,6 +81,14 @@ def start_sandbox(session_dir: Path, namespace: str | None, scenario: Path | Non
     return sandbox, path
 
 
+def ran_on_sandbox(session: Session) -> bool:
+    """The session's last recorded cluster was the sandbox (older journals: its first context)."""
+    clusters = session.state.clusters
+    if clusters:
+        return bool(clusters[-1].get("sandbox"))
+    return str(session.header.get("context") or "").startswith(SANDBOX_CONTEXT)
+
+
 def kube_target(
     options: LaunchOptions,
     session_dir: Path,
@@ -161,11 +169,18 @@ def build_app(
             raise LaunchError(str(exc)) from None
         context = options.context or header.get("context")
         namespace = options.namespace or header.get("namespace")
-        if options.sandbox:  # a rehearsal resumes on the scenario it rehearsed on
+        if options.sandbox or (not options.context and ran_on_sandbox(session)):
+            # a rehearsal resumes on the scenario it rehearsed on
             recorded = Path(str(header["rehearsal"])) if header.get("rehearsal") else None
             scenario = options.scenario or (recorded if recorded is not None and recorded.is_file() else None)
             sandbox, sandbox_kubeconfig = start_sandbox(session.session_dir, namespace, scenario)
             context = SANDBOX_CONTEXT
+            if not options.sandbox:
+                warnings.append(
+                    "This session ran on the sandbox cluster: a fresh sandbox was started for it"
+                    " (pass --context CTX to resume on a real cluster instead)."
+                )
+                options.sandbox = True
         target = kube_target(options, session.session_dir, context, namespace, environ, sandbox_kubeconfig)
     else:
         if plan is None:
@@ -188,6 +203,12 @@ def build_app(
             )
         except SessionError as exc:
             raise LaunchError(str(exc)) from None
+    try:
+        session.record_cluster(
+            target.context, target.namespace, sandbox=target.sandbox, problem=target.problem or ""
+        )
+    except SessionError as exc:
+        warnings.append(str(exc))
     warnings.extend(plan.warnings)
     loaded = load_config()
     session.use_learned = loaded.config.estimates.use_history

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from typing import Any
 
+from cockpit.cluster.informer import InformerState
+from cockpit.cluster.pods import human_age
 from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.runner import classify_template
 from cockpit.session.engine import Session
@@ -23,6 +27,8 @@ def row_state(session: Session, node: Node) -> RowState:
         status = "done" if tasks and states <= {TaskState.DONE, TaskState.SKIPPED} else "todo"
         if TaskState.ACTIVE in states:
             status = "active"
+        elif TaskState.PAUSED in states and status != "done":
+            status = "paused"
     return RowState(status=status, elapsed=session.elapsed(node.id), timebox=node.timebox)
 
 
@@ -90,12 +96,33 @@ def _open_under(session: Session, group: str) -> bool:
     if node is None:
         return False
     return any(
-        n.kind is NodeKind.TASK and session.state_of(n.id) in (TaskState.TODO, TaskState.ACTIVE)
+        n.kind is NodeKind.TASK and session.state_of(n.id).is_open
         for n in node.walk()
     )
 
 
-def status_info(session: Session, target: KubeTarget, running: int) -> StatusInfo:
+def connection_banner(hub: Any, now: float | None = None) -> str | None:
+    """`DISCONNECTED 1m5s` when the cluster's watches are down: the age is the time since the
+    last good data of the freshest of them (`never connected` when none had any). None when
+    connected, still starting, or without a cluster at all (the status line names that)."""
+    if hub is None or getattr(hub, "api", None) is None:
+        return None
+    informers = [getter() for getter in (hub.pods, hub.apps, hub.certs)]
+    healths = [i.health for i in informers if i is not None]
+    down = [h for h in healths if h.state is InformerState.RECONNECTING]
+    if not down:
+        return None
+    if any(h.state is InformerState.CONNECTED for h in healths):
+        return None  # one watch reconnecting while others flow: the pane says so, not the banner
+    times = [h.last_good for h in down if h.last_good is not None]
+    if not times:
+        return "DISCONNECTED: never connected"
+    return f"DISCONNECTED {human_age(max(0.0, (now or time.time()) - max(times)))}"
+
+
+def status_info(
+    session: Session, target: KubeTarget, running: int, hub: Any = None, zoomed: bool = False
+) -> StatusInfo:
     active = session.active_task
     group, at = projected_finish(session)
     box_minutes = active.timebox.max_minutes if active is not None and active.timebox is not None else None
@@ -112,4 +139,6 @@ def status_info(session: Session, target: KubeTarget, running: int) -> StatusInf
         sandbox=target.sandbox,
         read_only=target.read_only,
         running=running,
+        disconnected=connection_banner(hub),
+        zoomed=zoomed,
     )

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from cockpit.plan.model import Node, NodeKind, TimeBox
 
-ICONS = {"todo": "○", "active": "▶", "done": "✓", "skipped": "⤼"}
+ICONS = {"todo": "○", "active": "▶", "paused": "⏸", "done": "✓", "skipped": "⤼"}
 BAR_CELLS = 5
 WARN_AT = 0.8
 
@@ -17,7 +17,7 @@ WARN_AT = 0.8
 class RowState:
     """What the session says about one node, as the UI needs it."""
 
-    status: str = "todo"  # todo | active | done | skipped
+    status: str = "todo"  # todo | active | paused | done | skipped
     elapsed: float = 0.0  # seconds worked on it
     timebox: TimeBox | None = None
 
@@ -80,6 +80,7 @@ def row_label(node: Node, state: RowState, palette: Palette) -> Text:
         icon_style = {
             "done": palette.success,
             "active": palette.accent,
+            "paused": palette.warning,
             "skipped": palette.muted,
         }.get(state.status, "")
         label.append(ICONS.get(state.status, "○") + " ", style=icon_style)

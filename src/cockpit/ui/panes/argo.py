@@ -51,6 +51,8 @@ class ArgoPane(TablePane):
 
     WHAT = "ArgoCD applications"
     TABLE_ID = "argo-table"
+    PLURAL = "applications"
+    KIND = "Application"
     BINDINGS: ClassVar[list[BindingType]] = [
         *write_bindings("R", "hard_refresh", "Hard refresh app", id="argo.hard_refresh"),
         *write_bindings("S", "sync", "Sync app", id="argo.sync"),
@@ -81,7 +83,10 @@ class ArgoPane(TablePane):
         )
         now = time.time()
         rows = []
-        for a in sort_apps(self.rows.values()):
+        shown = (
+            a for a in self.rows.values() if self.matches_filter(a.name, a.sync, a.health, a.failed_message)
+        )
+        for a in sort_apps(shown):
             op = a.operation + (" (refresh requested)" if a.refreshing else "")
             if a.sync_requested and not a.operation:
                 op = "sync requested"

@@ -11,14 +11,19 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from textual.binding import Binding
+from textual import work
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from cockpit.cluster.describe import describe_text, object_yaml
+from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
 from cockpit.session.actions import PaneAction
+from cockpit.ui.screens.dialogs import TextPrompt
+from cockpit.ui.screens.viewer import TextViewer
 from cockpit.ui.widgets.virtual_table import Cell, Column, VirtualTable
 
 
@@ -173,14 +178,78 @@ class TablePane(LivePane):
     """A live pane showing one informer's objects (by uid, in `rows`) in a VirtualTable `TABLE_ID`.
 
     Batches are applied to `rows`, then `batch_taken(batch)` asks for a render (the pods pane
-    throttles there); `selected()` is the object under the table's cursor.
+    throttles there); `selected()` is the object under the table's cursor. `d` describes and `y`
+    shows the YAML of the selected object (kind `PLURAL`, read from the API when asked); `/`
+    filters the rows by words (`matches_filter`).
     """
 
     TABLE_ID: ClassVar[str] = ""
+    PLURAL: ClassVar[str] = ""  # the API's plural for `d` and `y`
+    KIND: ClassVar[str] = ""  # the kind events name (involvedObject.kind)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "describe", "Describe", id="pane.describe"),
+        Binding("y", "yaml", "YAML", id="pane.yaml"),
+    ]
 
     def __init__(self, hub: ClusterHub, *, id: str | None = None) -> None:
         super().__init__(hub, id=id)
         self.rows: dict[str, Any] = {}
+        self.filter_text = ""
+
+    # -- / filter ---------------------------------------------------------------------------------
+    def start_filter(self) -> None:
+        """/ on this pane: words every shown row must contain (empty shows all)."""
+        self.app.push_screen(
+            TextPrompt(f"Filter {self.WHAT} (empty shows all)", self.filter_text, placeholder="words"),
+            self._filter_chosen,
+        )
+
+    def _filter_chosen(self, text: str | None) -> None:
+        if text is None:
+            return
+        self.filter_text = text.strip()
+        self.request_render()
+
+    def matches_filter(self, *cells: object) -> bool:
+        words = self.filter_text.lower().split()
+        if not words:
+            return True
+        hay = " ".join(str(c) for c in cells).lower()
+        return all(w in hay for w in words)
+
+    # -- d / y ------------------------------------------------------------------------------------
+    def object_ref(self, obj: Any) -> tuple[str, str]:
+        return str(getattr(obj, "namespace", "") or ""), str(getattr(obj, "name", ""))
+
+    def action_describe(self) -> None:
+        self._show_object(describe=True)
+
+    def action_yaml(self) -> None:
+        self._show_object(describe=False)
+
+    def _show_object(self, describe: bool) -> None:
+        obj = self.selected()
+        if obj is None or not self.PLURAL:
+            return
+        namespace, name = self.object_ref(obj)
+        what = "Describe" if describe else "YAML of"
+        viewer = TextViewer(f"{what} {self.KIND or self.PLURAL} {namespace}/{name}", "loading…")
+        self.app.push_screen(viewer)
+        self._load_object(viewer, namespace, name, describe)
+
+    @work(thread=True, group="object-view", exit_on_error=False, description="read an object for d / y")
+    def _load_object(self, viewer: TextViewer, namespace: str, name: str, describe: bool) -> None:
+        try:
+            obj = self.hub.get_object(self.PLURAL, namespace, name)
+            if describe:
+                events = self.hub.events_of(self.KIND, namespace, name) if self.KIND else []
+                text = describe_text(obj, events)
+            else:
+                text = object_yaml(obj)
+        except ClusterError as err:
+            text = err.sentence
+        if viewer.is_attached:
+            self.app.call_from_thread(viewer.set_text, text)
 
     def row_table(self, columns: tuple[Column, ...]) -> VirtualTable:
         return VirtualTable(columns, id=self.TABLE_ID, zebra_stripes=True)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from cockpit.cluster.certs import CertChain, CertStatus, ready_counts
 from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.informer import ChangeSet
 from cockpit.cluster.tlsprobe import probe_host
 from cockpit.session import actions
 from cockpit.ui.panes.base import TablePane, write_bindings
@@ -54,20 +55,24 @@ def format_chain(chain: CertChain) -> Text:
 
 
 class CertsPane(TablePane):
-    """cert-manager Certificates. `enter` explains the selected one; `t` probes its hosts over TLS;
-    `R` re-issues it (deletes its newest CertificateRequest, through the gate)."""
+    """cert-manager Certificates. `enter` explains the selected one (and keeps following it);
+    `T` probes its hosts over TLS; `R` re-issues it (deletes its newest CertificateRequest, through
+    the gate)."""
 
     WHAT = "certificates"
     TABLE_ID = "certs-table"
+    PLURAL = "certificates"
+    KIND = "Certificate"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Why not Ready", id="certs.drill"),
-        Binding("t", "probe", "TLS probe", id="certs.probe"),
+        Binding("T", "probe", "TLS probe", id="certs.probe"),
         *write_bindings("R", "reissue", "Re-issue certificate", id="certs.reissue"),
     ]
     WRITES = frozenset({"reissue"})
 
     def __init__(self, hub: Any, *, id: str | None = "certs-pane") -> None:
         super().__init__(hub, id=id)
+        self.drilled: CertStatus | None = None  # the certificate the "why" panel follows
 
     def compose(self) -> ComposeResult:
         yield self.status_widget()
@@ -84,7 +89,10 @@ class CertsPane(TablePane):
         ready, total = ready_counts(self.rows.values())
         self.query_one("#certs-summary", Static).update(Text(f"Ready {ready}/{total}", style="bold"))
         now = time.time()
-        ordered = sorted(self.rows.values(), key=lambda c: (c.is_ready, c.namespace, c.name))
+        shown = (
+            c for c in self.rows.values() if self.matches_filter(c.namespace, c.name, c.reason, c.message)
+        )
+        ordered = sorted(shown, key=lambda c: (c.is_ready, c.namespace, c.name))
         rows = []
         for c in ordered:
             days = c.days_left(now)
@@ -112,10 +120,28 @@ class CertsPane(TablePane):
         event.stop()
         self.action_drill()
 
+    def batch_taken(self, batch: ChangeSet[Any]) -> None:
+        """The drill-down follows its certificate: when the informer brings a change to it, the
+        chain is read again, so the panel never contradicts the row above it."""
+        super().batch_taken(batch)
+        drilled = self.drilled
+        if drilled is None:
+            return
+        now = self.rows.get(drilled.uid)
+        if now is None:
+            self.drilled = None
+            self.query_one("#certs-detail", Static).update(
+                Text(f"Certificate {drilled.namespace}/{drilled.name} was deleted.", style="yellow")
+            )
+        elif now != drilled:
+            self.drilled = now
+            self._drill(now)
+
     def action_drill(self) -> None:
         cert = self.selected()
         if cert is None or self.hub.api is None:
             return
+        self.drilled = cert
         panel = self.query_one("#certs-detail", Static)
         panel.display = True
         panel.update(f"Following {cert.name} through CertificateRequest → Order → Challenge…")
@@ -139,6 +165,7 @@ class CertsPane(TablePane):
         cert = self.selected()
         if cert is None or not cert.dns_names:
             return
+        self.drilled = None  # the panel shows the probe now
         panel = self.query_one("#certs-detail", Static)
         panel.display = True
         panel.update(f"Probing {', '.join(cert.dns_names)} over TLS and HTTP…")

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.logs import (
@@ -30,6 +30,8 @@ from cockpit.cluster.logs import (
     parse_logs_args,
 )
 from cockpit.ui.panes.base import LivePane
+from cockpit.ui.screens.viewer import TextViewer
+from cockpit.ui.widgets.nav import NavLog as Log
 
 if TYPE_CHECKING:  # httpx loads with the first Loki query
     from cockpit.cluster.loki import LokiFollower
@@ -64,14 +66,16 @@ class LinesReady(Message):
 
 
 class LogsPane(LivePane):
-    """`o` opens what to follow (kubectl logs arguments), `/` searches, `n` next match, space pauses."""
+    """`f` chooses what to follow (kubectl logs arguments), `/` searches, `N` next match, `a` pauses
+    and resumes, `w` reads the lines wrapped in full. (The app's own keys — o, n, space, / — keep
+    their meaning here: `/` searches because it filters whatever has the focus.)"""
 
     WHAT = "logs"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "target", "Follow…", id="logs.target"),
-        Binding("slash", "search", "Search logs", id="logs.search"),
-        Binding("n", "next_match", "Next match", id="logs.next"),
-        Binding("space", "pause", "Pause/resume", id="logs.pause"),
+        Binding("f", "target", "Follow…", id="logs.target"),
+        Binding("N", "next_match", "Next match", id="logs.next"),
+        Binding("a", "pause", "Pause/resume", id="logs.pause"),
+        Binding("w", "read_wrapped", "Read wrapped", id="logs.wrap"),
     ]
 
     def __init__(self, hub: Any, *, max_lines: int = DEFAULT_MAX_LINES, id: str | None = "logs-pane") -> None:
@@ -100,7 +104,7 @@ class LogsPane(LivePane):
         log.highlighter = self.highlighter
         yield log
         yield Static(
-            "Not following anything: press o and give a pod, deploy/NAME or -l SELECTOR.", id="logs-footer"
+            "Not following anything: press f and give a pod, deploy/NAME or -l SELECTOR.", id="logs-footer"
         )
 
     def on_mount(self) -> None:
@@ -195,7 +199,7 @@ class LogsPane(LivePane):
         follower = self.follower
         label = follower.label if follower is not None else "-"
         pods = len(follower.pods) if follower is not None else 0
-        state = "PAUSED (space resumes)" if self.buffer.paused else "following"
+        state = "PAUSED (a resumes)" if self.buffer.paused else "following"
         extra = f" · {self.skipped:,} lines skipped while paused" if self.skipped else ""
         found = f" · {len(self.matches)} matches" if self.highlighter.pattern is not None else ""
         self.query_one("#logs-footer", Static).update(
@@ -226,6 +230,21 @@ class LogsPane(LivePane):
             return
         self.follow(request)
         self.query_one("#logs-view", Log).focus()
+
+    def start_filter(self) -> None:
+        """/ (the app's filter key) on this pane: search the lines."""
+        self.action_search()
+
+    def action_read_wrapped(self) -> None:
+        """The lines held, wrapped, in a scrollable view: nothing cut at the pane's edge."""
+        log = self.query_one("#logs-view", Log)
+        label = self.follower.label if self.follower is not None else "logs"
+        self.app.push_screen(TextViewer(f"Logs: {label}", "\n".join(log.lines) or "(no lines yet)"))
+        self.app.call_after_refresh(self._viewer_to_end)
+
+    def _viewer_to_end(self) -> None:
+        if isinstance(self.app.screen, TextViewer):
+            self.app.screen.query_one("#viewer-text").action_nav_last()  # type: ignore[attr-defined]
 
     def action_search(self) -> None:
         box = self.query_one("#logs-search", Input)

@@ -100,8 +100,9 @@ class PodsPane(TablePane):
 
     WHAT = "pods"
     TABLE_ID = "pods-table"
+    PLURAL = "pods"
+    KIND = "Pod"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter", "Filter pods", id="pods.filter"),
         Binding("e", "events", "Pod events", id="pods.events"),
         Binding("l", "logs", "Pod logs", id="pods.logs"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="pods.clear_filter"),
@@ -216,7 +217,8 @@ class PodsPane(TablePane):
         if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
             self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
 
-    def action_filter(self) -> None:
+    def start_filter(self) -> None:
+        """/ (the app's filter key) on this pane: the filter box under the summary."""
         box = self.query_one("#pods-filter", Input)
         box.display = True
         box.disabled = False

@@ -39,6 +39,11 @@ def platform_pane(plan: Any) -> Widget | None:
     return build(plan) if callable(build) else None
 
 
+def tab_id(title: str) -> str:
+    """`live-pods`, `live-argocd`: the tab of a pane, for `:pods` and the like."""
+    return "live-" + "".join(ch for ch in title.lower() if ch.isalnum())
+
+
 class LiveArea(Vertical):
     def __init__(
         self, hub: Any = None, missing: str = "", *, plan: Any = None, id: str | None = None
@@ -59,5 +64,5 @@ class LiveArea(Vertical):
             return
         with TabbedContent(id="live-tabs"):
             for title, widget in panes:
-                with TabPane(title):
+                with TabPane(title, id=tab_id(title)):
                     yield widget

@@ -13,12 +13,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from cockpit.ui.rows import Palette
+from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 from cockpit.ui.widgets.tail_view import TailBuffer, TailView, plain
 
 REPAINT_SECONDS = 0.05
@@ -107,11 +108,8 @@ def end_line(run: RunView, palette: Palette) -> Text:
     return Text(f"── {' · '.join(parts)} ──", style=f"bold {style}")
 
 
-class RunList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="runs.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="runs.up"),
-    ]
+class RunList(NavMixin, OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = nav_bindings("runs")
 
 
 class OutputPane(Vertical):

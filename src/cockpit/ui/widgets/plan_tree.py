@@ -13,18 +13,16 @@ from textual.widgets.tree import TreeNode
 
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.ui.rows import Palette, RowState, row_label
+from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 
 StateOf = Callable[[Node], RowState]
 
 
-class PlanTree(Tree[Node]):
+class PlanTree(NavMixin, Tree[Node]):
     """Arrows/j/k move, enter starts the task, space ticks it, x skips it, / filters."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="plan.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="plan.up"),
-        Binding("g", "scroll_home", "First row", show=False, id="plan.first"),
-        Binding("G", "scroll_end", "Last row", show=False, id="plan.last"),
+        *nav_bindings("plan"),
         Binding("space", "tick", "Tick task", id="plan.tick"),
         Binding("x", "skip", "Skip task", show=False, id="plan.skip"),
         Binding("enter", "select_cursor", "Start task", id="plan.start"),

@@ -24,11 +24,16 @@ class StatusInfo:
     sandbox: bool = False
     read_only: bool = False
     running: int = 0
+    disconnected: str | None = None  # "DISCONNECTED 42s": no event from the API for that long
+    zoomed: bool = False  # a pane is maximized: escape restores
 
 
 def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     gap = "  " if width >= 100 else " "  # narrow: every column goes to the figures
+    if info.disconnected:
+        line.append(f" {info.disconnected} ", style=f"bold reverse {palette.error}")
+        line.append(" ")
     if info.sandbox:
         line.append(" SANDBOX ", style=f"bold reverse {palette.warning}")
         line.append(" ")
@@ -50,6 +55,8 @@ def status_text(info: StatusInfo, palette: Palette, width: int = 200) -> Text:
             line.append(spent, style="bold")
         if width >= 100:  # narrower, the plan's highlighted row names it; the target must fit
             line.append(f" {info.active_title if width >= 120 else info.active_title[:18]}")
+    if info.zoomed:
+        line.append(f"{gap}⤢ esc restores", style=palette.accent)
     if info.running:
         line.append(f"{gap}⟳ {info.running}", style=palette.accent)
     target = info.context or "no kube context"

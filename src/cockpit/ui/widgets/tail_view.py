@@ -8,12 +8,16 @@ millions of lines costs a split and a deque append per line, never a render.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 
 Line = str | Text  # raw terminal text, or a line the cockpit styled itself (headers, footers)
 CACHE_LINES = 512
@@ -29,6 +33,7 @@ class TailBuffer:
         self._partial = ""
         self._preview = ""  # the open line as far as it came, shown until more output replaces it
         self.version = 0  # bumped on every change so views know to repaint
+        self.scroll_x = 0.0  # the sideways offset the operator left this run at (one run's only)
 
     def clear(self) -> None:
         self.lines.clear()
@@ -99,8 +104,14 @@ def plain(line: Line) -> str:
     return as_text(line).plain
 
 
-class TailView(ScrollView, can_focus=True):
-    """Shows a TailBuffer; follows the end unless the operator scrolled up."""
+class TailView(NavMixin, ScrollView, can_focus=True):
+    """Shows a TailBuffer; follows the end unless the operator scrolled up. `w` wraps long lines
+    (and back); a sideways scroll belongs to the run it was made in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *nav_bindings("output", cursor=False),
+        Binding("w", "toggle_wrap", "Wrap lines", id="output.wrap"),
+    ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -108,16 +119,23 @@ class TailView(ScrollView, can_focus=True):
         self._lines: list[Line] = []
         self._seen_version = -1
         self._cache: OrderedDict[str, Text] = OrderedDict()  # raw line -> parsed
+        self.wrap = False
+        self._rows: list[Text] = []  # wrap mode: the screen rows the lines wrap into
+        self._wrapped: OrderedDict[tuple[int, str | int], list[Text]] = OrderedDict()  # (width, line) -> rows
 
     @property
     def buffer(self) -> TailBuffer:
         return self._buffer
 
     def show(self, buffer: TailBuffer) -> None:
+        if buffer is not self._buffer:
+            self._buffer.scroll_x = self.scroll_x
         self._buffer = buffer
         self._seen_version = -1
         self._cache.clear()
         self.sync(force_end=True)
+        # after the new virtual size is laid out: until then the scroll range is the old run's
+        self.call_after_refresh(self.scroll_to, x=buffer.scroll_x, animate=False, immediate=True)
 
     def sync(self, force_end: bool = False) -> None:
         """Repaint if the buffer changed since the last sync (called by the throttle timer)."""
@@ -126,10 +144,46 @@ class TailView(ScrollView, can_focus=True):
         at_end = force_end or self.is_vertical_scroll_end
         self._seen_version = self._buffer.version
         self._lines = self._buffer.visible_lines()
-        self.virtual_size = Size(self._buffer.width, len(self._lines))
+        if self.wrap:
+            self._rows = self._wrap_all()
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        else:
+            self.virtual_size = Size(self._buffer.width, len(self._lines))
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    def action_toggle_wrap(self) -> None:
+        """Long lines wrap onto the next rows (nothing is cut), or are cropped and scroll sideways."""
+        self.wrap = not self.wrap
+        self.border_subtitle = "wrapped" if self.wrap else ""
+        self._seen_version = -1
+        self.sync(force_end=self.is_vertical_scroll_end)
+        if self.wrap:
+            self.scroll_to(x=0, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        if self.wrap:  # the rows depend on the width
+            self._seen_version = -1
+            self.sync()
+
+    def _wrap_all(self) -> list[Text]:
+        width = max(1, self.scrollable_content_region.width)
+        rows: list[Text] = []
+        for line in self._lines:
+            key = (width, line if isinstance(line, str) else id(line))
+            wrapped = self._wrapped.get(key)
+            if wrapped is None:
+                text = self._text(line).copy()
+                text.end = ""
+                wrapped = list(text.wrap(self.app.console, width, overflow="fold")) or [Text("")]
+                for piece in wrapped:
+                    piece.end = ""
+                self._wrapped[key] = wrapped
+                if len(self._wrapped) > 4 * CACHE_LINES:
+                    self._wrapped.popitem(last=False)
+            rows.extend(wrapped)
+        return rows
 
     def line_texts(self) -> list[str]:
         """The plain text of what the view holds (for tests and copy)."""
@@ -151,6 +205,12 @@ class TailView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.size.width
         style = self.rich_style
+        if self.wrap:
+            if index >= len(self._rows):
+                return Strip.blank(width, style)
+            row = self._rows[index]
+            strip = Strip(Segment.apply_style(list(row.render(self.app.console)), style), row.cell_len)
+            return strip.crop_extend(0, width, style)
         if index >= len(self._lines):
             return Strip.blank(width, style)
         text = self._text(self._lines[index]).copy()

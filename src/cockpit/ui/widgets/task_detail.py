@@ -19,16 +19,16 @@ from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.session.history import Usual
 from cockpit.ui.rows import box_text
 from cockpit.ui.task_checks import CheckLine
+from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 
 Describe = Callable[[Command], str]  # a short tag for a command: "changes cluster", "needs terminal"
 
 
-class CommandList(OptionList):
+class CommandList(NavMixin, OptionList):
     """The task's commands: enter runs the highlighted one, e edits it first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="commands.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="commands.up"),
+        *nav_bindings("commands"),
         Binding("enter", "run", "Run command", id="commands.run"),
         Binding("e", "edit", "Edit & run", id="commands.edit"),
     ]
@@ -74,12 +74,11 @@ class CommandList(OptionList):
             self.post_message(self.RunRequested(command, edit=True))
 
 
-class StepList(SelectionList[int]):
+class StepList(NavMixin, SelectionList[int]):
     """Manual steps of the task; space ticks the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="steps.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="steps.up"),
+        *nav_bindings("steps"),
     ]
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
