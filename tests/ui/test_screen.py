@@ -8,7 +8,7 @@ from typing import Any
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from cockpit.cluster.informer import Health, InformerState
+from cockpit.cluster.health import Health, InformerState
 from cockpit.session.journal import read_journal
 from cockpit.session.state import TaskState
 from cockpit.ui.presenters import connection_banner
@@ -291,7 +291,10 @@ def test_disconnected_banner_says_for_how_long() -> None:
     down = Health(InformerState.RECONNECTING, "connection refused", last_good=100.0, synced=True)
     never = Health(InformerState.RECONNECTING, "connection refused")
     absent = Health(InformerState.NOT_INSTALLED, "no ArgoCD")
+    silent = Health(InformerState.STALE, "no data for 20 s", last_good=141.0, synced=True)
     assert connection_banner(_Hub(ok, ok, ok), now=200.0) is None
+    assert connection_banner(_Hub(ok, absent, ok), now=200.0) is None
     assert connection_banner(_Hub(down, absent, down), now=161.0) == "DISCONNECTED 61s"
     assert connection_banner(_Hub(never, absent, never), now=161.0) == "DISCONNECTED: never connected"
+    assert connection_banner(_Hub(silent, ok, ok), now=161.0) == "STALE 20s"
     assert connection_banner(None) is None

@@ -92,7 +92,7 @@ async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: Fake
         fake.delete("trino-worker-1")
         await wait_until(pilot, lambda: table.row_count == 2)
         assert "trino-worker-1" not in names(table)
-        await pilot.press("f")
+        await pilot.press("slash")
         await pilot.press(*"minio")
         await wait_until(pilot, lambda: names(table) == ["minio-1"])
 
@@ -147,11 +147,11 @@ async def test_logs_pane_interleaves_searches_and_pauses(hub: ClusterHub) -> Non
         assert list(log.lines) == ["api-1 │ started", "api-1 │ ERROR db refused", "api-2 │ started"]
         assert pane.search("error") == 1
         log.focus()
-        await pilot.press("space")  # pause
+        await pilot.press("a")  # pause
         pane.buffer.extend("api-1", "app", [("", f"line {i}") for i in range(150)])
         await pilot.pause(0.2)
         assert log.line_count == 3
-        await pilot.press("space")  # resume: catch up from the bounded buffer
+        await pilot.press("a")  # resume: catch up from the bounded buffer
         await wait_until(pilot, lambda: list(log.lines)[-1] == "api-1 │ line 149")
         assert pane.skipped == 50  # 150 written while paused, the buffer holds the last 100
         assert log.line_count <= 100

@@ -72,7 +72,7 @@ async def test_pod_logs_key_follows_the_pod_in_the_logs_tab(live: tuple[Sandbox,
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         app.query_one("#pods-filter").disabled = False
         pods.focus()
-        await pilot.press("f", *"dolphinscheduler-worker", "enter")
+        await pilot.press("slash", *"dolphinscheduler-worker", "enter")
         await wait_until(pilot, lambda: pods.row_count == 4)
         await pilot.press("l")
         log = app.query_one("#logs-view", Log)
@@ -156,7 +156,7 @@ async def test_pod_events_key_shows_the_pods_events(live: tuple[Sandbox, Cluster
         pods = app.query_one("#pods-table", VirtualTable)
         await wait_until(pilot, lambda: pods.row_count == 138, timeout=10)
         pods.focus()
-        await pilot.press("f", *"trino-worker", "enter")
+        await pilot.press("slash", *"trino-worker", "enter")
         await wait_until(pilot, lambda: pods.row_count == 3)
         await pilot.press("e")
         panel = app.query_one("#pods-events", Static)

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from cockpit.cluster.pods import human_age
+from cockpit.kubeprint import human_duration
 
 
 def object_yaml(obj: dict[str, Any]) -> str:
@@ -67,7 +67,7 @@ def describe_text(obj: dict[str, Any], events: list[Any], now: float | None = No
     if not events:
         lines.append("  <none> (events expire after an hour)")
     for ev in events[-30:]:
-        age = human_age(now - ev.last_seen) if ev.last_seen else "?"
+        age = human_duration(now - ev.last_seen) if ev.last_seen else "?"
         count = f" (x{ev.count})" if ev.count > 1 else ""
         lines.append(f"  {age:>6} {ev.type:<8} {ev.reason:<20} {ev.message}{count}")
     return "\n".join(lines) + "\n"

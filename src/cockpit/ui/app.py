@@ -831,7 +831,7 @@ class CockpitApp(App[int]):
     def action_filter(self) -> None:
         """/: filter what has the focus (a live pane's table, the log), else the plan."""
         for node in self.focused.ancestors_with_self if self.focused is not None else []:
-            start = getattr(node, "start_filter", None)
+            start = getattr(node, "action_start_filter", None)
             if callable(start):
                 start()
                 return

@@ -6,8 +6,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from cockpit.cluster.informer import InformerState
-from cockpit.cluster.pods import human_age
+from cockpit.cluster.health import Freshness
+from cockpit.kubeprint import human_duration
 from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.runner import classify_template
 from cockpit.session.engine import Session
@@ -102,22 +102,24 @@ def _open_under(session: Session, group: str) -> bool:
 
 
 def connection_banner(hub: Any, now: float | None = None) -> str | None:
-    """`DISCONNECTED 1m5s` when the cluster's watches are down: the age is the time since the
-    last good data of the freshest of them (`never connected` when none had any). None when
-    connected, still starting, or without a cluster at all (the status line names that)."""
+    """`DISCONNECTED 1m5s` when the cluster's watches are down, `STALE 20s` when they are silent:
+    the age is the time since data last arrived at the freshest of them (`never connected` when
+    none had any). None when live, still loading, or without a cluster at all (the status line
+    names that). A kind that is denied or not installed (no ArgoCD) does not count."""
     if hub is None or getattr(hub, "api", None) is None:
         return None
     informers = [getter() for getter in (hub.pods, hub.apps, hub.certs)]
     healths = [i.health for i in informers if i is not None]
-    down = [h for h in healths if h.state is InformerState.RECONNECTING]
-    if not down:
+    counted = [h for h in healths if h.freshness is not Freshness.UNAVAILABLE]
+    if not counted:
         return None
-    if any(h.state is InformerState.CONNECTED for h in healths):
-        return None  # one watch reconnecting while others flow: the pane says so, not the banner
-    times = [h.last_good for h in down if h.last_good is not None]
+    worst = max(counted, key=lambda h: h.freshness.rank).freshness
+    if worst not in (Freshness.DISCONNECTED, Freshness.STALE):
+        return None
+    times = [h.last_good for h in counted if h.last_good is not None]
     if not times:
-        return "DISCONNECTED: never connected"
-    return f"DISCONNECTED {human_age(max(0.0, (now or time.time()) - max(times)))}"
+        return f"{worst.value.upper()}: never connected"
+    return f"{worst.value.upper()} {human_duration(max(0.0, (now or time.time()) - max(times)))}"
 
 
 def status_info(

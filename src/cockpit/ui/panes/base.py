@@ -187,6 +187,7 @@ class TablePane(LivePane):
     PLURAL: ClassVar[str] = ""  # the API's plural for `d` and `y`
     KIND: ClassVar[str] = ""  # the kind events name (involvedObject.kind)
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "start_filter", "Filter rows", id="pane.filter"),
         Binding("d", "describe", "Describe", id="pane.describe"),
         Binding("y", "yaml", "YAML", id="pane.yaml"),
     ]
@@ -197,7 +198,7 @@ class TablePane(LivePane):
         self.filter_text = ""
 
     # -- / filter ---------------------------------------------------------------------------------
-    def start_filter(self) -> None:
+    def action_start_filter(self) -> None:
         """/ on this pane: words every shown row must contain (empty shows all)."""
         self.app.push_screen(
             TextPrompt(f"Filter {self.WHAT} (empty shows all)", self.filter_text, placeholder="words"),

@@ -73,6 +73,7 @@ class LogsPane(LivePane):
     WHAT = "logs"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "target", "Follow…", id="logs.target"),
+        Binding("slash", "start_filter", "Search logs", id="logs.search"),
         Binding("N", "next_match", "Next match", id="logs.next"),
         Binding("a", "pause", "Pause/resume", id="logs.pause"),
         Binding("w", "read_wrapped", "Read wrapped", id="logs.wrap"),
@@ -231,7 +232,7 @@ class LogsPane(LivePane):
         self.follow(request)
         self.query_one("#logs-view", Log).focus()
 
-    def start_filter(self) -> None:
+    def action_start_filter(self) -> None:
         """/ (the app's filter key) on this pane: search the lines."""
         self.action_search()
 

@@ -103,6 +103,7 @@ class PodsPane(TablePane):
     PLURAL = "pods"
     KIND = "Pod"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "start_filter", "Filter pods", id="pods.filter"),
         Binding("e", "events", "Pod events", id="pods.events"),
         Binding("l", "logs", "Pod logs", id="pods.logs"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="pods.clear_filter"),
@@ -217,7 +218,7 @@ class PodsPane(TablePane):
         if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
             self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
 
-    def start_filter(self) -> None:
+    def action_start_filter(self) -> None:
         """/ (the app's filter key) on this pane: the filter box under the summary."""
         box = self.query_one("#pods-filter", Input)
         box.display = True
