@@ -298,3 +298,14 @@ def test_disconnected_banner_says_for_how_long() -> None:
     assert connection_banner(_Hub(never, absent, never), now=161.0) == "DISCONNECTED: never connected"
     assert connection_banner(_Hub(silent, ok, ok), now=161.0) == "STALE 20s"
     assert connection_banner(None) is None
+
+
+async def test_colon_run_opens_the_command_line_with_the_command(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("colon", *"run echo hi", "enter")
+        await wait_for(
+            lambda: isinstance(app.screen, TextPrompt) and "Run a command" in app.screen.title_text, pilot
+        )
+        assert app.screen.query_one(Input).value == "echo hi"

@@ -100,7 +100,7 @@ def select(table: VirtualTable, name: str, column: int = 0) -> None:
 
 async def filter_pods(app: CockpitApp, pilot: Any, name: str) -> VirtualTable:
     table = await show_pane(app, pilot, "pods-pane", "pods-table", 138)
-    await pilot.press("f", *name, "enter")
+    await pilot.press("slash", *name, "enter")
     await wait_for(lambda: table.row_count == 1, pilot)
     table.focus()
     return table

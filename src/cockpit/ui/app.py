@@ -658,11 +658,15 @@ class CockpitApp(App[int]):
 
     def action_command_line(self) -> None:
         """`!` (and `:run`): type any command; the gate decides and records it like a plan command."""
+        self.expect_dialog()  # its prompt opens from a worker: what is typed next belongs to it
         self._command_line(self.current)
 
     @work(group="command-flow", exit_on_error=False, description="an ad-hoc command")
     async def _command_line(self, node: Node | None) -> None:
-        await self.runs.command_line(node)
+        try:
+            await self.runs.command_line(node)
+        finally:
+            self.dialog_not_coming()
         self.refresh_status()
 
     def on_run_finished(self, view: RunView) -> None:
@@ -960,15 +964,21 @@ class CockpitApp(App[int]):
 
     def action_jump(self) -> None:
         """`:` then a pane's name (k9s habit): pods, argo, certs, logs, metrics, platform, plan,
-        task, output. A prefix is enough (`:po`)."""
-        names = ", ".join(name for name, _ in JUMPS)
+        task, output. A prefix is enough (`:po`). `:run CMD` opens the command line with CMD."""
+        names = ", ".join(name for name, _ in JUMPS) + ", run CMD"
         self.push_screen(
             TextPrompt("Go to pane", placeholder=names, hint="enter: go · escape: cancel"), self._jump_to
         )
 
     def _jump_to(self, text: str | None) -> None:
-        word = (text or "").strip().lstrip(":").lower()
+        typed = (text or "").strip().lstrip(":")
+        word = typed.lower()
         if not word:
+            return
+        if word == "run" or word.startswith(("run ", "!")):  # `:run CMD`: the command line, filled in
+            command = typed[1:] if word.startswith("!") else typed[3:]
+            self.runs.last_typed = command.strip() or self.runs.last_typed
+            self.action_command_line()
             return
         target = next((where for name, where in JUMPS if name == word), None)
         target = target or next((where for name, where in JUMPS if name.startswith(word)), None)
