@@ -88,7 +88,7 @@ class OutputFile:
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._redactor = redactor
         self.bytes = os.fstat(self._fd).st_size
-        self._partial = 0  # bytes at the end of the file that hold the incomplete last line
+        self._partial = b""  # the end of the file: the incomplete last line as written so far
         # complete lines with their timing, for `asciinema play` (only when the command is known)
         self._cast = CastWriter(path.with_suffix(".cast"), command) if command is not None else None
 
@@ -101,26 +101,30 @@ class OutputFile:
         ended there) and taken back when the next feed brings the rest of it."""
         lines = self._redactor.feed(text)
         partial = self._redactor.pending_preview()
-        if self._partial and (lines or partial):
-            os.ftruncate(self._fd, self.bytes - self._partial)
-            self.bytes -= self._partial
-            self._partial = 0
-        self._write(lines)
+        if not lines and not partial:
+            return Written("", "")
+        data = (lines + partial).encode("utf-8", errors="replace")
+        if self._partial:
+            if data.startswith(self._partial):  # the open line grew as it was: add what is new
+                data = data[len(self._partial) :]
+            else:  # it reads differently now (a mask): take it back, write it again
+                self._take_back_partial()
+        self._write(data)
+        self._partial = partial.encode("utf-8", errors="replace")
         if self._cast is not None:
             self._cast.write(lines)
-        if partial:
-            self._partial = self._write(partial)
         return Written(lines, partial)
 
-    def _write(self, text: str) -> int:
-        if not text:
-            return 0
-        data = text.encode("utf-8", errors="replace")
+    def _take_back_partial(self) -> None:
+        os.ftruncate(self._fd, self.bytes - len(self._partial))
+        self.bytes -= len(self._partial)
+        self._partial = b""
+
+    def _write(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(self._fd, view) :]
         self.bytes += len(data)
-        return len(data)
 
     def close(self) -> str:
         """Write what the redactor held back, fsync and close (a second call does nothing).
@@ -128,11 +132,9 @@ class OutputFile:
         if self._fd < 0:
             return ""
         if self._partial:
-            os.ftruncate(self._fd, self.bytes - self._partial)
-            self.bytes -= self._partial
-            self._partial = 0
+            self._take_back_partial()
         rest = self._redactor.flush()
-        self._write(rest)
+        self._write(rest.encode("utf-8", errors="replace"))
         if self._cast is not None:
             self._cast.write(rest)
             self._cast.close()
