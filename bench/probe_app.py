@@ -310,13 +310,16 @@ async def mode_logs(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 
 async def mode_output(args: argparse.Namespace, home: Path) -> dict[str, Any]:
+    from cockpit.session.gate import Request
+
     app = build(None, home)
     async with app.run_test(size=(200, 50)) as pilot:
         paints = Paints(app)
         await pilot.pause(0.5)
         runs = app.runs
         began = time.monotonic()
-        view = await runs.start_run(None, args.command)
+        outcome = await runs.gate.submit(Request.command(args.command, None, adhoc=True))
+        view = runs.views[outcome.key]
         keys: list[float] = []
         tree = app.query_one("#plan")
         tree.focus()
