@@ -16,8 +16,8 @@
 
 Speed: a chunk of output is scanned once by an Aho-Corasick automaton over the lower-cased text
 for every rule's trigger words; only the lines holding a trigger (or inside a multi-line
-structure) go through the per-line rules, which run only the rules whose triggers the line holds.
-A clean chunk costs one lower() and one automaton pass. Linear time: every regex here is written
+structure) go through the rules their triggers call for, each rule running once over all the
+lines of the chunk that need it. A clean chunk costs one lower() and one automaton pass. Linear time: every regex here is written
 so that a match attempt does bounded work (bounded or possessive repeats, run-start guards);
 tests/session/test_redact_linear.py checks each pattern's shape.
 
@@ -430,12 +430,6 @@ class SecretBook:
         self._values: set[str] = set()
         self._automaton: ahocorasick_rs.AhoCorasick | None = None
 
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._values
-
     def learn(self, key: str, value: str, *, encoded: bool = True) -> None:
         value = value.strip().strip("\"'")
         if not value or value == MASK or _UNLEARNED_KEYS.match(key.strip().strip("\"'")):
@@ -730,10 +724,6 @@ class StreamRedactor:
         out = self._lines(rest) if rest else ""
         return out
 
-    @property
-    def pending(self) -> str:
-        return self._pending
-
     def pending_preview(self) -> str:
         """The held-back incomplete line, redacted as if it ended here; the stream's state is left
         as it was (the rest of the line, when it comes, is redacted with the whole line)."""
@@ -897,16 +887,3 @@ def redact_value(value: Any, book: SecretBook | None = None) -> Any:
     if isinstance(value, list | tuple):
         return [redact_value(v, book) for v in value]
     return value
-
-
-def redact_in_slices(text: str, book: SecretBook | None = None, slice_chars: int = BLOCK) -> Iterable[str]:
-    """`redact(text)` in pieces of about `slice_chars`, cut at line ends: a caller on an event loop
-    can yield between pieces, so a pasted blob of any size never holds the loop for long."""
-    redactor = StreamRedactor(book=book)
-    for start in range(0, len(text), slice_chars):
-        piece = redactor.feed(text[start : start + slice_chars])
-        if piece:
-            yield piece
-    rest = redactor.flush()
-    if rest:
-        yield rest
