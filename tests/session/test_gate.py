@@ -26,6 +26,7 @@ from cockpit.session.gate import (
     RunRefused,
     Verdict,
 )
+from cockpit.session.preview import Preview
 from cockpit.session.target import KubeTarget
 from cockpit.session.transcript import render_transcript
 
@@ -97,11 +98,22 @@ def session(tmp_path: Path) -> Iterator[Session]:
     s.close()
 
 
+class FakePreviewer:
+    """Says what it was asked to preview (the real one is tested in test_preview.py)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def preview(self, text: str, action: actions.PaneAction | None = None) -> Preview:
+        self.asked.append(text)
+        return Preview((("-", "-  replicas: 3"), ("+", "+  replicas: 0")))
+
+
 def make_gate(
     session: Session, view: ScriptedView, *, read_only: bool = False, api: FakeApi | None = None
 ) -> Gate:
     target = KubeTarget(context="kind-254", namespace="data-platform", read_only=read_only)
-    return Gate(session, target, view, cluster=FakeHub(api))
+    return Gate(session, target, view, cluster=FakeHub(api), previewer=FakePreviewer())  # type: ignore[arg-type]
 
 
 async def finished(gate: Gate, view: ScriptedView, key: str) -> RunClosed:
@@ -265,3 +277,30 @@ async def test_background_job_and_watch_start_and_cancel(session: Session) -> No
     await gate.stop_all()
     assert gate.running_count() == 0
     assert {r.status for r in session.runs()} == {"cancelled"}
+
+
+async def test_the_confirmation_carries_the_preview_and_the_journal_keeps_it(session: Session) -> None:
+    view = ScriptedView([False])
+    gate = make_gate(session, view)
+    await gate.submit(Request.command("kubectl scale deployment trino-worker --replicas=0"))
+    assert gate.previewer is not None and gate.previewer.asked == [  # type: ignore[attr-defined]
+        "kubectl scale deployment trino-worker --replicas=0"
+    ]
+    question = view.questions[0]
+    assert question.preview is not None and ("+", "+  replicas: 0") in question.preview.lines
+    assert session.runs()[-1].gate["preview"] == "-  replicas: 3\n+  replicas: 0"
+
+
+async def test_read_only_commands_and_refusals_are_not_previewed(session: Session) -> None:
+    view = ScriptedView()
+    gate = make_gate(session, view, read_only=True)
+    await gate.submit(Request.command("kubectl scale deployment trino-worker --replicas=0"))
+    await gate.submit(Request.command("echo read-only"))
+    assert gate.previewer.asked == []  # type: ignore[union-attr]
+
+
+def test_no_preview_without_a_pinned_kubeconfig(session: Session) -> None:
+    target = KubeTarget(context="kind-254", namespace="data-platform")
+    assert Gate(session, target, ScriptedView()).previewer is None
+    pinned = KubeTarget(context="kind-254", env={"KUBECONFIG": "/x"})
+    assert Gate(session, pinned, ScriptedView()).previewer is not None

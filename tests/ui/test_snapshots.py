@@ -54,13 +54,15 @@ def test_main_screen_160x45(make_app: AppFactory, snap_compare) -> None:  # type
 
 def test_confirmation_names_the_target_80x24(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = make_app(clock=FakeClock(wall=1_761_300_000.0))
+    assert app.gate.previewer is not None
+    app.gate.previewer.budget = 60.0  # the preview says why it is unavailable, however loaded the machine
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
         await pilot.press("enter")  # start the task: the keys move to its commands
         await wait_for(lambda: app.query_one(CommandList).has_focus, pilot)
         await pilot.press("down", "enter")  # the `kubectl ... delete pod` command
-        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot, timeout=90)
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

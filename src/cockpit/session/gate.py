@@ -46,6 +46,7 @@ from cockpit.session.actions import PaneAction, perform
 from cockpit.session.engine import Session
 from cockpit.session.feed import SESSION_ERRORS, SessionFeed
 from cockpit.session.output import Written
+from cockpit.session.preview import Preview, Previewer
 from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.session.target import KubeTarget
 
@@ -108,6 +109,7 @@ class Question:
     yes: str = "Run it"
     retarget: str = ""
     equivalent: str = ""  # for a pane action: the kubectl command that does the same
+    preview: Preview | None = None  # what it would change (a server-side dry run), or why unknown
 
 
 # ---- what the gate tells the UI ------------------------------------------------------------------
@@ -212,6 +214,7 @@ class Gate:
         *,
         cluster: Any = None,
         operator: str | None = None,
+        previewer: Previewer | None = None,
     ) -> None:
         self.session = session
         self.target = target
@@ -219,6 +222,11 @@ class Gate:
         self.cluster = cluster  # a ClusterHub (its `.api` performs pane actions), or None
         self.operator = operator or str(session.header.get("operator") or "operator")
         self.feed = SessionFeed(session)
+        # a change is previewed (server-side dry run) in its confirmation; without a pinned kube
+        # context there is nothing to ask (and no certainty the preview would ask the right cluster)
+        if previewer is None and target.context and target.env:
+            previewer = Previewer(env=dict(target.env), cluster=cluster)
+        self.previewer = previewer
         self._ids = itertools.count(1)
         self.running: dict[str, _Running] = {}
         self._processes: dict[str, CommandRun] = {}
@@ -252,7 +260,13 @@ class Gate:
             return Decision(Verdict.REFUSED, reason, READ_ONLY_REFUSAL, retarget, terminal)
         return Decision(Verdict.CONFIRM, reason, retarget=retarget, terminal=terminal)
 
-    def question(self, request: Request, decision: Decision) -> Question:
+    async def preview(self, request: Request) -> Preview:
+        """What the change would do, asked of the API server without changing anything."""
+        if self.previewer is None:
+            return Preview.missing("no kube context to ask")
+        return await self.previewer.preview(request.text, request.action)
+
+    def question(self, request: Request, decision: Decision, preview: Preview | None = None) -> Question:
         """The confirmation the UI is asked to show for `request`."""
         where = self.where(request)
         if request.action is not None:
@@ -265,6 +279,7 @@ class Gate:
                 mode=self.target.mode,
                 yes=a.verb.capitalize(),
                 equivalent=a.equivalent,
+                preview=preview,
             )
         return Question(
             title="This command changes the cluster",
@@ -273,6 +288,7 @@ class Gate:
             target=where,
             mode=self.target.mode,
             retarget=decision.retarget,
+            preview=preview,
         )
 
     def where(self, request: Request) -> str:
@@ -285,7 +301,9 @@ class Gate:
             return request.action.namespace
         return self.target.namespace_of(request.text)
 
-    def _facts(self, request: Request, decision: Decision, confirmed: float | None) -> dict[str, Any]:
+    def _facts(
+        self, request: Request, decision: Decision, confirmed: float | None, preview: Preview | None = None
+    ) -> dict[str, Any]:
         facts: dict[str, Any] = {
             "kind": "action" if request.action is not None else "command",
             "origin": request.origin,
@@ -302,6 +320,8 @@ class Gate:
             facts["equivalent"] = request.action.equivalent
         if decision.retarget:
             facts["retarget"] = decision.retarget
+        if preview is not None:
+            facts["preview"] = preview.text[:4000]  # what the operator saw before answering
         return facts
 
     # ---- the flow ----------------------------------------------------------------------------------
@@ -321,13 +341,15 @@ class Gate:
             run = self._refuse(request, decision, decision.refusal)
             return Outcome("refused", decision, run=run)
         confirmed: float | None = None
+        preview: Preview | None = None
         if decision.verdict is Verdict.CONFIRM:
-            if not await self.view.confirm(self.question(request, decision)):
+            preview = await self.preview(request)
+            if not await self.view.confirm(self.question(request, decision, preview)):
                 self.view.show(Notice("Not run.", severity="information"))
-                run = self._refuse(request, decision, DECLINED)
+                run = self._refuse(request, decision, DECLINED, preview)
                 return Outcome("declined", decision, run=run)
             confirmed = time.time()
-        facts = self._facts(request, decision, confirmed)
+        facts = self._facts(request, decision, confirmed, preview)
         if request.action is not None:
             return await self._act(request, decision, facts)
         watch = parse_watch(request.text)
@@ -339,7 +361,9 @@ class Gate:
             return await self._start_job(request, decision, facts)
         return await self._run(request, decision, facts)
 
-    def _refuse(self, request: Request, decision: Decision, reason: str) -> JournaledRun | None:
+    def _refuse(
+        self, request: Request, decision: Decision, reason: str, preview: Preview | None = None
+    ) -> JournaledRun | None:
         try:
             run = self.session.record_command_refused(
                 request.task_id,
@@ -347,7 +371,7 @@ class Gate:
                 reason,
                 self.target.context,
                 self._namespace(request),
-                gate=self._facts(request, decision, None),
+                gate=self._facts(request, decision, None, preview),
             )
         except SESSION_ERRORS as exc:
             self.view.show(Notice(str(exc), severity="error"))

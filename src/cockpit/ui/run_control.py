@@ -34,6 +34,7 @@ from cockpit.session.gate import (
     WatchTick,
 )
 from cockpit.session.output import read_excerpt
+from cockpit.session.preview import Preview
 from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.session.target import KubeTarget
 from cockpit.ui.screens.dialogs import ConfirmScreen, PlaceholderForm, TextPrompt
@@ -43,6 +44,21 @@ if TYPE_CHECKING:
     from cockpit.ui.app import CockpitApp
 
 NAMESPACE_NAMES = {"namespace", "ns", "namespace_name", "namespace-name"}  # prefilled with the pinned one
+
+
+PREVIEW_STYLES = {"+": "green", "-": "red", "@": "cyan", "title": "bold", "item": "yellow", " ": "dim"}
+
+
+def preview_text(preview: Preview) -> Text:
+    """The preview as the confirmation shows it: a coloured diff, or why there is none."""
+    if preview.unavailable:
+        return Text(preview.unavailable, style="italic")
+    out = Text()
+    for index, (kind, line) in enumerate(preview.lines):
+        if index:
+            out.append("\n")
+        out.append(line, style=PREVIEW_STYLES.get(kind, ""))
+    return out
 
 
 def question_body(question: Question) -> Text:
@@ -171,8 +187,9 @@ class RunControl:
     # ---- GateView ------------------------------------------------------------------------------------
 
     async def confirm(self, question: Question) -> bool:
+        preview = preview_text(question.preview) if question.preview is not None else None
         answer = await self.app.push_screen_wait(
-            ConfirmScreen(question.title, question_body(question), yes=question.yes)
+            ConfirmScreen(question.title, question_body(question), yes=question.yes, preview=preview)
         )
         return bool(answer)
 

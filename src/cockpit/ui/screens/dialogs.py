@@ -20,17 +20,27 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, body: Text | str, yes: str = "Run it", danger: bool = True) -> None:
+    def __init__(
+        self,
+        title: str,
+        body: Text | str,
+        yes: str = "Run it",
+        danger: bool = True,
+        preview: Text | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.body = body
         self.yes = yes
         self.danger = danger
+        self.preview = preview  # what the change would do, scrollable under the body
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="-danger" if self.danger else ""):
             yield Label(self.title_text, id="dialog-title")
             yield Static(self.body, id="dialog-body")
+            if self.preview is not None:
+                yield Static(self.preview, id="dialog-preview")
             with Horizontal(id="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="error" if self.danger else "primary")
                 yield Button("Cancel (n)", id="no")
