@@ -10,6 +10,7 @@ import pytest
 
 from cockpit.cluster import argocd
 from cockpit.cluster.argocd import counts
+from cockpit.cluster.health import Freshness
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import InformerState
 from cockpit.cluster.logs import LogRequest, wait_for
@@ -136,9 +137,13 @@ def test_restart_and_forced_410_leave_no_duplicate_or_missing_rows(tmp_path: Pat
     box.stop()
     eventually(lambda: pods.health.state is InformerState.RECONNECTING, timeout=30)
     assert pods.health.error.startswith(f"Cannot reach the API server at http://127.0.0.1:{port}")
+    banner = hub.connection()  # what the status bar shows
+    assert banner.freshness is Freshness.DISCONNECTED and banner.resource == "pods"
+    assert banner.reason.startswith("Cannot reach the API server") and banner.since_data() is not None
     box = Sandbox(port=port, seed=0).start()  # a fresh API server on the same address
     try:
         eventually(lambda: pods.health.state is InformerState.CONNECTED, timeout=40)
+        assert hub.connection().freshness is Freshness.CONNECTED and hub.connection().reason == ""
         eventually(settled, timeout=20, step=0.3)
         relists, expired = pods.relists, pods.expired
         for _ in range(20):  # compact until a resuming watch is refused with 410 Gone
