@@ -152,3 +152,8 @@ def test_watch_with_an_unusable_interval_is_a_plain_command_and_converts_back() 
     assert not command.watch and command.cmd == "watch -n 1e400 kubectl get pods"
     again = load_plan_text(to_yaml(plan), "w.yaml")
     assert again.tasks()[0].commands[0].cmd == command.cmd
+
+
+def test_admonition_without_a_space_after_the_marks_loads() -> None:
+    plan = load_plan_text("# P\n\n## S (5 min)\n\n!!!note\n    body\n\n!!!warning\nlazy\n", "a.md")
+    assert "> **Note**" in plan.tasks()[0].text and "> **Warning**" in plan.tasks()[0].text

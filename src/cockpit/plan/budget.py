@@ -28,9 +28,12 @@ from cockpit.plan.errors import PlanError
 MAX_CHARS = 12_000_000
 MAX_LINE = 100_000
 MAX_WORK_LINES = 8_000  # lines of structure outside code blocks, plus lines in shell blocks
-MAX_SHELL_LINES = 5_000  # lines in shell blocks (the shell parser reads each)
+MAX_SHELL_LINES = 3_000  # lines in shell blocks (the shell parser reads each)
 MAX_NESTING = 48
 MAX_IN_PARAGRAPH = 10_000  # `[` or `<` in one paragraph
+# markdown-it looks for the `]` (`>`) of every `[` (`<`) up to the end of its paragraph: unclosed
+# ones times the paragraph's length is the work, kept under this many characters scanned.
+MAX_SCAN = 30_000_000
 MAX_MARKUP = 40_000  # inline markup characters outside code blocks (the seed has 780)
 _MARKUP = "*_~[]()<>&!|`"
 MAX_CELLS = 1_000  # `|` on one line outside code blocks
@@ -72,6 +75,8 @@ def check_markdown(text: str, path: str) -> int:
     fence: str | None = None
     structure = 0
     brackets = angles = 0  # in the current paragraph
+    unclosed = 0  # `[` and `<` not closed on their line, in the current paragraph
+    size = 0  # characters in the current paragraph
     markup = 0  # in the document
     paragraph_line = 0
     for number, line in enumerate(text.split("\n"), start=1):
@@ -84,15 +89,17 @@ def check_markdown(text: str, path: str) -> int:
             fence = match.group(1)
             continue
         if not line.strip():
-            brackets = angles = 0
+            brackets = angles = unclosed = size = 0
             continue
         structure += 1
         if structure > MAX_WORK_LINES:
             raise _refuse(path, number, f"more than {MAX_WORK_LINES:,} lines of headings, lists and prose")
-        if brackets == angles == 0:
+        if size == 0:
             paragraph_line = number
-        brackets, angles = brackets + line.count("["), angles + line.count("<")
-        if max(brackets, angles) > MAX_IN_PARAGRAPH:
+        opened, angled = line.count("["), line.count("<")
+        brackets, angles, size = brackets + opened, angles + angled, size + len(line) + 1
+        unclosed += max(0, opened - line.count("]")) + max(0, angled - line.count(">"))
+        if max(brackets, angles) > MAX_IN_PARAGRAPH or unclosed * size > MAX_SCAN:
             char = "[" if brackets >= angles else "<"
             raise _refuse(path, paragraph_line, f"a paragraph holds too many '{char}' to be read as Markdown")
         markup += sum(line.count(c) for c in _MARKUP) if any(c in line for c in _MARKUP) else 0

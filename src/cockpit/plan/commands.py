@@ -535,16 +535,31 @@ def looks_like_shell(code: str) -> bool:
     if _is_console(code):
         return True
     starts: list[str] = []
-    lines = code.splitlines()
-    i = 0
-    while i < len(lines) and len(starts) < 40:  # enough to judge; a pasted log may have 100k lines
-        stripped = lines[i].strip()
-        if not stripped or stripped.startswith("#"):
-            i += 1
+    continued = False
+    head = code.splitlines()[:400]
+    # The block's own indentation (an indented block under a list item keeps some) is no body.
+    margin = min((len(ln) - len(ln.lstrip()) for ln in head if ln.strip()), default=0)
+    quote = ""  # a quote left open by a line
+    for raw in (ln[margin:] for ln in head):
+        stripped = raw.strip()
+        if quote:
+            quote = "" if quote in raw.replace("\\" + quote, "") else quote
             continue
-        starts.append(stripped)
-        # A command's continuation lines are not starts; a printed line is one line.
-        i = (_extent(lines, i)[0] if _plausible(stripped) else i) + 1
+        if not stripped or stripped.startswith("#"):
+            continued = False
+            continue
+        # Continuation lines, the indented body of a construct and the lines of a quoted string
+        # are not starts. (A cheap reading: the block is only being sniffed; splitting it uses
+        # the shell parser.)
+        if not continued and raw[:1] not in " \t":
+            starts.append(stripped)
+            if len(starts) >= 40:  # enough to judge
+                break
+        continued = _ends_with_backslash(raw) or stripped.endswith(("|", "&&", "||"))
+        for mark in "\"'":
+            if raw.replace("\\" + mark, "").count(mark) % 2:
+                quote = mark
+                break
     if not starts:
         return False
     good = [is_shell_command(s, need_arguments=False) or _plausible(s) for s in starts]
@@ -575,7 +590,7 @@ def inline_command(
     words = code.split()
     if (
         len(words) > 1
-        and (_RUN_LEAD_RE.search(lead) or alone)
+        and (_RUN_LEAD_RE.search(lead[-40:]) or alone)  # the words right before the code
         and starts_command(code)
         and not _PROMPT_RE.match(code)
         and "." not in (_command_word(code) or ".")

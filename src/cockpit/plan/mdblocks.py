@@ -22,7 +22,7 @@ _CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s+")
 _ITEM_MARKER_RE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
 # `## Overview {#overview}`, `## Steps {: .note}`: attribute lists of Hugo, kramdown, Pandoc.
 _HEADING_ATTRS_RE = re.compile(r"\s*\{\s*[#.:][^{}]*\}\s*$")
-_ADMONITION_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s*[\w-]+")
+_ADMONITION_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s*([\w-]+)")
 
 
 @dataclass(slots=True)
@@ -288,7 +288,7 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
             if len(para.lines) > 1 and _ADMONITION_RE.match(head):
                 # "!!! note" with its indented body read as a lazy continuation of the paragraph
                 body = Para(para.lines[1:], para.span)
-                kind = head.split()[1].lower()
+                kind = _admonition_kind(head)
                 current().append(Quote([body], para.span, admonition=kind, indented=True))
             else:
                 current().append(para)
@@ -330,7 +330,7 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
                 assert isinstance(head, Para)
                 body = [Line(ln.strip(), 0) for ln in token.content.splitlines() if ln.strip()]
                 span = (head.span[0], _span(token)[1])
-                kind = head.lines[0].text.split()[1].lower()
+                kind = _admonition_kind(head.lines[0].text)
                 container.append(Quote([Para(body, span)], span, admonition=kind, indented=True))
             else:
                 current().append(_indented_code(token))
@@ -382,6 +382,12 @@ def _fence_closed(token: Token, source_lines: list[str]) -> bool:
     last = re.sub(r"^(?:\s*>)*\s*", "", source_lines[end - 1]).rstrip()
     marker = token.markup
     return len(last) >= len(marker) and set(last) == {marker[0]}
+
+
+def _admonition_kind(head: str) -> str:
+    """"note" for `!!! note "Title"` and `!!!note`."""
+    match = _ADMONITION_RE.match(head)
+    return match.group(1).lower() if match else "note"
 
 
 def _is_admonition_head(para: Para) -> bool:
