@@ -237,18 +237,17 @@ class Store:
         fields = fields or FieldSelector()
         after: tuple[str, str] | None = None
         with self._lock:
-            overlay: dict[tuple[str, str], Entry | None] = {}
+            overlay: dict[str, dict[str, Entry | None]] = {}  # namespace -> name -> entry then
             if continue_token:
                 rv, after = decode_continue(continue_token)
                 overlay = self._as_of(rt, rv)
             else:
                 rv = self._rv
             buckets = self._data[rt]
-            then = {ns for ns, _ in overlay}
             if rt.namespaced and namespace:
-                spaces = [namespace] if namespace in buckets or namespace in then else []
+                spaces = [namespace] if namespace in buckets or namespace in overlay else []
             else:
-                spaces = sorted(buckets.keys() | then) if then else sorted(buckets)
+                spaces = sorted(buckets.keys() | overlay.keys()) if overlay else sorted(buckets)
             name_filter = fields.value_of("metadata.name")
             plain = labels.empty and fields.empty
             out: list[Entry] = []
@@ -259,13 +258,16 @@ class Store:
                 if after and ns < after[0]:
                     continue
                 bucket = buckets.get(ns, {})
-                changed = {name: e for (n, name), e in overlay.items() if n == ns} if then else {}
+                changed = overlay.get(ns, {})
                 if name_filter is not None:
                     names = [name_filter] if name_filter in bucket or name_filter in changed else []
-                elif changed:
-                    names = sorted(set(self._sorted_names(rt, ns)) | changed.keys())
                 else:
                     names = self._sorted_names(rt, ns)
+                    gone_since = [name for name in changed if name not in bucket]
+                    if gone_since:  # deleted after the snapshot: put back in their place
+                        names = list(names)
+                        for name in gone_since:
+                            bisect.insort(names, name)
                 begin = bisect.bisect_right(names, after[1]) if after and ns == after[0] else 0
                 if more:  # only counting what is left (no selectors: lengths are enough)
                     remaining += len(names) - begin
@@ -291,21 +293,21 @@ class Store:
             token = encode_continue(rv, last) if more else None
             return Page(out, rv, token, remaining if more and plain else None)
 
-    def _as_of(self, rt: ResourceType, rv: int) -> dict[tuple[str, str], Entry | None]:
+    def _as_of(self, rt: ResourceType, rv: int) -> dict[str, dict[str, Entry | None]]:
         """The objects written after resourceVersion `rv`, as they were at `rv` (None: not there
-        yet), by (namespace, name); 410 Expired when the history no longer reaches back to `rv`."""
+        yet), by namespace and name; 410 Expired when the history no longer reaches back to `rv`."""
         if rv < self._floor[rt]:
             raise errors.expired(
                 "The provided continue parameter is too old to display a consistent list result. "
                 "You can start a new list without the continue parameter."
             )
-        then: dict[tuple[str, str], Entry | None] = {}
+        then: dict[str, dict[str, Entry | None]] = {}
         for event in reversed(self._history[rt]):
             if event.rv <= rv:
                 break
-            key = (event.entry.namespace if rt.namespaced else "", event.entry.name)
-            then[key] = None if event.type == ADDED else event.old  # the earliest write wins
-        return then
+            ns = event.entry.namespace if rt.namespaced else ""
+            then.setdefault(ns, {})[event.entry.name] = None if event.type == ADDED else event.old
+        return then  # (walking back, the earliest write after `rv` is the last one set: it wins)
 
     def _sorted_names(self, rt: ResourceType, ns: str) -> list[str]:
         names = self._sorted.get((rt, ns))
