@@ -309,3 +309,29 @@ async def test_colon_run_opens_the_command_line_with_the_command(make_app: AppFa
             lambda: isinstance(app.screen, TextPrompt) and "Run a command" in app.screen.title_text, pilot
         )
         assert app.screen.query_one(Input).value == "echo hi"
+
+
+async def test_ticked_and_unticked_steps_look_different(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(PlanTree)
+        tree.focus_node(app.plan.find("2.1"))  # type: ignore[arg-type]
+        await pilot.pause()
+        await pilot.press("enter", "space")  # no commands: the steps take the keys; tick step 1
+        await pilot.pause()
+        steps = app.query_one("#steps")
+        first, second = (str(steps.get_option_at_index(i).prompt) for i in range(2))  # type: ignore[attr-defined]
+        assert first.startswith("✓ ") and second.startswith("○ ")
+
+
+def test_plan_warnings_are_shown_once_per_plan_file(tmp_path: Any) -> None:
+    from cockpit.session.notices import NoticeBook
+
+    book = NoticeBook(tmp_path / "notices.json")
+    assert book.unseen("plan:abc", ["repaired mis-decoded characters on 3 lines"]) == [
+        "repaired mis-decoded characters on 3 lines"
+    ]
+    assert book.unseen("plan:abc", ["repaired mis-decoded characters on 3 lines"]) == []
+    assert book.unseen("plan:other", ["repaired mis-decoded characters on 3 lines"]) != []
+    assert (tmp_path / "notices.json").stat().st_mode & 0o077 == 0

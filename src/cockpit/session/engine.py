@@ -445,6 +445,15 @@ class Session:
                 return
             self._emit("cluster", context=context, namespace=namespace, sandbox=sandbox, problem=problem)
 
+    def first_notice(self, key: str) -> bool:
+        """True the first time `key` is asked for in this session (journaled, so a resume does not
+        repeat it): a toast such as "its check is now true" is shown once per task."""
+        with self._lock:
+            if key in self.state.notices or self.state.ended or self.journal.closed:
+                return False
+            self._emit("notice", key=key)
+            return True
+
     # ---- commands and metrics -----------------------------------------------------------------
 
     def record_command_started(

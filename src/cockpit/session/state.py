@@ -169,6 +169,7 @@ class SessionState:
     overrun: set[str] = field(default_factory=set)
     reopened: list[dict[str, Any]] = field(default_factory=list)
     clusters: list[dict[str, Any]] = field(default_factory=list)  # where each start/resume landed
+    notices: set[str] = field(default_factory=set)  # notices shown once per session (check met...)
 
     @classmethod
     def from_header(cls, header: dict[str, Any]) -> SessionState:
@@ -281,6 +282,8 @@ class SessionState:
             self.paused = False
         elif kind == "plan_changed":
             self._remap(event)
+        elif kind == "notice" and event.get("key"):
+            self.notices.add(str(event["key"]))
         elif kind == "cluster":
             self.clusters.append(event)
         elif kind == "reopened":

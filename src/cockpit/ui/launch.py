@@ -17,12 +17,13 @@ from typing import Any
 from cockpit.config import load_config
 from cockpit.kubeconfig import kubeconfig_paths
 from cockpit.launch import LaunchOptions
-from cockpit.paths import bundled_plan, latest_session_dir, new_session_dir
+from cockpit.paths import bundled_plan, data_dir, latest_session_dir, new_session_dir
 from cockpit.plan.model import Plan
 from cockpit.runner import KubeconfigError, pin_kube_context
 from cockpit.session.clock import Clock
-from cockpit.session.engine import Session, SessionError
+from cockpit.session.engine import Session, SessionError, plan_sha256
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
+from cockpit.session.notices import NoticeBook
 from cockpit.session.target import KubeTarget
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keymap import load_keymap
@@ -209,7 +210,9 @@ def build_app(
         )
     except SessionError as exc:
         warnings.append(str(exc))
-    warnings.extend(plan.warnings)
+    # the plan's own warnings (a mojibake repair...) once per plan file, not at every launch
+    book = NoticeBook(data_dir() / "notices.json")
+    warnings.extend(book.unseen(f"plan:{plan_sha256(plan) or plan.source}", list(plan.warnings)))
     loaded = load_config()
     session.use_learned = loaded.config.estimates.use_history
     keymap, keymap_warnings = load_keymap(loaded)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from cockpit.cluster.checks import PlanChecks
 from cockpit.cluster.metrics import Figure, MetricsBoard
 from cockpit.cluster.snapshot import ClusterSnapshot
+from cockpit.session.engine import SessionError
 from cockpit.ui.panes.base import InformerBatch, LivePane
 from cockpit.ui.panes.tables import sync_table
 
@@ -162,6 +163,14 @@ class MetricsPane(LivePane):
         runs = sorted((getattr(state, "runs", None) or {}).values(), key=lambda r: r.started_t)
         return {r.cmd: r.exit_code for r in runs if r.finished and r.exit_code is not None}
 
+    def _first_notice(self, key: str) -> bool:
+        """Once per task and session (journaled): not again at every launch of a resumed session."""
+        first = getattr(self._session(), "first_notice", None)
+        try:
+            return bool(first(key)) if callable(first) else True
+        except SessionError:
+            return False
+
     def _is_open(self, node_id: str) -> bool:
         session = self._session()
         try:
@@ -174,7 +183,7 @@ class MetricsPane(LivePane):
         results = self.checks.evaluate(snap, self._command_results())
         for node_id in self.checks.turned_true(results):
             node = self.checks.by_node[node_id][0]
-            if self._is_open(node_id):
+            if self._is_open(node_id) and self._first_notice(f"check-met:{node_id}"):
                 self.app.notify(
                     f"{node.title}: its check is now true. Tick it in the plan if you agree.",
                     title="Check met",

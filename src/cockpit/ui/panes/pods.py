@@ -208,7 +208,9 @@ class PodsPane(TablePane):
         informer = self.hub.pods()
         if informer is not None and informer.scope_note:
             scope += f"  [{informer.scope_note}]"
-        summary = Text.assemble(("Pod health ", "bold"), (t.health_text, "bold"), f"   {by_status}{scope}")
+        known = self.health is not None and self.health.synced  # no list yet: unknown, never "0%"
+        health = t.health_text if known else "unknown (no pod list yet)"
+        summary = Text.assemble(("Pod health ", "bold"), (health, "bold"), f"   {by_status}{scope}")
         if summary != self._summary_shown:
             self._summary_shown = summary
             self.query_one("#pods-summary", Static).update(summary)

@@ -74,6 +74,12 @@ class CommandList(NavMixin, OptionList):
             self.post_message(self.RunRequested(command, edit=True))
 
 
+def step_prompt(step: str, done: bool) -> Text:
+    """A manual step as listed: `✓ done` (dimmed) or `○ to do`, so the two never look alike,
+    in colour or without."""
+    return Text.assemble(("✓ ", "bold green"), (step, "dim")) if done else Text.assemble("○ ", step)
+
+
 class StepList(NavMixin, SelectionList[int]):
     """Manual steps of the task; space ticks the highlighted one."""
 
@@ -157,7 +163,8 @@ class TaskDetail(VerticalScroll):
         steps = self.query_one(StepList)
         self._filling = True
         steps.clear_options()
-        steps.add_options([(step, i, i in steps_done) for i, step in enumerate(node.manual_steps)])
+        for i, step in enumerate(node.manual_steps):
+            steps.add_option((step_prompt(step, i in steps_done), i, i in steps_done))
         if node.manual_steps:
             steps.highlighted = 0
         self._filling = False
@@ -204,4 +211,7 @@ class TaskDetail(VerticalScroll):
             return
         index = int(event.selection.value)
         done = index in event.selection_list.selected
+        if self.node is not None and index < len(self.node.manual_steps):
+            steps = event.selection_list
+            steps.replace_option_prompt_at_index(index, step_prompt(self.node.manual_steps[index], done))
         self.post_message(self.StepToggled(self.node, index, done))
