@@ -21,6 +21,7 @@ from kubernetes.client import ApiClient, Configuration
 from cockpit.cluster.health import Deadlines, InformerState
 from cockpit.cluster.informer import ChangeSet, Dispatcher, Informer
 from cockpit.cluster.kubeapi import PODS, KubeApi
+from cockpit.cluster.podlist import POD_ROWS
 from cockpit.cluster.pods import PodSummary, summarize_pod
 from cockpit.cluster.registry import InformerRegistry
 from cockpit.sandbox import Sandbox
@@ -153,7 +154,8 @@ def rig() -> Iterator[Rig]:
         page_size=7,
         watch_timeout=(60, 60),
     )
-    rig = Rig(box, store, proxy, registry, registry.get(PODS, None, summarize_pod), PaneRows(), waits)
+    # the pods informer as the hub makes it (POD_ROWS: lists decoded with only the fields rows need)
+    rig = Rig(box, store, proxy, registry, registry.get(PODS, None, POD_ROWS), PaneRows(), waits)
     for i in range(24):
         rig.create(NAMESPACES_USED[i % 3])
     rig.informer.subscribe(rig.pane)
@@ -309,7 +311,7 @@ def test_a_thread_that_ends_is_restarted_by_the_registry(rig: Rig) -> None:
             time.sleep(0.01)
         assert informer.restarts == restarts + 1
         assert informer.faults["thread-died"] >= 1
-        assert rig.registry.get(PODS, None, summarize_pod) is informer  # the same one, alive
+        assert rig.registry.get(PODS, None, POD_ROWS) is informer  # the same one, alive
         rig.write()
         rig.heal()
     finally:
