@@ -30,6 +30,7 @@ from cockpit.cluster.snapshot import ClusterSnapshot
 if TYPE_CHECKING:  # httpx loads with the first Loki query, not at start
     from cockpit.cluster.loki import LokiFollower
 
+
 @dataclass(frozen=True, slots=True)
 class EventRow:
     """One line of `kubectl describe`'s Events for an object."""
