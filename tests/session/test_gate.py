@@ -289,6 +289,8 @@ async def test_the_confirmation_carries_the_preview_and_the_journal_keeps_it(ses
     question = view.questions[0]
     assert question.preview is not None and ("+", "+  replicas: 0") in question.preview.lines
     assert session.runs()[-1].gate["preview"] == "-  replicas: 3\n+  replicas: 0"
+    text = render_transcript(session.journal_path).markdown
+    assert "Preview shown in the confirmation:\n\n```diff\n-  replicas: 3\n+  replicas: 0\n```" in text
 
 
 async def test_read_only_commands_and_refusals_are_not_previewed(session: Session) -> None:

@@ -75,11 +75,29 @@ def _fence(body: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
+PREVIEW_LINES = 30
+
+
 def _subject(run: CommandRun) -> str:
     """The command as a console line, or a pane action as its `⎈ verb kind ns/name` label."""
     if run.is_action:
         return _fence(redact(run.cmd).strip(), "text")
     return _fence("$ " + redact(run.cmd).strip(), "console")
+
+
+def _preview_shown(run: CommandRun) -> list[str]:
+    """The preview the confirmation showed (what the operator saw before answering), if any."""
+    preview = str(run.gate.get("preview") or "")
+    if not preview:
+        return []
+    lines = preview.splitlines()
+    if len(lines) > PREVIEW_LINES:
+        lines = [*lines[:PREVIEW_LINES], f"… {len(lines) - PREVIEW_LINES} more lines in the journal"]
+    body = "\n".join(lines)
+    if preview.startswith("preview unavailable"):
+        why = preview.removeprefix("preview unavailable: ")
+        return ["", f"The confirmation had no preview: {_cell(why)}"]
+    return ["", "Preview shown in the confirmation:", "", _fence(redact(body), "diff")]
 
 
 def gate_facts(run: CommandRun) -> list[str]:
@@ -286,7 +304,7 @@ class _Renderer(SessionFacts):
             if where:
                 facts.append(where)
             facts += gate_facts(run)
-            return "\n".join([" · ".join(facts), "", _subject(run)])
+            return "\n".join([" · ".join(facts), "", _subject(run), *_preview_shown(run)])
         if run.finished:
             if run.error:
                 outcome = f"error: {_cell(run.error)}"
@@ -304,7 +322,7 @@ class _Renderer(SessionFacts):
         if run.output:
             size = run.output_bytes or self.side_size(run)
             facts.append(f"{self.link(run)} ({size} bytes)")
-        lines = [" · ".join(facts), "", _subject(run)]
+        lines = [" · ".join(facts), "", _subject(run), *_preview_shown(run)]
         excerpt = run.excerpt if run.finished else self.side_excerpt(run)
         excerpt = clean_output(excerpt)
         if excerpt:
