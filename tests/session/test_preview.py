@@ -158,7 +158,7 @@ async def test_what_cannot_be_previewed_says_why(box: Box) -> None:
     )
     script = await previewer.preview("python3 fix.py")
     assert script.unavailable == (
-        "preview unavailable: python3 is not kubectl; only kubectl changes are previewed"
+        "preview unavailable: python3 is not kubectl; only kubectl, helm and argocd changes are previewed"
     )
     piped = await previewer.preview("kubectl get pods -o name | xargs kubectl delete")
     assert piped.unavailable == "preview unavailable: the line is not one plain kubectl command"
@@ -168,3 +168,34 @@ async def test_what_cannot_be_previewed_says_why(box: Box) -> None:
         f"kubectl scale deploy trino-worker -n {NS} --replicas=1"
     )
     assert late.unavailable == "preview unavailable: the API server did not answer within 1e-06 s"
+
+
+STUB = """#!/bin/sh
+# a stand-in for {name}: says how it was called, and fails unless it was a dry run
+echo "{name} $*"
+case " $* " in *" --dry-run "*) echo "MANIFEST: kind: Deployment (rendered, not applied)";; *) exit 9;; esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("program", "command", "title"),
+    [
+        (
+            "helm",
+            "helm upgrade redis bitnami/redis -n redis",
+            "helm upgrade --dry-run (nothing is installed):",
+        ),
+        ("argocd", "argocd app sync data-platform", "argocd app sync --dry-run (nothing is synced):"),
+    ],
+)
+async def test_helm_and_argocd_preview_with_their_own_dry_run(
+    tmp_path: Path, program: str, command: str, title: str
+) -> None:
+    stub = tmp_path / program
+    stub.write_text(STUB.format(name=program))
+    stub.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:{os.environ.get('PATH', '')}"}
+    preview = await Previewer(env=env, budget=60.0).preview(command)
+    assert preview.lines[0] == ("title", title)
+    assert (" ", f"{command} --dry-run") in preview.lines
+    assert (" ", "MANIFEST: kind: Deployment (rendered, not applied)") in preview.lines

@@ -39,6 +39,7 @@ MAX_LINES = 60
 KUBECTL = frozenset({"kubectl", "oc"})
 DRY_RUN_VERBS = frozenset({"create", "replace", "patch", "set", "label", "annotate"})
 ROLLOUT_VERBS = frozenset({"undo", "pause", "resume"})  # `restart` is previewed as its patch
+HELM_DRY_RUN = frozenset({"install", "upgrade", "uninstall", "rollback"})
 # kubectl's global options that take a value as the next word (`-n ns`, `--context c`)
 VALUE_FLAGS = frozenset(
     {
@@ -105,10 +106,17 @@ class Previewer:
         words = literal_words(text)
         if words is None:
             return Preview.missing("the line is not one plain kubectl command")
-        if not words or program_name(words[0]) not in KUBECTL:
-            program = words[0] if words else "it"
-            return Preview.missing(f"{program} is not kubectl; only kubectl changes are previewed")
+        program = program_name(words[0]) if words else ""
         verb, sub = _verb(words)
+        if program == "helm" and verb in HELM_DRY_RUN:
+            return await self._tool_dry_run(words, f"helm {verb} --dry-run (nothing is installed):")
+        if program == "argocd" and (verb, sub) == ("app", "sync"):
+            return await self._tool_dry_run(words, "argocd app sync --dry-run (nothing is synced):")
+        if program not in KUBECTL:
+            shown = words[0] if words else "it"
+            return Preview.missing(
+                f"{shown} is not kubectl; only kubectl, helm and argocd changes are previewed"
+            )
         if verb == "edit":
             return Preview.missing("kubectl edit opens an editor; the change is known only when you save")
         if verb == "apply":
@@ -146,6 +154,17 @@ class Previewer:
 
     def _argv(self, words: list[str], *extra: str) -> list[str]:
         return [self.kubectl, *words[1:], *extra]
+
+    async def _tool_dry_run(self, words: list[str], title: str) -> Preview:
+        """helm and argocd print what a dry run would do (rendered manifests, the resources a sync
+        would apply): shown as they print it."""
+        try:
+            code, out, err = await self._run([words[0], *words[1:], "--dry-run"])
+        except PreviewError as exc:
+            return Preview.missing(str(exc))
+        if code != 0:
+            return Preview.missing(_first_line(err) or f"{words[0]} exited {code}")
+        return _cap([("title", title), *((" ", line) for line in out.splitlines())])
 
     async def _diff(self, words: list[str], verb: str) -> Preview:
         index = words.index(verb)
