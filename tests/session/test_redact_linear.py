@@ -263,3 +263,20 @@ def test_the_one_line_cases_read_the_same_through_a_stream() -> None:
             for text, _secret, _kept in mark.args[1]:
                 _assert_chunking_does_not_matter(text + "\n", [3] * 200)
                 assert redact(text) == redact_module.redact_line(text)
+
+
+TWINNED = [r for r in redact_module._RULES if getattr(r.apply, "_twin", None) is not None]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=LONG_LINE.map(lambda s: s.swapcase() if len(s) % 2 else s))
+def test_a_rule_searched_in_lower_case_masks_what_its_pattern_masks(line: str) -> None:
+    for rule in TWINNED:
+        assert rule.apply(line) == rule.apply.pattern.sub(rule.apply.repl, line), rule.name
+
+
+def test_the_lower_case_search_covers_the_corpus() -> None:
+    assert {r.name for r in TWINNED} == {"key-value", "account-pair", "azure"}
+    for line in CORPUS_TEXT.splitlines() + [line.upper() for line in CORPUS_TEXT.splitlines()]:
+        for rule in TWINNED:
+            assert rule.apply(line) == rule.apply.pattern.sub(rule.apply.repl, line), (rule.name, line)
