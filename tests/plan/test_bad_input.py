@@ -157,3 +157,10 @@ def test_watch_with_an_unusable_interval_is_a_plain_command_and_converts_back() 
 def test_admonition_without_a_space_after_the_marks_loads() -> None:
     plan = load_plan_text("# P\n\n## S (5 min)\n\n!!!note\n    body\n\n!!!warning\nlazy\n", "a.md")
     assert "> **Note**" in plan.tasks()[0].text and "> **Warning**" in plan.tasks()[0].text
+
+
+def test_a_yaml_plan_over_its_size_budget_is_refused_before_composing() -> None:
+    text = "title: big\ntasks:\n" + "".join(f"  - title: task {i}\n    minutes: 5\n" for i in range(20_000))
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, "big.yaml")
+    assert caught.value.message == "a YAML plan over 500 KB is not read"

@@ -10,8 +10,8 @@ Each budget is checked by a cheap linear pass BEFORE the expensive work it prote
   markdown-it's inline pass costs tens of microseconds each), list/quote markers nested on one
   line, and per paragraph the `[` and `<` that make its link and HTML scanning quadratic;
 - shell lines the loader will split into commands (`check_shell_lines`), once fences are known;
-- YAML (`expanded_size`): the number of values with aliases expanded, computed on the composed
-  node graph with memoisation, so an alias bomb is measured at its written size.
+- YAML (`yaml_over_budget`): size, nesting and the number of values with aliases expanded, read
+  from the event stream before anything is composed, so an alias bomb costs its written size.
 
 The limits are far above any runbook people write (the 25 KB seed has 577 lines).
 """
@@ -19,13 +19,14 @@ The limits are far above any runbook people write (the 25 KB seed has 577 lines)
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from yaml.nodes import MappingNode, SequenceNode
-from yaml.nodes import Node as YamlNode
+import yaml
 
 from cockpit.plan.errors import PlanError
 
 MAX_CHARS = 12_000_000
+MAX_YAML_CHARS = 500_000  # a YAML plan (PyYAML composes about 1 MB a second here)
 MAX_LINE = 100_000
 MAX_WORK_LINES = 8_000  # lines of structure outside code blocks, plus lines in shell blocks
 MAX_SHELL_LINES = 3_000  # lines in shell blocks (the shell parser reads each)
@@ -127,35 +128,34 @@ def check_shell_lines(count: int, structure: int, path: str, line: int) -> None:
         )
 
 
-def expanded_size(node: YamlNode, limit: int, sizes: dict[int, int] | None = None) -> int:
-    """Values under `node` with every alias expanded, raising OverflowError past `limit`.
-
-    Each node's size is computed once (memoised by identity) and the walk uses an explicit stack,
-    so the cost is the written size of the document whatever the aliases multiply it to.
-    """
-    sizes = {} if sizes is None else sizes
-    stack: list[tuple[YamlNode, bool]] = [(node, False)]
-    while stack:
-        current, done = stack.pop()
-        key = id(current)
-        if done:
-            total = 1
-            if isinstance(current, SequenceNode):
-                total += sum(sizes.get(id(item), 0) for item in current.value)
-            elif isinstance(current, MappingNode):
-                total += sum(sizes.get(id(k), 0) + sizes.get(id(v), 0) for k, v in current.value)
-            if total > limit:
-                raise OverflowError(total)
-            sizes[key] = total
-            continue
-        if key in sizes:
-            continue
-        sizes[key] = 0  # being measured: a recursive alias adds nothing more
-        stack.append((current, True))
-        if isinstance(current, SequenceNode):
-            stack.extend((item, False) for item in current.value)
-        elif isinstance(current, MappingNode):
-            for k, v in current.value:
-                stack.append((k, False))
-                stack.append((v, False))
-    return sizes[id(node)]
+def yaml_over_budget(text: str, loader: Any, max_values: int, max_depth: int) -> tuple[str, Any] | None:
+    """Why a YAML text is over budget (and the event's mark), or None, from its event stream
+    alone, before anything is composed: nesting deeper than `max_depth`, or more than
+    `max_values` values once every alias is expanded. An anchored collection's expanded size is
+    known when it ends, so an alias bomb is measured at the cost of its written size.
+    YAML syntax errors propagate as PyYAML raises them."""
+    depth = 0
+    expanded = 0  # values so far, aliases expanded
+    sizes: dict[str, int] = {}
+    opened: list[tuple[str | None, int]] = []  # (anchor, expanded count when it opened)
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > max_depth:
+                return f"is nested deeper than {max_depth} levels", event.start_mark
+            opened.append((event.anchor, expanded))
+            expanded += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, start = opened.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            expanded += sizes.get(event.anchor, 1)
+        if expanded > max_values:
+            return f"expands to more than {max_values:,} values (anchors and aliases?)", event.start_mark
+    return None

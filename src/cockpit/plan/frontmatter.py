@@ -5,8 +5,9 @@ metadata, not a section. `split_front_matter(text)` returns the metadata and the
 block blanked out (same number of lines, so every later line keeps its number).
 
 The YAML is composed, never constructed, and read within budgets checked as it is read: at most
-`MAX_BYTES` of front matter and `MAX_VALUES` values (an alias counts as the size of what it
-points at, measured without expanding it, so an alias bomb is refused cheaply). Front matter that
+`MAX_BYTES` of front matter, `MAX_DEPTH` levels and `MAX_VALUES` values (an alias counts as the
+size of what it points at, measured on the event stream before anything is composed, so an alias
+bomb is refused cheaply). Front matter that
 is not valid YAML or breaks a budget is not metadata: the plan loads without it and says why in
 a warning.
 """
@@ -21,10 +22,11 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
-from cockpit.plan.budget import expanded_size
+from cockpit.plan.budget import yaml_over_budget
 
 MAX_BYTES = 64_000
 MAX_VALUES = 2_000
+MAX_DEPTH = 16
 _OPEN_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\n")
 _CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _KEY_RE = re.compile(r"^[A-Za-z_][\w .-]*:(?:\s|$)", re.M)
@@ -92,12 +94,11 @@ def split_front_matter(text: str) -> FrontMatter:
         result.warnings.append(f"line 1: front matter over {MAX_BYTES // 1000} KB is not read")
         return result
     try:
+        over = yaml_over_budget(body, _Loader, MAX_VALUES, MAX_DEPTH)
+        if over is not None:
+            result.warnings.append(f"line 1: front matter not read: it {over[0]}")
+            return result
         root = yaml.compose(body, Loader=_Loader)
-        if root is not None:
-            expanded_size(root, MAX_VALUES)
-    except OverflowError:
-        result.warnings.append(f"line 1: front matter not read: it expands to more than {MAX_VALUES} values")
-        return result
     except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
-from cockpit.plan.budget import expanded_size
+from cockpit.plan.budget import MAX_YAML_CHARS, yaml_over_budget
 from cockpit.plan.checks import parse_check
 from cockpit.plan.commands import make_command
 from cockpit.plan.errors import PlanError
@@ -328,24 +328,23 @@ def _describe(node: YamlNode) -> str:
     return f"{kind} '{shown}'"
 
 
-def _check_depth(text: str, path: str) -> None:
-    """Refuse absurd nesting before composing (PyYAML's composer recurses per level)."""
-    depth = 0
+def _check_budgets(text: str, path: str) -> None:
+    """Refuse a plan too big, nested too deeply (PyYAML's composer recurses per level) or
+    expanding to too many values, before composing it."""
+    if len(text) > MAX_YAML_CHARS:
+        raise PlanError(path, None, None, f"a YAML plan over {MAX_YAML_CHARS // 1000} KB is not read")
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH * 3:
-                    mark = event.start_mark
-                    raise PlanError(path, mark.line + 1, mark.column + 1, "YAML nested too deeply")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        over = yaml_over_budget(text, _Loader, MAX_NODES, MAX_DEPTH * 3)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, path) from None
     except yaml.YAMLError as exc:
         raise PlanError(path, None, None, f"not valid YAML: {exc}") from None
+    if over is not None:
+        reason, mark = over
+        message = "YAML nested too deeply" if "nested" in reason else f"the plan {reason}"
+        raise PlanError(path, mark.line + 1, mark.column + 1, message)
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> PlanError:
@@ -371,7 +370,7 @@ def load_yaml(text: str, path: str = "<string>") -> Plan:
     """Load a YAML plan; any mistake raises PlanError naming file:line:column."""
     if not text.strip():
         raise PlanError(path, None, None, "the plan is empty")
-    _check_depth(text, path)
+    _check_budgets(text, path)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -384,10 +383,4 @@ def load_yaml(text: str, path: str = "<string>") -> Plan:
         raise PlanError(path, None, None, "YAML nested too deeply") from None
     if root is None:
         raise PlanError(path, None, None, "the plan is empty")
-    try:
-        expanded_size(root, MAX_NODES)
-    except OverflowError:
-        raise PlanError(
-            path, None, None, f"the plan expands to more than {MAX_NODES} values (anchors and aliases?)"
-        ) from None
     return _Reader(path).plan(root)
