@@ -75,6 +75,7 @@ _REAL = """
 _FIXTURES = {
     "pods.txt": "pod/a\npod/b\n",
     "x.yaml": "kind: ConfigMap\n",
+    "x.json": "{}\n",
     "fix.sh": "#!/bin/sh\nkubectl delete pod from-script\n",
     "names.txt": "n1\nn2\n",  # what xargs reads (never written by a line: xargs must end)
 }
@@ -117,11 +118,14 @@ def _kubectl_changes(argv: list[str]) -> bool:
 
 
 def _curl_changes(argv: list[str]) -> bool:
+    get = any(w in ("-G", "--get") or re.fullmatch(r"-[a-zA-Z]*G[a-zA-Z]*", w) for w in argv)
     for i, word in enumerate(argv):
         if re.fullmatch(r"-[a-zA-Z]*[XdFT].*", word):  # a short cluster: -sX DELETE, -sfd x=1
             letters = re.match(r"-([a-zA-Z]*?)([XdFT])(.*)", word)
             assert letters is not None
             if letters.group(2) != "X":
+                if get and letters.group(2) == "d":
+                    continue  # -G sends the data as a query string
                 return True
             method = letters.group(3) or (argv[i + 1] if i + 1 < len(argv) else "")
             if method.upper() not in ("GET", "HEAD"):
@@ -132,6 +136,8 @@ def _curl_changes(argv: list[str]) -> bool:
             return True
         if word.startswith(("--request=",)) and word.split("=", 1)[1].upper() not in ("GET", "HEAD"):
             return True
+        if word.startswith(("-d", "--data")) and get:
+            continue
         if word.startswith(("-d", "--data", "-F", "--form", "-T", "--upload-file", "--json")):
             return True
     return False
@@ -158,7 +164,8 @@ def changed(calls: list[list[str]]) -> str:
             return f"velero {' '.join(argv)}"
         if prog == "curl" and _curl_changes(argv):
             return f"curl {' '.join(argv)}"
-        if prog in ("python", "python3") and argv not in (["--version"], ["-m", "json.tool"]):
+        harmless = argv in (["--version"], ["-V"]) or argv[:2] == ["-m", "json.tool"]
+        if prog in ("python", "python3") and not harmless:
             return f"{prog} {' '.join(argv)}"
         if prog in ("perl", "ruby", "node", "ssh", "scp", "rsync", "sftp", "wget", "deploy-tool"):
             return f"{prog} {' '.join(argv)}"
@@ -196,6 +203,9 @@ READ_ATOMS = [
     "velero backup get",
     "curl -s http://127.0.0.1:1/health",
     "curl -I http://127.0.0.1:1/",
+    "curl -sG -d q=1 http://127.0.0.1:1/search",
+    "if [ -f pods.txt ]; then kubectl get pods; fi",
+    "python3 -m json.tool x.json",
     "grep pod pods.txt",
     "cat pods.txt",
     "wc -l pods.txt",
@@ -318,7 +328,8 @@ def _requote(rng: random.Random, line: str) -> str:
     words = line.split(" ")
     for _ in range(rng.randrange(1, 3)):
         k = rng.randrange(len(words))
-        if words[k] and all(c.isalnum() or c in "-./=_" for c in words[k]):
+        reserved = words[k] in ("if", "then", "else", "fi", "for", "do", "done", "case", "esac", "[", "]")
+        if words[k] and not reserved and all(c.isalnum() or c in "-./=_" for c in words[k]):
             words[k] = _quote_word(rng, words[k])
     return " ".join(words)
 

@@ -105,6 +105,7 @@ CHANGING = [
     "kubectl get pods >> log.txt",
     "kubectl get pods | tee pods.txt",
     "kubectl get pods &> $OUT",
+    "kubectl get pods > /dev/fd/../../tmp/x",
     "helm upgrade x ./chart",
     "helm upgrade x ./chart --dry-run=none",
     "helm template x ./chart --post-renderer ./evil",
@@ -201,6 +202,7 @@ READ_ONLY = [
     "if kubectl get ns x; then echo yes; fi",
     "kubectl get pods 2>&1",
     "kubectl get pods > /dev/null 2>&1",
+    "kubectl get pods >/dev/fd/2",
     'kubectl get pods -n "$NS"',
     "NS=data-platform kubectl get pods -n $NS",
     "cat <<EOF | grep x\nx\nEOF",
@@ -220,6 +222,8 @@ READ_ONLY = [
     "python3 --version",
     "echo $((1 + 2))",
     "date +%Y%m%d",
+    "if [ -f pods.txt ]; then kubectl get pods; fi",
+    '[ "$(kubectl get ns x -o name)" ] && echo exists',
 ]
 
 

@@ -51,6 +51,11 @@ def test_commands_are_read_as_bash_reads_them(text: str, expected: list[list[str
     assert _programs(text) == expected
 
 
+def test_a_lone_bracket_is_not_a_glob() -> None:
+    assert parse("[ -f x ]").commands[0].values == ["[", "-f", "x", "]"]
+    assert parse("ls pod[12]").commands[0].values == ["ls", None]
+
+
 def test_words_know_what_expands() -> None:
     words = parse('echo a "$X" $Y *.txt {a,b} ~/x "${Z}" $((1+2))').commands[0].words
     assert [w.value for w in words] == ["echo", "a", None, None, None, None, None, None, None]

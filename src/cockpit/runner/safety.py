@@ -31,6 +31,7 @@ Also here: `command_namespace(cmd)` (the namespace a kube command names itself) 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cockpit.runner import clitools, localtools
@@ -141,7 +142,7 @@ def _redirect_verdict(op: str, target: Word | None) -> list[Verdict]:
         return []  # 2>&1, >&2, <&0, >&-
     if op == "<&" and value is not None:
         return []
-    if value in clitools.SINKS or (value or "").startswith("/dev/fd/"):
+    if value in clitools.SINKS or re.fullmatch(r"/dev/fd/\d+", value or ""):
         return []
     if value is None and target.text.startswith((">(", "<(")) and target.text.endswith(")"):
         return []  # into a process substitution: its command is classified on its own

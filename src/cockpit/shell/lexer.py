@@ -411,7 +411,7 @@ class Lexer:
             if c == "$":
                 self._dollar(b, in_dquote=False)
                 continue
-            if c in "*?[":
+            if c in "*?" or (c == "[" and _closes_bracket(src, self.i + 1)):
                 b.expand(c, quoted=False)  # a glob: what it matches depends on the directory
             elif c == "~" and self.i == start:
                 b.expand("~", quoted=True)
@@ -618,6 +618,15 @@ def _risky_parameter(body: str) -> str:
     if offset and not re.fullmatch(r":\s*-?\d+\s*(?::\s*-?\d+\s*)?", rest):
         return "a substring offset is evaluated as arithmetic"
     return ""
+
+
+def _closes_bracket(src: str, i: int) -> bool:
+    """Is the `[` before `i` closed by a `]` in the same word (a glob bracket, not a lone `[`)?"""
+    while i < len(src) and src[i] not in _META:
+        if src[i] == "]":
+            return True
+        i += 1
+    return False
 
 
 def _ansi_c_end(src: str, i: int) -> int | None:
