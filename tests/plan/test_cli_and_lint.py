@@ -138,3 +138,12 @@ def test_check_names_file_and_line_of_what_it_could_not_read(capsys: pytest.Capt
     assert code == 0
     assert f"{path}:6: warning: could not read the time estimate 'Duration: TBD'" in lines
     assert f"{path}:14: warning: the ``` code block opened here is never closed" in lines
+
+
+def test_show_prints_a_commands_example_output_under_it(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).parent / "fixtures" / "corpus" / "10-cert-manager.md"
+    code, out, _ = run(["show", str(path)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "$ kubectl get certificate -n web" in line)
+    assert "NAME      READY" in lines[at + 1] and "web-tls   False" in lines[at + 2]

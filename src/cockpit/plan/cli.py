@@ -85,7 +85,12 @@ def _add_node(parent: Tree, node: Node, brief: bool) -> None:
                 line.append("  &", style="bold green")
             if command.description:
                 line.append(f"  # {command.description}", style="dim")
-            branch.add(line)
+            shown = branch.add(line)
+            printed = command.output.splitlines()
+            for example in printed[:3]:
+                shown.add(Text(example.rstrip(), style="dim"))
+            if len(printed) > 3:
+                shown.add(Text(f"… {len(printed) - 3} more lines of example output", style="dim italic"))
         for step in node.manual_steps:
             branch.add(
                 Text("☐ " + step.strip(), style="")
