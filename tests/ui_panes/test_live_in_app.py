@@ -7,7 +7,7 @@ import subprocess
 import time
 from typing import Any
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from cockpit.launch import LaunchOptions
 from cockpit.ui.launch import build_app
@@ -35,7 +35,10 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
     app = build_app(LaunchOptions(plan=seed_plan_path, sandbox=True))
     try:
         async with app.run_test(size=(220, 60)) as pilot:
-            metrics = app.query_one(MetricsPane).query_one("#metrics-table", DataTable)
+            pane = app.query_one(MetricsPane)
+            tab = next(a for a in pane.ancestors if isinstance(a, TabPane))
+            app.query_one("#live-tabs", TabbedContent).active = str(tab.id)  # a hidden pane draws no table
+            metrics = pane.query_one("#metrics-table", DataTable)
             await wait_until(pilot, lambda: metrics.row_count == 6 and row(metrics, "Pod Health")[1] != "-")
             assert row(metrics, "Pod Health")[1:5] == [
                 "75% (104/138 pods)",

@@ -73,6 +73,7 @@ class ClusterHub:
         self.problem = problem if api is None else ""
         self.loki_url = loki_url
         self.registry = InformerRegistry(api, **dict(informer_options or {})) if api is not None else None
+        self._rows_cache: dict[Any, tuple[str, tuple[Any, ...]]] = {}  # informer key -> (rv, rows)
         self.options: Any = None  # the LaunchOptions it was built from, when it was
 
     @classmethod
@@ -158,7 +159,13 @@ class ClusterHub:
         def rows(informer: Informer[Any] | None) -> tuple[Any, ...] | None:
             if informer is None or not informer.health.synced:
                 return None
-            return tuple(informer.values())
+            version = informer.resource_version  # read before the rows: a change meanwhile only misses
+            cached = self._rows_cache.get(informer.key)
+            if version and cached is not None and cached[0] == version:
+                return cached[1]  # nothing changed: asked every second, no copy of 10k rows
+            values = tuple(informer.values())
+            self._rows_cache[informer.key] = (version, values)
+            return values
 
         return ClusterSnapshot(pods=rows(self.pods()), apps=rows(self.apps()), certs=rows(self.certs()))
 

@@ -129,7 +129,8 @@ class LogsPane(LivePane):
                 pod, why = next(iter(stuck.items()))
                 more = f" (and {len(stuck) - 1} more)" if len(stuck) > 1 else ""
                 error = f"{pod}: {why}{more}"
-        self._status.update(error)
+        if self._status.content != error:  # checked every second: repaint only a change
+            self._status.update(error)
         self._status.display = bool(error)
 
     def _tick(self) -> None:

@@ -19,6 +19,7 @@ from cockpit.ui.panes.tables import sync_table
 COLUMNS = ("metric", "live", "target", "status", "baseline", "plan")
 HEADERS = ("METRIC", "LIVE", "TARGET", "STATUS", "AT START", "IN PLAN")
 RECOMPUTE_S = 0.5
+HIDDEN_RECOMPUTE_S = 5.0  # hidden: only the journal needs the figures (baseline, end values)
 CHECK_COLUMNS = ("now", "task", "check")
 CHECK_HEADERS = ("NOW", "TASK", "CHECK")
 END_EVERY_S = 10.0
@@ -43,6 +44,7 @@ class MetricsPane(LivePane):
         self.board = MetricsBoard()
         self.checks = PlanChecks([])
         self._scheduled = False
+        self._stale_table = False  # recomputed while hidden: draw the tables when shown
         self._recorded_baseline: set[str] = set()
         self._last_end: dict[str, str] = {}
         self._last_end_at = 0.0
@@ -77,9 +79,14 @@ class MetricsPane(LivePane):
         if message.batch.key[2] == "pods":
             self.health = message.batch.health
             self.refresh_status()
-        if not self._scheduled:
+        if not self._scheduled:  # a hidden pane keeps the journal's figures, at a slower pace
             self._scheduled = True
-            self.set_timer(RECOMPUTE_S, self.recompute)
+            self.set_timer(RECOMPUTE_S if self.is_on_screen else HIDDEN_RECOMPUTE_S, self.recompute)
+
+    def on_show(self) -> None:
+        super().on_show()
+        if self._stale_table:
+            self.recompute()
 
     def _session(self) -> Any:
         return getattr(self.app, "session", None)
@@ -130,6 +137,9 @@ class MetricsPane(LivePane):
         snap = self.hub.snapshot()
         self.board.update(snap)
         self._journal()
+        self._stale_table = not self.is_on_screen
+        if self._stale_table:
+            return  # hidden: the figures are journaled; the tables are drawn when shown
         self._render_checks(snap)
         rows = []
         for i, row in enumerate(self.board.rows):

@@ -61,6 +61,12 @@ def _colour(app: Any, name: str, fallback: str) -> str:
     return value if value.startswith("#") else fallback
 
 
+
+def _show(widget: Static, content: Any) -> None:
+    """Update a Static only when what it shows changes: an unchanged second repaints nothing."""
+    if widget.content != content:
+        widget.update(content)
+
 class PlatformPane(VerticalScroll):
     """Platform health for the session. Build it with `build_platform_pane`."""
 
@@ -242,7 +248,7 @@ class PlatformPane(VerticalScroll):
             self._paint_backups(snap, now)
             self._paint_endpoints(snap, now)
             problems = self.query_one("#platform-problems", Static)
-            problems.update("\n".join(f"⚠ {p}" for p in snap.problems))
+            _show(problems, "\n".join(f"⚠ {p}" for p in snap.problems))
 
     def _styles(self) -> tuple[str, str, str, str]:
         """(success, warning, error, muted) as Rich colours: the app's Palette when it has one."""
@@ -296,7 +302,7 @@ class PlatformPane(VerticalScroll):
             text.append(
                 f"Queries {len(snap.metrics) - errors}/{len(snap.metrics)}", style=warn_c if errors else ok_c
             )
-        self.query_one("#platform-summary", Static).update(text)
+        _show(self.query_one("#platform-summary", Static), text)
 
     def _sync(self, table: DataTable[Any], rows: dict[str, list[Any]]) -> None:
         """Keyed diff: update changed cells, add new rows, remove gone ones."""
@@ -309,7 +315,7 @@ class PlatformPane(VerticalScroll):
                 table.add_row(*cells, key=key)
                 continue
             for col, value in zip(columns, cells, strict=True):
-                if str(table.get_cell(key, col)) != str(value) or isinstance(value, Text):
+                if table.get_cell(key, col) != value:  # Text compares text and styles: unchanged, untouched
                     table.update_cell(key, col, value)
 
     def _paint_checks(self, snap: PlatformSnapshot, now: datetime) -> None:
@@ -339,16 +345,16 @@ class PlatformPane(VerticalScroll):
             failures.append("● ", style=warn_c if r.login else err_c)
             failures.append(f"{state.check.label}: ", style="bold")
             failures.append(r.reason)
-        self.query_one("#platform-checks-failures", Static).update(failures)
+        _show(self.query_one("#platform-checks-failures", Static), failures)
         note = self.query_one("#platform-checks-note", Static)
         if not self.monitor.checks:
-            note.update(
+            _show(note,
                 "No URLs to check: add `checks:` to the plan or the config file, or `curl` lines to the plan."
             )
         elif snap.checks_at is None:
-            note.update(f"Checking {len(self.monitor.checks)} URL(s)…")
+            _show(note, f"Checking {len(self.monitor.checks)} URL(s)…")
         else:
-            note.update(
+            _show(note,
                 f"checked {human_duration((now - snap.checks_at).total_seconds())} ago, "
                 f"every {self.monitor.config.interval_s:g}s — r: re-check now"
             )
@@ -377,17 +383,17 @@ class PlatformPane(VerticalScroll):
             errors.append("● ", style=err_c)
             errors.append(f"{which}: ", style="bold")
             errors.append(message)
-        self.query_one("#platform-metrics-errors", Static).update(errors)
+        _show(self.query_one("#platform-metrics-errors", Static), errors)
         note = self.query_one("#platform-metrics-note", Static)
         if snap.metrics_note:
-            note.update(Text(snap.metrics_note, style=warn_c))
+            _show(note, Text(snap.metrics_note, style=warn_c))
         elif not self.monitor.query_plan.queries:
-            note.update("No PromQL queries: the plan mentions none; add platform.queries to the config file.")
+            _show(note, "No PromQL queries: the plan mentions none; add platform.queries to the config file.")
         elif snap.metrics_at is None:
-            note.update(f"Querying {len(self.monitor.query_plan.queries)} PromQL expression(s)…")
+            _show(note, f"Querying {len(self.monitor.query_plan.queries)} PromQL expression(s)…")
         else:
             age = human_duration((now - snap.metrics_at).total_seconds())
-            note.update(Text(f"{snap.metrics_source} · updated {age} ago", style=muted))
+            _show(note, Text(f"{snap.metrics_source} · updated {age} ago", style=muted))
 
     def _paint_backups(self, snap: PlatformSnapshot, now: datetime) -> None:
         ok_c, warn_c, err_c, _ = self._styles()
@@ -419,7 +425,7 @@ class PlatformPane(VerticalScroll):
             if not backup.ok:
                 say(style, backup.reason)
         self._sync(self.query_one("#platform-backups", DataTable), rows)
-        self.query_one("#platform-backups-failures", Static).update(lines)
+        _show(self.query_one("#platform-backups-failures", Static), lines)
         note = self.query_one("#platform-backups-note", Static)
         if snap.backups_note:
             stale = (
@@ -427,15 +433,15 @@ class PlatformPane(VerticalScroll):
                 if snap.backups_at
                 else ""
             )
-            note.update(Text(snap.backups_note + stale, style=warn_c))
+            _show(note, Text(snap.backups_note + stale, style=warn_c))
         elif self.monitor.informers is None:
-            note.update("No cluster connected: Velero backups are read from the cluster.")
+            _show(note, "No cluster connected: Velero backups are read from the cluster.")
         elif report is None:
-            note.update("Reading Velero backups and schedules…")
+            _show(note, "Reading Velero backups and schedules…")
         elif not report.rows:
-            note.update("No Velero backups or schedules in the cluster.")
+            _show(note, "No Velero backups or schedules in the cluster.")
         else:
-            note.update("")
+            _show(note, "")
 
     def _paint_endpoints(self, snap: PlatformSnapshot, now: datetime) -> None:
         ok_c, _, err_c, muted = self._styles()
@@ -472,7 +478,7 @@ class PlatformPane(VerticalScroll):
         if snap.endpoints_at is not None:
             age = human_duration((now - snap.endpoints_at).total_seconds())
             text.append(f"\n(updated {age} ago)", style=muted)
-        self.query_one("#platform-endpoints", Static).update(text)
+        _show(self.query_one("#platform-endpoints", Static), text)
 
 
 def make_monitor(

@@ -97,7 +97,9 @@ class PlanTree(NavMixin, Tree[Node]):
         )
         for tree_node in targets:
             if tree_node.data is not None:
-                tree_node.set_label(row_label(tree_node.data, self._state_of(tree_node.data), self.palette))
+                label = row_label(tree_node.data, self._state_of(tree_node.data), self.palette)
+                if label != tree_node.label:  # the active row ticks every second; the rest stay
+                    tree_node.set_label(label)
 
     def focus_node(self, node: Node) -> None:
         tree_node = self._by_id.get(node.id)

@@ -81,4 +81,6 @@ class StatusBar(Static):
         self.palette = Palette()
 
     def show(self, info: StatusInfo) -> None:
-        self.update(status_text(info, self.palette, self.size.width or 200))
+        text = status_text(info, self.palette, self.size.width or 200)
+        if text != self.content:  # the same line again (nothing ticked): no repaint
+            self.update(text, layout=False)  # one line, always: no layout for a new clock figure

@@ -192,7 +192,8 @@ class TaskDetail(VerticalScroll):
             head = "? check cannot tell yet"
         text = Text(head, no_wrap=True, overflow="ellipsis")  # one line: the task pane is small
         text.append(f"  ({line.detail})", style="dim")
-        widget.update(text)
+        if text != widget.content:  # re-evaluated every second: repaint only a change
+            widget.update(text)
 
     def show_notes(self, notes: list[str]) -> None:
         self.query_one("#notes", Static).update(Text("\n".join(f"✎ {n}" for n in notes)))

@@ -1,0 +1,54 @@
+"""An idle cockpit paints nothing: when nothing changes (frozen session clock, a still cluster),
+the one-second timers find nothing to show and the screen gets no update at all."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual import messages
+
+from cockpit.cluster.hub import ClusterHub
+from cockpit.launch import LaunchOptions
+from cockpit.sandbox import Sandbox
+from cockpit.session.clock import FakeClock
+from cockpit.ui.launch import build_app
+from cockpit.ui.panes import PodsPane
+from cockpit.ui.widgets.virtual_table import VirtualTable
+
+from .conftest import wait_for
+from .plans import make_plan
+
+REPAINTS = (messages.Update, messages.Layout, messages.UpdateScroll)
+
+
+async def test_an_idle_app_repaints_nothing_for_five_seconds(tmp_path: Path) -> None:
+    box = Sandbox(seed=0, time_scale=1e-6).start()  # the seed world, standing still
+    kubeconfig = box.write_kubeconfig(tmp_path / "kubeconfig", context_name="cockpit-sandbox")
+    hub = ClusterHub.connect(kubeconfig=kubeconfig, env={})
+    repaints: list[object] = []
+    counting = [False]
+
+    def hook(message: object) -> None:
+        if counting[0] and isinstance(message, REPAINTS):
+            repaints.append(message)
+
+    app = build_app(
+        LaunchOptions(),
+        plan=make_plan(),
+        clock=FakeClock(),
+        environ={"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)},
+        cluster_hub=hub,
+    )
+    try:
+        async with app.run_test(size=(200, 50), message_hook=hook) as pilot:
+            table = app.query_one(PodsPane).query_one("#pods-table", VirtualTable)
+            await wait_for(lambda: table.row_count == 138, pilot)
+            await pilot.pause(2.0)  # let the first renders and timers settle
+            counting[0] = True
+            await asyncio.sleep(5.0)
+            counting[0] = False
+            assert [(type(m).__name__, getattr(m, "widget", None)) for m in repaints] == []
+    finally:
+        hub.stop()
+        box.stop()
