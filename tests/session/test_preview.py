@@ -96,6 +96,16 @@ async def test_create_is_all_additions_and_creates_nothing(box: Box) -> None:
     assert "gate-preview" not in {c["metadata"]["name"] for c in listed}
 
 
+async def test_a_dry_run_goes_before_the_double_dash_and_creates_nothing(box: Box) -> None:
+    """`kubectl create job x -- cmd`: a --dry-run after `--` would be the job's argument."""
+    preview = await box.previewer().preview(
+        f"kubectl create job gate-preview-job -n {NS} --image=busybox -- echo hi"
+    )
+    assert "(does not exist yet)" in preview.text, preview.text
+    listed = box.get("get", "jobs", "-n", NS)["items"]
+    assert "gate-preview-job" not in {j["metadata"]["name"] for j in listed}
+
+
 async def test_label_and_set_image_and_rollout_restart(box: Box) -> None:
     previewer = box.previewer()
     label = await previewer.preview(f"kubectl label deployment trino-worker -n {NS} gate=previewed")

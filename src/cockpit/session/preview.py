@@ -153,13 +153,13 @@ class Previewer:
         return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
 
     def _argv(self, words: list[str], *extra: str) -> list[str]:
-        return [self.kubectl, *words[1:], *extra]
+        return [self.kubectl, *_with_options(words[1:], extra)]
 
     async def _tool_dry_run(self, words: list[str], title: str) -> Preview:
         """helm and argocd print what a dry run would do (rendered manifests, the resources a sync
         would apply): shown as they print it."""
         try:
-            code, out, err = await self._run([words[0], *words[1:], "--dry-run"])
+            code, out, err = await self._run([words[0], *_with_options(words[1:], ("--dry-run",))])
         except PreviewError as exc:
             return Preview.missing(str(exc))
         if code != 0:
@@ -254,6 +254,15 @@ class Previewer:
 
 class PreviewError(Exception):
     """The preview could not be made; the message says why."""
+
+
+def _with_options(args: list[str], options: tuple[str, ...]) -> list[str]:
+    """`args` with `options` added where they are options: before a `--`, after which every word
+    is an argument (`kubectl create job x -- cmd --dry-run=server` would really create the job)."""
+    if "--" not in args:
+        return [*args, *options]
+    end = args.index("--")
+    return [*args[:end], *options, *args[end:]]
 
 
 def _verb(words: list[str]) -> tuple[str, str]:
