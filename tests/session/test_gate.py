@@ -203,6 +203,7 @@ async def test_pane_action_confirmed_is_performed_journaled_and_in_the_transcrip
     assert "kubectl annotate application data-platform -n argocd" in question.equivalent
     opened = view.of(RunOpened)[0]
     assert opened.kind == "action" and opened.subject == "⎈ hard refresh application argocd/data-platform"
+    assert opened.note.startswith("(confirmed by alice at ")  # the run list says who said yes
     run = session.runs(TASK)[-1]
     assert run.cmd == "⎈ hard refresh application argocd/data-platform" and run.is_action
     assert run.namespace == "argocd" and run.gate["confirmed_by"] == "alice" and run.status == "ok"

@@ -123,7 +123,7 @@ class RunOpened:
     subject: str
     kind: RunKind
     side_file: str | None  # relative to the session folder
-    note: str = ""  # a first line to show under it ("ran in the terminal: ...")
+    note: str = ""  # lines to show under it ("(confirmed by alice at 07:12:03)", "(ran in the terminal: …)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +404,9 @@ class Gate:
         side = path.relative_to(self.session.session_dir).as_posix()
         subject = request.text.rstrip().rstrip("&").rstrip() if kind == "job" else request.text
         self.running[key] = _Running(key, subject, kind)
+        if facts.get("confirmed_by"):
+            when = time.strftime("%H:%M:%S", time.localtime(facts["confirmed_wall"]))
+            note = "\n".join(filter(None, [f"(confirmed by {facts['confirmed_by']} at {when})", note]))
         self.view.show(RunOpened(key, subject, kind, side, note))
         return key
 

@@ -215,8 +215,8 @@ class RunControl:
             kind = event.kind if event.kind in ("job", "watch") else "run"
             view = RunView(key=event.key, command=event.subject, kind=kind, side_file=event.side_file)
             self._add_view(view)
-            if event.note:
-                view.buffer.append_line(Text(event.note, style="italic"))
+            for line in event.note.splitlines():
+                view.buffer.append_line(Text(line, style="italic"))
         elif isinstance(event, WatchTick):
             self._watch_tick(event)
         elif isinstance(event, RunClosed):
