@@ -43,7 +43,7 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
             assert row(metrics, "Pod Health")[1:5] == [
                 "75% (104/138 pods)",
                 "80%",
-                "not met",
+                "✗ not met",
                 "75% (104/138 pods)",
             ]
             assert row(metrics, "Running Pods")[1:3] == ["104", "110+"]

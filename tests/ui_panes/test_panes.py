@@ -170,12 +170,12 @@ async def test_metrics_pane_shows_live_values_against_targets(fake: FakeApi, hub
             "Pod Health",
             "75% (3/4 pods)",
             "80%",
-            "not met",
+            "✗ not met",
             "75% (3/4 pods)",
             "75%",
         ]
         fake.delete("bad-0")
-        await wait_until(pilot, lambda: str(table.get_row_at(0)[3]) == "met")
+        await wait_until(pilot, lambda: str(table.get_row_at(0)[3]) == "✓ met")
         assert str(table.get_row_at(0)[4]) == "75% (3/4 pods)"  # baseline kept
 
 

@@ -14,8 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.errors import StyleSyntaxError
-from rich.style import Style
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -42,7 +40,7 @@ from cockpit.session.state import TaskState
 from cockpit.session.target import KubeTarget
 from cockpit.ui import presenters
 from cockpit.ui.palette import TaskCommands
-from cockpit.ui.rows import Palette, RowState
+from cockpit.ui.rows import Palette, RowState, palette_from_variables
 from cockpit.ui.run_control import RunControl
 from cockpit.ui.screens.dialogs import ConfirmScreen, QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
@@ -333,25 +331,8 @@ class CockpitApp(App[int]):
         self.refresh_headline()
 
     def _palette_from_theme(self) -> Palette:
-        """Theme colours for the rich labels (which cannot read $variables); defaults if unparsable."""
-        variables = self.theme_variables
-        default = Palette()
-
-        def colour(name: str, fallback: str) -> str:
-            value = variables.get(name, "")
-            try:
-                Style.parse(value)
-            except (StyleSyntaxError, ValueError):
-                return fallback
-            return value or fallback
-
-        return Palette(
-            success=colour("success", default.success),
-            warning=colour("warning", default.warning),
-            error=colour("error", default.error),
-            muted=colour("foreground-darken-3", default.muted),
-            accent=colour("primary", default.accent),
-        )
+        """Theme colours for the rich labels (which cannot read $variables)."""
+        return palette_from_variables(self.theme_variables)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size_classes(event.size)

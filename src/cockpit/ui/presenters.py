@@ -95,10 +95,7 @@ def _open_under(session: Session, group: str) -> bool:
     node = session.plan.find(group)
     if node is None:
         return False
-    return any(
-        n.kind is NodeKind.TASK and session.state_of(n.id).is_open
-        for n in node.walk()
-    )
+    return any(n.kind is NodeKind.TASK and session.state_of(n.id).is_open for n in node.walk())
 
 
 def connection_banner(hub: Any, now: float | None = None) -> str | None:

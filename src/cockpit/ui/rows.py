@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rich.errors import StyleSyntaxError
+from rich.style import Style
 from rich.text import Text
 
 from cockpit.plan.model import Node, NodeKind, TimeBox
@@ -24,13 +27,49 @@ class RowState:
 
 @dataclass(frozen=True, slots=True)
 class Palette:
-    """Theme colours the labels use (rich styles cannot read $variables)."""
+    """Theme colours the labels use (rich styles cannot read $variables). The defaults are the
+    house dark theme's, for code that draws before a theme is known."""
 
-    success: str = "green"
-    warning: str = "yellow"
-    error: str = "red"
-    muted: str = "grey50"
-    accent: str = "cyan"
+    success: str = "#4FBF7A"
+    warning: str = "#E0A030"
+    error: str = "#E5534B"
+    muted: str = "#8A94A3"
+    accent: str = "#4C9BE8"
+    series: tuple[str, ...] = ("#4C9BE8", "#E0A030", "#4FBF7A", "#B48EDB", "#56C2C2", "#E5534B")
+
+    def style(self, role: str, *, bold: bool = False) -> str:
+        """A Rich style for a role (`success`, `warning`, `error`, `muted`, `accent`; '' for none)."""
+        colour = getattr(self, role, "") if role in ROLES else ""
+        return f"bold {colour}".strip() if bold else colour
+
+
+ROLES = frozenset({"success", "warning", "error", "muted", "accent"})
+# distinct colours for interleaved series (a colour per pod in the Logs pane), from the theme
+SERIES_VARIABLES = ("primary", "accent", "success", "secondary", "warning", "primary-lighten-2", "error")
+
+
+def palette_from_variables(variables: Mapping[str, str]) -> Palette:
+    """The Palette of a theme's design variables (`App.theme_variables`); a value Rich cannot
+    parse keeps the default."""
+    default = Palette()
+
+    def colour(name: str, fallback: str) -> str:
+        value = variables.get(name, "")
+        try:
+            Style.parse(value)
+        except (StyleSyntaxError, ValueError):
+            return fallback
+        return value or fallback
+
+    series = tuple(dict.fromkeys(colour(name, "") for name in SERIES_VARIABLES if colour(name, "")))
+    return Palette(
+        success=colour("success", default.success),
+        warning=colour("warning", default.warning),
+        error=colour("error", default.error),
+        muted=colour("foreground-darken-3", default.muted),
+        accent=colour("primary", default.accent),
+        series=series or default.series,
+    )
 
 
 def box_text(timebox: TimeBox | None) -> str:

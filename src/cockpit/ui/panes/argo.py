@@ -15,6 +15,7 @@ from cockpit.cluster.argocd import counts, sort_apps
 from cockpit.kubeprint import human_duration
 from cockpit.session import actions
 from cockpit.ui.panes.base import TablePane, write_bindings
+from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Column
 
 TABLE_COLUMNS = (
@@ -27,23 +28,25 @@ TABLE_COLUMNS = (
     Column("message", "MESSAGE", priority=1, min_width=12),
 )
 COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
-STYLES = {
-    "Synced": "green",
-    "OutOfSync": "yellow",
-    "Healthy": "green",
-    "Progressing": "cyan",
-    "Degraded": "bold red",
-    "Missing": "red",
-    "Suspended": "dim",
-    "Failed": "bold red",
-    "Error": "bold red",
-    "Running": "cyan",
-    "Succeeded": "green",
+# sync, health and operation values -> (theme role, bold)
+ROLES = {
+    "Synced": ("success", False),
+    "OutOfSync": ("warning", False),
+    "Healthy": ("success", False),
+    "Progressing": ("accent", False),
+    "Degraded": ("error", True),
+    "Missing": ("error", False),
+    "Suspended": ("muted", False),
+    "Failed": ("error", True),
+    "Error": ("error", True),
+    "Running": ("accent", False),
+    "Succeeded": ("success", False),
 }
 
 
-def styled(value: str) -> Text:
-    return Text(value, style=STYLES.get(value, ""))
+def styled(value: str, palette: Palette) -> Text:
+    role, bold = ROLES.get(value, ("", False))
+    return Text(value, style=palette.style(role, bold=bold))
 
 
 class ArgoPane(TablePane):
@@ -82,6 +85,7 @@ class ArgoPane(TablePane):
             )
         )
         now = time.time()
+        palette = self.palette
         rows = []
         shown = (
             a for a in self.rows.values() if self.matches_filter(a.name, a.sync, a.health, a.failed_message)
@@ -95,9 +99,9 @@ class ArgoPane(TablePane):
                     a.uid,
                     (
                         a.name,
-                        styled(a.sync),
-                        styled(a.health),
-                        styled(op) if op in STYLES else Text(op),
+                        styled(a.sync, palette),
+                        styled(a.health, palette),
+                        styled(op, palette),
                         a.target_revision + (f" ({a.synced_revision})" if a.synced_revision else ""),
                         human_duration(now - a.last_sync) + " ago" if a.last_sync else "never",
                         a.failed_message[:140],

@@ -12,6 +12,7 @@ import time
 from typing import Any, ClassVar
 
 from textual import work
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
@@ -22,6 +23,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
 from cockpit.session.actions import PaneAction
+from cockpit.ui.rows import Palette, palette_from_variables
 from cockpit.ui.screens.dialogs import TextPrompt
 from cockpit.ui.screens.viewer import TextViewer
 from cockpit.ui.widgets.virtual_table import Cell, Column, VirtualTable
@@ -70,6 +72,19 @@ class GateRequest(Message):
         self.action = action
 
 
+_palettes: dict[str, Palette] = {}
+
+
+def palette_of(app: App[object]) -> Palette:
+    """The app's Palette (the cockpit keeps one per theme), or one made from its theme's variables."""
+    own = getattr(app, "palette", None)
+    if isinstance(own, Palette):
+        return own
+    if app.theme not in _palettes:
+        _palettes[app.theme] = palette_from_variables(app.theme_variables)
+    return _palettes[app.theme]
+
+
 class LivePane(Vertical):
     """Base of the live panes: subscribe to informers, keep their health, show a status line."""
 
@@ -100,6 +115,11 @@ class LivePane(Vertical):
         self._status_shown: tuple[str, bool] | None = None
 
     WRITES: ClassVar[frozenset[str]] = frozenset()  # actions that change the cluster (`write_bindings`)
+
+    @property
+    def palette(self) -> Palette:
+        """The theme's colours for Rich text: every colour a pane draws comes from the theme."""
+        return palette_of(self.app)
 
     def render_rows(self) -> None:
         """Show the pane's rows (subclasses); called through `request_render`."""
@@ -153,6 +173,11 @@ class LivePane(Vertical):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
         self.refresh_status()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.retheme())
+
+    def retheme(self) -> None:
+        """A new theme: draw the rows again in its colours (they are Rich text, not CSS)."""
+        self.request_render()
 
     def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:

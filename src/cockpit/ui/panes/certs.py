@@ -18,6 +18,7 @@ from cockpit.cluster.informer import ChangeSet
 from cockpit.cluster.tlsprobe import probe_host
 from cockpit.session import actions
 from cockpit.ui.panes.base import TablePane, write_bindings
+from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Column, VirtualTable
 
 TABLE_COLUMNS = (
@@ -37,7 +38,7 @@ def _date(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M") if ts else "-"
 
 
-def format_chain(chain: CertChain) -> Text:
+def format_chain(chain: CertChain, palette: Palette) -> Text:
     c = chain.certificate
     out = Text(f"Certificate {c.namespace}/{c.name}: Ready={c.ready} {c.reason}", style="bold")
     if not chain.links:
@@ -45,12 +46,12 @@ def format_chain(chain: CertChain) -> Text:
     for link in chain.links:
         bad = link.state.lower() not in ("ready", "valid")
         out.append(f"\n{'  ' * link.depth}{link.kind} {link.name}: ", style="")
-        out.append(link.state, style="red" if bad else "green")
+        out.append(link.state, style=palette.error if bad else palette.success)
         if link.reason:
             out.append(f" — {link.reason[:160]}", style="dim")
     if chain.explanation:
         out.append("\nWhy: ", style="bold")
-        out.append(chain.explanation, style="yellow")
+        out.append(chain.explanation, style=palette.warning)
     return out
 
 
@@ -93,6 +94,8 @@ class CertsPane(TablePane):
             c for c in self.rows.values() if self.matches_filter(c.namespace, c.name, c.reason, c.message)
         )
         ordered = sorted(shown, key=lambda c: (c.is_ready, c.namespace, c.name))
+        palette = self.palette
+        bad = palette.style("error", bold=True)
         rows = []
         for c in ordered:
             days = c.days_left(now)
@@ -101,11 +104,11 @@ class CertsPane(TablePane):
                     c.uid,
                     (
                         c.name,
-                        Text(c.ready, style="green" if c.is_ready else "bold red"),
+                        Text(c.ready, style=palette.style("success") if c.is_ready else bad),
                         c.reason,
                         Text(
                             "-" if days is None else str(days),
-                            style="red" if days is not None and days < 14 else "",
+                            style=palette.error if days is not None and days < 14 else "",
                         ),
                         _date(c.not_after),
                         _date(c.renewal_time),
@@ -152,9 +155,9 @@ class CertsPane(TablePane):
     )
     def _drill(self, cert: CertStatus) -> None:
         try:
-            text = format_chain(self.hub.cert_chain(cert))
+            text = format_chain(self.hub.cert_chain(cert), self.palette)
         except ClusterError as err:
-            text = Text(err.sentence, style="red")
+            text = Text(err.sentence, style=self.palette.error)
         self.app.call_from_thread(self.query_one("#certs-detail", Static).update, text)
 
     def action_reissue(self) -> None:
@@ -176,5 +179,5 @@ class CertsPane(TablePane):
         out = Text(f"TLS probe of {cert.name}", style="bold")
         for host in cert.dns_names[:4]:
             result = probe_host(host)
-            out.append(f"\n  {host}: {result.summary}", style="yellow" if result.problem else "")
+            out.append(f"\n  {host}: {result.summary}", style=self.palette.warning if result.problem else "")
         self.app.call_from_thread(self.query_one("#certs-detail", Static).update, out)

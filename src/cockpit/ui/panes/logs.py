@@ -22,7 +22,6 @@ from textual.widgets import Input, Static
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.logs import (
     DEFAULT_MAX_LINES,
-    PALETTE_SIZE,
     LogBuffer,
     LogFollower,
     LogLine,
@@ -30,23 +29,23 @@ from cockpit.cluster.logs import (
     parse_logs_args,
 )
 from cockpit.ui.panes.base import LivePane
+from cockpit.ui.rows import Palette
 from cockpit.ui.screens.viewer import TextViewer
 from cockpit.ui.widgets.nav import NavLog as Log
 
 if TYPE_CHECKING:  # httpx loads with the first Loki query
     from cockpit.cluster.loki import LokiFollower
 
-POD_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta")
 SEPARATOR = " │ "
-assert len(POD_COLOURS) == PALETTE_SIZE
 
 
 class PodLogHighlighter(Highlighter):
     """Colours the pod prefix of each line and highlights the search term."""
 
-    def __init__(self) -> None:
+    def __init__(self, palette: Palette | None = None) -> None:
         self.colours: dict[str, int] = {}
         self.pattern: re.Pattern[str] | None = None
+        self.palette = palette or Palette()  # the pod colours and the match highlight: the theme's
 
     def highlight(self, text: Text) -> None:
         plain = text.plain
@@ -54,11 +53,12 @@ class PodLogHighlighter(Highlighter):
         if cut > 0:
             colour = self.colours.get(plain[:cut])
             if colour is not None:
-                text.stylize(POD_COLOURS[colour % PALETTE_SIZE], 0, cut)
+                series = self.palette.series
+                text.stylize(series[colour % len(series)], 0, cut)
         if self.pattern is not None:
             start = cut + len(SEPARATOR) if cut > 0 else 0
             for m in self.pattern.finditer(plain, start):
-                text.stylize("black on yellow", m.start(), m.end())
+                text.stylize(f"reverse bold {self.palette.warning}", m.start(), m.end())
 
 
 class LinesReady(Message):
@@ -110,8 +110,13 @@ class LogsPane(LivePane):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.highlighter.palette = self.palette
         if self.hub.api is None:
             self.refresh_status()
+
+    def retheme(self) -> None:
+        self.highlighter.palette = self.palette  # lines drawn from now on take the new colours
+        super().retheme()
 
     def on_unmount(self) -> None:
         super().on_unmount()

@@ -141,15 +141,16 @@ class MetricsPane(LivePane):
         if self._stale_table:
             return  # hidden: the figures are journaled; the tables are drawn when shown
         self._render_checks(snap)
+        palette = self.palette
         rows = []
         for i, row in enumerate(self.board.rows):
             met = row.met
             status = (
-                Text("met", style="bold green")
+                Text("✓ met", style=palette.style("success", bold=True))
                 if met
-                else Text("not met", style="yellow")
+                else Text("✗ not met", style=palette.warning)
                 if met is False
-                else Text(row.note, style="dim")
+                else Text(row.note, style=palette.muted)
             )
             rows.append(
                 (
@@ -199,11 +200,12 @@ class MetricsPane(LivePane):
                     title="Check met",
                     timeout=12,
                 )
+        palette = self.palette
         rows = []
         for i, r in enumerate(results):
             ok = r.result.ok
             mark = "✓" if ok else "✗" if ok is False else "?"
-            style = "green" if ok else "yellow" if ok is False else "dim"
+            style = palette.success if ok else palette.warning if ok is False else palette.muted
             rows.append(
                 (str(i), (Text(f"{mark} {r.result.detail}", style=style), r.title[:40], r.check.description))
             )

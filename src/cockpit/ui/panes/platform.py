@@ -24,7 +24,7 @@ from cockpit.cluster.platform.snapshot import PlatformSnapshot
 from cockpit.kubeprint import human_duration
 from cockpit.plan.model import Plan
 from cockpit.session.engine import SessionError
-from cockpit.ui.rows import Palette
+from cockpit.ui.panes.base import palette_of
 
 REPAINT_S = 0.2
 RECORD_EVERY_S = 60.0  # the session's "end" metrics are refreshed at most this often
@@ -56,16 +56,11 @@ def clip(text: str, width: int = LABEL_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _colour(app: Any, name: str, fallback: str) -> str:
-    value = str(app.theme_variables.get(name, fallback))
-    return value if value.startswith("#") else fallback
-
-
-
 def _show(widget: Static, content: Any) -> None:
     """Update a Static only when what it shows changes: an unchanged second repaints nothing."""
     if widget.content != content:
         widget.update(content)
+
 
 class PlatformPane(VerticalScroll):
     """Platform health for the session. Build it with `build_platform_pane`."""
@@ -251,21 +246,12 @@ class PlatformPane(VerticalScroll):
             _show(problems, "\n".join(f"⚠ {p}" for p in snap.problems))
 
     def _styles(self) -> tuple[str, str, str, str]:
-        """(success, warning, error, muted) as Rich colours: the app's Palette when it has one."""
-        palette = getattr(self.app, "palette", None)
-        if isinstance(palette, Palette):
-            return palette.success, palette.warning, palette.error, palette.muted
-        app = self.app
-        return (
-            _colour(app, "success", "green"),
-            _colour(app, "warning", "yellow"),
-            _colour(app, "error", "red"),
-            "grey50",
-        )
+        """(success, warning, error, muted) as Rich colours, from the theme."""
+        palette = palette_of(self.app)
+        return palette.success, palette.warning, palette.error, palette.muted
 
     def _accent(self) -> str:
-        palette = getattr(self.app, "palette", None)
-        return palette.accent if isinstance(palette, Palette) else _colour(self.app, "accent", "cyan")
+        return palette_of(self.app).accent
 
     def _paint_summary(self, snap: PlatformSnapshot) -> None:
         ok_c, warn_c, err_c, _ = self._styles()
@@ -348,15 +334,18 @@ class PlatformPane(VerticalScroll):
         _show(self.query_one("#platform-checks-failures", Static), failures)
         note = self.query_one("#platform-checks-note", Static)
         if not self.monitor.checks:
-            _show(note,
-                "No URLs to check: add `checks:` to the plan or the config file, or `curl` lines to the plan."
+            _show(
+                note,
+                "No URLs to check: add `checks:` to the plan or the config file,"
+                " or `curl` lines to the plan.",
             )
         elif snap.checks_at is None:
             _show(note, f"Checking {len(self.monitor.checks)} URL(s)…")
         else:
-            _show(note,
+            _show(
+                note,
                 f"checked {human_duration((now - snap.checks_at).total_seconds())} ago, "
-                f"every {self.monitor.config.interval_s:g}s — r: re-check now"
+                f"every {self.monitor.config.interval_s:g}s — r: re-check now",
             )
 
     def _paint_metrics(self, snap: PlatformSnapshot, now: datetime) -> None:

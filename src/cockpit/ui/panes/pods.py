@@ -28,6 +28,7 @@ from cockpit.cluster.pods import (
 from cockpit.kubeprint import human_duration, text_stable_until
 from cockpit.session import actions
 from cockpit.ui.panes.base import TablePane, write_bindings
+from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
 # STATUS leads: in a narrow live area (80 columns) the long pod names would otherwise hide why a pod is
@@ -47,11 +48,13 @@ TABLE_COLUMNS = (
 COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 HEADERS = tuple(c.header for c in TABLE_COLUMNS)
 RENDER_EVERY_S = 0.2
-STATUS_STYLE = {"Running": "green", "Completed": "dim", "Pending": "yellow", "Terminating": "yellow"}
+STATUS_ROLE = {"Running": "success", "Completed": "muted", "Pending": "warning", "Terminating": "warning"}
 
 
-def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLE.get(status, "bold red"))
+def status_text(status: str, palette: Palette) -> Text:
+    """A STATUS cell in the theme's colours: anything not listed is a problem (bold, error)."""
+    role = STATUS_ROLE.get(status)
+    return Text(status, style=palette.style(role) if role else palette.style("error", bold=True))
 
 
 class PodFilter:
@@ -127,7 +130,8 @@ class PodsPane(TablePane):
         self._last_render = 0.0
         # rows move only when their problem rank changes: a restart does not reorder the table
         self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
-        self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...]]] = {}
+        # a pod's cells while the pod, its AGE text and the theme are unchanged
+        self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...], Palette]] = {}
         self._summary_shown: Text | None = None
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
         self.initial_filter = f"-n {namespace}" if namespace else ""
@@ -180,10 +184,11 @@ class PodsPane(TablePane):
         """A pod's cells, reused while the pod and its AGE text are unchanged."""
         p = self.rows[key]
         cached = self._cells.get(key)
-        if cached is not None and cached[0] is p and now < cached[1]:
+        palette = self.palette
+        if cached is not None and cached[0] is p and now < cached[1] and cached[3] is palette:
             return cached[2]
         cells: tuple[Cell, ...] = (
-            status_text(p.status),
+            status_text(p.status, palette),
             p.name,
             p.ready,
             p.restarts_text(now),
@@ -194,7 +199,7 @@ class PodsPane(TablePane):
             p.detail[:120],
         )
         until = min(text_stable_until(p.created, now), text_stable_until(p.last_restart, now))
-        self._cells[key] = (p, until, cells)
+        self._cells[key] = (p, until, cells, palette)
         return cells
 
     def render_rows(self) -> None:
@@ -259,9 +264,9 @@ class PodsPane(TablePane):
     def _load_events(self, namespace: str, name: str) -> None:
         try:
             events = self.hub.pod_events(namespace, name)
-            text = format_events(namespace, name, events)
+            text = format_events(namespace, name, events, self.palette)
         except ClusterError as err:
-            text = Text(f"Events of {namespace}/{name}: {err.sentence}", style="red")
+            text = Text(f"Events of {namespace}/{name}: {err.sentence}", style=self.palette.error)
         self.app.call_from_thread(self.query_one("#pods-events", Static).update, text)
 
     def action_delete_pod(self) -> None:
@@ -288,14 +293,14 @@ class PodsPane(TablePane):
         logs.focus_view()
 
 
-def format_events(namespace: str, name: str, events: list[EventRow]) -> Text:
+def format_events(namespace: str, name: str, events: list[EventRow], palette: Palette) -> Text:
     out = Text(f"Events of {namespace}/{name}", style="bold")
     if not events:
         out.append("\n  none (events expire after an hour)", style="dim")
     now = time.time()
     for ev in events[-12:]:
         age = human_duration(now - ev.last_seen) if ev.last_seen else "?"
-        style = "yellow" if ev.type == "Warning" else ""
+        style = palette.warning if ev.type == "Warning" else ""
         count = f" (x{ev.count})" if ev.count > 1 else ""
         out.append(f"\n  {age:>5} {ev.type:<7} {ev.reason:<18} {ev.message}{count}", style=style)
     return out
