@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cockpit.runner import clitools, localtools
 from cockpit.runner.clitools import Verdict, change, could_be_option, dynamic_option, expands, read
@@ -530,8 +531,10 @@ def _retarget(script: Script) -> str:
     return ", ".join(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=4096)
 def classify(cmd: str) -> Safety:
-    """Classify a whole command line (lists, pipelines, substitutions, heredocs, compounds)."""
+    """Classify a whole command line (lists, pipelines, substitutions, heredocs, compounds).
+    Cached: the command list asks for the same lines on every repaint."""
     script = parse(cmd)
     verdicts = _script_verdicts(script, 0)
     terminal = next((v.terminal for v in verdicts if v.terminal), "")
