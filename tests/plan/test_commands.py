@@ -324,3 +324,15 @@ def test_root_prompt_after_sudo_in_a_dollar_transcript() -> None:
 @pytest.mark.parametrize("text", ["read replica", "test suite", "set up", "sort names"])
 def test_inline_words_that_name_things_are_not_commands(text: str) -> None:
     assert inline_command(text, 1) is None
+
+
+def test_code_that_opens_a_list_item_and_says_what_for_is_its_action() -> None:
+    from cockpit.plan import load_plan_text
+
+    text = (
+        "# R\n\n## Apply (5 min)\n\n1. `tf plan` to check the plan output.\n"
+        '2. `admission webhook "x.svc" denied the request`, seen in the alerts channel.\n'
+        "3. Nothing to run here.\n"
+    )
+    (task,) = load_plan_text(text, "r.md").tasks()
+    assert [c.cmd for c in task.commands] == ["tf plan"]

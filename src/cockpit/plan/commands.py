@@ -490,6 +490,12 @@ def first_word(text: str) -> tuple[str, list[str]] | None:
     return words[0], words[1:]
 
 
+def _names_a_thing(words: list[str]) -> bool:
+    """Inline code that is prose naming a thing with a builtin's word: `read replica`,
+    `test suite`, `set up` (a builtin or reader followed by plain lowercase words only)."""
+    return kind_of(words[0]) in {READ, BUILTIN_CODE} and all(re.fullmatch(r"[a-z]+", w) for w in words[1:])
+
+
 @lru_cache(maxsize=4096)
 def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
     """Does `text` read as a shell command (a known tool, a `./script`, shell syntax)?
@@ -505,9 +511,8 @@ def is_shell_command(text: str, *, need_arguments: bool = True) -> bool:
         word = _command_word(text) or word  # an assignment whose value holds spaces
     if need_arguments and not args:
         return False
-    plain_words = all(re.fullmatch(r"[a-z]+", a) for a in args)
-    if need_arguments and plain_words and kind_of(word) in {READ, BUILTIN_CODE}:
-        return False  # prose that names a thing: `read replica`, `test suite`, `set up`
+    if need_arguments and _names_a_thing([word, *args]):
+        return False
     if word in KNOWN_TOOLS:
         return True
     if re.fullmatch(r"(?:\./|~/|\.\./)[\w./-]+", word):
@@ -591,6 +596,7 @@ def inline_command(
     if (
         len(words) > 1
         and (_RUN_LEAD_RE.search(lead[-40:]) or alone)  # the words right before the code
+        and not _names_a_thing(words)
         and starts_command(code)
         and not _PROMPT_RE.match(code)
         and "." not in (_command_word(code) or ".")

@@ -333,20 +333,25 @@ class _Loader:
             blocks[0] = Para(rest, blocks[0].span)
             # inline commands on the title line are still offered
             if first is not None:
-                self.inline_commands(node, first, full_title)
+                self.inline_commands(node, first, full_title, item=True)
         self.fill(node, blocks, in_item=True)
         return node
 
     # -- content -----------------------------------------------------------------------------
-    def inline_commands(self, node: Node, line: Line, text: str | None) -> None:
-        """Offer the commands among the line's code spans; `text` (default: the line) describes them."""
+    def inline_commands(self, node: Node, line: Line, text: str | None, *, item: bool = False) -> None:
+        """Offer the commands among the line's code spans; `text` (default: the line) describes them.
+        `item`: the line opens a list item, where code that starts it and is followed by "to ..."
+        or a dash is the item's action ("`tf plan` to check the plan")."""
         for code in line.codes:
+            lead = _lead(line, code)
+            trail = line.text[len(lead) + len(code) + 2 :]
+            opens_item = item and not lead.strip() and re.match(r"\s*(?:to\b|[-–—:])", trail) is not None
             command = inline_command(
                 code,
                 line.line,
                 _describe(text if text is not None else line.text, code),
-                lead=_lead(line, code),
-                alone=line.text == f"`{code}`",
+                lead=lead,
+                alone=line.text == f"`{code}`" or opens_item,
             )
             if command is not None:
                 node.commands.append(command)
@@ -437,7 +442,7 @@ class _Loader:
             for j, sub in enumerate(item.blocks):
                 if isinstance(sub, Para):
                     for k, line in enumerate(sub.lines):
-                        self.inline_commands(node, line, title if j == k == 0 else None)
+                        self.inline_commands(node, line, title if j == k == 0 else None, item=j == k == 0)
                         if j == k == 0 or not line.text:
                             continue
                         label = _label(line)
