@@ -215,13 +215,15 @@ def test_the_seed_plans_fix_still_heals_the_copy(seed: tuple[Kubectl, Path], tmp
         copy.stop()
 
 
-def test_a_2000_pod_world_round_trip(tmp_path: Path) -> None:
+def test_a_2000_pod_world_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     box = Sandbox(seed=0, pods=2000).start()
     _settled(box)
     try:
         original = _kubectl(box, tmp_path / "a")
         snap = tmp_path / "big.yaml"
         _snapshot(original.kubeconfig, snap)
+        said = capsys.readouterr().err.splitlines()
+        assert "pods: 2,000…" in said and "pods: 2,000" in said  # progress while reading, then the count
         before = _columns(original)
     finally:
         box.stop()

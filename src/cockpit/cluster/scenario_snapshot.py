@@ -35,6 +35,7 @@ from cockpit.cluster.kubeapi import KubeApi, ResourceKind
 
 Obj = dict[str, Any]
 PAGE = 500
+PROGRESS_EVERY = 2000  # objects of one kind between progress lines
 PLACEHOLDER = "cockpit-snapshot-placeholder"
 PLACEHOLDER_B64 = base64.b64encode(PLACEHOLDER.encode()).decode()
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -184,8 +185,8 @@ def take(
                 for page in pages:
                     snap.objects.extend(clean(o, kind) for o in page)
                     count += len(page)
-                    if count >= PAGE:
-                        progress(f"{kind.plural}: {count:,}…")
+                    if count // PROGRESS_EVERY > (count - len(page)) // PROGRESS_EVERY:
+                        progress(f"{kind.plural}: {count:,}…")  # a big cluster: say it is moving
             except ClusterError as err:
                 if err.problem in (Problem.UNREACHABLE, Problem.UNAUTHORIZED, Problem.TIMEOUT):
                     raise
