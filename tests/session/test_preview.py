@@ -170,6 +170,8 @@ async def test_what_cannot_be_previewed_says_why(box: Box) -> None:
     assert script.unavailable == (
         "preview unavailable: python3 is not kubectl; only kubectl, helm and argocd changes are previewed"
     )
+    cordon = await previewer.preview("kubectl cordon node-a")
+    assert cordon.unavailable == "preview unavailable: cockpit does not preview kubectl cordon"
     piped = await previewer.preview("kubectl get pods -o name | xargs kubectl delete")
     assert piped.unavailable == "preview unavailable: the line is not one plain kubectl command"
     missing = await previewer.preview(f"kubectl scale deployment no-such-thing -n {NS} --replicas=1")

@@ -129,7 +129,7 @@ class Previewer:
             return await self._dry_run(_restart_as_patch(words))
         if verb in DRY_RUN_VERBS or (verb == "rollout" and sub in ROLLOUT_VERBS):
             return await self._dry_run(words)
-        return Preview.missing(f"kubectl {verb or '(no verb)'} has no server-side dry run")
+        return Preview.missing(f"cockpit does not preview kubectl {verb or '(no verb)'}")
 
     async def _run(self, argv: list[str], stdin: str | None = None) -> tuple[int, str, str]:
         env = {**os.environ, **self.env}
