@@ -5,21 +5,21 @@ the cause (the real kubectl, against sandboxes on 127.0.0.1)."""
 from __future__ import annotations
 
 import base64
+import http.server
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import httpx
 import orjson
 import pytest
 import yaml
 
 from cockpit.cli import main as cockpit_main
-from cockpit.cluster.connect import connect
-from cockpit.cluster.errors import ClusterError, Problem
-from cockpit.cluster.kubeapi import KubeApi
-from cockpit.cluster.scenario_snapshot import PLACEHOLDER, take
+from cockpit.cluster.scenario_snapshot import PLACEHOLDER
 from cockpit.kubeprint import parse_time
 from cockpit.sandbox import resources as r
 from cockpit.sandbox.server import Sandbox
@@ -117,37 +117,79 @@ def test_one_namespace_only(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
     assert [o["metadata"]["name"] for o in doc["objects"] if o["kind"] == "Namespace"] == [DP]
 
 
-class _Forbidding:
-    """The sandbox's API, except that secrets may not be listed (403) and ArgoCD is not installed."""
+class _Rbac(http.server.BaseHTTPRequestHandler):
+    """An HTTP front of the sandbox's API that forbids listing secrets (403, as RBAC answers) and has
+    no ArgoCD (404 for its API group, as a cluster without the CRD): reads only, relayed as is."""
 
-    def __init__(self, api: KubeApi) -> None:
-        self.api = api
-        self.server = api.server
-        self.paths: list[str] = []
+    upstream = ""
+    seen: ClassVar[list[str]] = []
 
-    def get_json(self, path: str, query: Any = None, timeout: Any = None, what: str = "") -> Any:
-        self.paths.append(path)
+    def do_GET(self) -> None:
+        self.seen.append(f"GET {self.path}")
+        path = self.path.split("?")[0]
         if path.endswith("/secrets"):
-            raise ClusterError("Forbidden (403) for list secrets.", Problem.FORBIDDEN, 403)
-        if path.startswith("/apis/argoproj.io/"):
-            raise ClusterError("Not found (404): list applications.", Problem.NOT_FOUND, 404)
-        return self.api.get_json(path, query, what=what)
+            self._status(
+                403, "Forbidden", 'secrets is forbidden: User "viewer" cannot list resource "secrets"'
+            )
+        elif path.startswith("/apis/argoproj.io/"):
+            self._status(404, "NotFound", "the server could not find the requested resource")
+        else:
+            reply = httpx.get(self.upstream + self.path, timeout=30)
+            self._send(reply.status_code, reply.content)
+
+    def do_POST(self) -> None:  # any write would show here
+        self.seen.append(f"POST {self.path}")
+        self._status(405, "MethodNotAllowed", "the snapshot may only read")
+
+    def _status(self, code: int, reason: str, message: str) -> None:
+        body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
+                "reason": reason, "code": code}  # fmt: skip
+        self._send(code, orjson.dumps(body))
+
+    def _send(self, code: int, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
-def test_a_forbidden_list_and_a_missing_crd_are_skipped_with_a_line(seed: tuple[Kubectl, Path]) -> None:
+def test_a_forbidden_list_and_a_missing_crd_are_skipped_with_a_line(
+    seed: tuple[Kubectl, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     original, _ = seed
-    _, client = connect(original.kubeconfig)
-    api = _Forbidding(KubeApi(client))
-    lines: list[str] = []
-    snap = take(api, context="sandbox", namespaces=None, progress=lines.append)  # type: ignore[arg-type]
-    assert snap.skipped == [
+    _Rbac.upstream, _Rbac.seen = original.box.url, []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Rbac)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        config = yaml.safe_load(original.kubeconfig.read_text())
+        config["clusters"][0]["cluster"]["server"] = f"http://127.0.0.1:{server.server_address[1]}"
+        kubeconfig = tmp_path / "viewer"
+        kubeconfig.write_text(yaml.safe_dump(config))
+        out = tmp_path / "partial.yaml"
+        _snapshot(kubeconfig, out)
+    finally:
+        server.shutdown()
+        thread.join(5)
+    said = capsys.readouterr().err
+    doc = _load(out)
+    assert doc["snapshot"]["skipped"] == [
         "secrets: forbidden (403), skipped",
         "argoproj.io: not installed (no applications.argoproj.io API), skipped",
     ]
-    assert set(snap.skipped) <= set(lines)
-    kinds = Counter(o["kind"] for o in snap.objects)
+    assert "  skipped: secrets: forbidden (403), skipped" in said.splitlines()
+    kinds = Counter(o["kind"] for o in doc["objects"])
     assert kinds["Pod"] == 138 and "Secret" not in kinds and "Application" not in kinds
-    assert all(p.startswith("/api") and "?" not in p for p in api.paths)  # lists and gets only
+    assert _Rbac.seen and all(line.startswith("GET ") for line in _Rbac.seen)  # read verbs only
+    copy = Sandbox(scenario=out).start()  # what it could read is a scenario the sandbox serves
+    try:
+        assert copy.store.count(r.PODS) == 138
+    finally:
+        copy.stop()
 
 
 def test_the_copy_keeps_failing_as_recorded(seed: tuple[Kubectl, Path], tmp_path: Path) -> None:
