@@ -17,6 +17,7 @@ from cockpit.session import FakeClock, Session
 from cockpit.session.cli import main as transcript_main
 from cockpit.session.export import export
 from cockpit.session.report import SCHEMA_FILE, build_report
+from cockpit.session.transcript import render_transcript
 
 from ..tools import ensure_program
 from .plans import seed_like_plan
@@ -168,3 +169,25 @@ def test_html_report_draws_its_chart_in_a_real_browser(
     assert len(re.findall(r'class="bar-actual bar-over"', dom)) >= 1  # 12 min against 10: hatched
     assert "(over)" in dom and "Cloudflare Access bypass" in dom
     assert dom.count("<details>") == 2  # the two commands, collapsible
+
+
+def test_the_plan_is_named_as_the_operator_knows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cockpit.paths import bundled_plan
+    from cockpit.plan import load_plan  # type: ignore[attr-defined]
+
+    monkeypatch.chdir(tmp_path)
+    bundled = Session.start(load_plan(bundled_plan()), tmp_path / "a", clock=FakeClock())
+    bundled.end()
+    bundled.close()
+    assert (
+        build_report(bundled.journal_path)["session"]["plan"]
+        == "254carbon-next-steps.md (bundled with cockpit)"
+    )
+    own = tmp_path / "plans" / "mine.md"
+    own.parent.mkdir()
+    own.write_text("# Mine\n\n## Fix (10 min)\n\n```bash\nkubectl get pods\n```\n")
+    mine = Session.start(load_plan(own), tmp_path / "b", clock=FakeClock())
+    mine.end()
+    mine.close()
+    assert build_report(mine.journal_path)["session"]["plan"] == "plans/mine.md"
+    assert "| **Plan** | `plans/mine.md`" in render_transcript(mine.journal_path).markdown

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit import __version__
-from cockpit.paths import data_dir, new_session_dir, private_dir
+from cockpit.paths import bundled_plan, data_dir, new_session_dir, private_dir
 from cockpit.plan.model import Node, NodeKind, Plan
 from cockpit.session.clock import ActiveClock, Clock, SystemClock
 from cockpit.session.history import HISTORY_NAME, History, Usual, session_actuals
@@ -108,6 +108,7 @@ class Session:
             "cockpit": __version__,
             "plan_path": str(plan_path.resolve()) if plan_path.is_file() else plan.source,
             "opened_in": os.getcwd(),  # the transcript names the plan relative to it
+            "plan_bundled": plan_path.is_file() and plan_path.resolve() == bundled_plan().resolve(),
             "plan_sha256": plan_sha256(plan),
             "plan_title": plan.title,
             "context": context,

@@ -41,8 +41,10 @@ def iso(wall: float | None) -> str | None:
 
 def relative_plan(header: dict[str, Any]) -> str:
     """The plan file as the operator named it: relative to the folder the session was opened in
-    when it lies below it, else its absolute path (an installed bundled plan: its file name)."""
+    when it lies below it, else its absolute path; the plan shipped with cockpit by its name."""
     path = str(header.get("plan_path") or "")
+    if header.get("plan_bundled"):
+        return f"{Path(path).name} (bundled with cockpit)"
     opened = header.get("opened_in")
     if path and opened:
         try:
@@ -51,8 +53,6 @@ def relative_plan(header: dict[str, Any]) -> str:
             rel = path
         if not rel.startswith(".."):
             return rel
-    if "site-packages" in path:
-        return Path(path).name
     return path
 
 
