@@ -31,3 +31,13 @@ def test_bar_turns_warning_at_80_percent_and_error_past_the_box() -> None:
 def test_clock_format() -> None:
     assert clock(65) == "1:05"
     assert clock(3725) == "1:02:05"
+
+
+def test_emoji_presentation_selectors_are_dropped_from_plan_rows() -> None:
+    from rich.cells import cell_len
+
+    from cockpit.ui.rows import screen_text
+
+    title = "⚠️ Issues Remaining (focus)"
+    assert screen_text(title) == "⚠ Issues Remaining (focus)"
+    assert cell_len(screen_text(title)) == len(screen_text(title))

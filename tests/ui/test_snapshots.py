@@ -1,4 +1,5 @@
-"""The main screen at 80x24 (must stay usable) and 160x45 (uses the room), with clocks frozen."""
+"""The main screen and each of its panes (maximized) at 80x24 (must stay usable), 160x45 and 250x60
+(use the room), in the default theme and a light one, with clocks frozen."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from cockpit.session.clock import FakeClock
 from cockpit.ui.screens.dialogs import ConfirmScreen
+from cockpit.ui.themes import DEFAULT_THEME
 from cockpit.ui.widgets.output_pane import end_line
 from cockpit.ui.widgets.task_detail import CommandList
 
@@ -20,9 +22,14 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-def frozen_app(make_app: AppFactory):  # type: ignore[no-untyped-def]
+SIZES = [(80, 24), (160, 45), (250, 60)]
+THEMES = [DEFAULT_THEME, "cockpit-light"]
+PANES = ["plan", "task", "output", "live-panes"]
+
+
+def frozen_app(make_app: AppFactory, theme: str | None = None, pane: str | None = None):  # type: ignore[no-untyped-def]
     clock = FakeClock(wall=1_761_300_000.0)
-    app = make_app(clock=clock)
+    app = make_app(clock=clock, theme=theme)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
@@ -37,19 +44,28 @@ def frozen_app(make_app: AppFactory):  # type: ignore[no-untyped-def]
             run.buffer.lines[-1] = end_line(run, app.palette)
             run.buffer.version += 1
         app.query_one("#output").mark_dirty()
+        if pane is not None:
+            app.maximize_pane(app.query_one(f"#{pane}"))
         await pilot.pause(0.2)
 
     return app, run_before
 
 
-def test_main_screen_80x24(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app, run_before = frozen_app(make_app)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(make_app: AppFactory, snap_compare, size: tuple[int, int], theme: str) -> None:  # type: ignore[no-untyped-def]
+    app, run_before = frozen_app(make_app, theme)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_main_screen_160x45(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app, run_before = frozen_app(make_app)
-    assert snap_compare(app, terminal_size=(160, 45), run_before=run_before)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("pane", PANES)
+def test_pane_maximized(  # type: ignore[no-untyped-def]
+    make_app: AppFactory, snap_compare, pane: str, size: tuple[int, int], theme: str
+) -> None:
+    app, run_before = frozen_app(make_app, theme, pane)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_confirmation_names_the_target_80x24(make_app: AppFactory, snap_compare) -> None:  # type: ignore[no-untyped-def]

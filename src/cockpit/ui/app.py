@@ -923,7 +923,13 @@ class CockpitApp(App[int]):
         if self.zoomed is not None:
             self.action_restore()
             return
-        pane = self.pane_of(self.focused) or self.query_one(PlanTree)
+        self.maximize_pane(self.pane_of(self.focused) or self.query_one(PlanTree))
+
+    def maximize_pane(self, pane: Any) -> None:
+        """Show `pane` (plan, task, output or live panes) alone between the headline and the status
+        line; `action_restore` brings the others back."""
+        if self.zoomed is not None:
+            self.action_restore()
         self.zoomed = pane
         pane.add_class("-zoom")
         work = self.query_one("#work")

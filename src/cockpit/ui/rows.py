@@ -72,6 +72,13 @@ def palette_from_variables(variables: Mapping[str, str]) -> Palette:
     )
 
 
+def screen_text(text: str) -> str:
+    """`text` without emoji presentation selectors (U+FE0F): with one, `⚠️` is one cell to the
+    layout but two on most terminals, and everything right of it on that row slides by one
+    (borders, the next pane's first letter drawn twice)."""
+    return text.replace("\ufe0f", "")
+
+
 def box_text(timebox: TimeBox | None) -> str:
     if timebox is None:
         return ""
@@ -133,5 +140,5 @@ def row_label(node: Node, state: RowState, palette: Palette) -> Text:
     title_style = "bold" if node.kind in (NodeKind.SECTION, NodeKind.PHASE) else ""
     if state.status in ("done", "skipped"):
         title_style = f"{palette.muted} strike" if state.status == "skipped" else palette.muted
-    label.append(node.title, style=title_style)
+    label.append(screen_text(node.title), style=title_style)
     return label

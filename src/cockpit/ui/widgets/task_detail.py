@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from cockpit.plan.model import Command, Node, NodeKind
 from cockpit.session.history import Usual
-from cockpit.ui.rows import box_text
+from cockpit.ui.rows import box_text, screen_text
 from cockpit.ui.task_checks import CheckLine
 from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 
@@ -138,7 +138,7 @@ class TaskDetail(VerticalScroll):
         usual: Usual | None = None,
     ) -> None:
         self.node = node
-        title = Text(node.title, style="bold")
+        title = Text(screen_text(node.title), style="bold")
         box = box_text(node.timebox)
         meta = [node.kind.value, f"line {node.line}"]
         if usual is not None:  # what the task took in earlier sessions, beside the plan's estimate
