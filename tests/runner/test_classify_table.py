@@ -131,6 +131,9 @@ CHANGING = [
     "rm -rf ./tmp",
     "kill 1234",
     "kubectl kustomize overlays/prod --enable-helm",
+    "argocd app get \"$APP\"",
+    "helm template x ./chart $EXTRA",
+    "velero backup create manual-$(date +%s)",
 ]
 READ_ONLY = [
     "kubectl get pods -A",
@@ -174,6 +177,8 @@ READ_ONLY = [
     "velero backup get",
     "velero backup describe b1 --details",
     "velero describe backups b1",
+    "velero backup describe \"nightly-$DAY\"",
+    "helm status \"redis-$ENV\" -n data",
     "kubectl get secret x -o jsonpath='{.data.password}' | base64 -d",
     "kubectl get pods -o json | jq '.items[].metadata.name'",
     "kubectl get pods | grep -v Running | wc -l",

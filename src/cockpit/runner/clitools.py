@@ -304,18 +304,22 @@ def _positional_words(prog: str, args: list[Word], count: int) -> tuple[list[str
 
 def helm(prog: str, args: list[Word]) -> Verdict:
     words, stop = _positional_words(prog, args, 2)
-    if stop is not None:
+    if stop is not None and not words:
         return stop
     verb = words[0] if words else ""
     what = f"{prog} {verb}".strip()
     flags, _ = split_args(args, _GLOBAL_VALUE_FLAGS)
     if has_flag(flags, "--post-renderer"):
         return change(what, f"{what} --post-renderer runs a program; treated as changing")
+    loose = dynamic_option(args)
     if not verb or verb in _HELM_READ:
+        if loose is not None and verb == "template":  # it could be a --post-renderer
+            return expands(what, loose)
         return read(what)
     if verb in _HELM_LISTS and len(words) > 1 and words[1] in ("list", "ls"):
         return read(f"{what} {words[1]}")
-    loose = dynamic_option(args)
+    if stop is not None and verb in _HELM_LISTS and len(words) < 2:
+        return stop
     dry = [f for f in flags if f == "--dry-run" or f.startswith("--dry-run=")]
     if loose is None and dry and dry[-1] in ("--dry-run", "--dry-run=client", "--dry-run=server"):
         return Verdict(False, what, f"{what} {dry[-1]} does not change the cluster")
@@ -327,11 +331,13 @@ _VELERO_READ = {"get", "describe", "logs", "version", "help", "completion"}
 
 def velero(prog: str, args: list[Word]) -> Verdict:
     words, stop = _positional_words(prog, args, 3)
-    if stop is not None:
+    if stop is not None and not words:
         return stop
     what = " ".join([prog, *words[:2]])
     if not words or words[0] in _VELERO_READ or (len(words) > 1 and words[1] in _VELERO_READ):
         return read(what)
+    if stop is not None and len(words) < 2:
+        return stop
     if words[:3] == ["client", "config", "get"]:
         return read(f"{prog} client config get")
     return change(what)
@@ -342,9 +348,12 @@ _ARGOCD_ACCOUNT_READ = {"get-user-info", "can-i", "list", "get"}
 
 
 def argocd(prog: str, args: list[Word]) -> Verdict:
-    words, stop = _positional_words(prog, args, 3)
-    if stop is not None:
+    words, stop = _positional_words(prog, args, 2)
+    if stop is not None and not words:
         return stop
+    loose = dynamic_option(args)
+    if loose is not None:  # it could be a --refresh
+        return expands(prog, loose)
     what = " ".join([prog, *words[:2]])
     if not words:
         return read(what)
@@ -363,6 +372,8 @@ def argocd(prog: str, args: list[Word]) -> Verdict:
             return change(what, terminal=f"{what} prompts for a password")
     if len(words) > 1 and words[1] in _ARGOCD_READ:
         return read(what)
+    if stop is not None and len(words) < 2:
+        return stop
     return change(what)
 
 
@@ -371,11 +382,14 @@ def subverb(read_words: frozenset[str]) -> Callable[[str, list[Word]], Verdict]:
 
     def check(prog: str, args: list[Word]) -> Verdict:
         words, stop = _positional_words(prog, args, 2)
-        if stop is not None:
+        if stop is not None and not words:
             return stop
         what = " ".join([prog, *words])
         if not words or words[0] in read_words or (len(words) > 1 and words[1] in read_words):
-            return read(what)
+            loose = dynamic_option(args)
+            return read(what) if loose is None else expands(what, loose)
+        if stop is not None and len(words) < 2:
+            return stop
         terminal = f"{what} -it is interactive" if has_tty_stdin(args) else ""
         return change(what, terminal=terminal)
 
@@ -411,20 +425,24 @@ _DOCKER_READ = _names(
 )
 
 
+_DOCKER_GROUPS = ("image", "container", "network", "volume", "system", "compose", "context")
+
+
 def docker(prog: str, args: list[Word]) -> Verdict:
     words, stop = _positional_words(prog, args, 2)
-    if stop is not None:
+    if stop is not None and not words:
         return stop
+    loose = dynamic_option(args)
     what = " ".join([prog, *words[:1]])
     terminal = f"{what} -it is interactive" if has_tty_stdin(args) else ""
     if not words:
         return read(what)
     if words[0] in _DOCKER_READ or (
-        words[0] in ("image", "container", "network", "volume", "system", "compose", "context")
-        and len(words) > 1
-        and words[1] in _DOCKER_READ | {"df"}
+        words[0] in _DOCKER_GROUPS and len(words) > 1 and words[1] in _DOCKER_READ | {"df"}
     ):
-        return read(" ".join([prog, *words]), terminal)
+        return read(" ".join([prog, *words]), terminal) if loose is None else expands(what, loose)
+    if stop is not None and len(words) < 2 and words[0] in _DOCKER_GROUPS:
+        return stop
     return change(what, terminal=terminal)
 
 
@@ -694,14 +712,16 @@ def _httpie(prog: str, args: list[Word]) -> Verdict:
 def _cloud(prog: str, args: list[Word]) -> Verdict:
     """aws/gcloud/az/doctl/oci: read when an operation word is describe/list/get/show…"""
     words, stop = _positional_words(prog, args, 4)
-    if stop is not None:
+    if stop is not None and not words:
         return stop
     what = " ".join([prog, *words[:3]])
-    reads = ("describe", "list", "get", "show", "ls", "info", "whoami")
-    if any(w in reads or w.startswith(("describe-", "list-", "get-")) for w in words[1:]):
-        return read(what)
-    if words[:2] in (["sts", "get-caller-identity"], ["config", "list"], ["auth", "list"]):
-        return read(what)
+    reads = ("describe", "list", "get", "show", "ls", "info", "whoami", "wait")
+    found = any(w in reads or w.startswith(("describe-", "list-", "get-", "wait-")) for w in words[1:])
+    if found or words[:2] in (["sts", "get-caller-identity"], ["config", "list"], ["auth", "list"]):
+        loose = dynamic_option(args)
+        return read(what) if loose is None else expands(what, loose)
+    if stop is not None:
+        return stop
     return change(what)
 
 
