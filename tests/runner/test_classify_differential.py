@@ -35,8 +35,8 @@ END = "\x1e"
 
 # --- the stub programs -------------------------------------------------------------------------
 
-_LOG = f"""printf '%s{SEP}' "$COCKPIT_LINE" "${{0##*/}}" "$@" >> "$COCKPIT_LOG"
-printf '{END}' >> "$COCKPIT_LOG"
+# one printf, one write: a record is never split by another process appending at the same time
+_LOG = f"""printf '%s{SEP}' "$COCKPIT_LINE" "${{0##*/}}" "$@" '{END}' >> "$COCKPIT_LOG"
 """
 _STUBS = {
     # kubectl lists two pods for `get … -o name`, and runs `exec … -- sh -c TEXT` locally (the
@@ -497,17 +497,15 @@ def run_lines(root: Path, lines: list[Line], batches: int = 2) -> tuple[dict[int
         (folder / "fix.sh").chmod(0o755)
     bash = ensure_program("bash")[0]
     assert bash is not None
-    env = {
-        "PATH": str(bin_dir),
-        "HOME": str(root),
-        "LANG": "C.UTF-8",
-        "COCKPIT_LOG": str(root / "calls.log"),
-        "COCKPIT_DONE": str(root / "done.log"),
-        "COCKPIT_WORK": str(work),
-    }
+    env = {"PATH": str(bin_dir), "HOME": str(root), "LANG": "C.UTF-8", "COCKPIT_WORK": str(work)}
     size = -(-len(lines) // batches)
     procs = []
-    for b in range(batches):
+    for b in range(batches):  # each batch logs to files of its own
+        env = {
+            **env,
+            "COCKPIT_LOG": str(root / f"calls-{b}.log"),
+            "COCKPIT_DONE": str(root / f"done-{b}.log"),
+        }
         chunk = lines[b * size : (b + 1) * size]
         data = "".join(line.text + "\0" for line in chunk).encode()
         proc = subprocess.Popen(
@@ -521,19 +519,14 @@ def run_lines(root: Path, lines: list[Line], batches: int = 2) -> tuple[dict[int
         procs.append((proc, data))
     for proc, data in procs:
         proc.communicate(data, timeout=300)
-    done = {int(x) for x in (root / "done.log").read_text().split()}
+    done = {int(x) for b in range(batches) for x in (root / f"done-{b}.log").read_text().split()}
     assert done == set(range(len(lines))), "every line was run"
     calls: dict[int, list[list[str]]] = {}
-    log = (
-        (root / "calls.log").read_text(encoding="utf-8", errors="replace")
-        if (root / "calls.log").exists()
-        else ""
-    )
-    for record in log.split(END):
-        if not record:
-            continue
-        fields = record.split(SEP)[:-1]
-        calls.setdefault(int(fields[0]), []).append(fields[1:])
+    for log in root.glob("calls-*.log"):
+        for record in log.read_text(encoding="utf-8", errors="replace").split(END + SEP):
+            if record:
+                fields = record.split(SEP)  # line, program, its arguments, "" (the last SEP)
+                calls.setdefault(int(fields[0]), []).append(fields[1:-1])
     touched = set()
     for i in range(len(lines)):
         folder = work / str(i)
