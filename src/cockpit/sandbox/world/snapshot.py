@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 HEALS_ANNOTATION = "cockpit.sandbox/heals-when"
-_STAMP_JSON = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"')
+_STAMP_JSON = re.compile(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"')
 _BACKOFF = re.compile(r"back-off (?:(\d+)m)?(?:(\d+)s)?")
 # The order objects are stored in: owners before what they own.
 _ORDER = (
@@ -123,6 +123,7 @@ class SnapshotScenario:
     objects: list[Obj]
     skipped: list[str] = field(default_factory=list)
     unserved: list[str] = field(default_factory=list)  # kinds in the file the sandbox does not serve
+    shifted: float = 0.0  # seconds the objects' timestamps were already moved forward while reading
 
 
 def heals_annotation(heals: list[Heal]) -> str:
@@ -159,9 +160,10 @@ def heals_from_annotation(text: str, where: str) -> list[Heal]:
         raise ScenarioError(f"{where}: {why}") from None
 
 
-def _read(path: Path) -> Any:
-    """The file as `cockpit sandbox snapshot` writes it (a YAML header, then one object per line in
-    flow style) is read fast; anything else (an edited file) as plain YAML."""
+def _read(path: Path, now: float | None) -> tuple[Any, float]:
+    """(document, seconds its timestamps were moved forward). The file as `cockpit sandbox snapshot`
+    writes it (a YAML header, then one object per line in flow style) is read fast, its stamps moved
+    to `now` on the text before it is parsed; anything else (an edited file) is read as plain YAML."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     text = path.read_text(encoding="utf-8")
     head, sep, rest = text.partition("\nobjects:\n")
@@ -170,17 +172,22 @@ def _read(path: Path) -> Any:
         if all(line.startswith("- {") for line in lines if line.strip()):
             try:
                 doc = yaml.load(head, Loader=loader) or {}
+                taken = parse_time(str((doc.get("snapshot") or {}).get("taken") or ""))
+                delta = float(int(now - taken)) if now is not None and taken is not None else 0.0
+                if delta:
+                    lines = _shift_text(rest, delta).splitlines()
                 doc["objects"] = [orjson.loads(line[2:]) for line in lines if line.strip()]
-                return doc
-            except (orjson.JSONDecodeError, yaml.YAMLError, TypeError):
+                return doc, delta
+            except (orjson.JSONDecodeError, yaml.YAMLError, TypeError, AttributeError):
                 pass  # not in that shape after all: read it as YAML
-    return yaml.load(text, Loader=loader)
+    return yaml.load(text, Loader=loader), 0.0
 
 
-def load_snapshot(path: Path) -> tuple[Scenario, SnapshotScenario]:
-    """Read a snapshot file; a broken one raises ScenarioError naming the file and the object."""
+def load_snapshot(path: Path, now: float | None = None) -> tuple[Scenario, SnapshotScenario]:
+    """Read a snapshot file (with `now`, its timestamps already moved to it); a broken one raises
+    ScenarioError naming the file and the object."""
     try:
-        doc = _read(path)
+        doc, shifted = _read(path, now)
     except (OSError, yaml.YAMLError) as exc:
         raise ScenarioError(f"{path}: cannot read the snapshot: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("objects"), list):
@@ -208,19 +215,21 @@ def load_snapshot(path: Path) -> tuple[Scenario, SnapshotScenario]:
         objects,
         [str(s) for s in header.get("skipped") or []],
         [f"{k}: {n}" for k, n in sorted(unserved.items())],
+        shifted,
     )
     return _scenario(path, doc, snap), snap
 
 
 def _scenario(path: Path, doc: Obj, snap: SnapshotScenario) -> Scenario:
-    nodes = [_node_spec(o, snap.taken) for o in snap.objects if o["kind"] == "Node"]
+    then = snap.taken + snap.shifted  # the moment the objects' stamps are relative to
+    nodes = [_node_spec(o, then) for o in snap.objects if o["kind"] == "Node"]
     if not nodes:
         raise ScenarioError(f"{path}: the snapshot has no Node: pods need somewhere to run")
     namespaces = []
     for o in snap.objects:
         if o["kind"] == "Namespace":
             created = parse_time(o["metadata"].get("creationTimestamp"))
-            namespaces.append((str(o["metadata"]["name"]), snap.taken - (created or snap.taken)))
+            namespaces.append((str(o["metadata"]["name"]), then - (created or then)))
     hosts = [
         r.get("host", "")
         for o in snap.objects
@@ -274,30 +283,36 @@ def _node_spec(node: Obj, taken: float) -> NodeSpec:
 # ---- storing -------------------------------------------------------------------------------------
 
 
-def _shifted(objects: list[Obj], delta: float) -> list[Obj]:
-    """New copies of the objects with every RFC 3339 stamp moved forward by `delta` seconds (whole
-    seconds, as the API prints them); done on their JSON text, which is ten times faster than a walk."""
-    moved: dict[bytes, bytes] = {}
+def _shift_text(text: str, delta: float) -> str:
+    """JSON text with every RFC 3339 stamp moved forward by `delta` seconds (whole seconds, as the
+    API prints them): on the text, ten times faster than walking the objects."""
+    moved: dict[str, str] = {}
 
-    def move(m: re.Match[bytes]) -> bytes:
+    def move(m: re.Match[str]) -> str:
         found = m.group(0)
         out = moved.get(found)
         if out is None:
-            stamp = parse_time(found[1:-1].decode())
-            out = found if stamp is None else b'"' + rfc3339(stamp + delta).encode() + b'"'
+            stamp = parse_time(found[1:-1])
+            out = found if stamp is None else f'"{rfc3339(stamp + delta)}"'
             moved[found] = out
         return out
 
-    return list(orjson.loads(_STAMP_JSON.sub(move, orjson.dumps(objects))))
+    return _STAMP_JSON.sub(move, text)
+
+
+def _shifted(objects: list[Obj], delta: float) -> list[Obj]:
+    """New copies of the objects with their stamps moved forward by `delta` seconds."""
+    return list(orjson.loads(_shift_text(orjson.dumps(objects).decode(), delta)))
 
 
 def populate_snapshot(world: World, snap: SnapshotScenario) -> None:
     now = world.now()
     store = world.store
-    delta = float(int(now - snap.taken))
+    delta = float(int(now - snap.taken - snap.shifted))  # what is left to move (none when read with now)
     uids: dict[str, str] = {}
     batches: dict[tuple[int, str], list[Obj]] = {}
-    for obj in _shifted(snap.objects, delta):
+    objects, snap.objects = (_shifted(snap.objects, delta) if delta else snap.objects), []
+    for obj in objects:
         key = (_RANK.get(str(obj["kind"]), len(_ORDER)), f"{obj['apiVersion']}/{obj['kind']}")
         batches.setdefault(key, []).append(obj)
     stored: list[tuple[ResourceType, Obj, str]] = []

@@ -625,7 +625,7 @@ def build_world(
 
     if scenario is not None and is_snapshot(Path(scenario)):
         with gc_paused():
-            loaded, snap = load_snapshot(Path(scenario))
+            loaded, snap = load_snapshot(Path(scenario), now=store.clock())
             world = World(store, loaded, seed=seed, time_scale=time_scale, pods=pods, churn=churn)
             world.snapshot = snap
             world.logs.follow_rate = log_rate
