@@ -336,3 +336,19 @@ def test_code_that_opens_a_list_item_and_says_what_for_is_its_action() -> None:
     )
     (task,) = load_plan_text(text, "r.md").tasks()
     assert [c.cmd for c in task.commands] == ["tf plan"]
+
+
+def test_stack_traces_after_a_command_are_its_output() -> None:
+    code = (
+        "kubectl -n api logs deploy/api --previous\n"
+        'Exception in thread "main" java.lang.IllegalStateException: boom\n'
+        "\tat com.example.Main.run(Main.java:42)\n"
+        "\tat com.example.Main.main(Main.java:10)\n"
+        "goroutine 1 [running]:\n"
+        "main.main()\n"
+        "\t/usr/local/go/src/runtime/proc.go:250 +0x1d\n"
+        "kubectl -n api rollout restart deploy/api"
+    )
+    first, second = split_shell(code, 1).commands
+    assert first.output.count("\n") == 5 and "proc.go:250" in first.output
+    assert second.cmd == "kubectl -n api rollout restart deploy/api"

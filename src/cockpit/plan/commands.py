@@ -266,6 +266,8 @@ def output_shape(line: str) -> str | None:
         return "aligned columns"
     if not known and stripped.count(" | ") >= 2:
         return "ascii table"  # psql output: ` name | setting | short_desc`
+    if not known and stripped.endswith(":") and not any(w.startswith("-") for w in words):
+        return "a line that introduces more"  # `goroutine 1 [running]:`, `Events:`
     if len(words) == 3 and not known and re.fullmatch(r'"[^"]*"', words[1]):
         return "kubectl result"  # pod "web-1" deleted
     return None
@@ -313,7 +315,7 @@ def starts_command(line: str, *, lenient: bool = True) -> bool:
         return True
     if word in KNOWN_TOOLS:
         return True
-    if re.fullmatch(r"[\w.-]+\(\)\s*\{?", word) or re.match(r"^[\w.-]+\(\)", stripped):
+    if re.match(r"^[\w.-]+\s*\(\)\s*[{(]", stripped):
         return True  # a function definition: name() {
     if _PATH_RE.match(word):
         return True
@@ -362,7 +364,8 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
         # `# check the pods` stays a comment: only a known program after `# ` is a command.
         return _split_console(code, first_line, root=True)
     block = ShellBlock()
-    defined = {a or b for a, b in _FUNCTION_RE.findall(code)}  # functions the block defines are programs too
+    defined = {a or b for a, b in _FUNCTION_RE.findall(code)}
+    printing = False  # the last line read was printed output  # functions the block defines are programs too
     comments: list[tuple[int, str]] = []
     after: Command | None = None  # the command the comment lines being read directly follow
     last: Command | None = None  # the command printed output lines belong to
@@ -382,10 +385,14 @@ def split_shell(code: str, first_line: int, language: str = "bash") -> ShellBloc
                 comments.append((first_line + i, text))
             i += 1
             continue
-        if not starts_command(stripped) and _command_word(stripped) not in defined:
+        # An indented line right under printed output continues it (a stack trace's frames).
+        follows_output = printing and raw[:1] in " \t"
+        if follows_output or (not starts_command(stripped) and _command_word(stripped) not in defined):
             _add_output(block, last, first_line + i, raw)
+            printing = True
             i += 1
             continue
+        printing = False
         start = i
         end, why = _extent(lines, i)
         if why:
