@@ -35,12 +35,13 @@ def test_bundled_plan_is_the_seed_unchanged() -> None:
 def test_starting_without_a_cluster_loads_no_kubernetes_client_or_httpx(tmp_path: object) -> None:
     """The kubernetes client (with pydantic, urllib3, oauthlib) loads only once a kubeconfig is used,
     httpx only when a request is made: ui.app -> task_checks -> cluster.checks -> ... -> kubeapi,
-    explain, the TLS probe and the hub must not pull them in at start (issue 10: ~0.35 s of every
-    start). (The platform pane's monitor still imports httpx at start: not covered here yet.)"""
+    explain, the TLS probe, the hub and the panes (the platform monitor's clients too) must not pull
+    them in at start (issue 10: ~0.35 s of every start for the client, as much again for httpx)."""
     code = (
         "import sys\n"
         "import cockpit.ui.launch, cockpit.ui.app, cockpit.ui.task_checks, cockpit.cluster.checks\n"
         "import cockpit.cluster.explain, cockpit.cluster.tlsprobe, cockpit.cluster.informer\n"
+        "import cockpit.ui.panes, cockpit.cluster.platform, cockpit.cluster.loki\n"
         "from cockpit.cluster.hub import ClusterHub\n"
         "hub = ClusterHub.connect(kubeconfig=None, env={'HOME': '/nonexistent'})\n"
         "assert not hub.connected\n"

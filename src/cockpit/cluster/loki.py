@@ -18,14 +18,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cluster.backoff import Backoff
 from cockpit.cluster.errors import ClusterError, Problem, problem_for_status
 from cockpit.cluster.explain import explain_error
 from cockpit.cluster.logs import LogBuffer
+
+if TYPE_CHECKING:  # httpx loads with the first request, not with the cockpit
+    import httpx
 
 NS = 1_000_000_000
 QUERY_RANGE = "/loki/api/v1/query_range"
@@ -131,12 +132,16 @@ class LokiClient:
 
     @property
     def client(self) -> httpx.Client:
+        import httpx
+
         if self._client is None:
             self._client = httpx.Client(**self._options)
         return self._client
 
     @property
     def aclient(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._aclient is None:
             self._aclient = httpx.AsyncClient(**self._options)
         return self._aclient
@@ -182,6 +187,8 @@ class LokiClient:
         self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
     ) -> list[LokiLine]:
         """Lines of a LogQL query between two Unix-ns instants, oldest first (blocking)."""
+        import httpx
+
         params = self._params(query, start_ns, end_ns, limit, direction)
         try:
             resp = self.client.get(self.url + QUERY_RANGE, params=params, **self._request)
@@ -193,6 +200,8 @@ class LokiClient:
         self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
     ) -> list[LokiLine]:
         """`query_range` without blocking the event loop."""
+        import httpx
+
         params = self._params(query, start_ns, end_ns, limit, direction)
         try:
             resp = await self.aclient.get(self.url + QUERY_RANGE, params=params, **self._request)
@@ -202,6 +211,8 @@ class LokiClient:
 
     # -- health --------------------------------------------------------------------------
     async def ready(self) -> tuple[bool, str]:
+        import httpx
+
         try:
             r = await self.aclient.get(self.url + "/ready", **self._request)
         except httpx.HTTPError as exc:

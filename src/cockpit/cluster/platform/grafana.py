@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cluster.explain import explain_error
+
+if TYPE_CHECKING:  # httpx loads with the first request, not with the cockpit
+    import httpx
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class GrafanaClient:
         verify: bool = True,
         only: list[str] | None = None,
     ) -> None:
+        import httpx
+
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         self.only = only  # data source names or uids to test (None: all)
@@ -68,6 +71,8 @@ class GrafanaClient:
 
     async def status(self) -> GrafanaStatus:
         """Server health, then (with credentials) every data source's health; never raises."""
+        import httpx
+
         try:
             health = await self._get("/api/health")
         except httpx.HTTPError as exc:
@@ -121,6 +126,8 @@ class GrafanaClient:
         return list(await asyncio.gather(*(self._health(d) for d in chosen)))
 
     async def _health(self, ds: Mapping[str, Any]) -> DatasourceHealth:
+        import httpx
+
         name, kind, uid = str(ds.get("name", "")), str(ds.get("type", "")), str(ds.get("uid", ""))
         try:
             r = await self._get(f"/api/datasources/uid/{uid}/health")

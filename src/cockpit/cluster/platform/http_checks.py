@@ -14,14 +14,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from cockpit.cluster.explain import FailureKind, LoginPage, explain_error, login_page
 from cockpit.cluster.platform.sandbox_routes import Routed
 from cockpit.cluster.platform.spec import ServiceCheck
-from cockpit.cluster.tlscert import cert_from_response, fetch_served_certificate, unverified_context
+
+if TYPE_CHECKING:  # httpx loads with the first request, not with the cockpit
+    import httpx
 
 MAX_REDIRECTS = 5
 BODY_LIMIT = 256 * 1024
@@ -87,6 +88,8 @@ def _ms(seconds: float) -> str:
 
 def ssl_context_for(verify: bool | str) -> ssl.SSLContext:
     if verify is False:
+        from cockpit.cluster.tlscert import unverified_context  # cryptography loads when needed
+
         return unverified_context()
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
@@ -103,6 +106,8 @@ class CheckRunner:
         self.route = route
 
     def _routed_client(self, verify: bool) -> httpx.AsyncClient:
+        import httpx
+
         key = f"routed:{verify}"
         client = self._clients.get(key)
         if client is None:
@@ -113,6 +118,8 @@ class CheckRunner:
         return client
 
     def _client(self, check: ServiceCheck) -> httpx.AsyncClient:
+        import httpx
+
         key = repr(check.verify)
         client = self._clients.get(key)
         if client is None:
@@ -131,6 +138,8 @@ class CheckRunner:
             await client.aclose()
 
     async def run(self, check: ServiceCheck) -> CheckResult:
+        import httpx
+
         try:
             self._client(check)
         except (OSError, ssl.SSLError) as exc:
@@ -146,6 +155,8 @@ class CheckRunner:
         not_after = None
         parts = urlsplit(check.url)
         if kind is FailureKind.TLS and parts.scheme == "https" and parts.hostname:
+            from cockpit.cluster.tlscert import fetch_served_certificate
+
             served = await fetch_served_certificate(parts.hostname, parts.port or 443, check.timeout_s)
             not_after = served.not_after if served is not None else None
             if not_after is not None and "expired" in sentence:
@@ -160,6 +171,10 @@ class CheckRunner:
         )
 
     async def _run(self, check: ServiceCheck) -> CheckResult:
+        import httpx
+
+        from cockpit.cluster.tlscert import cert_from_response
+
         client = self._client(check)
         url = check.url
         started = time.perf_counter()

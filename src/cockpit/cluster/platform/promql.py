@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import httpx
-
 from cockpit.cluster.explain import explain_error
 from cockpit.cluster.platform.sparkline import sparkline
 
@@ -46,6 +44,8 @@ class HttpPromSource:
         timeout_s: float = 10.0,
         verify: bool = True,
     ) -> None:
+        import httpx
+
         self.base_url = base_url.rstrip("/")
         self.label = self.base_url
         self.timeout_s = timeout_s
@@ -54,6 +54,8 @@ class HttpPromSource:
         )
 
     async def get_json(self, path: str, params: Mapping[str, str]) -> Any:
+        import httpx
+
         url = self.base_url + path
         try:
             response = await self._client.get(url, params=dict(params))
