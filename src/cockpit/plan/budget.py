@@ -155,7 +155,8 @@ def yaml_over_budget(text: str, loader: Any, max_values: int, max_depth: int) ->
             if event.anchor is not None:
                 sizes[event.anchor] = 1
         elif isinstance(event, yaml.AliasEvent):
-            expanded += sizes.get(event.anchor, 1)
+            # the parser always names an alias's anchor; the stubs allow None
+            expanded += sizes.get(event.anchor, 1) if event.anchor is not None else 1
         if expanded > max_values:
             return f"expands to more than {max_values:,} values (anchors and aliases?)", event.start_mark
     return None

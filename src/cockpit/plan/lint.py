@@ -98,15 +98,16 @@ def check(plan: Plan, classify: Classifier) -> list[Finding]:
                     node.id,
                 )
             )
-        verify = classify(node.verify.cmd) if node.verify is not None else None
-        if node.verify is not None and verify.changes_cluster:
-            findings.append(
-                Finding(
-                    "error",
-                    node.verify.line,
-                    f"'{node.title}': verify must not change the cluster ({verify.reason})",
+        if node.verify is not None:
+            verify = classify(node.verify.cmd)
+            if verify.changes_cluster:
+                findings.append(
+                    Finding(
+                        "error",
+                        node.verify.line,
+                        f"'{node.title}': verify must not change the cluster ({verify.reason})",
+                    )
                 )
-            )
         if node.kind is NodeKind.TASK and box is None:
             findings.append(Finding("warning", node.line, f"task '{node.title}' has no time box", node.id))
         summed = node.children_minutes()

@@ -260,12 +260,12 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
         raise PlanError(path, line, None, f"lists or quotes nested deeper than {MAX_NESTING - 2} levels")
     source_lines = text.split("\n")
     root: list[Block] = []
-    stack: list[tuple[str, object]] = []  # (kind, container)
+    stack: list[ListBlock | Item | Quote] = []  # the open containers, innermost last
 
     def current() -> list[Block]:
-        for kind, container in reversed(stack):
-            if kind in {"item", "quote"}:
-                return container.blocks  # type: ignore[attr-defined]
+        for container in reversed(stack):
+            if isinstance(container, (Item, Quote)):
+                return container.blocks
         return root
 
     i = 0
@@ -297,23 +297,23 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
         if kind in {"bullet_list_open", "ordered_list_open"}:
             block = ListBlock(kind == "ordered_list_open", [], _span(token))
             current().append(block)
-            stack.append(("list", block))
+            stack.append(block)
         elif kind == "list_item_open":
             item = Item([], _span(token))
-            parent = stack[-1][1]
+            parent = stack[-1]
             assert isinstance(parent, ListBlock)
             parent.items.append(item)
-            stack.append(("item", item))
+            stack.append(item)
         elif kind == "blockquote_open":
             quote = Quote([], _span(token))
             current().append(quote)
-            stack.append(("quote", quote))
+            stack.append(quote)
         elif kind in {"bullet_list_close", "ordered_list_close", "list_item_close", "blockquote_close"}:
-            kind_, container = stack.pop()
-            if kind_ == "item":
-                _read_checkbox(container)  # type: ignore[arg-type]
-            elif kind_ == "quote":
-                _read_admonition(container)  # type: ignore[arg-type]
+            closed = stack.pop()
+            if isinstance(closed, Item):
+                _read_checkbox(closed)
+            elif isinstance(closed, Quote):
+                _read_admonition(closed)
         elif kind == "fence":
             language = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
             language = language.strip("{}.")
@@ -326,12 +326,12 @@ def parse_blocks(text: str, path: str, problems: list[str] | None = None) -> lis
         elif kind == "code_block":
             container = current()
             if container and isinstance(container[-1], Para) and _is_admonition_head(container[-1]):
-                head = container.pop()
-                assert isinstance(head, Para)
-                body = [Line(ln.strip(), 0) for ln in token.content.splitlines() if ln.strip()]
-                span = (head.span[0], _span(token)[1])
-                kind = _admonition_kind(head.lines[0].text)
-                container.append(Quote([Para(body, span)], span, admonition=kind, indented=True))
+                lead = container.pop()
+                assert isinstance(lead, Para)
+                body_lines = [Line(ln.strip(), 0) for ln in token.content.splitlines() if ln.strip()]
+                span = (lead.span[0], _span(token)[1])
+                kind = _admonition_kind(lead.lines[0].text)
+                container.append(Quote([Para(body_lines, span)], span, admonition=kind, indented=True))
             else:
                 current().append(_indented_code(token))
         elif kind == "table_open":
@@ -385,7 +385,7 @@ def _fence_closed(token: Token, source_lines: list[str]) -> bool:
 
 
 def _admonition_kind(head: str) -> str:
-    """"note" for `!!! note "Title"` and `!!!note`."""
+    """ "note" for `!!! note "Title"` and `!!!note`."""
     match = _ADMONITION_RE.match(head)
     return match.group(1).lower() if match else "note"
 

@@ -13,20 +13,28 @@ _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[(['\"])(.*?)\3\]")
 _AT = re.compile(r"\s+-\s+at\s+`?\$(?P<path>[^`]*)`?\s*$")
 
 
+# The stubs leave a node's `value` untyped: a mapping's is its (key, value) node pairs, a
+# sequence's its item nodes.
+def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
+    pairs: list[tuple[Node, Node]] = node.value
+    return pairs
+
+
 def _child(node: Node, key: str | int) -> Node | None:
     if isinstance(node, MappingNode):
-        for k, v in node.value:
+        for k, v in _pairs(node):
             if getattr(k, "value", None) == key:
                 return v
     elif isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
+        items: list[Node] = node.value
+        return items[key]
     return None
 
 
 def _key_node(node: Node, key: str) -> Node | None:
     """The key node itself (for 'unknown field' errors, which point at the key, not a value)."""
     if isinstance(node, MappingNode):
-        for k, _v in node.value:
+        for k, _v in _pairs(node):
             if getattr(k, "value", None) == key:
                 return k
     return None
