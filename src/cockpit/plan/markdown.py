@@ -568,15 +568,22 @@ def _per_child(each: TimeBox | None) -> TimeBox | None:
 def _describe(text: str, command: str | None) -> str | None:
     """A command description from the prose around it: the command's own code span (all code spans
     when `command` is None) and lead-in punctuation removed, other code spans unquoted."""
+    if len(text) > _DESCRIPTION_WINDOW * 2:
+        # A description is a phrase: read the prose near the command, not a whole long line.
+        at = max(0, text.find(f"`{command}`") if command is not None else 0)
+        text = text[max(0, at - _DESCRIPTION_WINDOW) : at + len(command or "") + _DESCRIPTION_WINDOW]
     if command is None:
         text = re.sub(r"`[^`]*`", "", text)
     else:
         text = text.replace(f"`{command}`", "")
         text = re.sub(r"`([^`]*)`", r"\1", text)
     text = re.sub(r"\(\s*\)", "", text)
-    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = re.sub(r"(\S)\s+([,.;:])", r"\1\2", text)  # anchored on a word: linear in long blanks
     text = re.sub(r"\s{2,}", " ", text).strip().rstrip(":").strip()
     return text or None
+
+
+_DESCRIPTION_WINDOW = 200
 
 
 def _item_text(item: Item) -> str:

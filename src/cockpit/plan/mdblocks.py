@@ -21,7 +21,7 @@ MAX_NESTING = 50
 _CHECKBOX_RE = re.compile(r"^\[([ xX])\]\s+")
 _ITEM_MARKER_RE = re.compile(r"^\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)?")
 # `## Overview {#overview}`, `## Steps {: .note}`: attribute lists of Hugo, kramdown, Pandoc.
-_HEADING_ATTRS_RE = re.compile(r"\s*\{\s*[#.:][^{}]*\}\s*$")
+_HEADING_ATTRS_RE = re.compile(r"\{\s*[#.:][^{}]*\}\s*$")
 _ADMONITION_RE = re.compile(r"^(?:!!!|\?\?\?\+?)\s*([\w-]+)")
 
 

@@ -260,8 +260,10 @@ def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     end, _length, start, box, kept = max(candidates, key=lambda c: (c[0], c[1]))
     rest = (title[:start] + " " + kept + " " + title[end:]).strip()
     rest = re.sub(r"\s{2,}", " ", rest).strip()
-    rest = re.sub(r"\s+([:,.;])", r"\1", rest)
-    rest = re.sub(r"\s*[-–—|·:⏰]\s*$", "", rest).strip()
+    rest = re.sub(r"(\S)\s+([:,.;])", r"\1\2", rest)  # anchored on a word: linear in long blanks
+    rest = rest.rstrip()
+    if rest[-1:] and rest[-1] in "-–—|·:⏰":  # a separator left at the end (no regex: long blanks)
+        rest = rest[:-1].rstrip()
     rest = re.sub(r"\(\s*\)", "", rest).strip()
     return box, rest or title.strip()
 
