@@ -46,7 +46,7 @@ def build_stats_parser() -> argparse.ArgumentParser:
 def stats_main(argv: Sequence[str]) -> int:
     """`cockpit plan stats PLAN`: the estimate history of the plan's tasks."""
     from cockpit.paths import data_dir
-    from cockpit.plan import PlanError, load_plan  # type: ignore[attr-defined]
+    from cockpit.plan import PlanError, load_plan
     from cockpit.plan.timebox import format_minutes
     from cockpit.session.history import HISTORY_NAME, History
 

@@ -195,7 +195,9 @@ class Session:
 
     def _recorded(self, task_id: str) -> bool:
         rec = self.state.tasks.get(task_id)
-        worked = rec is not None and (rec.state is not TaskState.TODO or rec.elapsed > 0 or rec.steps_done)
+        worked = rec is not None and (
+            rec.state is not TaskState.TODO or rec.elapsed > 0 or bool(rec.steps_done)
+        )
         return worked or any(r.task_id == task_id for r in self.state.runs.values())
 
     @classmethod

@@ -89,7 +89,7 @@ class SessionFacts:
     def worked(self, task_id: str) -> bool:
         rec = self.state.tasks.get(task_id)
         touched = rec is not None and (
-            rec.state is not TaskState.TODO or rec.touched_t >= 0 or rec.steps_done
+            rec.state is not TaskState.TODO or rec.touched_t >= 0 or bool(rec.steps_done)
         )
         return (
             touched
