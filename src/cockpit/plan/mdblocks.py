@@ -187,10 +187,11 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
     strong_depth = 0
     lead: list[str] | None = None  # text of a bold run that opens the line
     lead_closed = False
+    wrote = False  # the line has text so far (a bold run after it is no lead)
     line_no = first_line
 
     def flush() -> None:
-        nonlocal parts, codes, lead, lead_closed, line_no
+        nonlocal parts, codes, lead, lead_closed, line_no, wrote
         text = "".join(parts).strip()
         label = None
         value = ""
@@ -213,7 +214,7 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
                 source=_ITEM_MARKER_RE.sub("", raw).lstrip() if raw.strip() else text,
             )
         )
-        parts, codes, lead, lead_closed = [], [], None, False
+        parts, codes, lead, lead_closed, wrote = [], [], None, False, False
         line_no += 1
 
     for child in token.children or []:
@@ -222,7 +223,7 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
             flush()
             continue
         if kind == "strong_open":
-            if not "".join(parts).strip() and lead is None:
+            if lead is None and not wrote:
                 lead = []
             strong_depth += 1
             continue
@@ -243,6 +244,7 @@ def _inline_lines(token: Token, first_line: int, source_lines: list[str]) -> lis
         else:
             piece = ""
         parts.append(piece)
+        wrote = wrote or bool(piece.strip())
         if lead is not None and not lead_closed and strong_depth > 0:
             lead.append(piece)
     flush()
