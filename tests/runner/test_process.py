@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.runner import process
 from cockpit.runner.process import CommandRun, RunState
 
 
@@ -101,6 +103,20 @@ async def test_missing_working_directory_is_an_error_not_a_traceback(tmp_path: P
     run = CommandRun("pwd", cwd=tmp_path / "nope", on_exit=exits.append)
     result = await run.run()
     assert result.error == f"working directory not found: {tmp_path / 'nope'}"
+    assert run.state is RunState.FAILED and exits == [result]
+
+
+async def test_child_setup_failure_is_an_error_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure between fork and exec reaches the parent as a SubprocessError (no strerror)."""
+
+    def fail_in_child() -> None:
+        raise OSError(errno.EPERM, "no controlling terminal")
+
+    monkeypatch.setattr(process, "_take_controlling_terminal", fail_in_child)
+    exits = []
+    run = CommandRun("echo never", on_exit=exits.append)
+    result = await run.run()
+    assert result.error is not None and result.error.startswith("could not start command: ")
     assert run.state is RunState.FAILED and exits == [result]
 
 

@@ -13,7 +13,7 @@ are commands again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from cockpit.shell import Word
@@ -377,7 +377,7 @@ def argocd(prog: str, args: list[Word]) -> Verdict:
     return change(what)
 
 
-def subverb(read_words: frozenset[str]) -> Callable[[str, list[Word]], Verdict]:
+def subverb(read_words: Collection[str]) -> Callable[[str, list[Word]], Verdict]:
     """Tools whose first (or second) positional word says read or write: anything else changes."""
 
     def check(prog: str, args: list[Word]) -> Verdict:
@@ -667,8 +667,9 @@ _REDIS_READ = _names(
 
 def redis_cli(prog: str, args: list[Word]) -> Verdict:
     flags, positional = split_args(args, frozenset({"-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s"}))
-    if dynamic_option(args) is not None:
-        return expands(prog, dynamic_option(args))  # type: ignore[arg-type]
+    loose = dynamic_option(args)
+    if loose is not None:
+        return expands(prog, loose)
     words = [p.value or "" for p in positional]
     if not words:
         if any(f in _REDIS_READ for f in flags):

@@ -442,12 +442,14 @@ class CommandRun:
             self._side = None
 
 
-def _spawn_error(exc: BaseException, run: CommandRun) -> str:
+def _spawn_error(exc: OSError | RunnerError | subprocess.SubprocessError, run: CommandRun) -> str:
     if isinstance(exc, RunnerError):
         return str(exc)
     if isinstance(exc, FileNotFoundError) and exc.filename == run.shell:
         return f"shell not found: {run.shell}"
-    return f"could not start command: {exc.strerror or exc}"
+    # a failure between fork and exec arrives as a SubprocessError, which has no strerror
+    detail = exc.strerror if isinstance(exc, OSError) else None
+    return f"could not start command: {detail or exc}"
 
 
 def _take_controlling_terminal() -> None:  # runs in the child between fork and exec

@@ -609,9 +609,10 @@ def _watched_words(words: list[str | None]) -> list[str | None] | None:
     i = 1
     while i < len(words) and (words[i] or "").startswith("-"):
         i += 2 if words[i] in ("-n", "--interval", "-q", "--equexit") else 1
-    if any(w is None for w in words[i:]):
+    watched = [w for w in words[i:] if w is not None]
+    if len(watched) < len(words[i:]):
         return None
-    inner = parse(" ".join(words[i:]))  # type: ignore[arg-type]
+    inner = parse(" ".join(watched))
     return [w.value for c in inner.commands for w in c.words]
 
 

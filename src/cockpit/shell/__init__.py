@@ -73,10 +73,9 @@ def literal_words(text: str) -> list[str] | None:
     command = script.commands[0]
     if command.kind != "simple" or command.redirects:
         return None
-    values = [w.value for w in [*command.assignments, *command.words]]
-    if any(v is None for v in values):
-        return None
-    return values  # type: ignore[return-value]
+    words = [*command.assignments, *command.words]
+    values = [w.value for w in words if w.value is not None]
+    return values if len(values) == len(words) else None
 
 
 def first_program(text: str) -> tuple[str, list[str]] | None:

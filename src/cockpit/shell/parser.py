@@ -250,8 +250,8 @@ class _Parser:
             self.pipeline()
 
     def pipeline(self) -> None:
-        while self.reserved(self.peek(), "time", "!"):
-            if self.peek().text == "time":  # type: ignore[union-attr]
+        while (tok := self.peek()) is not None and self.reserved(tok, "time", "!"):
+            if tok.text == "time":
                 self.k += 1
                 nxt = self.peek()
                 if nxt is not None and nxt.kind == WORD and nxt.text in ("-p", "--"):
@@ -377,10 +377,16 @@ class _Parser:
         """WORD tokens up to a `;`, newline or one of the reserved `stops`, as an expanded list."""
         cmd = SimpleCommand(kind="words")
         while (tok := self.peek()) is not None and tok.kind == WORD and not self.reserved(tok, *stops):
-            cmd.words.append(tok.word)  # type: ignore[arg-type]
+            cmd.words.append(_word(tok))
             self.k += 1
         self.script.commands.append(cmd)
         return cmd
+
+
+def _word(tok: Token) -> Word:
+    """The word of a WORD or ARITH token (the lexer builds one for every token of those kinds)."""
+    assert tok.word is not None, tok
+    return tok.word
 
 
 def _parse_if(p: _Parser) -> None:
@@ -419,7 +425,7 @@ def _parse_for(p: _Parser) -> None:
     tok = p.peek()
     if tok is not None and tok.kind == ARITH:
         p.k += 1
-        p.script.commands.append(SimpleCommand(words=[tok.word], kind="arith"))  # type: ignore[list-item]
+        p.script.commands.append(SimpleCommand(words=[_word(tok)], kind="arith"))
     elif tok is not None and tok.kind == WORD:
         p.k += 1
         p.skip_newlines()
@@ -439,7 +445,7 @@ def _parse_case(p: _Parser) -> None:
     if tok is None or tok.kind != WORD:
         p.missing("a word", "case")
         return
-    p.script.commands.append(SimpleCommand(words=[tok.word], kind="words"))  # type: ignore[list-item]
+    p.script.commands.append(SimpleCommand(words=[_word(tok)], kind="words"))
     p.k += 1
     p.skip_newlines()
     if not p.reserved(p.peek(), "in"):
@@ -460,7 +466,7 @@ def _parse_case(p: _Parser) -> None:
         patterns = SimpleCommand(kind="words")
         while (tok := p.peek()) is not None and (tok.kind == WORD or p.is_op(tok, "|")):
             if tok.kind == WORD:
-                patterns.words.append(tok.word)  # type: ignore[arg-type]
+                patterns.words.append(_word(tok))
             p.k += 1
         p.script.commands.append(patterns)
         if not p.is_op(p.peek(), ")"):
