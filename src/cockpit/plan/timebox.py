@@ -11,6 +11,7 @@ window or a schedule ("(within 30 min)", "(after 10 min)", "(every 5 min)", "T+2
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cockpit.plan.model import TimeBox
 
@@ -48,6 +49,8 @@ _PHRASES = [
     (r"\bhalf(?: an)?[- ]hour\b", "30 min"),
     (r"\bhalf a day\b", "240 min"),
 ]
+
+_PHRASE_RES = [(re.compile(pattern), figure) for pattern, figure in _PHRASES]
 
 # Words allowed around the figure: they qualify it but do not change it.
 _FILLER = {
@@ -139,8 +142,8 @@ def _normalise(text: str) -> tuple[str, bool, bool] | None:
     s = re.sub(r"(\d)\s*-\s*(?=[a-z])", r"\1 ", s)
     s = s.strip().strip("()[]").strip()
     s = s.replace("~", " ").replace("≈", " ").replace("±", " ")
-    for pattern, figure in _PHRASES:
-        s = re.sub(pattern, figure, s)
+    for pattern, figure in _PHRASE_RES:
+        s = pattern.sub(figure, s)
     each = auto = False
     kept: list[str] = []
     for word in re.findall(r"[a-z][a-z.\-]*[a-z.]|[a-z]|\d+(?:\.\d+)?|\.\d+|[-:/,]|\S", s):
@@ -174,6 +177,7 @@ def _normalise(text: str) -> tuple[str, bool, bool] | None:
     return core, each, auto
 
 
+@lru_cache(maxsize=4096)
 def parse_timebox(text: str) -> TimeBox | None:
     """The time box written as `text` (the whole string), or None if it is not one."""
     if not text or len(text) > 80 or not _HINT_RE.search(text):
@@ -225,6 +229,7 @@ def _box_among_qualifiers(text: str) -> tuple[TimeBox, str] | None:
     return found[0], ", ".join(others)
 
 
+@lru_cache(maxsize=4096)
 def find_timebox(title: str) -> tuple[TimeBox, str] | None:
     """The time box written in a title and the title without it, or None.
 
