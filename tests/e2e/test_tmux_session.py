@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,20 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.name)
 
+    def wait_until(self, what: str, predicate: Callable[[str], bool], timeout: float = 20.0) -> str:
+        """The screen once `predicate(screen)` holds (a redraw in progress shows half a screen)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never on screen: {what}\n{screen}")
+            time.sleep(0.1)
+
+    def resize(self, width: int, height: int) -> None:
+        self.run("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
+
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
         while True:
@@ -82,15 +97,38 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path, tmux_binar
         tmux.wait_for("Edit the command")
         tmux.keys("C-u")
         tmux.keys("echo e2e-$((6*7)) from cockpit", literal=True)
+        tmux.wait_for("▊  echo e2e-$((6*7)) from cockpit")  # read the edit before pressing enter
         tmux.keys("Enter")
         screen = tmux.wait_for("exit 0")
         assert "e2e-42 from cockpit" in screen
+        # the layout follows the terminal as it is now: narrow at 80 columns (no live column),
+        # wide again at 160 (plan | task over output | live panes)
+        assert "─ Live " in screen
+        tmux.resize(80, 24)
+        tmux.wait_until(
+            "plan and task, no live column",
+            lambda s: "─ Live " not in s and "─ Plan " in s and "─ Task " in s,
+        )
+        tmux.resize(160, 45)
+        tmux.wait_until(
+            "the wide layout", lambda s: all(f"─ {p} " in s for p in ("Plan", "Task", "Output", "Live"))
+        )
+        # maximize the pane with the focus (the task), restore with escape: nothing lost
+        tmux.keys("z")
+        tmux.wait_until(
+            "the task alone", lambda s: "esc restores" in s and "─ Task " in s and "─ Plan " not in s
+        )
+        tmux.keys("Escape")
+        tmux.wait_until(
+            "every pane back, the run's output too",
+            lambda s: "esc restores" not in s and "─ Plan " in s and "e2e-42 from cockpit" in s,
+        )
         tmux.keys("t")  # back to the plan
         # the footer names the plan's keys once the plan has them: a space sent earlier would land
         # in the command list, which a loaded machine can take longer than one keystroke's pause
         tmux.wait_for("Tick task")
         tmux.keys("Space")  # tick 1.1: it stops and 1.2 starts
-        screen = tmux.wait_for("1.2 Stabilize DolphinScheduler control plane  active")
+        screen = tmux.wait_for("/15m 1.2 Stabilize DolphinScheduler control plane")
         tmux.keys("n")
         tmux.wait_for("Note on")
         tmux.keys("certs re-triggered, waiting on ACME", literal=True)
@@ -114,10 +152,14 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path, tmux_binar
         assert "done" in done_row
 
         tmux.keys("Enter")  # `cockpit --resume`: back where it stood
-        screen = tmux.wait_for("1.2 Stabilize DolphinScheduler control plane  active")
-        assert "certs re-triggered, waiting on ACME" in screen  # the task's note
+        tmux.wait_for("/15m 1.2 Stabilize DolphinScheduler control plane")
+        screen = tmux.wait_for("e2e-$((6*7)) from cockpit")  # the earlier run, in the output pane
         assert "✓" in next(line for line in screen.splitlines() if "1.1 Cloudflare" in line)
-        assert "e2e-$((6*7)) from cockpit" in screen  # the earlier run, in the output pane
+        tmux.keys("Tab")  # into the task (its commands), maximized to read it whole
+        tmux.keys("z")
+        tmux.wait_for("certs re-triggered, waiting on ACME")  # the task's note
+        tmux.keys("Escape")
+        tmux.wait_until("restored", lambda s: "esc restores" not in s and "─ Plan " in s)
         tmux.keys("q")
         tmux.wait_for("Save the transcript before quitting?")
         tmux.keys("d")
