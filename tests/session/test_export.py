@@ -171,6 +171,26 @@ def test_html_report_draws_its_chart_in_a_real_browser(
     assert dom.count("<details>") == 2  # the two commands, collapsible
 
 
+def test_html_timeline_shows_commands_and_titles_not_markdown_marks(tmp_path: Path) -> None:
+    """The timeline rows are the Markdown transcript's; the HTML page renders their `code` and
+    **bold** instead of printing backticks and asterisks, and still escapes everything."""
+    s = Session.start(seed_like_plan(), tmp_path / "session", clock=FakeClock())
+    s.activate("1.1.1")
+    s.record_command_started("r1", "1.1.1", "kubectl get pods -l 'app in (a,b)' | grep -v '<none>'")
+    s.record_command_finished("r1", 0, 0.2)
+    s.record_command_started("r2", "1.1.1", "echo `date` **not bold**")
+    s.record_command_finished("r2", 0, 0.1)
+    s.end()
+    s.close()
+    [page], _ = export(s.journal_path, "html")
+    rows = page.read_text().split("<h2>Timeline</h2>", 1)[1].split("</table>", 1)[0]
+    assert "▶ started <strong>1.1 Cloudflare Access bypass for ACME</strong>" in rows
+    q = "&#x27;"
+    assert f"$ <code>kubectl get pods -l {q}app in (a,b){q} | grep -v {q}&lt;none&gt;{q}</code>" in rows
+    assert "$ <code>echo `date` **not bold**</code>" in rows  # a command's own marks stay as typed
+    assert "**" not in rows.replace("**not bold**", "") and "`kubectl" not in rows
+
+
 def test_the_plan_is_named_as_the_operator_knows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cockpit.paths import bundled_plan
     from cockpit.plan import load_plan  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,23 @@ def _asset(name: str) -> str:
 
 def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
+
+
+_CODE = re.compile(r"``\s?(.+?)\s?``|`([^`]+)`")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline(text: str) -> str:
+    """The timeline's Markdown (its `code` and **bold**, as the Markdown transcript writes them) as
+    HTML, escaped: the page shows a command as code, not wrapped in backticks and asterisks."""
+    spans: list[str] = []
+
+    def code(match: re.Match[str]) -> str:
+        spans.append(f"<code>{_e(match.group(1) or match.group(2))}</code>")
+        return f"\x00{len(spans) - 1}\x00"
+
+    marked = _BOLD.sub(r"<strong>\1</strong>", _e(_CODE.sub(code, text.replace("\x00", ""))))
+    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], marked)
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
@@ -92,7 +110,7 @@ def render_html(report: dict[str, Any], out_dir: Path) -> str:
         )
     parts.append("<h2>Commands and actions</h2>" + (_runs(report, out_dir) or "<p>No command was run.</p>"))
     timeline = "".join(
-        f"<tr><td>{_e(row['at'])}</td><td>{_clock(row['session_clock_seconds'])}</td><td>{_e(row['text'])}</td></tr>"
+        f"<tr><td>{_e(row['at'])}</td><td>{_clock(row['session_clock_seconds'])}</td><td>{_inline(row['text'])}</td></tr>"
         for row in report["timeline"]
     )
     head = "<tr><th>Time (UTC)</th><th>Session clock</th><th>What</th></tr>"
