@@ -52,3 +52,18 @@ async def test_farewell_names_the_transcript_and_the_resume_command(make_app: Ap
     assert "not saved" in unsaved[1] and f"cockpit transcript {journal}" in unsaved[1]
     assert saved[1] == f"  transcript: {path}"
     assert saved[2] == f"  resume: cockpit --resume {journal}"
+
+
+async def test_farewell_says_a_transcript_saved_before_the_end_is_out_of_date(make_app: AppFactory) -> None:
+    """`s` during the session, then "Quit" without saving: the file on disk lacks the end (it says
+    "not ended"); the shell must not present it as the session's transcript without a word."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)):
+        path = app.action_save()
+        assert path is not None
+        app.session.end()  # what quitting records after the save
+        stale = farewell(app)
+    journal = app.session.journal_path
+    assert "not ended" in path.read_text()
+    assert stale[1].startswith(f"  transcript: {path} is older than the session's end")
+    assert f"cockpit transcript {journal} -o {path}" in stale[1]

@@ -184,6 +184,7 @@ class CockpitApp(App[int]):
         self.check_line: CheckLine | None = None  # the task on screen's live check, if it has one
         self.current: Node | None = None
         self.saved_transcript: Path | None = None
+        self.saved_journal_bytes = 0  # the journal's size when the transcript was last written
         self._theme_name = theme or DEFAULT_THEME
         house_and_own, theme_problems = all_themes()
         for custom in house_and_own:
@@ -730,12 +731,14 @@ class CockpitApp(App[int]):
     def action_save(self) -> Path | None:
         """Write the Markdown transcript and the HTML report beside the journal."""
         try:
+            size = self.session.journal_path.stat().st_size  # before: a later line makes it stale
             [path], warnings = export(self.session.journal_path, "md")
             [page], _ = export(self.session.journal_path, "html")
         except (OSError, *SESSION_ERRORS) as exc:
             self.notify(f"Transcript not saved: {exc}", severity="error")
             return None
         self.saved_transcript = path
+        self.saved_journal_bytes = size
         for warning in warnings:
             self.notify(warning, severity="warning")
         self.notify(f"Transcript saved: {path} (and {page.name})", title="Saved")

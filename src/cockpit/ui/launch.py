@@ -280,14 +280,30 @@ def run_app(options: LaunchOptions) -> int:
     return int(result or 0)
 
 
+def journal_grew_since_save(journal: Path, saved_bytes: int) -> bool:
+    """Whether the journal (append-only) holds lines the last saved transcript does not show."""
+    try:
+        return journal.stat().st_size > saved_bytes
+    except OSError:
+        return False
+
+
 def farewell(app: CockpitApp) -> list[str]:
     """What the shell shows after the screen closes: where the session's files are and how to go on."""
     import shlex
 
     journal = app.session.journal_path
     quoted = shlex.quote(str(journal))
-    if app.saved_transcript is not None:
-        transcript = f"transcript: {app.saved_transcript}"
+    saved = app.saved_transcript
+    if saved is not None and journal_grew_since_save(journal, app.saved_journal_bytes):
+        # saved with `s`, then quit without saving: the file lacks what came after (at least the end)
+        target = shlex.quote(str(saved))
+        transcript = (
+            f"transcript: {saved} is older than the session's end "
+            f"(cockpit transcript {quoted} -o {target} brings it up to date)"
+        )
+    elif saved is not None:
+        transcript = f"transcript: {saved}"
     else:
         transcript = f"transcript: not saved (cockpit transcript {quoted} -o transcript.md)"
     return [
