@@ -175,7 +175,7 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
             )
         C.reconcile_daemonset(world, w.namespace, w.name)
     else:  # Static: a mirror pod owned by its Node
-        node = world.nodes[nodes[0]]
+        owner = world.nodes[nodes[0]]
         template = W.pod_template(w)
         template["spec"]["hostNetwork"] = True
         template["spec"]["priorityClassName"] = "system-node-critical"
@@ -185,7 +185,7 @@ def _workload(world: World, w: WorkloadSpec, now: float) -> None:
             "kubernetes.io/config.source": "file",
             "kubernetes.io/config.hash": world.ids.hex(32),
         }
-        _pod(world, w, template, f"{w.name}-{nodes[0]}", node, nodes[0], created + 5, 0, host_network=True)
+        _pod(world, w, template, f"{w.name}-{nodes[0]}", owner, nodes[0], created + 5, 0, host_network=True)
 
 
 def _with_heals(obj: Obj, w: WorkloadSpec) -> Obj:

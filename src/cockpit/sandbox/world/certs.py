@@ -164,7 +164,7 @@ class CertManager:
             if failed
             else f'Waiting on certificate issuance from order {ns}/{order_name}: "pending"'
         )
-        cr = {
+        cr: Obj = {
             "apiVersion": "cert-manager.io/v1",
             "kind": "CertificateRequest",
             "metadata": {
@@ -216,7 +216,7 @@ class CertManager:
             return
         token = w.ids.token(43)
         authz = f"{ACME}/authz-v3/{w.ids.digits(12)}"
-        order = {
+        order: Obj = {
             "apiVersion": "acme.cert-manager.io/v1",
             "kind": "Order",
             "metadata": {
@@ -258,7 +258,7 @@ class CertManager:
             order["status"]["failureTime"] = rfc3339(at + 40)
         order = store.create(ORDERS, order, ns)
         challenge_name = f"{order_name}-{w.ids.digits(10)}"
-        challenge = {
+        challenge: Obj = {
             "apiVersion": "acme.cert-manager.io/v1",
             "kind": "Challenge",
             "metadata": {

@@ -25,7 +25,7 @@ class LineDict(dict[str, Any]):
 _BASE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 
 
-class _Loader(_BASE):  # type: ignore[misc, valid-type]
+class _Loader(_BASE):
     pass
 
 

@@ -84,7 +84,7 @@ _ENV = (
 
 def _service_spec(rng: random.Random, service: str, image: str) -> Obj:
     """The nested parts of a pod spec shared by a service's pods."""
-    env = [
+    env: list[Obj] = [
         {"name": k, "value": f"{k.lower().replace('_', '-')}-{service}-{rng.randrange(100, 999)}"}
         for k in rng.sample(_ENV, rng.randrange(8, 14))
     ]

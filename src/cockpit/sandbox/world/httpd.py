@@ -142,7 +142,7 @@ class PodHttp:
     def health(self, pod: Obj, container: str) -> str:
         """UP (serving, healthy), DOWN (listening, unhealthy) or CLOSED (nothing listens yet)."""
         statuses = (pod.get("status") or {}).get("containerStatuses") or []
-        status = next((c for c in statuses if c.get("name") == container), {})
+        status: Obj = next((c for c in statuses if c.get("name") == container), {})
         if status.get("ready"):
             return "UP"
         started = ((status.get("state") or {}).get("running") or {}).get("startedAt")

@@ -351,11 +351,10 @@ def load_scenario(path: Path | None = None) -> Scenario:
         )
         for c in cm.items("certificates", "certificate")
     ]
-    for c, f in zip(certs, cm.items("certificates", "certificate"), strict=True):
-        if c.state == "ready" and c.issued_age >= 90 * 86400:
-            raise f.error(
-                f"certificate {c.name}: issued_age {c.issued_age / 86400:.0f}d is past the 90-day validity"
-            )
+    for cert, f in zip(certs, cm.items("certificates", "certificate"), strict=True):
+        if cert.state == "ready" and cert.issued_age >= 90 * 86400:
+            days = cert.issued_age / 86400
+            raise f.error(f"certificate {cert.name}: issued_age {days:.0f}d is past the 90-day validity")
     _check_velero(root)
     return Scenario(
         path=path,

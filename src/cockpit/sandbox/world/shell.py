@@ -192,7 +192,7 @@ class Shell:
         return ExecResult(code, "".join(out), "".join(err))
 
     def _ps(self, pod: Obj, container: str, profile: str) -> ExecResult:
-        spec = next((c for c in pod["spec"].get("containers") or [] if c.get("name") == container), {})
+        spec: Obj = next((c for c in pod["spec"].get("containers") or [] if c.get("name") == container), {})
         main = main_process(profile, str(spec.get("image", ""))).replace(
             "${HOSTNAME}", pod["metadata"]["name"]
         )

@@ -46,7 +46,7 @@ class Velero:
             name = f.req("name", str)
             cron = Cron(f.req("schedule", str))
             ttl = f.duration("ttl", 720 * 3600.0)
-            obj = {
+            obj: dict[str, Any] = {
                 "apiVersion": "velero.io/v1",
                 "kind": "Schedule",
                 "metadata": {
