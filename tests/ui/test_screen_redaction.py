@@ -21,8 +21,8 @@ TOKEN = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
 
 
 def shown(view: RunView) -> str:
-    """The output as the pane shows it (without the `$ command` line heading it)."""
-    return "\n".join(str(line) for line in view.buffer.visible_lines() if not str(line).startswith("$ "))
+    """Everything the pane shows of a run: its `$ command` line, then its output."""
+    return "\n".join(str(line) for line in view.buffer.visible_lines())
 
 
 async def start(app: CockpitApp, cmd: str) -> RunView:
@@ -44,7 +44,7 @@ async def test_the_output_pane_shows_redacted_output_only(make_app: AppFactory) 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         secret = await finish(app, pilot, f"printf '{SECRET_YAML}'  # a Secret, as kubectl prints it")
-        assert "password: ***" in shown(secret) and ENCODED not in shown(secret)
+        assert "password: ***" in shown(secret) and ENCODED not in shown(secret)  # also in the command
         # the value was learned: a later command printing it (split, so the command line does not
         # hold it) shows it masked
         later = await finish(app, pilot, f"echo 'connected with {PASSWORD[:4]}'\"{PASSWORD[4:]}\"")
@@ -55,7 +55,7 @@ async def test_the_output_pane_shows_redacted_output_only(make_app: AppFactory) 
         assert "output withheld" in shown(decoded)
 
         prompt = await start(app, f"printf 'Password: {PASSWORD[:4]}'\"{PASSWORD[4:]}\"; sleep 30")
-        await wait_for(lambda: "Password:" in shown(prompt), pilot)
+        await wait_for(lambda: shown(prompt).splitlines()[-1].startswith("Password:"), pilot)
         assert shown(prompt).splitlines()[-1] == "Password: ***"  # the open line, masked
         await app.runs.cancel(prompt.key)
         await wait_for(lambda: prompt.state != "running", pilot)

@@ -407,7 +407,8 @@ class Gate:
         if facts.get("confirmed_by"):
             when = time.strftime("%H:%M:%S", time.localtime(facts["confirmed_wall"]))
             note = "\n".join(filter(None, [f"(confirmed by {facts['confirmed_by']} at {when})", note]))
-        self.view.show(RunOpened(key, subject, kind, side, note))
+        # the screen names the run as the journal does: a secret typed into the command is masked
+        self.view.show(RunOpened(key, self.session.redact(subject), kind, side, note))
         return key
 
     def _shower(self) -> Callable[[GateEvent], None]:
