@@ -221,3 +221,28 @@ async def test_resuming_a_sandbox_session_says_the_cluster_started_afresh(tmp_pa
     async with asyncio.timeout(60), second.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         assert any("Resumed on a new sandbox" in n and "Run them again" in n for n in second.notices)
+
+
+async def test_resume_of_a_sandbox_session_starts_a_sandbox_without_being_asked(tmp_path: Path) -> None:
+    """`cockpit --resume` (no --sandbox) of a sandbox session comes back on a sandbox, says so, and the
+    journal records where each start and resume landed."""
+    from cockpit.session.journal import read_journal
+
+    environ = {"KUBECONFIG": str(tmp_path / "absent"), "HOME": str(tmp_path)}
+    plan = plan_with_commands(Command("true", 7))
+    first = build_app(LaunchOptions(sandbox=True), plan=plan, clock=FakeClock(), environ=environ)
+    async with asyncio.timeout(60), first.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("q", "d")
+        await wait_for(lambda: not first.is_running, pilot)
+    second = build_app(LaunchOptions(resume=True), plan=plan, clock=FakeClock(), environ=environ)
+    async with asyncio.timeout(60), second.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert second.target.sandbox and second.target.context == "cockpit-sandbox"
+        assert second.cluster_hub is not None  # live panes on the new sandbox, not localhost:8080
+        assert any("ran on the sandbox cluster" in n for n in second.notices)
+        await pilot.press("q", "d")
+        await wait_for(lambda: not second.is_running, pilot)
+    events = read_journal(second.session.journal_path).events
+    landed = [(e["context"], e["sandbox"]) for e in events if e["type"] == "cluster"]
+    assert landed == [("cockpit-sandbox", True), ("cockpit-sandbox", True)]

@@ -335,3 +335,55 @@ def test_plan_warnings_are_shown_once_per_plan_file(tmp_path: Any) -> None:
     assert book.unseen("plan:abc", ["repaired mis-decoded characters on 3 lines"]) == []
     assert book.unseen("plan:other", ["repaired mis-decoded characters on 3 lines"]) != []
     assert (tmp_path / "notices.json").stat().st_mode & 0o077 == 0
+
+
+class _CertHub:
+    """Just what the Certificates pane reads: no informer, a chain that records its reads."""
+
+    api = object()
+    problem = ""
+    target = None
+
+    def __init__(self) -> None:
+        self.chains: list[Any] = []
+
+    def certs(self) -> None:
+        return None
+
+    def cert_chain(self, cert: Any) -> Any:
+        from cockpit.cluster.certs import CertChain
+
+        self.chains.append(cert)
+        return CertChain(certificate=cert)
+
+
+async def test_certificate_drill_down_follows_its_certificate() -> None:
+    """The "why not Ready" panel is read again when the informer brings a change to its certificate
+    (it used to keep `Ready=False` for minutes after the list said Ready)."""
+    from textual.app import App, ComposeResult
+
+    from cockpit.cluster.certs import CertStatus
+    from cockpit.cluster.informer import ChangeSet
+    from cockpit.ui.panes import CertsPane
+
+    hub = _CertHub()
+    pending = CertStatus("u1", "data-platform", "spark-history-tls", "False", "Pending", "", None, None)
+    ready = CertStatus("u1", "data-platform", "spark-history-tls", "True", "Ready", "", None, None)
+    pane = CertsPane(hub)  # type: ignore[arg-type]
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield pane
+
+    async with One().run_test(size=(160, 40)) as pilot:
+        pane.rows["u1"] = pending
+        pane.render_rows()
+        await wait_for(lambda: pane.selected() is pending, pilot)
+        pane.action_drill()
+        await wait_for(lambda: len(hub.chains) == 1, pilot)
+        pane.rows["u1"] = ready  # the informer's batch, as on_informer_batch applies it
+        pane.batch_taken(ChangeSet(("cert-manager.io", "v1", "certificates", ""), upserts={"u1": ready}))
+        await wait_for(lambda: len(hub.chains) == 2, pilot)
+        assert hub.chains[-1].is_ready
+        detail = pane.query_one("#certs-detail")
+        await wait_for(lambda: "Ready=True" in str(detail.render()), pilot)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 from cockpit.launch import LaunchOptions
 from cockpit.ui.launch import build_app
 from cockpit.ui.panes import MetricsPane, PodsPane
+from cockpit.ui.widgets.headline import Headline
 
 
 async def wait_until(pilot: Any, predicate: Any, timeout: float = 20.0) -> None:
@@ -48,6 +49,13 @@ async def test_seed_metrics_live_and_a_plan_command_moves_them(seed_plan_path: A
             ]
             assert row(metrics, "Running Pods")[1:3] == ["104", "110+"]
             await wait_until(pilot, lambda: row(metrics, "ArgoCD Synced")[1] == "7/17")
+            # the headline strip shows the same figures against their targets, whatever pane is shown
+            app.refresh_headline()
+            strip = app.query_one("#headline", Headline)
+            shown = {item.name: (item.value, item.target, item.met) for item in strip.items}
+            assert shown["Pod Health"] == ("75% (104/138 pods)", "80%", False)
+            assert shown["ArgoCD Synced"] == ("7/17", "12/17", False)
+            assert "Certificates Ready" in shown
             assert row(metrics, "Grafana Dashboards")[3] == "not computable from the cluster"
             pods = app.query_one(PodsPane)
             assert app.cluster_hub.target.context == "cockpit-sandbox"
