@@ -203,6 +203,11 @@ def test_the_plan_is_named_as_the_operator_knows_it(tmp_path: Path, monkeypatch:
         build_report(bundled.journal_path)["session"]["plan"]
         == "254carbon-next-steps.md (bundled with cockpit)"
     )
+    # the file name is code, the note is not: no "`name.md (bundled with cockpit)`"
+    [md], _ = export(bundled.journal_path, "md")
+    assert "| **Plan** | `254carbon-next-steps.md` (bundled with cockpit) (sha256 `" in md.read_text()
+    [page], _ = export(bundled.journal_path, "html")
+    assert "<code>254carbon-next-steps.md</code> (bundled with cockpit)</td>" in page.read_text()
     own = tmp_path / "plans" / "mine.md"
     own.parent.mkdir()
     own.write_text("# Mine\n\n## Fix (10 min)\n\n```bash\nkubectl get pods\n```\n")

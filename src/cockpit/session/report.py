@@ -39,12 +39,22 @@ def iso(wall: float | None) -> str | None:
     return datetime.fromtimestamp(wall, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+BUNDLED = " (bundled with cockpit)"
+
+
 def relative_plan(header: dict[str, Any]) -> str:
     """The plan file as the operator named it: relative to the folder the session was opened in
     when it lies below it, else its absolute path; the plan shipped with cockpit by its name."""
+    path, bundled = plan_file(header)
+    return path + (BUNDLED if bundled else "")
+
+
+def plan_file(header: dict[str, Any]) -> tuple[str, bool]:
+    """`relative_plan` in two parts, the file name and whether cockpit shipped it (so that a page
+    sets only the file name as code)."""
     path = str(header.get("plan_path") or "")
     if header.get("plan_bundled"):
-        return f"{Path(path).name} (bundled with cockpit)"
+        return Path(path).name, True
     opened = header.get("opened_in")
     if path and opened:
         try:
@@ -52,8 +62,8 @@ def relative_plan(header: dict[str, Any]) -> str:
         except ValueError:
             rel = path
         if not rel.startswith(".."):
-            return rel
-    return path
+            return rel, False
+    return path, False
 
 
 class SessionFacts:

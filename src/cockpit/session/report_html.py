@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cockpit.session.report import clean_output
+from cockpit.session.report import BUNDLED, clean_output
 from cockpit.session.transcript import fmt_duration, fmt_minutes
 
 METRIC_KEYS = ("name", "plan_current", "plan_target", "baseline", "end")
@@ -58,8 +58,11 @@ def _box(value: list[float] | None) -> str:
 
 def render_html(report: dict[str, Any], out_dir: Path) -> str:
     s = report["session"]
+    plan = str(s["plan"])
+    bundled = plan.endswith(BUNDLED)  # the file name as code, the note beside it as text
+    plan_cell = f"<code>{_e(plan.removesuffix(BUNDLED))}</code>" + (_e(BUNDLED) if bundled else "")
     facts = [
-        ("Plan", f"<code>{_e(s['plan'])}</code>"),
+        ("Plan", plan_cell),
         ("Kube context", _e(s.get("context") or "–")),
         ("Namespace", _e(s.get("namespace") or "–")),
         ("Operator", _e(s.get("operator") or "–")),

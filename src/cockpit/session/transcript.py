@@ -19,7 +19,7 @@ from cockpit.paths import write_private
 from cockpit.session.journal import JOURNAL_NAME
 from cockpit.session.output import ends_cut, read_excerpt
 from cockpit.session.redact import redact, redact_line
-from cockpit.session.report import STATE_LABEL, SessionFacts, clean_output, metric_samples, relative_plan
+from cockpit.session.report import BUNDLED, STATE_LABEL, SessionFacts, clean_output, metric_samples, plan_file
 from cockpit.session.state import CommandRun, SessionState, TaskState, verdict_for
 from cockpit.session.timeline import timeline
 
@@ -165,7 +165,8 @@ class _Renderer(SessionFacts):
         h = self.header
         title = _cell(str(h.get("plan_title") or "plan"))
         sha = str(h.get("plan_sha256") or "")
-        plan = f"`{_cell(relative_plan(h))}`" + (f" (sha256 `{sha[:12]}`)" if sha else "")
+        name, bundled = plan_file(h)
+        plan = f"`{_cell(name)}`" + (BUNDLED if bundled else "") + (f" (sha256 `{sha[:12]}`)" if sha else "")
         started = float(h.get("started_wall", 0.0))
         if self.state.ended:
             ended = fmt_wall(self.state.ended_wall)
