@@ -97,7 +97,7 @@ class ChangeSet(Generic[T]):
         return not self.upserts and not self.deletes and not self.reset
 
 
-Subscriber = Callable[[ChangeSet[Any]], None]
+Subscriber = Callable[[ChangeSet[Any]], object]  # what it returns is ignored
 
 
 class Gone(Exception):
@@ -682,7 +682,7 @@ def _lines(resp: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
     so that it is reported as bad data rather than silently dropped."""
     buf = b""
     while True:
-        chunk = resp.read1(65536)  # type: ignore[attr-defined]
+        chunk = resp.read1(65536)
         if not chunk:
             if buf.strip():
                 yield buf

@@ -315,7 +315,7 @@ def _line_batches(resp: urllib3.BaseHTTPResponse) -> Iterator[list[str]]:
     """Complete lines as they arrive, a read's worth at a time (keeps up with thousands/s)."""
     buf = b""
     while True:
-        chunk = resp.read1(262144)  # type: ignore[attr-defined]
+        chunk = resp.read1(262144)
         if not chunk:
             if buf:
                 yield [buf.decode("utf-8", "replace").rstrip("\r")]

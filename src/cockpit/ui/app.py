@@ -98,8 +98,8 @@ def live_pane_bindings(read_only: bool = False) -> list[tuple[str, list[Any]]]:
         panes.append(("Platform pane", PlatformPane))
 
     def listed(pane: type[Any]) -> list[Any]:
-        writes = getattr(pane, "WRITES", frozenset())
-        keep = []
+        writes: frozenset[str] = getattr(pane, "WRITES", frozenset())
+        keep: list[Any] = []
         for binding in own_and_inherited_bindings(pane):
             if isinstance(binding, Binding) and binding.action.startswith(READ_ONLY_ACTION):
                 if read_only:

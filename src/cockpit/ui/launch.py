@@ -35,7 +35,7 @@ class LaunchError(Exception):
 
 
 def load_plan_file(path: Path) -> Plan:
-    from cockpit.plan import PlanError, load_plan  # type: ignore[attr-defined]
+    from cockpit.plan import PlanError, load_plan
 
     try:
         return load_plan(path)

@@ -61,8 +61,10 @@ class ThemeSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     variables: dict[str, str] = {}
 
 
-_COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost")
-_COLOURS += ("success", "warning", "error")
+_COLOURS = (
+    *("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost"),
+    *("success", "warning", "error"),
+)
 
 
 def user_themes_dir() -> Path:
@@ -103,7 +105,7 @@ def read_theme(path: Path) -> Theme:
         text_alpha=spec.text_alpha,
         luminosity_spread=spec.luminosity_spread,
         variables=dict(spec.variables),
-        **{key: getattr(spec, key) for key in _COLOURS},  # type: ignore[arg-type]
+        **{key: getattr(spec, key) for key in _COLOURS},
     )
 
 

@@ -9,6 +9,7 @@ shown data is ("stale: 12 s"); it is re-rendered every second only while the dat
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import work
@@ -26,7 +27,7 @@ from cockpit.session.actions import PaneAction
 from cockpit.ui.rows import Palette, palette_from_variables
 from cockpit.ui.screens.dialogs import TextPrompt
 from cockpit.ui.screens.viewer import TextViewer
-from cockpit.ui.widgets.virtual_table import Cell, Column, VirtualTable
+from cockpit.ui.widgets.virtual_table import Column, Row, VirtualTable
 
 
 class InformerBatch(Message):
@@ -283,7 +284,7 @@ class TablePane(LivePane):
     def table(self) -> VirtualTable:
         return self.query_one(f"#{self.TABLE_ID}", VirtualTable)
 
-    def show_rows(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
+    def show_rows(self, rows: Iterable[Row]) -> None:
         """Hand the rows (key, cells) in order to the table; it repaints only what changed."""
         self.table().update(rows)
 

@@ -67,7 +67,7 @@ class MetricsPane(LivePane):
         plan = self.plan if self.plan is not None else getattr(self.app, "plan", None)
         self.board = MetricsBoard.for_plan(list(getattr(plan, "metrics", []) or []))
         self._restore_baseline()
-        self.checks = PlanChecks(plan.walk() if hasattr(plan, "walk") else [])
+        self.checks = PlanChecks(plan.walk() if plan is not None and hasattr(plan, "walk") else [])
         if not self.board.rows:
             self.query_one("#metrics-note", Static).update("The plan has no success-metrics table.")
         for informer in (self.hub.pods(), self.hub.apps(), self.hub.certs()):

@@ -119,7 +119,8 @@ class PodsPane(TablePane):
 
         def __init__(self, namespace: str, pod: str) -> None:
             super().__init__()
-            self.namespace = namespace
+            # not `namespace`: Message.namespace is Textual's class-level handler-name prefix
+            self.pod_namespace = namespace
             self.pod = pod
 
     def __init__(
@@ -166,7 +167,7 @@ class PodsPane(TablePane):
         self._render_pending = True
         self.set_timer(wait, self._render_due)
 
-    def visible(self) -> list[PodSummary]:
+    def shown_pods(self) -> list[PodSummary]:
         """The pods the table shows, in its order (problem pods first, see `StableOrder`)."""
         return [self.rows[k] for k in self._visible_keys()]
 

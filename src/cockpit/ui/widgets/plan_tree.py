@@ -66,7 +66,7 @@ class PlanTree(NavMixin, Tree[Node]):
         if target is None and self.filter_text:
             rows = list(self._by_id.values())
             tasks = [row for row in rows if row.data is not None and row.data.kind is NodeKind.TASK]
-            target = (tasks or rows or [None])[0]
+            target = tasks[0] if tasks else rows[0] if rows else None
         if target is not None:
             self._tree_lines  # noqa: B018 - builds the rows so that the node knows its line
             self.move_cursor(target)
@@ -109,7 +109,8 @@ class PlanTree(NavMixin, Tree[Node]):
     def label_of(self, node_id: str) -> str:
         """The row's text as shown (empty when the node is filtered out)."""
         tree_node = self._by_id.get(node_id)
-        return tree_node.label.plain if tree_node is not None else ""
+        # a label is stored as Text (the getter's type says str | Text); str() of Text is its plain text
+        return str(tree_node.label) if tree_node is not None else ""
 
     def iter_plan_nodes(self) -> list[TreeNode[Node]]:
         """Rows currently in the tree, in plan order."""
