@@ -8,8 +8,9 @@ misbehaves the way networks, load balancers and overloaded API servers do:
     proxy.inject("hung-watch")             # the open watch stream stops relaying (socket stays open)
     proxy.wait_applied("hung-watch", 1)
 
-Faults (`FAULTS`), on an open watch stream ("watch"), on the next list request ("list"), or on
-the next probe (a `limit=1` list, "probe"):
+Faults (`FAULTS`), on an open watch stream ("watch"), on the next list request ("list"), on
+the next probe (a `limit=1` list, "probe"), or on a pod's log stream ("log": stream faults on the
+open stream, request faults on the next log request):
   reset            RST: mid-stream, or after part of a list body
   restart          every connection dropped, connections refused for a moment, `on_restart()` run
                    (the sandbox compacts its history, as a restarted server's watch cache starts anew)
@@ -60,6 +61,7 @@ FAULTS = (
     "hung-watch",
     "hung-list",
 )
+STREAMS = frozenset({"watch", "log"})  # the request kinds whose open stream stream faults hit
 STREAM_FAULTS = frozenset({"reset", "gone", "garbage", "truncated-line", "non-object-line", "hung-watch"})
 REQUEST_FAULTS = frozenset(
     {"reset", "gone", "throttle", "error-500", "html-502", "truncated-list", "garbage", "hung-list"}
@@ -205,8 +207,8 @@ class FaultProxy:
             assert self._loop is not None
             asyncio.run_coroutine_threadsafe(self._restart(), self._loop)
             return
-        allowed = STREAM_FAULTS if on == "watch" else REQUEST_FAULTS
-        if fault not in allowed and not (on == "watch" and fault in REQUEST_FAULTS):
+        allowed = STREAM_FAULTS if on in STREAMS else REQUEST_FAULTS
+        if fault not in allowed and not (on in STREAMS and fault in REQUEST_FAULTS):
             raise ValueError(f"fault {fault!r} cannot be aimed at {on!r}")
         with self._lock:
             self._pending.append(_Pending(fault, on))
@@ -235,15 +237,15 @@ class FaultProxy:
                     continue
                 if stream and item.fault not in STREAM_FAULTS:
                     continue
-                if not stream and kind == "watch" and item.fault in STREAM_FAULTS:
+                if not stream and kind in STREAMS and item.fault in STREAM_FAULTS:
                     continue
                 del self._pending[index]
                 return item.fault
         return None
 
-    def _request_fault_for_watch(self) -> bool:
+    def _request_fault_for_watch(self, kind: str = "watch") -> bool:
         with self._lock:
-            return any(p.on == "watch" and p.fault not in STREAM_FAULTS for p in self._pending)
+            return any(p.on == kind and p.fault not in STREAM_FAULTS for p in self._pending)
 
     # -- serving ----------------------------------------------------------------------------------
 
@@ -301,6 +303,8 @@ class FaultProxy:
         query = parse_qs(url.query)
         watching = query.get("watch", [""])[-1] in ("true", "1")
         kind = "watch" if watching else "list" if method == "GET" and url.path.startswith("/api") else "other"
+        if kind == "list" and url.path.endswith("/log") and query.get("follow", [""])[-1] == "true":
+            kind = "log"  # a followed pod log: a stream, as a watch is
         if kind == "list" and query.get("limit") == ["1"]:
             kind = "probe"  # an informer asking whether a silent watch's server still answers
         self.requests[kind] += 1
@@ -423,12 +427,12 @@ class FaultProxy:
         watching = asyncio.create_task(client_gone())
         try:
             while not watching.done():
-                if kind == "watch" and not client.at_eof():
-                    fault = self._take("watch", stream=True)
+                if kind in STREAMS and not client.at_eof():
+                    fault = self._take(kind, stream=True)
                     if fault is not None:
                         await self._stream_fault(fault, writer, watching, queue)
                         return
-                    if self._request_fault_for_watch():  # end it cleanly: the client asks again
+                    if self._request_fault_for_watch(kind):  # end it cleanly: the client asks again
                         writer.write(b"0\r\n\r\n")
                         await writer.drain()
                         return

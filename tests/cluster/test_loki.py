@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -93,3 +95,148 @@ async def test_one_client_for_the_follower_and_the_health_check() -> None:
         ("Bearer t0k", "team-a")
     }
     assert seen[-1].url.params["direction"] == "backward" and seen[0].url.params["direction"] == "forward"
+
+
+class FakeLoki:
+    """A Loki holding numbered lines of two streams (written as time goes on), answering
+    query_range as Loki does, and misbehaving on the next request when told to."""
+
+    FAULTS = (
+        "reset",  # the connection drops while the answer is read
+        "refused",
+        "timeout",  # a hung request, cut by the client's read deadline
+        "throttle",  # 429 with Retry-After: 3
+        "error-500",
+        "html-502",  # a load balancer's HTML page
+        "garbage",  # 200 with bytes that are not JSON
+        "truncated",  # 200 with JSON cut short
+        "not-streams",  # 200 with JSON that is not log streams
+    )
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str, str]] = []  # (ts ns, pod, text), oldest first
+        self.faults: list[str] = []
+        self.applied: list[str] = []
+        self.count = {"api-0": 0, "api-1": 0}
+        self._last = 0
+
+    def write(self) -> None:
+        for pod in self.count:
+            ts = max(time.time_ns(), self._last + 1)
+            self._last = ts
+            width = 2 if self.count[pod] % 10 == 0 else 1  # some pairs in one nanosecond
+            for k in range(width):
+                self.lines.append((ts, pod, f"{pod} n={self.count[pod] + k}"))
+            self.count[pod] += width
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.write()
+        if self.faults:
+            fault = self.faults.pop(0)
+            self.applied.append(fault)
+            if fault == "reset":
+                raise httpx.ReadError("Connection reset by peer", request=request)
+            if fault == "refused":
+                raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+            if fault == "timeout":
+                raise httpx.ReadTimeout("timed out", request=request)
+            if fault == "throttle":
+                return httpx.Response(
+                    429, headers={"Retry-After": "3"}, text="too many outstanding requests\n"
+                )
+            if fault == "error-500":
+                return httpx.Response(500, text="rpc error: code = Unavailable desc = ingester not ready\n")
+            if fault == "html-502":
+                return httpx.Response(502, html="<html><head><title>502 Bad Gateway</title></head></html>")
+            if fault == "garbage":
+                return httpx.Response(200, content=b"\x00\xff\xfe garbage")
+            if fault == "truncated":
+                return httpx.Response(200, content=b'{"status":"success","data":{"resultType":"str')
+            if fault == "not-streams":
+                return httpx.Response(
+                    200, json={"status": "success", "data": {"result": [{"values": [["x"]]}]}}
+                )
+        q = request.url.params
+        start, end, limit = int(q["start"]), int(q["end"]), int(q["limit"])
+        chosen = [line for line in self.lines if start <= line[0] <= end][:limit]
+        streams: dict[str, list[list[str]]] = {}
+        for ts, pod, text in chosen:
+            streams.setdefault(pod, []).append([str(ts), text])
+        result = [{"stream": {"pod": pod}, "values": values} for pod, values in streams.items()]
+        return httpx.Response(
+            200, json={"status": "success", "data": {"resultType": "streams", "result": result}}
+        )
+
+
+def test_a_loki_follow_survives_every_fault_and_goes_on_without_doubles_or_gaps() -> None:
+    import re
+    import threading
+
+    from cockpit.cluster.health import Deadlines, InformerState
+
+    loki = FakeLoki()
+    for _ in range(5):
+        loki.write()
+    waits: list[float] = []
+
+    def pause(seconds: float, stop: threading.Event) -> bool:
+        waits.append(seconds)
+        return stop.wait(min(seconds, 0.005))
+
+    follower = LokiFollower(
+        LokiClient("http://loki:3100", client=httpx.Client(transport=httpx.MockTransport(loki.handler))),
+        '{app="api"}',
+        interval=0.01,
+        deadlines=Deadlines(stale_after=5.0),
+        pause=pause,
+    ).start()
+    line_re = re.compile(r"^(api-\d) n=(\d+)$")
+
+    def numbers() -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for line in follower.buffer.lines():
+            m = line_re.match(line.text)
+            assert m is not None and m.group(1) == line.pod
+            out.setdefault(line.pod, []).append(int(m.group(2)))
+        return out
+
+    def caught_up(target: dict[str, int]) -> bool:
+        got = numbers()
+        return follower.health().state is InformerState.CONNECTED and all(
+            len(got.get(p, [])) >= n for p, n in target.items()
+        )
+
+    def wait(predicate: Any, why: Any) -> None:
+        deadline = time.monotonic() + 30
+        while not predicate():
+            assert time.monotonic() < deadline, why()
+            time.sleep(0.005)
+
+    try:
+        sentences: dict[str, str] = {}
+        for fault in FakeLoki.FAULTS * 5:
+            polls = follower.polls
+            failures = sum(follower.faults.values())
+            loki.faults += [fault, fault]  # two in a row: the follow says why in between
+
+            def failed(f: int = failures, fault: str = fault) -> bool:
+                reason = follower.health().reason
+                if reason and fault not in sentences:
+                    sentences[fault] = reason
+                return sum(follower.faults.values()) >= f + 2
+
+            wait(failed, lambda: str(follower.health()))
+            target = dict(loki.count)
+            wait(
+                lambda t=target, p=polls: follower.polls > p and caught_up(t), lambda: str(follower.health())
+            )
+            for pod, got in numbers().items():
+                assert got == list(range(len(got))), f"{pod} after {fault}: {got[-20:]}"
+        assert follower.alive and follower.restarts == 0
+        assert sum(1 for w in waits if w >= 3) >= 10  # Retry-After honoured (two throttles, five times)
+        assert follower.faults["throttled"] == 10 and follower.faults["server-error"] == 20
+        assert follower.faults["malformed"] == 30 and follower.faults["unreachable"] == 30
+        assert "it asked to wait 3 s" in sentences["throttle"]
+        assert "an HTML page" in sentences["html-502"]
+    finally:
+        follower.stop()

@@ -198,7 +198,10 @@ class ClusterHub:
         return dict(doc) if isinstance(doc, dict) else {}
 
     def follow_logs(self, request: LogRequest, buffer: LogBuffer | None = None) -> LogFollower:
-        return LogFollower(self._api(), request, buffer).start()
+        """Follow pod logs with the informers' deadlines and waits (one set per connection)."""
+        options = self.registry.options if self.registry is not None else {}
+        shared = {k: options[k] for k in ("deadlines", "pause") if k in options}
+        return LogFollower(self._api(), request, buffer, **shared).start()
 
     def follow_loki(self, query: str, buffer: LogBuffer | None = None) -> LokiFollower:
         if not self.loki_url:

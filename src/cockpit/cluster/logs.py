@@ -10,24 +10,29 @@ view, not collection; on resume the view catches up from the buffer.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import shlex
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import urllib3
 
 from cockpit.cluster.backoff import Backoff
 from cockpit.cluster.errors import ClusterError, Problem
-from cockpit.cluster.kubeapi import DEPLOYMENTS, PODS, KubeApi
+from cockpit.cluster.health import Deadlines, Health, InformerState
+from cockpit.cluster.informer import Pause, _pause
+from cockpit.cluster.kubeapi import DEPLOYMENTS, PODS, KubeApi, looks_like_html, release, transport_error
 
 DEFAULT_MAX_LINES = 10_000
 PALETTE_SIZE = 8
 RESOLVE_EVERY = 5.0  # seconds between looks for new pods of a deployment or selector
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,8 @@ class LogBuffer:
         self.dropped = 0  # lines pushed out by the bound
         self.paused = False
         self.on_lines: Callable[[], None] | None = None  # called (from a stream thread) after appends
-        self.status: dict[str, str] = {}  # pod -> "following" / "ended" / error sentence
+        self.on_health: Callable[[], None] | None = None  # called (from a stream thread) when a
+        # stream's health changes (a failure, a recovery), so its status line changes at once
 
     def colour_of(self, pod: str) -> int:
         with self._lock:
@@ -99,6 +105,10 @@ class LogBuffer:
             return []
         pattern = re.compile(needle if regex else re.escape(needle), re.IGNORECASE)
         return [line for line in self.lines() if pattern.search(line.text)]
+
+    def health_changed(self) -> None:
+        if self.on_health is not None:
+            self.on_health()
 
     def pause(self) -> None:
         self.paused = True
@@ -164,33 +174,103 @@ def split_timestamp(line: str) -> tuple[str, str]:
     return "", line
 
 
-class LogFollower:
-    """Follows the pods a LogRequest names into a LogBuffer until stopped."""
+@dataclass(eq=False, slots=True)
+class Stream:
+    """One pod's log stream and where it stands; kept across reconnects and thread restarts."""
 
-    def __init__(self, api: KubeApi, request: LogRequest, buffer: LogBuffer | None = None) -> None:
+    pod: str
+    container: str
+    uid: str = ""
+    health: Health = field(default_factory=lambda: Health(InformerState.STARTING))
+    last_ts: str = ""  # the timestamp of the newest line shown, as the kubelet sent it
+    last_key: str = ""  # the same, sortable (fraction padded to 9 digits)
+    seen_at_last: Counter[str] = field(default_factory=Counter)  # texts shown at last_ts, with counts
+    opened_at: str = ""  # when the first answered request was sent (the resume point before any line)
+    ended: str = ""  # why the stream ended for good ("" while it is followed)
+    backoff: Backoff = field(default_factory=Backoff)
+    thread: threading.Thread | None = None
+    response: urllib3.BaseHTTPResponse | None = None
+    died_of: str = ""
+
+    def resume_point(self) -> str:
+        return self.last_ts or self.opened_at
+
+
+class LogFollower:
+    """Follows the pods a LogRequest names into a LogBuffer until stopped.
+
+    A follow never dies and never lies: each pod's stream catches every failure of its own
+    (transport, HTTP status, a line that is not what the kubelet sends, anything unforeseen),
+    counts it in `faults`, shows it as that stream's `Health` (`describe(now)`: one sentence, the
+    data's age, the next try) and resumes with the shared `Backoff` from the last line seen
+    (`resumes` counts them). A stream silent for `deadlines.silence` is reopened from its last line
+    (a quiet pod costs one request per `silence`; a hung connection is found the same way), and is
+    shown stale once nothing arrived for `deadlines.stale_after`. A thread that ends anyway is
+    restarted by `ensure_running()` (`restarts`), which the follower's own loop and the pane call.
+
+    Resume rule (no line lost or doubled): every stream asks for `timestamps=true`; a resumed
+    stream asks for `sinceTime` = the newest line's timestamp (or, before any line, the time of the
+    first request) and `tailLines` = the buffer's size. The kubelet sends every line at or after
+    that instant (the API server may round it down to the second); lines older than the newest
+    shown are dropped, and at the newest timestamp as many copies of each text as were already
+    shown. A line without the timestamp asked for (cut short, a proxy's page, garbage) is never
+    shown: the stream is reopened from the last good line. A last line without its newline is held
+    back while the stream will be resumed (the resumed stream sends it whole) and shown when the
+    stream ends for good.
+    """
+
+    def __init__(
+        self,
+        api: KubeApi,
+        request: LogRequest,
+        buffer: LogBuffer | None = None,
+        deadlines: Deadlines | None = None,
+        pause: Pause = _pause,
+        clock: Callable[[], float] = time.time,
+        backoff: Callable[[], Backoff] = Backoff,
+        watchdog_interval: float = 1.0,
+        denied_retry: float = 30.0,
+        resolve_every: float = RESOLVE_EVERY,
+    ) -> None:
         self.api = api
         self.request = request
         self.buffer = buffer if buffer is not None else LogBuffer()
+        self.deadlines = deadlines or Deadlines()
+        self.pause = pause
+        self.clock = clock
+        self.make_backoff = backoff
+        self.watchdog_interval = watchdog_interval
+        self.denied_retry = denied_retry
+        self.resolve_every = resolve_every
         self.error = ""  # the last resolution failure, as a sentence
+        self.faults: Counter[str] = Counter()  # failures by kind (as the informer counts them)
+        self.resumes = 0  # streams reopened from their last line (after a fault, an end or silence)
+        self.restarts = 0  # threads restarted after they ended unexpectedly
+        self.delays: list[float] = []  # the last waits after failures (most recent last, at most 50)
+        self.streams: dict[str, Stream] = {}
         self._stop = threading.Event()
-        self._streams: dict[str, threading.Thread] = {}
-        self._responses: dict[str, urllib3.BaseHTTPResponse] = {}
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._resolved = False
+        self._died_of = ""
 
     def start(self) -> LogFollower:
-        self._thread = threading.Thread(target=self._run, name=f"logs-{self.request.label}", daemon=True)
-        self._thread.start()
+        with self._lock:
+            self._thread = threading.Thread(target=self._run, name=f"logs-{self.request.label}", daemon=True)
+            self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        for resp in list(self._responses.values()):
-            with contextlib.suppress(Exception):
-                resp.shutdown()
+        for stream in list(self.streams.values()):
+            resp = stream.response
+            if resp is not None:
+                with contextlib.suppress(Exception):
+                    resp.shutdown()
 
     @property
     def pods(self) -> list[str]:
-        return sorted(self._streams)
+        return sorted(self.streams)
 
     @property
     def label(self) -> str:
@@ -201,42 +281,397 @@ class LogFollower:
         """One pod followed: lines need no pod prefix."""
         return bool(self.request.pod)
 
+    @property
+    def alive(self) -> bool:
+        """Every stream that should be followed has a running thread."""
+        return all(
+            s.ended or (s.thread is not None and s.thread.is_alive()) for s in list(self.streams.values())
+        )
+
+    # -- health ---------------------------------------------------------------------------------
+
+    def health(self, now: float | None = None) -> dict[str, Health]:
+        """Each stream's health by pod; a CONNECTED stream with nothing for `stale_after` is STALE."""
+        now = self.clock() if now is None else now
+        return {name: self._current(s, now) for name, s in list(self.streams.items())}
+
+    def _current(self, stream: Stream, now: float) -> Health:
+        health = stream.health
+        if (
+            health.state is InformerState.CONNECTED
+            and health.last_good is not None
+            and now - health.last_good >= self.deadlines.stale_after
+        ):
+            sentence = (
+                f"The log stream of pod {self.request.namespace}/{stream.pod} has sent nothing for "
+                f"{int(now - health.last_good)} s; checking whether the API server answers"
+            )
+            return Health(InformerState.STALE, sentence, health.last_good, True, health.last_event)
+        return health
+
+    def describe(self, now: float | None = None) -> str:
+        """The pane's status line: "" while every stream is live, else the worst stream's one
+        sentence with the data's age and the next try ("POD: ..." when several pods are followed),
+        else why the pods could not be found."""
+        now = self.clock() if now is None else now
+        troubled = []
+        for name, health in self.health(now).items():
+            stream = self.streams.get(name)
+            if stream is not None and stream.ended:
+                if self.single and stream.ended not in ("", "ended"):
+                    troubled.append((name, 0, stream.ended))
+                continue
+            if health.state is InformerState.CONNECTED:
+                continue
+            if health.state is InformerState.STARTING and not health.failures:
+                continue
+            troubled.append((name, health.freshness.rank, health.describe(now)))
+        if not troubled:
+            return self.error  # finding the pods failed (the streams already followed are live)
+        troubled.sort(key=lambda t: -t[1])
+        name, _rank, sentence = troubled[0]
+        more = f" (and {len(troubled) - 1} more)" if len(troubled) > 1 else ""
+        return sentence if self.single else f"{name}: {sentence}{more}"
+
+    def state_word(self, now: float | None = None) -> str:
+        """One word for the footer: following, stale, reconnecting, starting or ended."""
+        words = set()
+        for name, health in self.health(now).items():
+            stream = self.streams.get(name)
+            if stream is not None and stream.ended:
+                words.add("ended")
+            elif health.state is InformerState.CONNECTED:
+                words.add("following")
+            elif health.state is InformerState.STALE:
+                words.add("stale")
+            elif health.state is InformerState.STARTING and not health.failures:
+                words.add("starting")
+            else:
+                words.add("reconnecting")
+        for word in ("reconnecting", "stale", "starting", "following", "ended"):
+            if word in words:
+                return word
+        return "reconnecting" if self.error else "starting"
+
+    # -- the resolver and watchdog thread ---------------------------------------------------------
+
+    def ensure_running(self) -> int:
+        """Restart the follower's thread and any stream thread that ended unexpectedly (they never
+        should); returns how many were restarted."""
+        if self._stop.is_set():
+            return 0
+        restarted = 0
+        with self._lock:
+            if self._thread is not None and not self._thread.is_alive() and not self._done():
+                self.restarts += 1
+                self.faults["thread-died"] += 1
+                self._thread = threading.Thread(
+                    target=self._run, name=f"logs-{self.request.label}", daemon=True
+                )
+                self._thread.start()
+                restarted += 1
+            for stream in list(self.streams.values()):
+                if stream.ended or stream.thread is None or stream.thread.is_alive():
+                    continue
+                self.restarts += 1
+                self.faults["thread-died"] += 1
+                why = stream.died_of or "no reason given"
+                self._set(
+                    stream,
+                    InformerState.RECONNECTING,
+                    f"The log stream of pod {self.request.namespace}/{stream.pod} stopped unexpectedly "
+                    f"({why}); restarted it — resuming from the last line seen",
+                    failure=True,
+                )
+                self._start_stream(stream)
+                restarted += 1
+        return restarted
+
+    def _done(self) -> bool:
+        """Nothing left for the follower's own thread to do (a one-off read whose streams started)."""
+        return (
+            self._resolved
+            and (not self.request.follow or self.request.previous)
+            and all(s.ended for s in self.streams.values())
+        )
+
     def resolve(self) -> list[dict[str, Any]]:
         """The pods to follow now (blocking)."""
         req = self.request
         if req.pod:
-            return [self.api.get_json(PODS.path(req.namespace, req.pod))]
+            pod = self.api.get_json(
+                PODS.path(req.namespace, req.pod), what=f"get pod {req.namespace}/{req.pod}"
+            )
+            return [pod] if isinstance(pod, dict) else []
         selector = req.selector or ""
         if req.deployment:
             deploy = self.api.get_json(DEPLOYMENTS.path(req.namespace, req.deployment))
-            selector = selector_from_deployment(deploy)
-        items = self.api.get_json(PODS.path(req.namespace), [("labelSelector", selector)]).get("items") or []
-        return sorted(items, key=lambda p: (p.get("metadata") or {}).get("name", ""))
+            selector = selector_from_deployment(deploy if isinstance(deploy, dict) else {})
+        doc = self.api.get_json(PODS.path(req.namespace), [("labelSelector", selector)])
+        items = [
+            p for p in (doc.get("items") if isinstance(doc, dict) else None) or [] if isinstance(p, dict)
+        ]
+        return sorted(items, key=lambda p: str((p.get("metadata") or {}).get("name", "")))
 
     def _run(self) -> None:
-        backoff = Backoff()
+        try:
+            self._loop()
+        except BaseException as exc:  # recorded; ensure_running (the pane's tick) restarts it
+            self._died_of = f"{type(exc).__name__}: {exc}"
+            log.exception("log follower %s ended", self.label)
+
+    def _loop(self) -> None:
+        backoff = self.make_backoff()
+        next_resolve = 0.0
         while not self._stop.is_set():
-            try:
-                pods = self.resolve()
-                self.error = "" if pods else f"No pods match {self.request.label}."
-                backoff.reset()
-            except ClusterError as err:
-                self.error = err.sentence
-                self._stop.wait(backoff.next())
-                continue
-            for pod in pods:
-                name = str((pod.get("metadata") or {}).get("name"))
-                if name in self._streams:
-                    continue
-                container = self.request.container or default_container(pod)
-                thread = threading.Thread(
-                    target=self._follow, args=(name, container), name=f"log-{name}", daemon=True
-                )
-                self._streams[name] = thread
-                thread.start()
-            if not self.request.follow or self.request.pod:
+            wait = self.watchdog_interval
+            if time.monotonic() >= next_resolve and (not self._resolved or self._resolves_again()):
+                try:
+                    self._resolve_once()
+                    backoff.reset()
+                    next_resolve = time.monotonic() + self.resolve_every
+                except ClusterError as err:
+                    self.faults[err.problem.value] += 1
+                    delay = backoff.next(err.retry_after)
+                    self.error = f"{err.sentence.rstrip('. ')} — trying again in {max(1, round(delay))} s."
+                    next_resolve = time.monotonic() + delay
+                except Exception as exc:  # data nobody foresaw: say so, try again, never die
+                    log.exception("resolving %s failed", self.label)
+                    self.faults["unexpected"] += 1
+                    delay = backoff.next()
+                    self.error = (
+                        f"Unexpected error finding the pods of {self.label} ({type(exc).__name__}: {exc})."
+                    )
+                    next_resolve = time.monotonic() + delay
+                wait = min(wait, max(0.0, next_resolve - time.monotonic()))
+            self.ensure_running()
+            if self._done():
                 return
-            self._stop.wait(RESOLVE_EVERY)
+            self._stop.wait(wait)
+
+    def _resolves_again(self) -> bool:
+        """A deployment or a selector gains pods; a single pod may be recreated under its name."""
+        if not self.request.follow or self.request.previous:
+            return False
+        if self.request.pod:
+            return all(s.ended for s in self.streams.values())
+        return True
+
+    def _resolve_once(self) -> None:
+        pods = self.resolve()
+        self._resolved = True
+        self.error = "" if pods else f"No pods match {self.request.label}."
+        for pod in pods:
+            meta = pod.get("metadata") or {}
+            name = str(meta.get("name"))
+            uid = str(meta.get("uid") or "")
+            with self._lock:
+                old = self.streams.get(name)
+                if old is not None and not (old.ended and uid and old.uid and uid != old.uid):
+                    continue  # followed already (a pod recreated under its name is followed anew)
+                container = self.request.container or default_container(pod)
+                stream = Stream(name, container, uid, backoff=self.make_backoff())
+                self.streams[name] = stream
+                self._start_stream(stream)
+
+    # -- one pod's stream -------------------------------------------------------------------------
+
+    def _start_stream(self, stream: Stream) -> None:
+        stream.died_of = ""
+        stream.thread = threading.Thread(
+            target=self._follow, args=(stream,), name=f"log-{stream.pod}", daemon=True
+        )
+        stream.thread.start()
+
+    def _follow(self, stream: Stream) -> None:
+        try:
+            self._stream_loop(stream)
+        except BaseException as exc:  # recorded; ensure_running restarts the thread
+            stream.died_of = f"{type(exc).__name__}: {exc}"
+            log.exception("log stream of %s ended", stream.pod)
+
+    def _stream_loop(self, stream: Stream) -> None:
+        what = f"logs of pod {self.request.namespace}/{stream.pod}"
+        while not self._stop.is_set() and not stream.ended:
+            try:
+                delay = self._stream_once(stream, what)
+            except ClusterError as err:
+                if self._stop.is_set():
+                    return
+                delay = self._on_error(stream, err)
+            except Exception as exc:  # a bug or data nobody foresaw: say so, resume, never die
+                if self._stop.is_set():
+                    return
+                log.exception("log stream of %s failed", stream.pod)
+                self.faults["unexpected"] += 1
+                delay = stream.backoff.next()
+                self._set(
+                    stream,
+                    InformerState.RECONNECTING,
+                    f"Unexpected error reading the {what} ({type(exc).__name__}: {exc}) — resuming from the "
+                    "last line seen",
+                    retry_in=delay,
+                    failure=True,
+                )
+            if stream.ended or self._stop.is_set():
+                return
+            self.resumes += 1
+            if delay > 0:
+                self.delays.append(delay)
+                del self.delays[:-50]
+                self.pause(delay, self._stop)
+
+    def _stream_once(self, stream: Stream, what: str) -> float:
+        """Follow one request to its end; returns the wait before resuming (the stream `ended` when
+        it is over for good); raises ClusterError on a failure."""
+        d = self.deadlines
+        since = stream.resume_point()  # "" until a request was answered: then the tail, as asked
+        started = self.clock()
+        asked_at = rfc3339(started)
+        resp = self.api.open(
+            "GET",
+            PODS.path(self.request.namespace, stream.pod, "log"),
+            self._query(stream.container, since),
+            timeout=(d.connect, d.silence),
+            what=what,
+        )
+        stream.response = resp
+        stream.opened_at = stream.opened_at or asked_at
+        self._arrived(stream)  # the kubelet answered: the stream is live from the last line on
+        replay = Counter(stream.seen_at_last) if since else Counter()
+        rest: list[bytes] = []
+        lines = 0
+        silent = False
+        try:
+            for batch in _line_batches(resp, rest):
+                if self._stop.is_set():
+                    return 0.0
+                lines += self._take(stream, batch, replay, what)
+        except urllib3.exceptions.ReadTimeoutError:
+            silent = True
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if self._stop.is_set():
+                return 0.0
+            raise transport_error(self.api.server, exc, what) from exc
+        finally:
+            stream.response = None
+            release(resp, broken=True)  # never reuse a log stream's connection: it may still be streaming
+        if silent:
+            self.faults["silent-stream"] += 1
+            return 0.0  # reopen at once from the last line: the answer (or its absence) says the rest
+        if not self.request.follow or self.request.previous or not self._still_running(stream):
+            if rest:  # the last line of a container that stopped, without its newline
+                self._take(stream, [rest[0].decode("utf-8", "replace")], replay, what, final=True)
+            stream.ended = stream.ended or "ended"
+            self._set(stream, InformerState.STOPPED, "")
+            return 0.0
+        if rest:  # ended mid-line while the pod runs: cut on the way; the resumed stream sends it whole
+            self.faults["cut-line"] += 1
+        if not lines and self.clock() - started < d.short_watch:
+            self.faults["short-stream"] += 1
+            raise ClusterError(
+                f"The API server ended the {what} at once, sending nothing", Problem.UNREACHABLE
+            )
+        return 0.0  # the stream ended while the pod runs (a restart, a proxy's idle timeout): resume
+
+    def _take(
+        self, stream: Stream, batch: list[str], replay: Counter[str], what: str, final: bool = False
+    ) -> int:
+        """Add a batch's new lines to the buffer (see the resume rule); a line without its
+        timestamp stops the batch there and raises (the stream is reopened from the last good line)."""
+        pairs: list[tuple[str, str]] = []
+        bad = ""
+        for raw in batch:
+            ts, text = split_timestamp(raw)
+            key = ts_key(ts) if ts else ""
+            if not key:
+                bad = raw
+                break
+            if key < stream.last_key:
+                continue  # shown before a reconnect
+            if key == stream.last_key:
+                if replay[text] > 0:
+                    replay[text] -= 1
+                    continue  # shown before a reconnect
+                stream.seen_at_last[text] += 1
+            else:
+                stream.last_key, stream.last_ts = key, ts
+                stream.seen_at_last = Counter({text: 1})
+                replay.clear()
+            pairs.append((ts, text))
+        if pairs:
+            self.buffer.extend(stream.pod, stream.container, pairs)
+        self._arrived(stream, changed=bool(pairs))
+        if bad and not final:
+            self.faults["malformed"] += 1
+            snippet = bad[:40].strip()
+            kind = (
+                "an HTML page (an error page from a proxy or load balancer?)"
+                if looks_like_html(bad.encode("utf-8", "replace"))
+                else f"a line without its timestamp ({snippet!r}: cut short or corrupted on the way?)"
+            )
+            raise ClusterError(f"The API server sent {kind} in the {what}", Problem.MALFORMED)
+        return len(pairs)
+
+    def _on_error(self, stream: Stream, err: ClusterError) -> float:
+        """Count and show the failure; return how long to wait before resuming (or end the stream)."""
+        problem = err.problem
+        self.faults[problem.value] += 1
+        ns = self.request.namespace
+        if problem is Problem.NOT_FOUND:
+            stream.ended = f"Pod {ns}/{stream.pod} no longer exists; its log stream ended."
+            self._set(stream, InformerState.STOPPED, stream.ended)
+            return 0.0
+        if problem is Problem.INVALID and self.request.previous:
+            stream.ended = err.sentence
+            self._set(stream, InformerState.STOPPED, stream.ended)
+            return 0.0
+        if problem in (Problem.FORBIDDEN, Problem.UNAUTHORIZED):
+            state = InformerState.FORBIDDEN if problem is Problem.FORBIDDEN else InformerState.UNAUTHORIZED
+            self._set(stream, state, err.sentence, retry_in=self.denied_retry, failure=True)
+            return self.denied_retry
+        delay = stream.backoff.next(err.retry_after)
+        # INVALID is mostly "container is waiting to start" (a crash loop): it restarts soon
+        then = "trying again" if problem is Problem.INVALID else "resuming from the last line seen"
+        self._set(
+            stream,
+            InformerState.RECONNECTING,
+            f"{err.sentence.rstrip('. ')} — {then}",
+            retry_in=delay,
+            failure=True,
+        )
+        return delay
+
+    def _arrived(self, stream: Stream, changed: bool = False) -> None:
+        stream.backoff.healthy()
+        now = self.clock()
+        old = stream.health
+        stream.health = Health(
+            InformerState.CONNECTED, "", now, True, now if changed else old.last_event, None, 0
+        )
+        if old.state is not InformerState.CONNECTED:
+            self.buffer.health_changed()
+
+    def _set(
+        self,
+        stream: Stream,
+        state: InformerState,
+        error: str,
+        retry_in: float | None = None,
+        failure: bool = False,
+    ) -> None:
+        now = self.clock()
+        old = stream.health
+        stream.health = Health(
+            state,
+            error,
+            old.last_good,
+            old.synced,
+            old.last_event,
+            None if retry_in is None else now + retry_in,
+            old.failures + 1 if failure else old.failures,
+        )
+        self.buffer.health_changed()
 
     def _query(self, container: str, since_time: str) -> list[tuple[str, str | int | bool]]:
         req = self.request
@@ -247,6 +682,7 @@ class LogFollower:
             query.append(("previous", "true"))
         if since_time:
             query.append(("sinceTime", since_time))
+            query.append(("tailLines", self.buffer.max_lines))  # more would only push lines out of the buffer
         else:
             if req.tail is not None and req.tail >= 0:
                 query.append(("tailLines", req.tail))
@@ -254,71 +690,56 @@ class LogFollower:
                 query.append(("sinceSeconds", req.since_seconds))
         return query
 
-    def _follow(self, pod: str, container: str) -> None:
+    def _still_running(self, stream: Stream) -> bool:
+        """May the stream go on (the pod still runs, or the server cannot say)? Ends it when the pod
+        is gone or has finished."""
         ns = self.request.namespace
-        backoff = Backoff()
-        last_ts = ""
-        seen_at_last_ts: set[str] = set()
-        while not self._stop.is_set():
-            self.buffer.status[pod] = "following"
-            try:
-                resp = self.api.open(
-                    "GET",
-                    PODS.path(ns, pod, "log"),
-                    self._query(container, last_ts),
-                    timeout=(5.0, None),  # type: ignore[arg-type]
-                    what=f"logs of pod {ns}/{pod}",
-                )
-            except ClusterError as err:
-                self.buffer.status[pod] = err.sentence
-                if err.problem in (Problem.NOT_FOUND, Problem.FORBIDDEN) or self.request.previous:
-                    return
-                # INVALID is mostly "container is waiting to start" (a crash loop): it restarts soon
-                self._stop.wait(backoff.next())
-                continue
-            self._responses[pod] = resp
-            try:
-                for batch in _line_batches(resp):
-                    pairs = []
-                    for raw in batch:
-                        ts, text = split_timestamp(raw)
-                        if ts and ts == last_ts and text in seen_at_last_ts:
-                            continue  # already shown before a reconnect
-                        if ts != last_ts:
-                            last_ts, seen_at_last_ts = ts, set()
-                        seen_at_last_ts.add(text)
-                        pairs.append((ts, text))
-                    self.buffer.extend(pod, container, pairs)
-                backoff.reset()
-            except (urllib3.exceptions.HTTPError, OSError):
-                if self._stop.is_set():
-                    return
-                self._stop.wait(backoff.next())
-            finally:
-                self._responses.pop(pod, None)
-                resp.release_conn()
-            if not self.request.follow or self.request.previous or self._stop.is_set():
-                break
-            if not self._still_running(pod):
-                break
-        self.buffer.status[pod] = "ended"
-
-    def _still_running(self, pod: str) -> bool:
         try:
-            obj = self.api.get_json(PODS.path(self.request.namespace, pod))
+            obj = self.api.get_json(PODS.path(ns, stream.pod), what=f"get pod {ns}/{stream.pod}")
         except ClusterError as err:
-            return err.problem is not Problem.NOT_FOUND
+            if err.problem is Problem.NOT_FOUND:
+                stream.ended = f"Pod {ns}/{stream.pod} no longer exists; its log stream ended."
+                return False
+            return True  # cannot tell: resume (and meet the same failure there, with backoff)
+        if not isinstance(obj, dict):
+            return True
+        meta = obj.get("metadata") or {}
+        if stream.uid and meta.get("uid") and meta.get("uid") != stream.uid:
+            stream.ended = f"Pod {ns}/{stream.pod} was replaced by a new pod of the same name."
+            return False
         return (obj.get("status") or {}).get("phase") in ("Running", "Pending")
 
 
-def _line_batches(resp: urllib3.BaseHTTPResponse) -> Iterator[list[str]]:
-    """Complete lines as they arrive, a read's worth at a time (keeps up with thousands/s)."""
+_TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$")
+
+
+def ts_key(ts: str) -> str:
+    """A kubelet timestamp (RFC 3339 in UTC, 0-9 fraction digits) in a form that sorts as time
+    does ("" when it is not one)."""
+    m = _TS.match(ts)
+    if m is None:
+        return ""
+    return f"{m.group(1)}.{(m.group(2) or '').ljust(9, '0')}Z"
+
+
+def rfc3339(epoch: float) -> str:
+    """Epoch seconds as RFC 3339 with nanoseconds in UTC, as the kubelet writes them."""
+    whole = int(epoch)
+    frac = round((epoch - whole) * 1e9)
+    if frac >= 1_000_000_000:
+        whole, frac = whole + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{frac:09d}Z"
+
+
+def _line_batches(resp: urllib3.BaseHTTPResponse, rest: list[bytes] | None = None) -> Iterator[list[str]]:
+    """Complete lines as they arrive, a read's worth at a time (keeps up with thousands/s). A last
+    piece without its newline is put in `rest` (it is not yielded: it may be cut short)."""
     buf = b""
     while True:
         chunk = resp.read1(262144)
         if not chunk:
-            if buf:
-                yield [buf.decode("utf-8", "replace").rstrip("\r")]
+            if buf and rest is not None:
+                rest.append(buf.rstrip(b"\r"))
             return
         buf += chunk
         if b"\n" not in chunk:

@@ -14,8 +14,11 @@ LogBuffer the pod followers use, one colour per stream (by its `pod` label, else
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,12 +26,16 @@ from typing import TYPE_CHECKING, Any
 from cockpit.cluster.backoff import Backoff
 from cockpit.cluster.errors import ClusterError, Problem, problem_for_status
 from cockpit.cluster.explain import explain_error
+from cockpit.cluster.health import Deadlines, Health, InformerState
+from cockpit.cluster.informer import Pause, _pause
+from cockpit.cluster.kubeapi import looks_like_html, retry_after_seconds, status_message
 from cockpit.cluster.logs import LogBuffer
 
 if TYPE_CHECKING:  # httpx loads with the first request, not with the cockpit
     import httpx
 
 NS = 1_000_000_000
+log = logging.getLogger(__name__)
 QUERY_RANGE = "/loki/api/v1/query_range"
 
 
@@ -88,15 +95,9 @@ def parse_query_range(doc: Any) -> list[LokiLine]:
 
 
 def _detail(resp: httpx.Response) -> str:
-    """Why Loki refused: the `error`/`message` of a JSON answer, else the first line of the body."""
-    try:
-        doc = resp.json()
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict) and (doc.get("error") or doc.get("message")):
-        return str(doc.get("error") or doc.get("message"))[:200]
-    text = resp.text.strip()
-    return text.splitlines()[0][:200] if text else resp.reason_phrase or "no detail"
+    """Why Loki refused: the `error`/`message` of a JSON answer, the title of an HTML page (a proxy's),
+    else the first line of the body."""
+    return status_message(resp.content)[:200] or resp.reason_phrase or "no detail"
 
 
 class LokiClient:
@@ -173,15 +174,22 @@ class LokiClient:
         if resp.status_code == 400:
             raise LokiError(f"Loki rejected the query {query}: {_detail(resp)}.", Problem.INVALID, 400)
         if resp.status_code != 200:
+            retry = retry_after_seconds(resp.headers.get("Retry-After"))
+            wait = f"; it asked to wait {retry:g} s" if retry is not None else ""
             raise LokiError(
-                f"Loki at {self.url} answered {resp.status_code}: {_detail(resp)}.",
+                f"Loki at {self.url} answered {resp.status_code}: {_detail(resp)}{wait}.",
                 problem_for_status(resp.status_code),
                 resp.status_code,
+                retry,
             )
         try:
             return parse_query_range(resp.json())
         except (ValueError, TypeError, AttributeError) as exc:
-            raise LokiError(f"Loki at {self.url} sent an answer that is not log streams: {exc}.") from exc
+            if looks_like_html(resp.content):
+                why = "an HTML page (an error page from a proxy or load balancer?)"
+            else:
+                why = f"an answer that is not log streams ({type(exc).__name__}: {str(exc)[:120]})"
+            raise LokiError(f"Loki at {self.url} sent {why}.", Problem.MALFORMED) from exc
 
     def query_range(
         self, query: str, start_ns: int, end_ns: int, limit: int = 1000, direction: str = "forward"
@@ -245,7 +253,17 @@ class LokiClient:
 
 
 class LokiFollower:
-    """Polls a LogQL query into a LogBuffer until stopped (same surface as LogFollower)."""
+    """Polls a LogQL query into a LogBuffer until stopped (same surface as LogFollower).
+
+    It never dies and never lies, as the pod log follower: every failure of a poll (unreachable,
+    a 5xx, a 429 with Retry-After, an HTML page, an answer that is not log streams, a hung request
+    cut by the client's read deadline, anything unforeseen) is counted in `faults`, shown as one
+    sentence with the data's age and the next try (`describe(now)`), and followed by the next poll
+    from the newest line seen after the shared `Backoff`'s delay; with no successful poll for
+    `deadlines.stale_after` the follow is shown stale; `ensure_running()` restarts a thread that
+    ended. Resume rule: each poll asks from the newest line's nanosecond, and lines at that
+    nanosecond already shown (same stream, same text) are dropped.
+    """
 
     single = False
 
@@ -257,6 +275,10 @@ class LokiFollower:
         since_seconds: int = 300,
         interval: float = 1.0,
         limit: int = 5000,
+        deadlines: Deadlines | None = None,
+        pause: Pause = _pause,
+        clock: Callable[[], float] = time.time,
+        backoff: Backoff | None = None,
     ) -> None:
         self.source = source
         self.query = query
@@ -264,8 +286,17 @@ class LokiFollower:
         self.since_seconds = since_seconds
         self.interval = interval
         self.limit = limit
+        self.deadlines = deadlines or Deadlines()
+        self.pause = pause
+        self.clock = clock
+        self.backoff = backoff or Backoff()
         self.error = ""
         self.sources: set[str] = set()
+        self.faults: Counter[str] = Counter()
+        self.polls = 0  # successful polls
+        self.restarts = 0
+        self.delays: list[float] = []
+        self._health = Health(InformerState.STARTING)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_ns = 0
@@ -279,6 +310,10 @@ class LokiFollower:
     def pods(self) -> list[str]:
         return sorted(self.sources)
 
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> LokiFollower:
         self._thread = threading.Thread(target=self._run, name="loki-follow", daemon=True)
         self._thread.start()
@@ -287,8 +322,46 @@ class LokiFollower:
     def stop(self) -> None:
         self._stop.set()
 
+    def ensure_running(self) -> int:
+        """Restart the polling thread if it ended (it never should); 1 when it had to."""
+        if self._stop.is_set() or self._thread is None or self._thread.is_alive():
+            return 0
+        self.restarts += 1
+        self.faults["thread-died"] += 1
+        self.start()
+        return 1
+
+    def health(self, now: float | None = None) -> Health:
+        """The follow's health; a live one with no successful poll for `stale_after` is STALE."""
+        now = self.clock() if now is None else now
+        health = self._health
+        if (
+            health.state is InformerState.CONNECTED
+            and health.last_good is not None
+            and now - health.last_good >= self.deadlines.stale_after
+        ):
+            sentence = f"Loki has not answered the query for {int(now - health.last_good)} s"
+            return Health(InformerState.STALE, sentence, health.last_good, True, health.last_event)
+        return health
+
+    def describe(self, now: float | None = None) -> str:
+        health = self.health(now)
+        if health.state is InformerState.CONNECTED or (
+            health.state is InformerState.STARTING and not health.failures
+        ):
+            return ""
+        return health.describe(now)
+
+    def state_word(self, now: float | None = None) -> str:
+        state = self.health(now).state
+        if state is InformerState.CONNECTED:
+            return "following"
+        if state is InformerState.STALE:
+            return "stale"
+        return "starting" if state is InformerState.STARTING and not self._health.failures else "reconnecting"
+
     def poll_once(self, now_ns: int | None = None) -> int:
-        """One query_range from after the last line seen; returns how many new lines were added."""
+        """One query_range from the last line seen; returns how many new lines were added."""
         end = now_ns or time.time_ns()
         start = self._last_ns or end - self.since_seconds * NS
         lines = self.source.query_range(self.query, start, end, self.limit)
@@ -306,14 +379,49 @@ class LokiFollower:
         return added
 
     def _run(self) -> None:
-        backoff = Backoff()
+        try:
+            self._loop()
+        except BaseException:  # ensure_running (the pane's tick) restarts it
+            log.exception("loki follow of %s ended", self.query)
+
+    def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poll_once()
+                added = self.poll_once()
+                self.polls += 1
                 self.error = ""
-                backoff.reset()
+                self.backoff.healthy()
+                now = self.clock()
+                old = self._health
+                self._health = Health(
+                    InformerState.CONNECTED, "", now, True, now if added else old.last_event, None, 0
+                )
+                if old.state is not InformerState.CONNECTED:
+                    self.buffer.health_changed()
                 delay = self.interval
             except ClusterError as err:
-                self.error = err.sentence
-                delay = backoff.next()
-            self._stop.wait(delay)
+                self.faults[err.problem.value] += 1
+                delay = self._failed(err.sentence, err.retry_after)
+            except Exception as exc:  # data nobody foresaw: say so, poll again, never die
+                log.exception("loki follow of %s failed", self.query)
+                self.faults["unexpected"] += 1
+                delay = self._failed(f"Unexpected error reading Loki ({type(exc).__name__}: {exc})", None)
+            self.delays.append(delay)
+            del self.delays[:-50]
+            self.pause(delay, self._stop)
+
+    def _failed(self, sentence: str, retry_after: float | None) -> float:
+        delay = self.backoff.next(retry_after)
+        self.error = sentence
+        old = self._health
+        self._health = Health(
+            InformerState.RECONNECTING,
+            f"{sentence.rstrip('. ')} — polling again from the last line seen",
+            old.last_good,
+            old.synced,
+            old.last_event,
+            self.clock() + delay,
+            old.failures + 1,
+        )
+        self.buffer.health_changed()
+        return delay

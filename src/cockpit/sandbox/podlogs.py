@@ -113,6 +113,7 @@ async def serve_logs(
     elif (state.get("waiting") or {}).get("reason") in WAITING_MESSAGES:
         why = WAITING_MESSAGES[state["waiting"]["reason"]]
         raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: {why}')
+    now = clock()  # before the read: a line written meanwhile is followed, not lost
     lines = logs.read(namespace, name, container, previous, since, tail)
     body = b"".join(_format(line, timestamps) for line in lines)
     if limit is not None and limit >= 0:
@@ -121,7 +122,7 @@ async def serve_logs(
         # As the kubelet does: following a container that is not running (crash-looping, exited)
         # gives what it wrote and ends.
         return Response(body=body, content_type="text/plain")
-    after = lines[-1][0] if lines else clock()
+    after = lines[-1][0] if lines else now
     budget = None if limit is None else max(0, limit - len(body))
     return Response(
         content_type="text/plain",

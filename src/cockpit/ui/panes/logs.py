@@ -3,7 +3,9 @@
 Lines are collected by `cockpit.cluster.logs.LogFollower` threads into a bounded LogBuffer; the pane
 writes what is new into a `Log` widget (capped with max_lines) at most ~20 times a second, so a pod
 writing thousands of lines a second never blocks the screen. Pausing stops the view, not the
-collection; resuming catches up from the buffer.
+collection; resuming catches up from the buffer. The status line is the follower's one sentence
+(`describe`: what broke, the data's age, the next try), updated as soon as a stream fails or
+recovers and every second; the footer says following, stale, reconnecting or ended.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ class LinesReady(Message):
     """New lines are in the buffer (posted from a stream thread, at most one pending at a time)."""
 
 
+class HealthChanged(Message):
+    """A stream failed or recovered (posted from a stream thread): the status line says so now."""
+
+
 class LogsPane(LivePane):
     """`f` chooses what to follow (kubectl logs arguments), `/` searches, `N` next match, `a` pauses
     and resumes, `w` reads the lines wrapped in full. (The app's own keys — o, n, space, / — keep
@@ -90,6 +96,7 @@ class LogsPane(LivePane):
         self.highlighter = PodLogHighlighter()
         self.matches: list[int] = []
         self.match_index = -1
+        self._footer = ""
 
     def compose(self) -> ComposeResult:
         yield self.status_widget()
@@ -124,22 +131,21 @@ class LogsPane(LivePane):
             self.follower.stop()
 
     def refresh_status(self) -> None:
-        if self.hub.api is None:
-            super().refresh_status()
+        if self.follower is None and self.hub.api is None:
+            super().refresh_status()  # no cluster: the hub's sentence
             return
-        error = self.follower.error if self.follower is not None else ""
-        if not error:
-            stuck = {p: m for p, m in self.buffer.status.items() if m not in ("following", "ended")}
-            if stuck:
-                pod, why = next(iter(stuck.items()))
-                more = f" (and {len(stuck) - 1} more)" if len(stuck) > 1 else ""
-                error = f"{pod}: {why}{more}"
+        # the follower's one sentence: the worst stream's reason, the data's age and the next try
+        error = self.follower.describe() if self.follower is not None else ""
         if self._status.content != error:  # checked every second: repaint only a change
             self._status.update(error)
         self._status.display = bool(error)
 
     def _tick(self) -> None:
+        if self.follower is not None:
+            self.follower.ensure_running()  # a thread that ended (it never should) is restarted
         self.refresh_status()
+        if self.follower is not None:
+            self._update_footer()  # following / stale / reconnecting, as it changes
 
     # -- following ----------------------------------------------------------------------------------
     def follow(self, request: LogRequest | str) -> None:
@@ -148,6 +154,7 @@ class LogsPane(LivePane):
             self.follower.stop()
         self.buffer = LogBuffer(self.max_lines)
         self.buffer.on_lines = self._lines_arrived
+        self.buffer.on_health = lambda: self.post_message(HealthChanged())
         self.shown_seq = 0
         self.skipped = 0
         self.highlighter.colours = {}
@@ -173,6 +180,11 @@ class LogsPane(LivePane):
         message.stop()
         self.drain()
         self.set_timer(0.05, self._release)
+
+    def on_health_changed(self, message: HealthChanged) -> None:
+        message.stop()
+        self.refresh_status()
+        self._update_footer()
 
     def _release(self) -> None:
         self._pending = False
@@ -206,13 +218,16 @@ class LogsPane(LivePane):
         follower = self.follower
         label = follower.label if follower is not None else "-"
         pods = len(follower.pods) if follower is not None else 0
-        state = "PAUSED (a resumes)" if self.buffer.paused else "following"
+        state = "PAUSED (a resumes)" if self.buffer.paused else follower.state_word() if follower else "-"
         extra = f" · {self.skipped:,} lines skipped while paused" if self.skipped else ""
         found = f" · {len(self.matches)} matches" if self.highlighter.pattern is not None else ""
-        self.query_one("#logs-footer", Static).update(
+        text = (
             f"{label} · {pods} pod(s) · {len(self.buffer):,} lines held (max {self.max_lines:,}) · "
             f"{state}{extra}{found}"
         )
+        if text != self._footer:  # asked every second: repaint only a change
+            self._footer = text
+            self.query_one("#logs-footer", Static).update(text)
 
     def focus_view(self) -> None:
         self.query_one("#logs-view", Log).focus()

@@ -1,0 +1,376 @@
+"""Pod log follows behind the fault-injecting proxy in front of the sandbox: each fault kind
+several times, and after each one heals every pod's lines go on in the buffer with nothing doubled,
+nothing reordered and nothing missing (the sinceTime resume), and no thread died.
+
+The sandbox serves the logs (cockpit.sandbox.podlogs over StoredLogs); a writer thread appends
+numbered lines to three pods all the time, some pairs at the same timestamp. Deadlines and backoff
+waits are injected short: the tests count lines, faults and resumes, never seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from kubernetes.client import ApiClient, Configuration
+
+from cockpit.cluster.backoff import Backoff
+from cockpit.cluster.health import Deadlines, InformerState
+from cockpit.cluster.kubeapi import KubeApi
+from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest, Stream, ts_key
+from cockpit.sandbox import Sandbox
+from cockpit.sandbox.resources import NAMESPACES, PODS
+from cockpit.sandbox.store import Store
+from cockpit.sandbox.worldapi import StoredLogs
+
+from .faultproxy import FaultProxy
+
+ROUNDS = 5  # per fault kind and aim
+DEADLINES = Deadlines(connect=2.0, read=0.4, silence=0.4, probe=0.4, stale_after=0.5, short_watch=0.05)
+GUARD = 60.0  # seconds; only a guard against hanging forever, not a measure
+NS = "shop"
+LINE = re.compile(r"^(web-\d+) n=(\d+)$")
+
+
+def pod(name: str, labels: dict[str, str] | None = None) -> dict[str, object]:
+    return {
+        "metadata": {"name": name, "namespace": NS, "labels": labels or {"app": "web"}},
+        "spec": {"containers": [{"name": "app", "image": "busybox"}]},
+        "status": {
+            "phase": "Running",
+            "containerStatuses": [
+                {"name": "app", "ready": True, "restartCount": 0, "state": {"running": {}}}
+            ],
+        },
+    }
+
+
+class Writer:
+    """Appends numbered lines to the pods' logs, as containers write them (every 20th number and
+    the next one share a timestamp: the resume must tell them apart)."""
+
+    def __init__(self, logs: StoredLogs, pods: list[str]) -> None:
+        self.logs = logs
+        self.pods = list(pods)
+        self.count: dict[str, int] = dict.fromkeys(pods, 0)
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._last = 0.0
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+
+    def start(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def add(self, name: str) -> None:
+        with self.lock:
+            self.pods.append(name)
+            self.count[name] = 0
+
+    def drop(self, name: str) -> None:
+        with self.lock:
+            self.pods.remove(name)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.01):
+            with self.lock:
+                for name in self.pods:
+                    ts = max(time.time(), self._last + 1e-5)
+                    self._last = ts
+                    n = self.count[name]
+                    width = 2 if n % 20 == 0 else 1
+                    for k in range(width):
+                        self.logs.append(NS, name, "app", ts, f"{name} n={n + k}")
+                    self.count[name] = n + width
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+@dataclass
+class Rig:
+    store: Store
+    logs: StoredLogs
+    proxy: FaultProxy
+    api: KubeApi
+    writer: Writer
+    waits: list[float] = field(default_factory=list)
+
+    def follower(self, request: LogRequest, buffer: LogBuffer | None = None) -> LogFollower:
+        def pause(seconds: float, stop: threading.Event) -> bool:
+            self.waits.append(seconds)  # the delay asked for is recorded; the test waits a moment only
+            return stop.wait(min(seconds, 0.01))
+
+        return LogFollower(
+            self.api,
+            request,
+            buffer,
+            deadlines=DEADLINES,
+            pause=pause,
+            watchdog_interval=0.05,
+            resolve_every=0.2,
+        ).start()
+
+
+@pytest.fixture(scope="module")
+def rig() -> Iterator[Rig]:
+    store = Store(seed=3)
+    store.create(NAMESPACES, {"metadata": {"name": NS}})
+    names = ["web-0", "web-1", "web-2"]
+    for name in names:
+        store.create(PODS, pod(name))
+    logs = StoredLogs()
+    box = Sandbox(world=False, store=store, logs=logs).start()
+    proxy = FaultProxy(box.port, on_restart=store.compact, retry_after=3).start()
+    cfg = Configuration(host=proxy.url)
+    cfg.retries = False
+    writer = Writer(logs, names).start()
+    while min(writer.count.values()) == 0:  # every pod has written before anyone follows
+        time.sleep(0.01)
+    yield Rig(store, logs, proxy, KubeApi(ApiClient(cfg)), writer)
+    writer.stop()
+    proxy.stop()
+    box.stop()
+
+
+def numbers(buffer: LogBuffer) -> dict[str, list[int]]:
+    """Each pod's line numbers in the order the buffer holds them."""
+    out: dict[str, list[int]] = {}
+    for line in buffer.lines():
+        m = LINE.match(line.text)
+        assert m is not None and m.group(1) == line.pod, f"a line that no container wrote: {line}"
+        out.setdefault(line.pod, []).append(int(m.group(2)))
+    return out
+
+
+def check_whole(buffer: LogBuffer, pods: list[str]) -> None:
+    """No line doubled, none out of order, none missing: each pod's numbers are 0, 1, 2, ..."""
+    seen = numbers(buffer)
+    for name in pods:
+        got = seen.get(name, [])
+        if got != list(range(len(got))):
+            dup = sorted({n for n in got if got.count(n) > 1})[:5]
+            missing = sorted(set(range(max(got) + 1)) - set(got))[:5] if got else []
+            raise AssertionError(f"{name}: doubled {dup}, missing {missing}, {len(got)} lines")
+
+
+def wait(predicate: Callable[[], bool], why: Callable[[], str]) -> None:
+    deadline = time.monotonic() + GUARD
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(why())
+        time.sleep(0.01)
+
+
+def healed(follower: LogFollower, rig: Rig, pods: list[str]) -> Callable[[], bool]:
+    """Every pod's stream is live and the buffer has caught up with what was written by now."""
+    with rig.writer.lock:
+        target = {name: rig.writer.count[name] for name in pods}
+
+    def done() -> bool:
+        if any(h.state is not InformerState.CONNECTED for n, h in follower.health().items() if n in pods):
+            return False
+        got = numbers(follower.buffer)
+        return all(len(got.get(name, [])) >= target[name] for name in pods)
+
+    return done
+
+
+# (fault, aim): stream faults hit an open log stream; request faults the next log request (the
+# proxy ends the open streams cleanly so that one is asked for).
+CASES = [
+    ("reset", "log"),
+    ("garbage", "log"),  # a line of bytes that is not UTF-8, an HTML page, '{{{{'
+    ("truncated-line", "log"),
+    ("non-object-line", "log"),
+    ("gone", "log"),  # a watch's 410 line in a log: a line without a timestamp
+    ("hung-watch", "log"),  # the stream stops relaying; its socket stays open
+    ("throttle", "log-request"),
+    ("error-500", "log-request"),
+    ("html-502", "log-request"),
+    ("garbage", "log-request"),
+    ("hung-list", "log-request"),  # the next log request gets no answer at all
+    ("restart", "any"),
+]
+EXPECTED = {
+    "reset": ("unreachable",),
+    "garbage": ("malformed", "unreachable"),
+    "truncated-line": ("malformed", "cut-line"),
+    "non-object-line": ("malformed",),
+    "gone": ("malformed",),
+    "hung-watch": ("silent-stream",),
+    "throttle": ("throttled",),
+    "error-500": ("server-error",),
+    "html-502": ("server-error",),
+    "hung-list": ("timeout",),
+    "restart": ("unreachable",),
+}
+
+
+@pytest.fixture(scope="module")
+def selector_follow(rig: Rig) -> Iterator[LogFollower]:
+    follower = rig.follower(LogRequest(NS, selector="app=web", tail=None))
+    yield follower
+    follower.stop()
+
+
+@pytest.mark.parametrize(("fault", "aim"), CASES, ids=[f"{f}-{a}" for f, a in CASES])
+def test_each_fault_heals_and_the_lines_go_on_without_doubles_or_gaps(
+    rig: Rig, selector_follow: LogFollower, fault: str, aim: str
+) -> None:
+    follower, proxy = selector_follow, rig.proxy
+    pods = ["web-0", "web-1", "web-2"]
+    wait(healed(follower, rig, pods), lambda: f"never followed: {follower.health()} {dict(follower.faults)}")
+    waits_before = len(rig.waits)
+    for _ in range(ROUNDS):
+        applied = proxy.applied[fault]
+        counted = sum(follower.faults[k] for k in EXPECTED[fault])
+        resumes = follower.resumes
+        if aim == "any":
+            proxy.inject(fault)
+        else:
+            proxy.inject(fault, on="log")
+        assert proxy.wait_applied(fault, applied + 1), f"{fault} never applied\n" + "\n".join(proxy.log)
+        wait(
+            lambda c=counted, r=resumes: (
+                follower.resumes > r and sum(follower.faults[k] for k in EXPECTED[fault]) > c
+            ),
+            lambda: (
+                f"{fault} not noticed: {dict(follower.faults)} {follower.health()}\n" + "\n".join(proxy.log)
+            ),
+        )
+        wait(
+            healed(follower, rig, pods),
+            lambda: (
+                f"not healed after {fault}: {follower.health()} {dict(follower.faults)}\n"
+                + "\n".join(proxy.log)
+            ),
+        )
+        check_whole(follower.buffer, pods)
+        assert follower.alive and follower.restarts == 0
+    assert proxy.pending() == 0
+    if fault == "throttle":  # Retry-After: 3 honoured every time
+        assert sum(1 for w in rig.waits[waits_before:] if w >= 3) >= ROUNDS
+
+
+def test_a_stream_silent_because_the_server_hangs_is_shown_stale_then_reconnecting(
+    rig: Rig, selector_follow: LogFollower
+) -> None:
+    """The stream hangs and so does its reopening: the pod's health goes STALE (nothing for
+    `stale_after`) and then says why, with the data's age, never "following" meanwhile."""
+    follower, proxy = selector_follow, rig.proxy
+    wait(healed(follower, rig, ["web-0", "web-1", "web-2"]), lambda: str(follower.health()))
+    for _ in range(3):
+        seen: list[str] = []
+        timeouts = follower.faults["timeout"]
+        for _ in range(3):
+            proxy.inject("hung-list", on="log")  # every reopening hangs too
+        proxy.inject("hung-watch", on="log")
+
+        def noticed(seen: list[str] = seen, timeouts: int = timeouts) -> bool:
+            for health in follower.health().values():
+                if health.state is InformerState.STALE and "stale" not in seen:
+                    seen.append("stale")
+                    assert follower.state_word() in ("stale", "reconnecting")
+                    assert "has sent nothing for" in follower.describe()
+            return follower.faults["timeout"] >= timeouts + 3
+
+        wait(noticed, lambda: f"{dict(follower.faults)} {follower.health()}")
+        text = follower.describe()
+        if text:  # (sampled: between the timeouts and the backoff's next try)
+            assert "(stale)" in text or "has sent nothing" in text, text
+        wait(healed(follower, rig, ["web-0", "web-1", "web-2"]), lambda: str(follower.health()))
+        assert "stale" in seen
+        check_whole(follower.buffer, ["web-0", "web-1", "web-2"])
+
+
+def test_a_stream_thread_that_ends_is_restarted_and_resumes_without_doubles(rig: Rig) -> None:
+    follower = rig.follower(LogRequest(NS, pod="web-0", tail=None))
+    try:
+        wait(healed(follower, rig, ["web-0"]), lambda: str(follower.health()))
+        real = follower._take
+        kills = {"left": 2}
+
+        class ThreadKiller(BaseException):
+            """Not an Exception: escapes the per-request handling and ends the stream's thread."""
+
+        def take(*args: object, **kw: object) -> int:
+            if kills["left"]:
+                kills["left"] -= 1
+                raise ThreadKiller("boom")
+            return real(*args, **kw)  # type: ignore[arg-type]
+
+        follower._take = take  # type: ignore[method-assign]
+        wait(lambda: follower.restarts >= 2, lambda: f"{follower.restarts} {follower.health()}")
+        assert follower.faults["thread-died"] >= 2
+        wait(healed(follower, rig, ["web-0"]), lambda: str(follower.health()))
+        check_whole(follower.buffer, ["web-0"])
+        assert follower.alive
+    finally:
+        follower.stop()
+
+
+def test_a_pod_deleted_mid_follow_ends_its_stream_and_a_new_pod_is_followed(rig: Rig) -> None:
+    """A deployment's rollout: a pod goes away, another comes; the follow ends the one and picks up
+    the other; the other pods' lines go on whole."""
+    follower = rig.follower(LogRequest(NS, selector="app=web", tail=None))
+    try:
+        wait(healed(follower, rig, ["web-0", "web-1", "web-2"]), lambda: str(follower.health()))
+        for serial in range(3):
+            new = f"web-{3 + serial}"
+            old = f"web-{serial}"
+            rig.writer.add(new)  # its first lines are written before the follow asks for them
+            wait(lambda n=new: rig.writer.count[n] > 0, lambda: "the writer stopped")
+            rig.store.create(PODS, pod(new))
+            rig.store.delete(PODS, NS, old)
+            rig.writer.drop(old)
+            while not follower.streams[old].ended:  # (the sandbox's stored logs do not end it)
+                applied = rig.proxy.applied["reset"]
+                rig.proxy.inject("reset", on="log")  # the kubelet closes the deleted pod's stream
+                assert rig.proxy.wait_applied("reset", applied + 1)
+                time.sleep(0.05)
+            live = [f"web-{k}" for k in range(serial + 1, serial + 4)]
+            wait(
+                lambda o=old: follower.streams[o].ended != "",
+                lambda: f"{follower.health()} {dict(follower.faults)}",
+            )
+            wait(healed(follower, rig, live), lambda: f"{follower.health()} {dict(follower.faults)}")
+        assert all(follower.streams[f"web-{k}"].ended for k in range(3))
+        assert "no longer exists" in follower.streams["web-0"].ended
+        check_whole(follower.buffer, [f"web-{k}" for k in range(6)])
+        assert follower.restarts == 0
+    finally:
+        follower.stop()  # (the last test of the module: the pods stay as they are)
+
+
+# -- the resume rule, line by line --------------------------------------------------------------
+
+
+class _Api:
+    server = "http://test"
+
+
+def test_resume_drops_what_was_shown_even_when_the_server_rounds_since_time_down() -> None:
+    follower = LogFollower(_Api(), LogRequest(NS, pod="p"), LogBuffer(), backoff=Backoff)  # type: ignore[arg-type]
+    stream = Stream("p", "app")
+    first = [
+        "2026-01-01T10:00:00.1Z a",
+        "2026-01-01T10:00:00.25Z b",
+        "2026-01-01T10:00:00.250000000Z b",  # the same instant, the same text: a second line
+        "2026-01-01T10:00:00.250000000Z c",
+    ]
+    follower._take(stream, first, Counter(), "t")
+    assert stream.last_key == "2026-01-01T10:00:00.250000000Z"
+    # the resumed stream, asked from 10:00:00.25 but sent from 10:00:00 (second precision)
+    again = [*first, "2026-01-01T10:00:00.250000000Z b", "2026-01-01T10:00:01Z d"]
+    follower._take(stream, again, Counter(stream.seen_at_last), "t")
+    texts = [line.text for line in follower.buffer.lines()]
+    assert texts == ["a", "b", "b", "c", "b", "d"]  # the third b is new; nothing else repeats
+    assert ts_key("2026-01-01T10:00:00.25Z") < ts_key("2026-01-01T10:00:00.3Z")
+    assert ts_key("not a time") == ""
