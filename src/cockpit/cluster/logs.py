@@ -57,7 +57,7 @@ class LogBuffer:
         self.dropped = 0  # lines pushed out by the bound
         self.paused = False
         self.on_lines: Callable[[], None] | None = None  # called (from a stream thread) after appends
-        self.on_health: Callable[[], None] | None = None  # called (from a stream thread) when a
+        self.on_health: Callable[[], object] | None = None  # called (from a stream thread) when a
         # stream's health changes (a failure, a recovery), so its status line changes at once
 
     def colour_of(self, pod: str) -> int:
