@@ -246,3 +246,31 @@ async def test_resume_of_a_sandbox_session_starts_a_sandbox_without_being_asked(
     events = read_journal(second.session.journal_path).events
     landed = [(e["context"], e["sandbox"]) for e in events if e["type"] == "cluster"]
     assert landed == [("cockpit-sandbox", True), ("cockpit-sandbox", True)]
+
+
+async def test_a_long_preview_never_pushes_the_answer_buttons_off_an_80x24_screen(
+    make_app: AppFactory,
+) -> None:
+    """Seen in tmux at 80x24: ArgoCD sync's preview (a dry-run diff) filled the dialog and its
+    "Sync (y) / Cancel (n)" buttons were cut off; the operator saw no way to answer. The preview
+    gives way, the buttons stay on screen, at every size."""
+    from rich.text import Text
+    from textual.widgets import Button
+
+    diff = Text("\n".join(f"+  line {n}: spec.field{n}: value" for n in range(40)))
+    for size in ((80, 24), (160, 45)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            body = "sync application: ArgoCD applies the application's Git state.\n" * 4
+            app.push_screen(ConfirmScreen("Sync application data-platform", body, yes="Sync", preview=diff))
+            await wait_for(lambda a=app: isinstance(a.screen, ConfirmScreen), pilot)
+            await pilot.pause()
+            screen = app.screen
+            box = screen.query_one("#dialog-box").region
+            preview = screen.query_one("#dialog-preview").region
+            for button in screen.query(Button):
+                region = button.region
+                assert region.height >= 1 and box.contains_region(region), (size, button.id, region, box)
+                assert region.bottom <= size[1], (size, button.id, region)
+                assert not region.overlaps(preview), (size, button.id, region, preview)
+            assert preview.height >= 3, (size, preview)  # it gives way, it does not vanish

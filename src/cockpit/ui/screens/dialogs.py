@@ -9,7 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
+
+PREVIEW_ROWS = 20  # the most a confirmation's preview takes (cockpit.tcss #dialog-preview)
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -47,6 +50,26 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_preview)
+
+    def _fit_preview(self) -> None:
+        """The preview gets what the title, the question and the buttons leave (at most 20 rows):
+        on a small terminal a long diff is cut, never the buttons that answer the dialog."""
+        if self.preview is None or not self.is_mounted:
+            return
+        box = self.query_one("#dialog-box")
+        preview = self.query_one("#dialog-preview")
+
+        def outer(widget: Widget) -> int:
+            margin = widget.styles.margin
+            return widget.outer_size.height + margin.top + margin.bottom
+
+        rows = int(self.size.height * 0.9) - (box.outer_size.height - box.size.height)
+        rows -= sum(outer(child) for child in box.children if child is not preview)
+        rows -= outer(preview) - preview.outer_size.height  # its own margin
+        preview.styles.max_height = max(3, min(PREVIEW_ROWS, rows))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
