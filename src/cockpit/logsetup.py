@@ -69,7 +69,7 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
         "uncaught error in %s: %s",
         name,
         args.exc_value,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+        exc_info=args.exc_value,  # logging takes the type and traceback from the exception
     )
 
 

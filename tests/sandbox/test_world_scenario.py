@@ -222,6 +222,11 @@ HEAD = "name: x\nnodes:\n  - {name: n1, address: 1.2.3.4, pod_subnet: 10.244.0}\
             ":6",
             "not a duration",
         ),
+        (
+            HEAD + "workloads:\n  - {kind: Deployment, namespace: a, name: w, image: }\n",
+            ":6",
+            "missing 'image'",
+        ),
     ],
 )
 def test_bad_scenario_is_one_line_with_file_and_line(

@@ -8,6 +8,7 @@ to it (verbs, subresources) and which field selectors a real server accepts for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 STANDARD_VERBS: tuple[str, ...] = (
     "create",
@@ -64,8 +65,20 @@ class ResourceType:
         return self.qualified
 
 
-def _core(kind: str, plural: str, namespaced: bool = True, **kw: object) -> ResourceType:
-    return ResourceType("", "v1", kind, plural, kind.lower(), namespaced, **kw)  # type: ignore[arg-type]
+class _Options(TypedDict, total=False):
+    """ResourceType's fields that have defaults, as keywords of `_core`."""
+
+    short_names: tuple[str, ...]
+    verbs: tuple[str, ...]
+    categories: tuple[str, ...]
+    has_status: bool
+    subresources: tuple[str, ...]
+    field_labels: tuple[str, ...]
+    custom: bool
+
+
+def _core(kind: str, plural: str, namespaced: bool = True, **kw: Unpack[_Options]) -> ResourceType:
+    return ResourceType("", "v1", kind, plural, kind.lower(), namespaced, **kw)
 
 
 _ALL = ("all",)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
 class TaskCommands(Provider):
     """`Run: kubectl ...` for the task on screen, `Go to: 1.2 Stabilize ...` for every task."""
 
-    def _entries(self) -> list[tuple[str, str, object]]:
+    def _entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
         app = cast("CockpitApp", self.app)
-        entries: list[tuple[str, str, object]] = []
+        entries: list[tuple[str, str, Callable[[], Any]]] = []
         node = app.current
         if node is not None and app.check_passed:
             entries.append(
@@ -63,11 +64,11 @@ class TaskCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._entries()[:30]:
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

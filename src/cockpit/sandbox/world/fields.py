@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 
@@ -76,18 +76,19 @@ class Fields:
         return key in self.data
 
     def req(self, key: str, kind: type[T]) -> T:
-        if key not in self.data:
+        value = self.opt(key, kind, None)
+        if value is None:  # absent, or written without a value (`image:`)
             raise self.error(f"missing '{key}'")
-        return self.opt(key, kind, None)  # type: ignore[return-value]
+        return value
 
     def opt(self, key: str, kind: type[T], default: T | None) -> T | None:
         value = self.data.get(key, default)
         if value is None:
             return default
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)  # type: ignore[return-value]
+            return cast(T, float(value))  # kind is float: mypy does not narrow T from `kind is`
         if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)  # type: ignore[return-value]
+            return cast(T, str(value))
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.error(f"'{key}' must be {kind.__name__}, got {value!r}")
         return value

@@ -305,16 +305,20 @@ def evaluate(node: Node, at: float, select: Selector) -> float | list[Sample]:
             raise PromQLError("expected type instant vector in aggregation expression, got scalar")
         return _aggregate(node.op, node.by, arg)
     left, right = evaluate(node.left, at, select), evaluate(node.right, at, select)
-    if isinstance(left, list) and isinstance(right, list):
-        raise Unsupported("a comparison between two vectors")
-    if not isinstance(left, list) and not isinstance(right, list):
+    if isinstance(left, list):
+        if isinstance(right, list):
+            raise Unsupported("a comparison between two vectors")
+        vector, scalar, scalar_first = left, right, False
+    elif isinstance(right, list):
+        vector, scalar, scalar_first = right, left, True
+    else:
         if not node.bool_:
             raise PromQLError("comparisons between scalars must use BOOL modifier")
         return 1.0 if _compare(node.op, left, right) else 0.0
     out: list[Sample] = []
-    for labels, value in left if isinstance(left, list) else right:  # type: ignore[union-attr]
-        a, b = (value, right) if isinstance(left, list) else (left, value)
-        hit = _compare(node.op, float(a), float(b))  # type: ignore[arg-type]
+    for labels, value in vector:
+        a, b = (scalar, value) if scalar_first else (value, scalar)
+        hit = _compare(node.op, float(a), float(b))
         if node.bool_:
             out.append((_drop_name(labels), 1.0 if hit else 0.0))
         elif hit:

@@ -32,7 +32,7 @@ from cockpit.cluster.logs import (
 )
 from cockpit.ui.panes.base import LivePane
 from cockpit.ui.rows import Palette
-from cockpit.ui.screens.viewer import TextViewer
+from cockpit.ui.screens.viewer import ReadOnlyText, TextViewer
 from cockpit.ui.widgets.nav import NavLog as Log
 
 if TYPE_CHECKING:  # httpx loads with the first Loki query
@@ -266,7 +266,7 @@ class LogsPane(LivePane):
 
     def _viewer_to_end(self) -> None:
         if isinstance(self.app.screen, TextViewer):
-            self.app.screen.query_one("#viewer-text").action_nav_last()  # type: ignore[attr-defined]
+            self.app.screen.query_one("#viewer-text", ReadOnlyText).action_nav_last()
 
     def action_search(self) -> None:
         box = self.query_one("#logs-search", Input)
