@@ -68,9 +68,10 @@ class Writer:
         return self
 
     def add(self, name: str) -> None:
+        """Write to this pod (again: its numbers go on)."""
         with self.lock:
             self.pods.append(name)
-            self.count[name] = 0
+            self.count.setdefault(name, 0)
 
     def drop(self, name: str) -> None:
         with self.lock:
@@ -312,6 +313,44 @@ def test_a_stream_thread_that_ends_is_restarted_and_resumes_without_doubles(rig:
         wait(healed(follower, rig, ["web-0"]), lambda: str(follower.health()))
         check_whole(follower.buffer, ["web-0"])
         assert follower.alive
+    finally:
+        follower.stop()
+
+
+def test_a_container_that_restarts_mid_follow_is_followed_again_once_it_runs(rig: Rig) -> None:
+    """The container crashes (its stream ends; CrashLoopBackOff) and runs again: the pane says so
+    meanwhile and the follow goes on with the new container's lines, nothing doubled or lost."""
+    follower = rig.follower(LogRequest(NS, pod="web-1", tail=None))
+    waiting = {
+        "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 10s restarting failed container"}
+    }
+    try:
+        for restart in range(1, 4):
+            wait(healed(follower, rig, ["web-1"]), lambda: f"{follower.health()} {dict(follower.faults)}")
+            stopped = follower.faults["container-stopped"]
+            rig.writer.drop("web-1")
+            crashed = {"name": "app", "ready": False, "restartCount": restart, "state": waiting}
+            rig.store.patch(PODS, NS, "web-1", {"status": {"containerStatuses": [crashed]}})
+            applied = rig.proxy.applied["reset"]
+            while rig.proxy.applied["reset"] == applied:  # (the stored logs do not end the stream)
+                rig.proxy.inject("reset", on="log")
+                rig.proxy.wait_applied("reset", applied + 1, timeout=1)
+            sentences: list[str] = []
+
+            def said(sentences: list[str] = sentences, stopped: int = stopped) -> bool:
+                text = follower.describe()
+                if "is not running (CrashLoopBackOff)" in text:
+                    sentences.append(text)
+                return follower.faults["container-stopped"] > stopped and bool(sentences)
+
+            wait(said, lambda: f"{follower.describe()!r} {dict(follower.faults)}")
+            assert follower.state_word() == "reconnecting"
+            running = {"name": "app", "ready": True, "restartCount": restart, "state": {"running": {}}}
+            rig.store.patch(PODS, NS, "web-1", {"status": {"containerStatuses": [running]}})
+            rig.writer.add("web-1")
+        wait(healed(follower, rig, ["web-1"]), lambda: f"{follower.health()} {dict(follower.faults)}")
+        check_whole(follower.buffer, ["web-1"])
+        assert follower.alive and follower.restarts == 0 and not follower.streams["web-1"].ended
     finally:
         follower.stop()
 

@@ -559,12 +559,16 @@ class LogFollower:
         if silent:
             self.faults["silent-stream"] += 1
             return 0.0  # reopen at once from the last line: the answer (or its absence) says the rest
-        if not self.request.follow or self.request.previous or not self._still_running(stream):
-            if rest:  # the last line of a container that stopped, without its newline
-                self._take(stream, [rest[0].decode("utf-8", "replace")], replay, what, final=True)
+        going = "end" if not self.request.follow or self.request.previous else self._still_running(stream)
+        if going != "run" and rest:  # the last line of a container that stopped, without its newline
+            self._take(stream, [rest[0].decode("utf-8", "replace")], replay, what, final=True)
+        if going == "end":
             stream.ended = stream.ended or "ended"
             self._set(stream, InformerState.STOPPED, "")
             return 0.0
+        if going != "run":  # the container stopped (a crash loop, a restart): follow it when it runs
+            self.faults["container-stopped"] += 1
+            raise ClusterError(going, Problem.INVALID)
         if rest:  # ended mid-line while the pod runs: cut on the way; the resumed stream sends it whole
             self.faults["cut-line"] += 1
         if not lines and self.clock() - started < d.short_watch:
@@ -690,24 +694,40 @@ class LogFollower:
                 query.append(("sinceSeconds", req.since_seconds))
         return query
 
-    def _still_running(self, stream: Stream) -> bool:
-        """May the stream go on (the pod still runs, or the server cannot say)? Ends it when the pod
-        is gone or has finished."""
+    def _still_running(self, stream: Stream) -> str:
+        """May the stream go on? "run" (the container runs, or the server cannot say), "end" (the
+        pod is gone, replaced or finished: `stream.ended` says why), else the sentence saying that
+        the container is not running now (it is followed again once it runs)."""
         ns = self.request.namespace
         try:
             obj = self.api.get_json(PODS.path(ns, stream.pod), what=f"get pod {ns}/{stream.pod}")
         except ClusterError as err:
             if err.problem is Problem.NOT_FOUND:
                 stream.ended = f"Pod {ns}/{stream.pod} no longer exists; its log stream ended."
-                return False
-            return True  # cannot tell: resume (and meet the same failure there, with backoff)
+                return "end"
+            return "run"  # cannot tell: resume (and meet the same failure there, with backoff)
         if not isinstance(obj, dict):
-            return True
+            return "run"
         meta = obj.get("metadata") or {}
         if stream.uid and meta.get("uid") and meta.get("uid") != stream.uid:
             stream.ended = f"Pod {ns}/{stream.pod} was replaced by a new pod of the same name."
-            return False
-        return (obj.get("status") or {}).get("phase") in ("Running", "Pending")
+            return "end"
+        status = obj.get("status") or {}
+        if status.get("phase") not in ("Running", "Pending"):
+            return "end"
+        for cs in status.get("containerStatuses") or []:
+            if not isinstance(cs, dict) or cs.get("name") != stream.container:
+                continue
+            state = cs.get("state")
+            if not isinstance(state, dict) or not state or "running" in state:
+                return "run"
+            kind, detail = next(iter(state.items()))  # waiting or terminated, with its reason
+            why = str((detail.get("reason") if isinstance(detail, dict) else None) or kind)
+            return (
+                f"Container {stream.container} of pod {ns}/{stream.pod} is not running ({why}); "
+                "its log is followed again once it runs"
+            )
+        return "run"
 
 
 _TS = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$")
