@@ -129,7 +129,10 @@ def connect_hub(options: LaunchOptions, target: KubeTarget) -> Any:
         return None
     from cockpit.cluster.hub import ClusterHub
 
-    return ClusterHub.from_options(options, kubeconfig=target.kubeconfig, env={})
+    hub = ClusterHub.from_options(options, kubeconfig=target.kubeconfig, env={})
+    if hub.connected:
+        hub.pods()  # start listing now: the list overlaps building the screen (the pane shares it)
+    return hub
 
 
 def build_app(
