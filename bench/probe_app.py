@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -102,11 +103,15 @@ def pods_pane(app: Any) -> Any:
 
 
 def health_painted(app: Any, pods: int) -> bool:
-    """The Pods pane's health line says `pods` pods and its table holds them all."""
+    """The Pods pane's health line counts at least `pods` pods (churn replaces pods: the ones
+    terminating count too) and its table holds every pod it counts."""
     pane = pods_pane(app)
     summary = str(pane.query_one("#pods-summary").render())
-    table = pane.query_one("#pods-table")
-    return f"/{pods} pods)" in summary and table.row_count == pods
+    found = re.search(r"\((\d+)/(\d+) pods\)", summary)
+    if found is None:
+        return False
+    total = int(found.group(2))
+    return total >= pods and pane.query_one("#pods-table").row_count == total
 
 
 async def until_health(app: Any, pilot: Any, paints: Paints, pods: int, timeout: float) -> float | None:

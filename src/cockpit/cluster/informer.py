@@ -419,7 +419,9 @@ class Informer(Generic[T]):
         what = f"list {self.kind.resource}"
         d = self.deadlines
         while True:
-            query: list[tuple[str, str | int | bool]] = [("limit", self.page_size)]
+            # after a continue token expired, one list without a limit (client-go's pager does the
+            # same, FullListIfExpired): under heavy churn a paged list would expire again and again
+            query: list[tuple[str, str | int | bool]] = [] if restarted else [("limit", self.page_size)]
             if token:
                 query.append(("continue", token))
             try:
@@ -432,7 +434,7 @@ class Informer(Generic[T]):
                 )
             except ClusterError as err:
                 if err.problem is Problem.GONE and token and not restarted:
-                    # the continue token expired (the snapshot is too old): list again whole
+                    # the continue token expired (the snapshot is too old): list again, in one piece
                     self.expired += 1
                     self.faults["gone"] += 1
                     fresh, token, restarted = {}, "", True
