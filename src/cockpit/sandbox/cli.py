@@ -148,7 +148,9 @@ def main(argv: Sequence[str]) -> int:
     print(f"{newline}sandbox stopped after {_duration(time.monotonic() - began)}", flush=True)
     if churned:
         print(churned, flush=True)
-    return 0
+    sys.stdout.flush()
+    # the server is stopped; do not wait at exit for a worker thread still encoding a big list
+    os._exit(0)
 
 
 def _banner(box: Sandbox, kubeconfig: Path, *, world: bool) -> str:
