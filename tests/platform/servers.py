@@ -35,7 +35,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/ok":
             self._send(200, b"status: healthy\n")
         elif path == "/slow":
+            with state["lock"]:  # how many /slow requests are in flight at once (concurrency, not time)
+                state["slow_now"] = state.get("slow_now", 0) + 1
+                state["slow_peak"] = max(state.get("slow_peak", 0), state["slow_now"])
             time.sleep(0.4)
+            with state["lock"]:
+                state["slow_now"] -= 1
             self._send(200, b"slow but fine\n")
         elif path == "/hang":
             time.sleep(3)
@@ -66,7 +71,7 @@ class Server:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
-        self.httpd.state = {}  # type: ignore[attr-defined]
+        self.httpd.state = {"lock": threading.Lock()}  # type: ignore[attr-defined]
         self.scheme = "http"
         if cert is not None and key is not None:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

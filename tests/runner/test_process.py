@@ -156,8 +156,7 @@ async def test_cancel_interrupts_a_normal_command_with_sigint() -> None:
     await run.start()
     await asyncio.sleep(0.1)
     result = await run.cancel(interrupt_grace=2, terminate_grace=2)
-    assert result is not None and result.cancelled and result.signal == signal.SIGINT
-    assert result.duration < 1.5
+    assert result is not None and result.cancelled and result.signal == signal.SIGINT  # never escalated
     assert run.state is RunState.CANCELLED
     assert result.summary.startswith("cancelled (SIGINT)")
 
@@ -179,7 +178,7 @@ async def test_cancel_escalates_to_sigkill_when_int_and_term_are_trapped() -> No
     result = await run.cancel(interrupt_grace=0.2, terminate_grace=0.2)
     took = time.monotonic() - start
     assert result is not None and result.signal == signal.SIGKILL and result.cancelled
-    assert 0.35 < took < 2.0
+    assert took > 0.35  # both graces were given before SIGKILL
     text = "".join(chunks)
     assert "got-int" in text and "got-term" in text
     await asyncio.sleep(0.05)
@@ -187,22 +186,25 @@ async def test_cancel_escalates_to_sigkill_when_int_and_term_are_trapped() -> No
 
 
 async def test_huge_output_never_stalls_the_event_loop(tmp_path: Path) -> None:
-    """50 MB through the PTY while a ticker measures how long the loop is blocked."""
-    stalls: list[float] = []
+    """50 MB through the PTY while a task that yields at every turn of the loop records when it ran:
+    the reader hands the loop back between chunks (counted, not timed)."""
+    order: list[str] = []
     stop = asyncio.Event()
 
     async def ticker() -> None:
-        last = time.monotonic()
         while not stop.is_set():
-            await asyncio.sleep(0.01)
-            now = time.monotonic()
-            stalls.append(now - last - 0.01)
-            last = now
+            order.append("t")
+            await asyncio.sleep(0)
 
     callbacks: list[int] = []
+
+    def output(text: str) -> None:
+        callbacks.append(len(text))
+        order.append("c")
+
     run = CommandRun(
         "yes 'the quick brown fox jumps over the lazy dog' | head -c 50000000",
-        on_output=lambda text: callbacks.append(len(text)),
+        on_output=output,
         output_path=tmp_path / "big.out",
     )
     tick = asyncio.create_task(ticker())
@@ -211,7 +213,8 @@ async def test_huge_output_never_stalls_the_event_loop(tmp_path: Path) -> None:
     await tick
     assert result.ok and result.bytes_out >= 50_000_000
     assert (tmp_path / "big.out").stat().st_size == result.bytes_out
-    assert max(stalls) < 0.25, f"event loop stalled {max(stalls):.3f}s"
+    longest = max(len(run_) for run_ in "".join(order).split("t"))
+    assert longest <= 2, f"{longest} output chunks were handled without the loop running anything else"
     assert sum(callbacks) == result.bytes_out, "every character reaches the callback (the session saves it)"
     assert max(callbacks) <= 2 * 64 * 1024, "no callback is handed megabytes at once"
     assert len(callbacks) < result.bytes_out / 32_000, "callbacks are batched, not one per line"
@@ -227,14 +230,17 @@ async def test_display_only_consumer_can_cap_batches() -> None:
     assert batches[-1].endswith("300000\r\n"), "the newest output is what is kept"
 
 
-async def test_runs_run_concurrently() -> None:
-    # 1 s each: one after the other takes 3 s; together 1 s plus three process starts, which a loaded
-    # machine can stretch by far more than the 0.2 s a 0.3 s sleep left
-    runs = [CommandRun(f"sleep 1; echo {i}") for i in range(3)]
-    start = time.monotonic()
+async def test_runs_run_concurrently(tmp_path: Path) -> None:
+    # a barrier: each run marks that it started, then waits (bounded) until all three have; run one
+    # after the other, the first would give up waiting and say so
+    barrier = (
+        "touch {dir}/started.{i}; n=0; "
+        "while [ $(ls {dir} | wc -l) -lt 3 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done; "
+        "[ $(ls {dir} | wc -l) -ge 3 ] && echo together-{i}"
+    )
+    runs = [CommandRun(barrier.format(dir=tmp_path, i=i)) for i in range(3)]
     results = await asyncio.gather(*(r.run() for r in runs))
-    assert all(r.ok for r in results)
-    assert time.monotonic() - start < 2.0
+    assert all(r.ok for r in results), [r.summary for r in results]
 
 
 async def test_many_small_lines_arrive_in_few_batches() -> None:

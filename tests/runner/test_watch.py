@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.runner.result import RunState
 from cockpit.runner.watch import Watch, WatchRun, parse_watch
 
 
@@ -55,12 +56,16 @@ async def test_watch_stop_cancels_the_run_in_flight() -> None:
     assert len(seen) >= 2
     slow = Watch("sleep 30", interval=0.05)
     task = slow.start()
-    await asyncio.sleep(0.2)
-    started = time.monotonic()
+    for _ in range(200):  # until the 30 s sleep is running
+        if slow._current is not None and slow._current.state is RunState.RUNNING:
+            break
+        await asyncio.sleep(0.02)
+    in_flight = slow._current
+    assert in_flight is not None
     await slow.stop()
     await watch.stop()
-    assert time.monotonic() - started < 2.0
     assert task.done()
+    assert in_flight.state is RunState.CANCELLED  # interrupted, not waited out
     count = len(seen)
     await asyncio.sleep(0.2)
     assert len(seen) == count, "no run after stop"

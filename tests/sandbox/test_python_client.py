@@ -88,11 +88,10 @@ def test_watch_from_a_compacted_version_raises_410(api: tuple[Sandbox, client.Ap
     old = core.list_namespaced_pod(DP).metadata.resource_version
     box.store.mutate(r.PODS, DP, "minio-0", lambda p: p["metadata"].update(labels={"app": "minio", "x": "2"}))
     box.store.compact()
-    started = time.monotonic()
-    with pytest.raises(ApiException) as exc:
+    with pytest.raises(ApiException) as exc:  # at once: a watch that waited would end quietly after 30 s
         for _ in watch.Watch().stream(core.list_namespaced_pod, DP, resource_version=old, timeout_seconds=30):
             pass
-    assert exc.value.status == 410 and time.monotonic() - started < 5
+    assert exc.value.status == 410
 
 
 def test_follow_logs(api: tuple[Sandbox, client.ApiClient]) -> None:

@@ -34,8 +34,9 @@ def own_world(tmp_path: Path) -> Iterator[Kubectl]:
     kubectl.box.stop()
 
 
-def test_default_world_starts_within_a_second(world: Kubectl) -> None:
-    assert world.box.started_in < 1.0
+def test_default_world_reports_its_start_time(world: Kubectl) -> None:
+    # how fast it starts is measured by bench/bench_sandbox.py, not asserted on a shared machine
+    assert world.box.started_in > 0
 
 
 def test_get_pods_all_namespaces_shows_the_seed_cluster(world: Kubectl) -> None:

@@ -100,10 +100,8 @@ async def test_huge_output_keeps_a_bounded_tail_and_full_side_file(make_app: App
     plan = plan_with_commands(Command("seq 1 200000", 7))
     app = make_app(plan=plan)
     async with app.run_test(size=(120, 40)) as pilot:
-        started = time.monotonic()
         await start(pilot)
         await wait_for(lambda: bool(runs(app)) and runs(app)[0].state != "running", pilot, timeout=30)
-        took = time.monotonic() - started
         await pilot.pause(0.1)
         view = runs(app)[0]
         assert view.state == "ok"
@@ -111,7 +109,6 @@ async def test_huge_output_keeps_a_bounded_tail_and_full_side_file(make_app: App
         assert tail_text(app).splitlines()[-2].strip() == "200000"
         side = app.session.session_dir / recorded(app)[0].output
         assert side.read_text().split() == [str(n) for n in range(1, 200001)]  # every line, in order
-        assert took < 20
 
 
 async def test_several_commands_run_at_once(make_app: AppFactory) -> None:
