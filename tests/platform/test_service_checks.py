@@ -28,7 +28,7 @@ async def test_healthy_http_url_reports_status_and_latency(http_server: Server) 
     result = await run(ServiceCheck(http_server.url("/ok"), contains="healthy"))
     assert result.healthy, result.reason
     assert result.status == 200
-    assert result.latency_s is not None and 0 < result.latency_s < 1
+    assert result.latency_s is not None and result.latency_s > 0
     assert result.tls_not_after is None
     assert result.reason.startswith("200 OK in ")
 
