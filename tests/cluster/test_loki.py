@@ -240,3 +240,41 @@ def test_a_loki_follow_survives_every_fault_and_goes_on_without_doubles_or_gaps(
         assert "an HTML page" in sentences["html-502"]
     finally:
         follower.stop()
+
+
+def test_a_loki_follow_whose_thread_ends_is_restarted() -> None:
+    loki = FakeLoki()
+    follower = LokiFollower(
+        LokiClient("http://loki:3100", client=httpx.Client(transport=httpx.MockTransport(loki.handler))),
+        '{app="api"}',
+        interval=0.01,
+        pause=lambda seconds, stop: stop.wait(min(seconds, 0.005)),
+    )
+    real = follower.poll_once
+
+    class ThreadKiller(BaseException):
+        """Not an Exception: escapes the per-poll handling and ends the thread."""
+
+    kills = {"left": 1}
+
+    def poll_once(now_ns: int | None = None) -> int:
+        if kills["left"]:
+            kills["left"] -= 1
+            raise ThreadKiller("boom")
+        return real(now_ns)
+
+    follower.poll_once = poll_once  # type: ignore[method-assign]
+    follower.start()
+    try:
+        deadline = time.monotonic() + 30
+        while follower.alive and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert not follower.alive
+        assert follower.ensure_running() == 1 and follower.restarts == 1
+        polls = follower.polls
+        while follower.polls < polls + 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert follower.polls >= polls + 3 and follower.alive
+        assert [line.text for line in follower.buffer.lines()][:2] == ["api-0 n=0", "api-0 n=1"]
+    finally:
+        follower.stop()
