@@ -112,11 +112,20 @@ class Headline(Static):
         self.palette = Palette()
         self.items: list[HeadlineItem] = []
         self.note = ""
+        self._shown: Text | None = None
 
     def show(self, items: list[HeadlineItem], note: str = "") -> None:
         self.items = list(items)
         self.note = note
-        self.update(headline_text(self.items, self.palette, self.size.width or 200, note))
+        self._draw()
 
     def on_resize(self) -> None:
-        self.update(headline_text(self.items, self.palette, self.size.width or 200, self.note))
+        self._draw()
+
+    def _draw(self) -> None:
+        """Update only when the text changed: the app hands the items every second, and an idle
+        screen paints nothing (tests/ui/test_idle.py)."""
+        text = headline_text(self.items, self.palette, self.size.width or 200, self.note)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
