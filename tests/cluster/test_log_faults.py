@@ -9,12 +9,14 @@ waits are injected short: the tests count lines, faults and resumes, never secon
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from kubernetes.client import ApiClient, Configuration
@@ -413,3 +415,43 @@ def test_resume_drops_what_was_shown_even_when_the_server_rounds_since_time_down
     assert texts == ["a", "b", "b", "c", "b", "d"]  # the third b is new; nothing else repeats
     assert ts_key("2026-01-01T10:00:00.25Z") < ts_key("2026-01-01T10:00:00.3Z")
     assert ts_key("not a time") == ""
+
+
+def test_a_resumed_follow_of_a_log_rate_stream_has_no_gap_or_double(tmp_path: Path) -> None:
+    """`--log-rate` streams (the load generator) are re-read from sinceTime as a kubelet re-reads
+    its file: a follow cut three times still holds one line every 1/rate seconds."""
+    from cockpit.cluster.hub import ClusterHub
+    from cockpit.kubeprint import parse_time
+
+    rate = 200
+    with Sandbox(seed=0, log_rate=rate) as box:
+        # backoff waits short: the sandbox keeps 2 s of a rate stream (RATE_BEHIND_S), as a
+        # kubelet's rotated log keeps what it has room for; a longer wait loses the oldest lines
+        options = {"pause": lambda seconds, stop: stop.wait(min(seconds, 0.01))}
+        hub = ClusterHub.connect(
+            kubeconfig=box.write_kubeconfig(tmp_path / "kc"), env={}, informer_options=options
+        )
+        running = next(p for p in box.store.list(PODS) if p["status"].get("phase") == "Running")
+        meta = running["metadata"]
+        follower = hub.follow_logs(LogRequest(meta["namespace"], pod=meta["name"], tail=0))
+        cuts: list[tuple[int, str]] = []
+        try:
+            for cut in range(3):
+                held = len(follower.buffer)
+                wait(lambda h=held: len(follower.buffer) > h + rate // 4, lambda: str(follower.health()))
+                stream = next(iter(follower.streams.values()))
+                resp = stream.response
+                assert resp is not None
+                cuts.append((len(follower.buffer), follower.buffer.lines()[-1].ts))
+                resp.shutdown()  # the connection is cut under the stream
+                wait(lambda c=cut: follower.resumes > c, lambda: str(follower.health()))
+            held = len(follower.buffer)
+            wait(lambda: len(follower.buffer) > held + rate // 4, lambda: str(follower.health()))
+            stamps = [parse_time(line.ts) or 0.0 for line in follower.buffer.lines()]
+            steps = [round((b - a) * rate, 2) for a, b in itertools.pairwise(stamps)]
+            odd = [(i, s, follower.buffer.lines()[i].ts) for i, s in enumerate(steps) if s != 1.0][:10]
+            assert steps and not odd, (odd, len(steps), cuts)
+            assert follower.resumes >= 3 and follower.restarts == 0
+        finally:
+            follower.stop()
+            hub.stop()

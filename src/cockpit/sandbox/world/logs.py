@@ -231,6 +231,12 @@ class WorldLogs:
         inst = instance_of(entry.obj, container, previous)
         if inst is None:
             return []
+        if self.follow_rate and since is not None and not previous and inst.end is None:
+            # a follow resumed from sinceTime gets the rate stream's own lines again, as a kubelet
+            # re-reads its file (at most RATE_BEHIND_S behind, like the stream itself)
+            now = self.world.now()
+            lines = self._rate_lines(namespace, entry.obj, inst, since - 1e-9, now, self.follow_rate)
+            return lines[-tail:] if tail is not None and tail > 0 else [] if tail is not None else lines
         return self._lines(namespace, entry.obj, container, inst, since=since, tail=tail)
 
     async def follow(self, namespace: str, pod: str, container: str, after: float) -> AsyncIterator[LogLine]:
