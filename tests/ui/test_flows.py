@@ -682,3 +682,34 @@ async def test_ticking_from_the_commands_leaves_the_keys_with_the_plan(make_app:
         await pilot.press("up")
         await pilot.pause()
         assert app.current.id == "1.2"  # type: ignore[union-attr]
+
+
+async def test_a_command_starts_its_task_only_once_it_may_run(make_app: AppFactory) -> None:
+    """The task on screen (highlighted, not started) becomes the active one when one of its commands
+    runs; a refused (read-only) or declined command leaves it as it was, with nothing journaled."""
+    refused_app = make_app(read_only=True)
+    async with refused_app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: refused_app.current is not None, pilot)
+        task = refused_app.current
+        assert task is not None and task.is_task and refused_app.session.active_task is None
+        refused_app.run_command(task.commands[DELETE])
+        await wait_for(lambda: bool(runs(refused_app)), pilot)
+        assert runs(refused_app)[0].state == "refused"
+        assert refused_app.session.active_task is None
+    assert not [e for e in journal_events(refused_app) if e["type"] == "task_activated"]
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.current is not None, pilot)
+        task = app.current
+        assert task is not None and app.session.active_task is None
+        app.run_command(task.commands[DELETE])
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen), pilot)
+        await pilot.press("n")  # declined: still not started
+        await wait_for(lambda: bool(runs(app)), pilot)
+        assert app.session.active_task is None
+        app.run_command(task.commands[ECHO])  # read-only: runs, and the task's timer starts with it
+        await wait_for(lambda: len(runs(app)) == 2 and runs(app)[1].state != "running", pilot)
+        assert app.session.active_task is task
+    kinds = [e["type"] for e in journal_events(app) if e["type"] in ("task_activated", "command_started")]
+    assert kinds == ["task_activated", "command_started"]

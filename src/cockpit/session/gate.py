@@ -124,6 +124,7 @@ class RunOpened:
     kind: RunKind
     side_file: str | None  # relative to the session folder
     note: str = ""  # lines to show under it ("(confirmed by alice at 07:12:03)", "(ran in the terminal: …)")
+    task_id: str | None = None  # the task it is filed under (which the run made the active task)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +391,11 @@ class Gate:
         """Journal the start and tell the UI; None when the journal refused it (the UI was told)."""
         key = f"run-{next(self._ids)}"
         try:
+            # running a task's own command is working on that task: its timer starts now, once the
+            # command is allowed and confirmed (a refused or declined one leaves the task alone)
+            task = request.task_id if request.origin in ("plan", "edited") else None
+            if task is not None and self.session.state.active != task:
+                self.session.activate(task)
             path = self.session.record_command_started(
                 key,
                 request.task_id,
@@ -408,7 +414,7 @@ class Gate:
             when = time.strftime("%H:%M:%S", time.localtime(facts["confirmed_wall"]))
             note = "\n".join(filter(None, [f"(confirmed by {facts['confirmed_by']} at {when})", note]))
         # the screen names the run as the journal does: a secret typed into the command is masked
-        self.view.show(RunOpened(key, self.session.redact(subject), kind, side, note))
+        self.view.show(RunOpened(key, self.session.redact(subject), kind, side, note, request.task_id))
         return key
 
     def _shower(self) -> Callable[[GateEvent], None]:

@@ -610,10 +610,15 @@ class CockpitApp(App[int]):
         self.run_command(event.command, edit=event.edit)
 
     def run_command(self, command: Command, *, edit: bool = False) -> None:
-        node = self.current
-        if node is not None and node.is_task and self.session.active_task is not node:
-            self.activate(node)
-        self._run_flow(node, command, edit)
+        # the gate makes the task active once the command may run (refused or declined: untouched)
+        self._run_flow(self.current, command, edit)
+
+    def follow_active_task(self) -> None:
+        """A run the gate opened may have made its task the active one: rows and status follow."""
+        self.refresh_rows()
+        if self.current is not None:
+            self.show_node(self.current)
+        self.refresh_status()
 
     @work(group="command-flow", exit_on_error=False, description="run a plan command")
     async def _run_flow(self, node: Node | None, command: Command, edit: bool) -> None:

@@ -217,6 +217,8 @@ class RunControl:
             self._add_view(view)
             for line in event.note.splitlines():
                 view.buffer.append_line(Text(line, style="italic"))
+            if event.task_id is not None:
+                self.app.follow_active_task()
         elif isinstance(event, WatchTick):
             self._watch_tick(event)
         elif isinstance(event, RunClosed):
