@@ -406,7 +406,9 @@ OPAQUE: list[Transform] = [
     lambda r, c: f"echo hi\\ # ; {c}",
     lambda r, c: f"echo hi # ; {c}",
     lambda r, c: f"echo '>' /dev/null; {c}",
-    lambda r, c: f"{c} '>' /dev/null" if "\n" not in c else c,
+    # a quoted '>' is an argument: the file after it must be the line's own (with /dev/null, a
+    # generated `sed -i …` or `mv …` run as root replaced the device with a regular file)
+    lambda r, c: f"{c} '>' null.txt" if "\n" not in c else c,
     lambda r, c: f"{c} > out.txt" if "\n" not in c else c,
     lambda r, c: f"sh <<EOF\n{c}\nEOF" if "\n" not in c and "$" not in c and "`" not in c else c,
     lambda r, c: f"echo {shlex.quote(c)} | bash",
@@ -545,6 +547,8 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Line], dict[
     root = tmp_path_factory.mktemp("differential")
     lines = generate(LINES)
     calls, touched = run_lines(root, lines)
+    # the lines run real sed/rm/mv/cp in their own folders only: nothing outside may have changed
+    assert Path("/dev/null").is_char_device(), "a generated line replaced /dev/null"
     why: dict[int, str] = {}
     for i in range(len(lines)):
         reason = changed(calls.get(i, []))
