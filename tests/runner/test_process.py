@@ -275,3 +275,21 @@ async def test_a_full_disk_stops_the_side_file_not_the_run(tmp_path: Path) -> No
     result = await CommandRun("echo still-streaming", output_path="/dev/full", on_output=chunks.append).run()
     assert result.ok and "still-streaming" in "".join(chunks)
     assert result.output_error == "output file /dev/full: No space left on device"
+
+
+async def test_a_busy_consumer_gets_full_batches_and_the_reader_waits_for_it() -> None:
+    """While the loop is busy with a batch, the reader collects the next one and then waits (the
+    command blocks on its terminal): every character arrives, in order, in few bounded batches."""
+    batches: list[str] = []
+
+    def busy(text: str) -> None:
+        batches.append(text)
+        time.sleep(0.2)  # the loop is busy (a slow screen): nothing is read into the void meanwhile
+
+    run = CommandRun("seq 1 300000", on_output=busy, flush_chars=256 * 1024)
+    result = await run.run()
+    out = "".join(batches)
+    assert result.ok and len(out) == result.bytes_out
+    assert out.replace("\r\n", "\n") == "".join(f"{i}\n" for i in range(1, 300001))
+    assert max(len(b) for b in batches) <= 2 * 256 * 1024, "the reader waits instead of piling up"
+    assert len(batches) <= len(out) / (256 * 1024) + 3, "a busy loop is handed full batches"

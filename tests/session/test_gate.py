@@ -307,3 +307,40 @@ def test_no_preview_without_a_pinned_kubeconfig(session: Session) -> None:
     assert Gate(session, target, ScriptedView()).previewer is None
     pinned = KubeTarget(context="kind-254", env={"KUBECONFIG": "/x"})
     assert Gate(session, pinned, ScriptedView()).previewer is not None
+
+
+async def test_a_flood_is_recorded_whole_and_redacted_in_few_batches(session: Session) -> None:
+    """3 MB of lines with a secret: the side file is exactly the redacted output, and the screen
+    gets a few big batches (one per full batch or per batch interval), not one per read."""
+    from cockpit.session.gate import OUTPUT_BATCH_CHARS, OUTPUT_BATCH_SECONDS
+    from cockpit.session.redact import StreamRedactor
+
+    unit = "line password=hunter2 token ghp_abcdefghijklmnopqrstuvwxyz0123456789 ok"
+    size = 3_000_000
+    cmd = f"yes '{unit}' | head -c {size}"
+    view = ScriptedView()
+    gate = make_gate(session, view)
+    began = asyncio.get_running_loop().time()
+    outcome = await gate.submit(Request.command(cmd, TASK))
+    assert outcome.key is not None
+    await finished(gate, view, outcome.key)
+    took = asyncio.get_running_loop().time() - began
+    raw = ((unit + "\n") * (size // len(unit) + 1))[:size].replace("\n", "\r\n")
+    redactor = StreamRedactor.for_command(cmd)
+    expected = redactor.feed(raw) + redactor.flush()
+    assert "hunter2" not in expected and "password=***" in expected
+    side = session.session_dir / session.state.runs[outcome.key].output
+    written = side.read_bytes().decode()
+    assert len(written) == len(expected) and written == expected, first_difference(written, expected)
+    outputs = [e for e in view.of(RunOutput) if e.key == outcome.key]
+    shown = "".join(e.text for e in outputs) + outputs[-1].partial
+    assert shown == expected, first_difference(shown, expected)
+    assert len(outputs) <= took / OUTPUT_BATCH_SECONDS + len(raw) / OUTPUT_BATCH_CHARS + 2
+
+
+def first_difference(got: str, want: str) -> str:
+    """Where two long texts part (pytest's own diff of megabytes takes minutes)."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), min(len(got), len(want))
+    )
+    return f"{len(got):,} vs {len(want):,}: from {at:,}: {got[at : at + 80]!r} vs {want[at : at + 80]!r}"

@@ -38,3 +38,11 @@ def test_ansi_colours_are_kept() -> None:
 def test_tabs_become_cells_so_a_stack_trace_never_spills_out_of_the_pane() -> None:
     text = as_text("\tat org.example.Main.run(Main.java:42)")
     assert "\t" not in text.plain and text.plain.startswith("        at org.example")
+
+
+def test_a_megabyte_chunk_keeps_only_the_last_lines() -> None:
+    buf = TailBuffer(max_lines=100)
+    buf.feed("".join(f"line {i}\r\n" for i in range(1, 50001)) + "open")
+    buf.feed(" line\r\n")
+    assert list(buf.lines) == [f"line {i}" for i in range(49902, 50001)] + ["open line"]
+    assert buf.dropped == 50000 - 99

@@ -2,18 +2,21 @@
 
 `CommandRun` starts `/bin/bash -c CMD` (so pipes, `&&` and `$(date)` work) with the slave end of a
 fresh PTY as its stdin/stdout/stderr and controlling terminal, in its own session and process group.
-The master end is read non-blockingly from the asyncio loop (`loop.add_reader`) in bounded chunks;
-bytes are decoded with an incremental UTF-8 decoder (`errors="replace"`), ANSI sequences kept.
+The master end is read by a reader thread of the run's own, in 64 KiB reads until nothing is
+waiting: the event loop does no work per read (a PTY hands out about 4 KiB a read, so a command
+printing 200 MB meant ~50,000 loop wake-ups). The thread writes the side file, decodes the bytes
+with an incremental UTF-8 decoder (`errors="replace"`, ANSI sequences kept) and collects the text.
 
-Output reaches `on_output` in batches: whatever arrived within `flush_interval` seconds (default
-40 ms), or sooner once `flush_chars` (64 Ki) characters are waiting, so no single callback is
-handed megabytes to chew on; every character of it by default (the session's side file is
-written from these batches). The loop never stalls: each wake-up reads at most 8 x 64 KiB, and
-a command printing faster than the callbacks consume simply blocks on its full terminal
-(natural back-pressure, bounded memory).
+Output reaches `on_output` on the loop in batches: whatever arrived within `flush_interval`
+seconds (default 40 ms), or sooner once `flush_chars` (64 Ki) characters are waiting, so a flood
+costs the loop a few hand-offs a second, never one per read. Every character is delivered by
+default (the session's side file is written from these batches); a batch never holds more than
+2 x `flush_chars` characters: the reader waits until the loop took the batch, and a command
+printing faster than the callbacks consume simply blocks on its full terminal (natural
+back-pressure, bounded memory).
 A display-only consumer can set `max_pending_chars`: each batch then keeps only its newest
 characters and starts with a line saying how many were skipped (the raw bytes are still all in
-`output_path` when given).
+`output_path` when given); the reader then never waits.
 
 Every callback runs on the loop thread that called `start()`.
 """
@@ -25,10 +28,12 @@ import codecs
 import contextlib
 import fcntl
 import os
+import select
 import signal
 import struct
 import subprocess
 import termios
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -39,7 +44,7 @@ from cockpit.runner.result import RunnerError, RunResult, RunState, describe_exi
 
 READ_CHUNK = 64 * 1024
 TAIL_CHARS = 64 * 1024
-READS_PER_WAKEUP = 8
+DRAIN_READS = 64  # after the shell exited: what is still waiting, bounded (background children)
 
 OutputCallback = Callable[[str], None]
 ExitCallback = Callable[["RunResult"], None]
@@ -104,6 +109,13 @@ class CommandRun:
         self._skipped_chars = 0
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
+        # shared with the reader thread: _pending, _pending_len, _skipped_chars, _closed
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)  # the loop took a batch (or the run closed)
+        self._reader: threading.Thread | None = None
+        self._reader_done: asyncio.Future[None] | None = None
+        self._wake_r = self._wake_w = -1  # tells the reader the shell exited: drain and stop
+        self._closed = False
         self._tail: list[str] = []  # newest output, trimmed to about TAIL_CHARS lazily
         self._tail_len = 0
         self._side: BinaryIO | None = None
@@ -111,7 +123,6 @@ class CommandRun:
         self._started_at = 0.0
         self._cancelled = False
         self._done: asyncio.Future[RunResult] | None = None
-        self._reading = False
         self._writing = False
         self._stdin = bytearray()
 
@@ -281,27 +292,49 @@ class CommandRun:
         finally:
             os.close(slave)
         assert self._loop is not None
-        self._loop.add_reader(master, self._on_readable)
-        self._reading = True
+        self._reader_done = self._loop.create_future()
+        self._wake_r, self._wake_w = os.pipe()
+        self._reader = threading.Thread(target=self._read_loop, name=f"cockpit-pty-{self.pid}", daemon=True)
+        self._reader.start()
 
-    def _on_readable(self) -> None:
-        # A few bounded reads per wake-up: fewer loop turns for big output, still a short stall.
-        for _ in range(READS_PER_WAKEUP):
-            if not self._read_once():
-                break
+    # -- the reader thread -------------------------------------------------------------------------
 
-    def _read_once(self) -> bool:
-        """Read one chunk; False at end of stream (EIO/EOF) or when nothing is waiting."""
-        assert self._master is not None
+    def _read_loop(self) -> None:
+        master, loop = self._master, self._loop
+        assert master is not None and loop is not None
         try:
-            data = os.read(self._master, READ_CHUNK)
+            while True:
+                ready, _, _ = select.select([master, self._wake_r], [], [])
+                if self._wake_r in ready:  # the shell exited: what is waiting, then stop
+                    for _ in range(DRAIN_READS):
+                        if self._read_once(master) is not True:
+                            break
+                    return
+                if not self._read_available(master):
+                    return
+        except (OSError, ValueError):  # the run was torn down under the thread
+            return
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the cockpit is quitting
+                loop.call_soon_threadsafe(self._reader_ended)
+
+    def _read_available(self, master: int) -> bool:
+        """Read until nothing is waiting (True) or the stream ended (False)."""
+        while True:
+            got = self._read_once(master)
+            if got is not True:
+                return got is None
+
+    def _read_once(self, master: int) -> bool | None:
+        """One read: True if data came, None if nothing is waiting, False at end of stream (EIO:
+        every slave end closed, the normal end; EOF or any other error ends it too)."""
+        try:
+            data = os.read(master, READ_CHUNK)
         except BlockingIOError:
-            return False
-        except OSError:  # EIO: every slave end closed (the normal end); anything else ends it too
-            self._stop_reading()
+            return None
+        except OSError:
             return False
         if not data:
-            self._stop_reading()
             return False
         self._consume(data)
         return True
@@ -321,24 +354,32 @@ class CommandRun:
             self._add_text(text)
 
     def _add_text(self, text: str) -> None:
-        self._tail.append(text)
-        self._tail_len += len(text)
-        if self._tail_len > 2 * TAIL_CHARS:
-            kept = "".join(self._tail)[-TAIL_CHARS:]
-            self._tail, self._tail_len = [kept], len(kept)
-        if self.on_output is None:
-            return
-        self._pending.append(text)
-        self._pending_len += len(text)
-        if self.max_pending_chars is not None:
-            if self._pending_len > self.max_pending_chars * 2:
+        """Queue text for the loop (reader thread, or the loop once the reader ended)."""
+        limit = 2 * self.flush_chars
+        reader = threading.current_thread() is self._reader
+        with self._room:
+            if reader and self.max_pending_chars is None:  # back-pressure: wait for the loop to take a batch
+                while self._pending_len and self._pending_len + len(text) > limit and not self._closed:
+                    self._room.wait(0.5)
+            was = self._pending_len
+            self._pending.append(text)
+            self._pending_len += len(text)
+            if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars * 2:
                 self._trim_pending()
-        elif self._pending_len >= self.flush_chars:
-            if self._flush_handle is not None:
-                self._flush_handle.cancel()
-            self._flush()
+            now = self._pending_len
+        if self._loop is None or self._closed:
             return
-        self._schedule_flush()
+        if not reader:
+            self._schedule_flush()
+        elif was == 0 or (was < self.flush_chars <= now and self.max_pending_chars is None):
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._schedule_flush)
+
+    def _reader_ended(self) -> None:
+        if self._reader_done is not None and not self._reader_done.done():
+            self._reader_done.set_result(None)
+
+    # -- batches, on the loop ----------------------------------------------------------------------
 
     def _trim_pending(self) -> None:
         assert self.max_pending_chars is not None
@@ -352,7 +393,14 @@ class CommandRun:
         self._pending_len = len(keep)
 
     def _schedule_flush(self) -> None:
-        if self._flush_handle is not None or self._loop is None:
+        if self._loop is None or self._closed:
+            return
+        if self.max_pending_chars is None and self._pending_len >= self.flush_chars:
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+            self._flush()  # a full batch goes now: the reader may be waiting for room
+            return
+        if self._flush_handle is not None:
             return
         delay = max(0.0, self._last_flush + self.flush_interval - time.monotonic())
         self._flush_handle = self._loop.call_later(delay, self._flush)
@@ -360,33 +408,42 @@ class CommandRun:
     def _flush(self) -> None:
         self._flush_handle = None
         self._last_flush = time.monotonic()
-        if not self._pending or self.on_output is None:
+        with self._room:
+            if not self._pending:
+                return
+            if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars:
+                self._trim_pending()
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._pending_len = 0
+            skipped, self._skipped_chars = self._skipped_chars, 0
+            self._room.notify_all()
+        self._tail.append(text)
+        self._tail_len += len(text)
+        if self._tail_len > 2 * TAIL_CHARS:
+            kept = "".join(self._tail)[-TAIL_CHARS:]
+            self._tail, self._tail_len = [kept], len(kept)
+        if self.on_output is None:
             return
-        if self.max_pending_chars is not None and self._pending_len > self.max_pending_chars:
-            self._trim_pending()
-        text = "".join(self._pending)
-        self._pending.clear()
-        self._pending_len = 0
-        if self._skipped_chars:
-            skipped = f"… {self._skipped_chars:,} characters skipped here (full output in the side file) …"
-            text = f"\r\n{skipped}\r\n{text}"
-            self._skipped_chars = 0
+        if skipped:
+            note = f"… {skipped:,} characters skipped here (full output in the side file) …"
+            text = f"\r\n{note}\r\n{text}"
         self.on_output(text)
 
-    def _stop_reading(self) -> None:
-        if self._reading and self._loop is not None and self._master is not None:
-            self._loop.remove_reader(self._master)
-        self._reading = False
+    def _stop_reader(self) -> None:
+        """Tell the reader thread the shell exited: it reads what is waiting, then ends."""
+        if self._wake_w >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"x")
 
     async def _wait_exit(self) -> None:
         assert self._proc is not None
         returncode = await self._proc.wait()
         # Drain what the command wrote before exiting, but never wait on background children
         # that keep the terminal open: the run is over when the shell is.
-        if self._master is not None:
-            for _ in range(64):  # a PTY buffers a few KiB: this is plenty, and bounded
-                if not self._read_once():
-                    break
+        self._stop_reader()
+        if self._reader_done is not None:
+            await asyncio.shield(self._reader_done)
         tail = self._decoder.decode(b"", final=True)
         if tail:
             self._add_text(tail)
@@ -395,13 +452,15 @@ class CommandRun:
         self._finish(exit_code, signum, error=describe_exit(self.cmd, exit_code, signum, self.tail()))
 
     def _finish(self, exit_code: int | None, signum: int | None, *, error: str | None) -> None:
-        self._stop_reading()
         self._stop_writing()
         if self._flush_handle is not None:
             self._flush_handle.cancel()
         try:
             self._flush()  # the last batch; a failing callback must not lose the result
         finally:
+            with self._room:
+                self._closed = True
+                self._room.notify_all()
             self._close_fds()
             self._set_result(exit_code, signum, error)
 
@@ -432,6 +491,11 @@ class CommandRun:
             self.on_exit(self.result)
 
     def _close_fds(self) -> None:
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r = self._wake_w = -1
         if self._master is not None:
             with contextlib.suppress(OSError):
                 os.close(self._master)

@@ -50,7 +50,8 @@ from cockpit.session.preview import Preview, Previewer
 from cockpit.session.state import CommandRun as JournaledRun
 from cockpit.session.target import KubeTarget
 
-FULL_OUTPUT_CHARS = 32 * 1024 * 1024
+OUTPUT_BATCH_SECONDS = 0.05
+OUTPUT_BATCH_CHARS = 1024 * 1024
 READ_ONLY_REFUSAL = "refused: read-only session"
 DECLINED = "declined by operator"
 
@@ -505,8 +506,10 @@ class Gate:
             rows=40,
             on_output=lambda chunk: self._output(key, chunk),
             on_exit=on_exit,
-            # never elide: the session's side file is the full record, and the tail is cheap to feed
-            max_pending_chars=FULL_OUTPUT_CHARS,
+            # never elide (the session's side file is the full record); a flood reaches the session
+            # and the screen in at most ~20 big batches a second (the reader waits while one is full)
+            flush_interval=OUTPUT_BATCH_SECONDS,
+            flush_chars=OUTPUT_BATCH_CHARS,
         )
         self._processes[key] = process
         await process.start()

@@ -56,12 +56,14 @@ class TailBuffer:
         """Add raw terminal output (may hold several lines, CRLF, ANSI codes, a trailing partial)."""
         self._preview = ""  # what comes now carries the line it previewed
         data = self._partial + chunk.replace("\r\n", "\n")
-        parts = data.split("\n")
+        keep = self.lines.maxlen
+        if keep is None:
+            parts = data.split("\n")
+        else:  # only the tail survives: split off just the last lines, count what falls off at once
+            parts = data.rsplit("\n", keep + 1)  # what falls off, the lines kept, the open line
+            if len(parts) > keep + 1:
+                self.dropped += parts.pop(0).count("\n") + 1
         self._partial = parts.pop()
-        keep = self.lines.maxlen or len(parts)
-        if len(parts) > keep:  # only the tail survives: skip what would fall off at once
-            self.dropped += len(parts) - keep
-            parts = parts[-keep:]
         for part in parts:
             self.append_line(part)
         self.version += 1
