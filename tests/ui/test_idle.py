@@ -4,8 +4,10 @@ the one-second timers find nothing to show and the screen gets no update at all.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
+import pytest
 from textual import messages
 
 from cockpit.cluster.hub import ClusterHub
@@ -22,8 +24,12 @@ from .plans import make_plan
 REPAINTS = (messages.Update, messages.Layout, messages.UpdateScroll)
 
 
-async def test_an_idle_app_repaints_nothing_for_five_seconds(tmp_path: Path) -> None:
+async def test_an_idle_app_repaints_nothing_for_five_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     box = Sandbox(seed=0, time_scale=1e-6).start()  # the seed world, standing still
+    frozen = time.time()  # and the pods' ages too (they tick like kubectl's on a live clock)
+    monkeypatch.setattr(PodsPane, "clock", staticmethod(lambda: frozen))
     kubeconfig = box.write_kubeconfig(tmp_path / "kubeconfig", context_name="cockpit-sandbox")
     hub = ClusterHub.connect(kubeconfig=kubeconfig, env={})
     repaints: list[object] = []

@@ -85,7 +85,7 @@ async def test_pods_pane_lists_problem_pods_first_and_follows_changes(fake: Fake
         assert names(table) == ["trino-worker-1", "api-1", "minio-1"]
         assert column(table, "status") == ["CrashLoopBackOff", "Running", "Running"]
         headers = [c.header for c in table.columns]
-        assert headers[:2] == ["STATUS", "NAME"]  # why a pod is a problem shows even when narrow
+        assert headers[:6] == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]  # kubectl's order
         summary = str(app.query_one("#pods-summary", Static).render())
         assert "Pod health 67% (2/3 pods)" in summary and "CrashLoopBackOff 1" in summary
         assert "Running or Completed" in str(app.query_one("#pods-formula", Static).render())
@@ -214,3 +214,36 @@ def test_logs_pane_size_comes_from_the_config_file(
     panes = dict(build_live_panes(hub))
     logs = panes["Logs"]
     assert isinstance(logs, LogsPane) and logs.max_lines == 2500 and logs.buffer.max_lines == 2500
+
+
+async def test_ages_and_restart_times_age_like_kubectls(
+    fake: FakeApi, hub: ClusterHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AGE and RESTARTS' '(Xs ago)' move on with the clock while no pod changes (kubectl's texts)."""
+    created = 1_761_300_000.0
+    crash = pod_obj("db-0", crash=True)
+    crash["status"]["containerStatuses"][0]["lastState"]["terminated"]["finishedAt"] = "2025-10-24T10:00:30Z"
+    fake.put(
+        "db-0",
+        metadata={
+            "name": "db-0",
+            "namespace": "ns",
+            "uid": "uid-db-0",
+            "resourceVersion": "1",
+            "creationTimestamp": "2025-10-24T10:00:00Z",
+        },
+        **crash,
+    )
+    now = [created + 65]
+    monkeypatch.setattr(PodsPane, "clock", staticmethod(lambda: now[0]))
+    app = PaneApp(PodsPane(hub))
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one("#pods-table", VirtualTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert column(table, "age") == ["65s"] and column(table, "restarts") == ["5 (35s ago)"]
+        pane = app.query_one(PodsPane)
+        pane._tick()  # nothing is due yet: the same second
+        now[0] += 10
+        pane._tick()
+        await wait_until(pilot, lambda: column(table, "age") == ["75s"])
+        assert column(table, "restarts") == ["5 (45s ago)"]

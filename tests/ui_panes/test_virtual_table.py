@@ -18,9 +18,10 @@ from tests.ui_panes.test_panes import PaneApp, wait_until
 
 
 def expected_rows(pods: list[PodSummary]) -> list[tuple[str, ...]]:
-    """The cells the DataTable pane showed for these pods, in its order (AGE left out: it ticks)."""
+    """The cells the DataTable pane showed for these pods, in its row order (AGE left out: it ticks),
+    columns in kubectl's order."""
     return [
-        (p.status, p.name, p.ready, str(p.restarts), p.namespace, p.last_termination, p.node, p.detail[:120])
+        (p.namespace, p.name, p.ready, p.status, str(p.restarts), p.last_termination, p.node, p.detail[:120])
         for p in sort_pods(pods)
     ]
 
@@ -202,3 +203,13 @@ async def test_restarts_do_not_reorder_the_pods_pane(tmp_path: Path) -> None:
     finally:
         hub.stop()
         fake.stop()
+
+
+def test_a_narrow_pods_pane_keeps_name_and_status_before_namespace() -> None:
+    from cockpit.ui.panes.pods import TABLE_COLUMNS
+
+    natural = [14, 40, 5, 16, 14, 5, 10, 12, 30]
+    keys = [TABLE_COLUMNS[i].key for i, _w in layout(TABLE_COLUMNS, natural, 74)]
+    assert keys[:4] == ["name", "ready", "status", "restarts"] and "namespace" not in keys
+    wide = [TABLE_COLUMNS[i].key for i, _w in layout(TABLE_COLUMNS, natural, 160)]
+    assert wide[:6] == ["namespace", "name", "ready", "status", "restarts", "age"]

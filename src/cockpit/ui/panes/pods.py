@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -31,16 +32,17 @@ from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
-# STATUS leads: in a narrow live area (80 columns) the long pod names would otherwise hide why a pod is
-# a problem, and the problem pods are what this pane is for. When narrower still, the columns with
-# the lowest priority go first and long names are cut in the middle (their ends tell pods apart).
+# kubectl's order (NAMESPACE, NAME, READY, STATUS, RESTARTS, AGE), then what kubectl shows only with
+# -o wide or describe. When the pane is narrow the lowest priority goes first: NAMESPACE before
+# anything kubectl prints without -A, STATUS (why a pod is a problem) only after NAME; long names are
+# cut in the middle (their ends tell pods apart).
 TABLE_COLUMNS = (
-    Column("status", "STATUS", priority=9, cut=None),
+    Column("namespace", "NAMESPACE", priority=5, min_width=14, cut="middle"),
     Column("name", "NAME", priority=10, min_width=24, cut="middle"),
     Column("ready", "READY", priority=8, cut=None),
+    Column("status", "STATUS", priority=9, cut=None),
     Column("restarts", "RESTARTS", priority=7, cut=None, align="right"),
     Column("age", "AGE", priority=6, cut=None),
-    Column("namespace", "NAMESPACE", priority=5, min_width=14, cut="middle"),
     Column("last", "LAST TERMINATION", priority=3, cut=None),
     Column("node", "NODE", priority=2, min_width=12, cut="middle"),
     Column("detail", "WHY", priority=1, min_width=24),
@@ -101,6 +103,9 @@ class PodsPane(TablePane):
     """Pods of the watched scope. `f` filters, `e` shows a pod's events, `l` follows its logs,
     `D` deletes it (its controller starts a new one; through the gate)."""
 
+    # wall clock for AGE and "N (Xs ago)": those texts age like kubectl's (tests can freeze it)
+    clock: ClassVar[Callable[[], float]] = time.time
+
     WHAT = "pods"
     TABLE_ID = "pods-table"
     PLURAL = "pods"
@@ -133,6 +138,7 @@ class PodsPane(TablePane):
         self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
         # a pod's cells while the pod, its AGE text and the theme are unchanged
         self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...], Palette]] = {}
+        self._next_text_change = float("inf")  # when the first AGE or RESTARTS text shown changes
         self._summary_shown: Text | None = None
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
         self.initial_filter = f"-n {namespace}" if namespace else ""
@@ -189,18 +195,19 @@ class PodsPane(TablePane):
         if cached is not None and cached[0] is p and now < cached[1] and cached[3] is palette:
             return cached[2]
         cells: tuple[Cell, ...] = (
-            status_text(p.status, palette),
+            p.namespace,
             p.name,
             p.ready,
+            status_text(p.status, palette),
             p.restarts_text(now),
             p.age(now),
-            p.namespace,
             p.last_termination,
             p.node,
             p.detail[:120],
         )
         until = min(text_stable_until(p.created, now), text_stable_until(p.last_restart, now))
         self._cells[key] = (p, until, cells, palette)
+        self._next_text_change = min(self._next_text_change, until)
         return cells
 
     def render_rows(self) -> None:
@@ -220,11 +227,19 @@ class PodsPane(TablePane):
         if summary != self._summary_shown:
             self._summary_shown = summary
             self.query_one("#pods-summary", Static).update(summary)
-        now = time.time()
+        now = self.clock()
         row = self._row
+        self._next_text_change = float("inf")
         self.show_rows([(k, row(k, now)) for k in keys])
         if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
             self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
+
+    def _tick(self) -> None:
+        super()._tick()
+        # AGE and "N (Xs ago)" age with the clock, as kubectl's do: redraw (the changed cells only)
+        # when the first of them shown is due, and not at all while none is
+        if self.is_on_screen and self.clock() >= self._next_text_change:
+            self.request_render()
 
     def action_start_filter(self) -> None:
         """/ (the app's filter key) on this pane: the filter box under the summary."""
