@@ -216,7 +216,7 @@ _UNIT_WORD_RE = re.compile(
 
 
 def _box_among_qualifiers(text: str) -> tuple[TimeBox, str] | None:
-    """"(optional, 5 min)", "(P1 - 10 min)": one part is a box and no other part speaks of time.
+    """ "(optional, 5 min)", "(P1 - 10 min)": one part is a box and no other part speaks of time.
     Returns the box and the other parts, which stay in the title ("Step 3 (optional)")."""
     parts = [p.strip() for p in re.split(r"[,;|/]| - | – ", text) if p.strip()]
     if len(parts) < 2:
