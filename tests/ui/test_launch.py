@@ -50,3 +50,9 @@ def test_unknown_context_is_refused_not_replaced(
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
     code, err = run([str(seed_plan_path), "--context", "prod-typo"], capsys)
     assert code == 2 and "prod-typo" in err and err.count("\n") == 1
+
+
+def test_unknown_theme_on_the_command_line_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run(["--theme", "nosuch"], capsys)
+    assert code == 2 and err.startswith("cockpit: unknown theme 'nosuch' (themes: ")
+    assert "cockpit-colorblind" in err and err.count("\n") == 1

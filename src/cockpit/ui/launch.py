@@ -267,8 +267,23 @@ def offer_sandbox(options: LaunchOptions, environ: Mapping[str, str], ask: Any =
     return answer.strip().lower() in ("", "y", "yes")
 
 
+def unknown_theme(name: str) -> str:
+    """Why `--theme NAME` names no theme ('' when it does): house, the operator's own, Textual's."""
+    from textual.theme import BUILTIN_THEMES
+
+    from cockpit.ui.themes import all_themes
+
+    names = {theme.name for theme in all_themes()[0]} | set(BUILTIN_THEMES)
+    if name in names:
+        return ""
+    return f"unknown theme '{name}' (themes: {', '.join(sorted(names))})"
+
+
 def run_app(options: LaunchOptions) -> int:
     """Open the cockpit; 2 with a one-line message when it cannot open."""
+    if options.theme is not None and (unknown := unknown_theme(options.theme)):
+        print(f"cockpit: {unknown}", file=sys.stderr)  # a mistyped --theme is a usage error
+        return 2
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if interactive and no_kubeconfig_anywhere(options, os.environ) and offer_sandbox(options, os.environ):
         options.sandbox = True
