@@ -19,6 +19,7 @@ The limits are far above any runbook people write (the 25 KB seed has 577 lines)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml
@@ -41,6 +42,24 @@ MAX_CELLS = 1_000  # `|` on one line outside code blocks
 MAX_INDENT = 200  # spaces before a list marker
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def outside_fences(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(index, line) of the lines that are not inside a fenced code block nor a fence line: the
+    one reading of CommonMark fences (same character, at least as long) the pre-parse checks share."""
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE_RE.match(line)
+        if fence is not None:
+            if match is not None and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match is not None:
+            fence = match.group(1)
+            continue
+        yield index, line
+
+
 _MARKERS_RE = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))+")
 _MARKER_RE = re.compile(r">|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])")
 
@@ -73,22 +92,14 @@ def check_text(text: str, path: str) -> None:
 def check_markdown(text: str, path: str) -> int:
     """Markdown structure within budget, before markdown-it parses it; returns the number of
     lines of structure (outside code blocks) for `check_shell_lines`."""
-    fence: str | None = None
     structure = 0
     brackets = angles = 0  # in the current paragraph
     unclosed = 0  # `[` and `<` not closed on their line, in the current paragraph
     size = 0  # characters in the current paragraph
     markup = 0  # in the document
     paragraph_line = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = _FENCE_RE.match(line)
-        if fence is not None:
-            if match is not None and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match is not None:
-            fence = match.group(1)
-            continue
+    for index, line in outside_fences(text.split("\n")):
+        number = index + 1
         if not line.strip():
             brackets = angles = unclosed = size = 0
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from cockpit.plan.budget import outside_fences
 from cockpit.plan.errors import PlanError
 
 MAX_NESTING = 50
@@ -128,7 +129,6 @@ Block = Heading | Para | ListBlock | Code | Table | Quote | Html | Rule
 
 
 _UNSPACED_HEADING_RE = re.compile(r"^(#{1,6})(?=[A-Z])")
-_FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def space_headings(text: str) -> tuple[str, list[int]]:
@@ -138,16 +138,7 @@ def space_headings(text: str) -> tuple[str, list[int]]:
         return text, []
     lines = text.split("\n")
     changed: list[int] = []
-    fence: str | None = None
-    for i, line in enumerate(lines):
-        match = _FENCE_LINE_RE.match(line)
-        if fence is not None:
-            if match is not None and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match is not None:
-            fence = match.group(1)
-            continue
+    for i, line in outside_fences(lines):
         heading = _UNSPACED_HEADING_RE.match(line)
         before = lines[i - 1].strip() if i else ""
         alone = (not before or before.endswith("-->")) and (i + 1 == len(lines) or not lines[i + 1].strip())
