@@ -153,8 +153,11 @@ def test_operator_session_in_tmux(tmp_path: Path, cockpit_home: Path, tmux_binar
 
         tmux.keys("Enter")  # `cockpit --resume`: back where it stood
         tmux.wait_for("/15m 1.2 Stabilize DolphinScheduler control plane")
-        screen = tmux.wait_for("e2e-$((6*7)) from cockpit")  # the earlier run, in the output pane
-        assert "✓" in next(line for line in screen.splitlines() if "1.1 Cloudflare" in line)
+        tmux.wait_for("e2e-$((6*7)) from cockpit")  # the earlier run, in the output pane
+        tmux.wait_until(  # and 1.1 ticked in the plan (its rows can paint a moment after the output)
+            "1.1 shown done",
+            lambda s: any("✓" in line for line in s.splitlines() if "1.1 Cloud" in line),
+        )
         tmux.keys("Tab")  # into the task (its commands), maximized to read it whole
         tmux.keys("z")
         tmux.wait_for("certs re-triggered, waiting on ACME")  # the task's note

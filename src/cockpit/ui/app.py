@@ -192,6 +192,7 @@ class CockpitApp(App[int]):
         self.startup_warnings += theme_problems
         self._journal_problem = ""
         self.closing = False  # set once the session is ending: late process exits only journal
+        self._active_seen: Node | None = None  # the active task the screen last showed
         self.notices: deque[str] = deque(maxlen=200)  # every notification shown, newest last
         self.zoomed: Any = None  # the maximized pane, if one is
         self.metrics_board = MetricsBoard.for_plan(list(plan.metrics))
@@ -506,6 +507,7 @@ class CockpitApp(App[int]):
         except SESSION_ERRORS as exc:
             self.notify(str(exc), severity="error")
             return
+        self._active_seen = node
         if previous is not None:
             self.refresh_rows(previous)
         self.refresh_rows(node)
@@ -614,10 +616,14 @@ class CockpitApp(App[int]):
         self._run_flow(self.current, command, edit)
 
     def follow_active_task(self) -> None:
-        """A run the gate opened may have made its task the active one: rows and status follow."""
-        self.refresh_rows()
-        if self.current is not None:
-            self.show_node(self.current)
+        """A run the gate opened may have made its task the active one: its row and the task view
+        follow (only then: redrawing the task view would scroll it back to the top)."""
+        active = self.session.active_task
+        if active is not None and active is not self._active_seen:
+            self._active_seen = active
+            self.refresh_rows()
+            if self.current is active:
+                self.show_node(active)
         self.refresh_status()
 
     @work(group="command-flow", exit_on_error=False, description="run a plan command")
