@@ -43,6 +43,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -493,3 +494,14 @@ class FaultProxy:
             return
         if fault == "hung-watch":
             await client_gone  # nothing more is relayed; the socket stays open until the client goes
+
+
+def write_kubeconfig(path: Path, server: str) -> Path:
+    """A kubeconfig whose only context, `faulty`, talks to `server` (the proxy's URL)."""
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: faulty\n"
+        f"clusters: [{{name: c, cluster: {{server: '{server}'}}}}]\n"
+        "users: [{name: u, user: {}}]\n"
+        "contexts: [{name: faulty, context: {cluster: c, user: u}}]\n"
+    )
+    return path

@@ -25,7 +25,7 @@ from cockpit.sandbox.store import Store
 from cockpit.sandbox.worldapi import StoredLogs
 from cockpit.ui.panes import LogsPane
 from cockpit.ui.widgets.nav import NavLog
-from tests.cluster.faultproxy import FaultProxy
+from tests.cluster.faultproxy import FaultProxy, write_kubeconfig
 from tests.cluster.test_log_faults import NS, Writer, pod
 
 PODS_FOLLOWED = ["web-0", "web-1", "web-2"]
@@ -53,13 +53,7 @@ def rig(tmp_path: Path) -> Iterator[tuple[Writer, FaultProxy, ClusterHub]]:
     writer = Writer(logs, PODS_FOLLOWED).start()
     while min(writer.count.values()) == 0:
         time.sleep(0.01)
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: faulty\n"
-        f"clusters: [{{name: c, cluster: {{server: '{proxy.url}'}}}}]\n"
-        "users: [{name: u, user: {}}]\n"
-        "contexts: [{name: faulty, context: {cluster: c, user: u}}]\n"
-    )
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", proxy.url)
 
     def pause(seconds: float, stop: threading.Event) -> bool:
         return stop.wait(min(seconds, 0.5))  # long enough for the pane to show the reason

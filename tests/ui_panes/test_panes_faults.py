@@ -22,7 +22,7 @@ from cockpit.sandbox.resources import NAMESPACES, PODS
 from cockpit.sandbox.store import Store
 from cockpit.ui.panes import PodsPane
 from cockpit.ui.widgets.virtual_table import VirtualTable
-from tests.cluster.faultproxy import FaultProxy
+from tests.cluster.faultproxy import FaultProxy, write_kubeconfig
 
 
 class PaneApp(App[None]):
@@ -50,13 +50,7 @@ def rig(tmp_path: Path) -> Iterator[tuple[Store, FaultProxy, ClusterHub]]:
         store.create(PODS, _pod(f"web-{i:02d}"))
     box = Sandbox(world=False, store=store, bookmark_interval=0.1).start()
     proxy = FaultProxy(box.port, on_restart=store.compact).start()
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: faulty\n"
-        f"clusters: [{{name: c, cluster: {{server: '{proxy.url}'}}}}]\n"
-        "users: [{name: u, user: {}}]\n"
-        "contexts: [{name: faulty, context: {cluster: c, user: u}}]\n"
-    )
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", proxy.url)
 
     def pause(seconds: float, stop: threading.Event) -> bool:
         return stop.wait(min(seconds, 0.3))  # long enough for the pane to show the reason
