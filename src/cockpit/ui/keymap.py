@@ -41,6 +41,8 @@ def known_binding_ids() -> set[str]:
 
 def unknown_binding_ids(loaded: LoadedConfig) -> list[str]:
     """One line per keymap id that no binding has, naming where it is written."""
+    if not loaded.config.keymap:
+        return []  # nothing to check: no walk over every widget class at start-up
     known = known_binding_ids()
     return [
         f"{loaded.where('keymap', name)}: keymap: no binding has the id '{name}' (`?` lists the ids)"
