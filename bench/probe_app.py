@@ -12,7 +12,8 @@ Modes:
   churn    server-stamped pod changes (annotation cockpit.sandbox/changed-at) -> the paint that
            includes them, and key press (j in the pods table) -> the next paint, while churning
   idle     CPU, RSS and paints over S seconds once the pods are on screen and nothing changes
-  logs     follow a pod logging at the sandbox's --log-rate: lag (kubelet timestamp -> paint), CPU
+  logs     follow a pod logging at the sandbox's --log-rate in the shown Logs tab: lag (kubelet
+           timestamp of the oldest line a paint adds -> that paint), CPU
   output   a command through the session path (runner, redaction, side file, output view):
            seconds to finish and key press -> paint while it floods
   nocluster  spawn -> first paint with no kubeconfig at all
@@ -144,15 +145,20 @@ async def press_and_time(app: Any, paints: Paints, key: str, changed: Any) -> fl
     return (got[0] if got else time.time()) - began
 
 
-def focus_pods(app: Any) -> None:
-    """Show the Pods tab (if it is not shown) and put the focus on its table."""
+def show_tab(pane: Any) -> None:
+    """Show the live-area tab that holds `pane` (if it is not shown)."""
     from textual.widgets import TabbedContent, TabPane
 
-    pane = pods_pane(app)
     tab = next((a for a in pane.ancestors if isinstance(a, TabPane)), None)
     tabs = next((a for a in pane.ancestors if isinstance(a, TabbedContent)), None)
     if tab is not None and tabs is not None and tab.id and tabs.active != tab.id:
         tabs.active = tab.id
+
+
+def focus_pods(app: Any) -> None:
+    """Show the Pods tab (if it is not shown) and put the focus on its table."""
+    pane = pods_pane(app)
+    show_tab(pane)
     pane.query_one("#pods-table").focus()
 
 
@@ -273,14 +279,14 @@ async def mode_logs(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
     lags: list[float] = []
     shown = [0]
-    pending: list[str] = []
+    pending: list[str] = []  # the oldest line of each drain not painted yet: the worst lag it shows
     drain = LogsPane.drain
 
     def drained(self: Any) -> int:
         lines = self.buffer.since(self.shown_seq)
         n = drain(self)
-        if n and lines and lines[-1].ts:
-            pending.append(lines[-1].ts)
+        if n and lines and lines[0].ts:
+            pending.append(lines[0].ts)
         shown[0] += n
         return n
 
@@ -299,8 +305,10 @@ async def mode_logs(args: argparse.Namespace, home: Path) -> dict[str, Any]:
             pending.clear()
             paints.next(painted)
 
+        show_tab(pane)  # the operator following logs looks at them: hidden, nothing of them is painted
         pane.follow(LogRequest(target.namespace, pod=target.name, tail=0))
         await asyncio.sleep(2.0)
+        pending.clear()  # drained while warming up: not the paints measured
         paints.next(painted)
         lags.clear()
         cpu0, t0, shown0 = cpu_seconds(), time.monotonic(), shown[0]
