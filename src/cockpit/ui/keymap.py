@@ -19,7 +19,10 @@ from textual.dom import DOMNode
 from cockpit.config import LoadedConfig, load_config
 
 # the modules whose widgets and screens declare bindings
-_UI_MODULES = ("cockpit.ui.app", "cockpit.ui.panes")
+_UI_MODULES = (
+    "cockpit.ui.app",
+    *(f"cockpit.ui.panes.{name}" for name in ("pods", "argo", "certs", "logs", "metrics", "platform")),
+)
 
 
 def known_binding_ids() -> set[str]:

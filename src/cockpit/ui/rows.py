@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.errors import StyleSyntaxError
 from rich.style import Style
@@ -70,6 +71,20 @@ def palette_from_variables(variables: Mapping[str, str]) -> Palette:
         accent=colour("primary", default.accent),
         series=series or default.series,
     )
+
+
+_palettes: dict[str, Palette] = {}
+
+
+def palette_of(app: Any) -> Palette:
+    """An app's Palette (the cockpit keeps one per theme), or one made from its theme's variables
+    (`app.theme`, `app.theme_variables`: a Textual App)."""
+    own = getattr(app, "palette", None)
+    if isinstance(own, Palette):
+        return own
+    if app.theme not in _palettes:
+        _palettes[app.theme] = palette_from_variables(app.theme_variables)
+    return _palettes[app.theme]
 
 
 def screen_text(text: str) -> str:

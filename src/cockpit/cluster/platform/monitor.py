@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from cockpit.cluster.loki import LokiClient
 from cockpit.cluster.platform.config import PlatformConfig
 from cockpit.cluster.platform.grafana import GrafanaClient
 from cockpit.cluster.platform.plan_scan import (
@@ -223,6 +222,8 @@ class PlatformMonitor:
             )
             jobs.append(grafana.status())
         if cfg.loki is not None:
+            from cockpit.cluster.loki import LokiClient  # with its HTTP stack, only once Loki is configured
+
             lk = cfg.loki
             loki = LokiClient(lk.url, lk.token, lk.tenant, verify=lk.verify, basic=lk.basic)
             jobs.append(loki.status(self.loki_selector))

@@ -67,6 +67,7 @@ class CheckMonitor:
 
     async def run_round(self) -> list[CheckState]:
         """Run every check once, concurrently; update change tracking; return the states."""
+        await self.runner.prepare(self.checks)
         results = await asyncio.gather(*(self._one(c) for c in self.checks))
         for result in results:
             key = result.check.key

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from cockpit.cluster.loki import LokiStatus
 from cockpit.cluster.platform.grafana import GrafanaStatus
 from cockpit.cluster.platform.promql import MetricReading, format_value
 from cockpit.cluster.platform.scheduler import CheckState
 from cockpit.cluster.platform.velero import BackupReport
 from cockpit.kubeprint import human_duration
+
+if TYPE_CHECKING:  # the Loki client (and the kube HTTP stack under it) loads only once Loki is configured
+    from cockpit.cluster.loki import LokiStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
@@ -24,7 +23,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
 from cockpit.session.actions import PaneAction
-from cockpit.ui.rows import Palette, palette_from_variables
+from cockpit.ui.rows import Palette, palette_of
 from cockpit.ui.screens.dialogs import TextPrompt
 from cockpit.ui.screens.viewer import TextViewer
 from cockpit.ui.widgets.virtual_table import Column, Row, VirtualTable
@@ -71,19 +70,6 @@ class GateRequest(Message):
     def __init__(self, action: PaneAction) -> None:
         super().__init__()
         self.action = action
-
-
-_palettes: dict[str, Palette] = {}
-
-
-def palette_of(app: App[object]) -> Palette:
-    """The app's Palette (the cockpit keeps one per theme), or one made from its theme's variables."""
-    own = getattr(app, "palette", None)
-    if isinstance(own, Palette):
-        return own
-    if app.theme not in _palettes:
-        _palettes[app.theme] = palette_from_variables(app.theme_variables)
-    return _palettes[app.theme]
 
 
 class LivePane(Vertical):

@@ -24,7 +24,7 @@ from cockpit.cluster.platform.snapshot import PlatformSnapshot
 from cockpit.kubeprint import human_duration
 from cockpit.plan.model import Plan
 from cockpit.session.engine import SessionError
-from cockpit.ui.panes.base import palette_of
+from cockpit.ui.rows import palette_of
 
 REPAINT_S = 0.2
 RECORD_EVERY_S = 60.0  # the session's "end" metrics are refreshed at most this often
@@ -137,6 +137,15 @@ class PlatformPane(VerticalScroll):
             for key, label in columns:
                 table.add_column(label, key=key)
         self._paint(self.snapshot)
+        # polling starts once the first screen is painted: no answer can be on it, and setting up
+        # the first round (HTTP clients, CA bundles) must not hold the screen back
+        self.call_after_refresh(self._start_monitor)
+        self.set_interval(1.0, self._tick_ages, name="platform-ages")
+        # Painting is driven by the pane's own timer: `_receive` may be called from a loop callback
+        # outside Textual's context (informer threads hop onto the loop), where timers can't be set.
+        self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
+
+    def _start_monitor(self) -> None:
         self.run_worker(
             self.monitor.run(self._receive),
             name="platform-monitor",
@@ -145,10 +154,6 @@ class PlatformPane(VerticalScroll):
             exit_on_error=False,
             description="Platform health: service checks, metrics, Grafana/Loki, Velero",
         )
-        self.set_interval(1.0, self._tick_ages, name="platform-ages")
-        # Painting is driven by the pane's own timer: `_receive` may be called from a loop callback
-        # outside Textual's context (informer threads hop onto the loop), where timers can't be set.
-        self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
 
     def on_show(self) -> None:
         self.monitor.set_active(True)
