@@ -12,7 +12,7 @@ from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.pods import PodSummary, sort_pods
 from cockpit.sandbox import Sandbox
 from cockpit.ui.panes import PodsPane
-from cockpit.ui.widgets.virtual_table import Column, VirtualTable, cut_middle, layout
+from cockpit.ui.widgets.virtual_table import Column, VirtualTable, cell_width, cut_middle, layout
 from tests.cluster.sandboxfix import hub_for
 from tests.ui_panes.test_panes import PaneApp, wait_until
 
@@ -213,3 +213,20 @@ def test_a_narrow_pods_pane_keeps_name_and_status_before_namespace() -> None:
     assert keys[:4] == ["name", "ready", "status", "restarts"] and "namespace" not in keys
     wide = [TABLE_COLUMNS[i].key for i, _w in layout(TABLE_COLUMNS, natural, 160)]
     assert wide[:6] == ["namespace", "name", "ready", "status", "restarts", "age"]
+
+
+async def test_plain_string_cells_are_measured_and_drawn_as_rich_text_would_be() -> None:
+    """Cells are kept as given and become Text only when drawn: wide characters still count two
+    cells, control codes none, and a column is as wide as its widest value, as before."""
+    table = VirtualTable(COLUMNS, id="t")
+    app = TableApp(table)
+    async with app.run_test(size=(120, 12)) as pilot:
+        odd = ["pod-日本語-x", "pod\x07bell", "plain-pod"]
+        table.update([(f"k{i}", (name, "Running", "n")) for i, name in enumerate(odd)])
+        await pilot.pause()
+        assert [cell_width(n) for n in odd] == [Text(n).cell_len for n in odd] == [12, 7, 9]
+        assert table._layout[0] == (0, 12)  # NAME as wide as its widest value, measured like Rich
+        assert [str(table.get_row_at(i)[0]) for i in range(3)] == [Text(n).plain for n in odd]
+        table.update([("k0", ("short", Text("Pending"), "n"))])  # the wide ones gone: NAME narrows
+        await pilot.pause()
+        assert table._layout[0] == (0, 5) and table.row_count == 1

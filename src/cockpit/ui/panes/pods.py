@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.text import Text
@@ -52,8 +53,10 @@ RENDER_EVERY_S = 0.2
 STATUS_ROLE = {"Running": "success", "Completed": "muted", "Pending": "warning", "Terminating": "warning"}
 
 
+@lru_cache(maxsize=512)
 def status_text(status: str, palette: Palette) -> Text:
-    """A STATUS cell in the theme's colours: anything not listed is a problem (bold, error)."""
+    """A STATUS cell in the theme's colours: anything not listed is a problem (bold, error).
+    One Text per status and theme, shared by every row showing it (nothing changes a cell's Text)."""
     role = STATUS_ROLE.get(status)
     return Text(status, style=palette.style(role) if role else palette.style("error", bold=True))
 

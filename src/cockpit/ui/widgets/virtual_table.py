@@ -4,6 +4,8 @@
 rendered row in a cache and, when the same keys come back in the same order, repaints only the
 rows whose cells changed; nothing at all when nothing changed. A row's cells are compared by
 identity first, so a caller that reuses the tuple of an unchanged row costs one `is` per row.
+Cells are kept as given (plain strings stay strings) and become Rich Text only when their row is
+drawn: a first fill of 10k rows measures 90k cells but builds Text for the ~50 rows on screen.
 
 Columns have a priority and a minimum width: when the table is narrower than the columns' natural
 widths, the lowest-priority columns are dropped first, then the columns that may shrink (`cut`)
@@ -54,6 +56,19 @@ class Column:
     max_width: int | None = None
     cut: Literal["end", "middle"] | None = "end"
     align: Literal["left", "right"] = "left"
+
+
+def cell_width(cell: Cell) -> int:
+    """The cells `cell` takes on screen, as Rich measures the Text it is drawn as."""
+    if isinstance(cell, str):
+        if cell.isascii() and cell.isprintable():
+            return len(cell)  # the common case, without building a Text
+        return Text(cell).cell_len  # control codes are stripped, wide characters count two
+    return cell.cell_len
+
+
+def as_text(cell: Cell) -> Text:
+    return cell if isinstance(cell, Text) else Text(cell)
 
 
 def cut_text(text: Text, width: int, how: Literal["end", "middle"] | None) -> Text:
@@ -189,8 +204,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.zebra_stripes = zebra_stripes
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
-        self._cells: dict[str, tuple[Text, ...]] = {}
-        self._source: dict[str, Sequence[Cell]] = {}  # what the caller gave, to spot unchanged rows
+        self._source: dict[str, Sequence[Cell]] = {}  # the rows as given, by key (drawn from these)
         self._widths: list[Counter[int]] = [Counter({cell_len(c.header): 1}) for c in self.columns]
         self._layout: list[tuple[int, int]] = []
         self._layout_for: tuple[int, tuple[int, ...]] = (-1, ())
@@ -217,10 +231,10 @@ class VirtualTable(ScrollView, can_focus=True):
         return next(i for i, c in enumerate(self.columns) if c.key == key)
 
     def get_row(self, key: str) -> tuple[Text, ...]:
-        return self._cells[key]
+        return tuple(as_text(c) for c in self._source[key])
 
     def get_row_at(self, index: int) -> tuple[Text, ...]:
-        return self._cells[self._keys[index]]
+        return self.get_row(self._keys[index])
 
     def clear(self) -> None:
         self.update(())
@@ -243,13 +257,12 @@ class VirtualTable(ScrollView, can_focus=True):
             self._source = fresh
             return
         for key in gone:
-            self._forget(key)
+            self._forget(source[key], key)
         for key in changed:
-            self._forget(key)
-            texts = tuple(c if isinstance(c, Text) else Text(c) for c in fresh[key])
-            self._cells[key] = texts
-            for counter, text in zip(self._widths, texts, strict=True):
-                counter[text.cell_len] += 1
+            if key in source:
+                self._forget(source[key], key)
+        for i, counter in enumerate(self._widths):  # a column at a time: Counter counts in C
+            counter.update(map(cell_width, [fresh[key][i] for key in changed]))
         self._source = fresh
         cursor_key = self._cursor_key
         if not same_order:
@@ -274,12 +287,9 @@ class VirtualTable(ScrollView, can_focus=True):
         else:
             self._move(min(self.cursor_row, len(keys) - 1), scroll=False)
 
-    def _forget(self, key: str) -> None:
-        texts = self._cells.pop(key, None)
-        if texts is None:
-            return
-        for counter, text in zip(self._widths, texts, strict=True):
-            width = text.cell_len
+    def _forget(self, cells: Sequence[Cell], key: str) -> None:
+        for counter, cell in zip(self._widths, cells, strict=True):
+            width = cell_width(cell)
             counter[width] -= 1
             if not counter[width]:
                 del counter[width]
@@ -327,11 +337,11 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def _line(self, texts: Sequence[Text], style: Style) -> Strip:
+    def _line(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments: list[Segment] = []
         for n, (i, width) in enumerate(self._layout):
             column = self.columns[i]
-            text = cut_text(texts[i], width, column.cut)
+            text = cut_text(as_text(cells[i]), width, column.cut)
             pad = width - text.cell_len
             if n:
                 segments.append(Segment(" " * GAP, style))
@@ -349,7 +359,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:
             if self._header is None:
                 header_style = base + self.get_component_rich_style("virtual-table--header")
-                self._header = self._line([Text(c.header) for c in self.columns], header_style)
+                self._header = self._line([c.header for c in self.columns], header_style)
             style = base + self.get_component_rich_style("virtual-table--header")
             return self._header.crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
@@ -364,7 +374,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = base + self.get_component_rich_style("virtual-table--cursor")
             elif kind == 1:
                 style = base + self.get_component_rich_style("virtual-table--even-row")
-            strip = self._line(self._cells[key], style)
+            strip = self._line(self._source[key], style)
             self.paints += 1
             if len(self._strips) >= CACHE_ROWS:
                 self._strips.clear()
