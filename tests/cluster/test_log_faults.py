@@ -22,6 +22,7 @@ import pytest
 from kubernetes.client import ApiClient, Configuration
 
 from cockpit.cluster.backoff import Backoff
+from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.health import Deadlines, InformerState
 from cockpit.cluster.kubeapi import KubeApi
 from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest, Stream, ts_key
@@ -415,6 +416,35 @@ def test_resume_drops_what_was_shown_even_when_the_server_rounds_since_time_down
     assert texts == ["a", "b", "b", "c", "b", "d"]  # the third b is new; nothing else repeats
     assert ts_key("2026-01-01T10:00:00.25Z") < ts_key("2026-01-01T10:00:00.3Z")
     assert ts_key("not a time") == ""
+
+
+def test_kubelet_batches_taken_whole_keep_the_resume_rule() -> None:
+    """Batches of nanosecond stamps in order are taken in one pass: the same lines, the same
+    resume point and the same replay as line by line, and a bad or older line still counts."""
+    follower = LogFollower(_Api(), LogRequest(NS, pod="p"), LogBuffer(), backoff=Backoff)  # type: ignore[arg-type]
+    stream = Stream("p", "app")
+    t = "2026-01-01T10:00:0{}.{:09d}Z {}".format
+    first = [t(0, 1, "a"), t(0, 2, "b"), t(0, 2, "b")]
+    assert follower._take(stream, first, Counter(), "t") == 3
+    assert stream.seen_at_last == Counter({"b": 2})  # the copies at the newest instant
+    second = [t(0, 2, "c"), t(1, 5, "d"), t(1, 5, "d"), t(1, 5, "e")]  # an instant the last batch ended on
+    assert follower._take(stream, second, Counter(), "t") == 4
+    assert (stream.last_key, stream.last_ts) == ("2026-01-01T10:00:01.000000005Z",) * 2
+    assert stream.seen_at_last == Counter({"d": 2, "e": 1})
+    # a resumed stream sends the last instant again: only its new copies are shown
+    again = [t(1, 5, "d"), t(1, 5, "d"), t(1, 5, "e"), t(1, 5, "d"), t(2, 0, "f")]
+    assert follower._take(stream, again, Counter(stream.seen_at_last), "t") == 2
+    older = [t(2, 1, "g"), t(1, 9, "late"), t(2, 2, "h")]  # out of order: the older line is dropped
+    assert follower._take(stream, older, Counter(), "t") == 2
+    assert follower._take(stream, [t(2, 3, "x"), t(2, 4, "y"), t(2, 4, "y")], Counter(), "t") == 3
+    assert stream.seen_at_last == Counter({"y": 2})
+    bad = [t(3, 0, "i"), "2026-01-01T10:00:03 no nanoseconds, no Z", t(3, 1, "never")]
+    with pytest.raises(ClusterError):
+        follower._take(stream, bad, Counter(), "t")
+    texts = [line.text for line in follower.buffer.lines()]
+    assert texts == ["a", "b", "b", "c", "d", "d", "e", "d", "f", "g", "h", "x", "y", "y", "i"]
+    assert [line.seq for line in follower.buffer.lines()] == list(range(15))
+    assert follower.buffer.lines()[-1].ts == "2026-01-01T10:00:03.000000000Z"
 
 
 def test_a_resumed_follow_of_a_log_rate_stream_has_no_gap_or_double(tmp_path: Path) -> None:

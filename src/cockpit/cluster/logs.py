@@ -16,9 +16,11 @@ import shlex
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from itertools import count, islice, repeat
+from typing import Any, NamedTuple
 
 import urllib3
 
@@ -35,14 +37,18 @@ RESOLVE_EVERY = 5.0  # seconds between looks for new pods of a deployment or sel
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):
+    """One line held (a tuple: 20,000 a second are made without a Python call each)."""
+
     seq: int  # position in the buffer's whole history (monotonic)
     pod: str
     container: str
     text: str
     colour: int  # index into a palette, one per pod
     ts: str = ""  # RFC 3339 from the kubelet, "" when unknown
+
+
+_new_line = partial(tuple.__new__, LogLine)
 
 
 class LogBuffer:
@@ -66,15 +72,25 @@ class LogBuffer:
 
     def extend(self, pod: str, container: str, texts: Iterable[tuple[str, str]]) -> int:
         """Append (timestamp, text) pairs of one pod; returns how many were added."""
+        pairs = list(texts)
+        if not pairs:
+            return 0
+        stamps, lines = zip(*pairs, strict=True)
+        return self.add(pod, container, stamps, lines)
+
+    def add(self, pod: str, container: str, stamps: Sequence[str], texts: Sequence[str]) -> int:
+        """Append the lines `texts` of one pod with their timestamps ("" when unknown); returns how
+        many were added. One C-speed pass: no Python call per line."""
+        added = len(texts)
+        if not added:
+            return 0
         colour = self.colour_of(pod)
         with self._lock:
-            before = self._seq
-            for ts, text in texts:
-                if len(self._lines) == self.max_lines:
-                    self.dropped += 1
-                self._lines.append(LogLine(self._seq, pod, container, text, colour, ts))
-                self._seq += 1
-            added = self._seq - before
+            first = self._seq
+            self.dropped += max(0, len(self._lines) + added - self.max_lines)
+            fields = zip(count(first), repeat(pod), repeat(container), texts, repeat(colour), stamps)
+            self._lines.extend(map(_new_line, fields))
+            self._seq = first + added
         if added and self.on_lines is not None and not self.paused:
             self.on_lines()
         return added
@@ -91,9 +107,10 @@ class LogBuffer:
         with self._lock:
             if not self._lines or seq >= self._seq:
                 return []
-            first = self._lines[0].seq
-            start = max(0, seq - first)
-            return list(self._lines)[start:]
+            wanted = self._seq - max(seq, self._lines[0].seq)
+            lines = list(islice(reversed(self._lines), wanted))  # the new tail, not all 10,000
+            lines.reverse()
+            return lines
 
     def lines(self) -> list[LogLine]:
         with self._lock:
@@ -583,6 +600,19 @@ class LogFollower:
     ) -> int:
         """Add a batch's new lines to the buffer (see the resume rule); a line without its
         timestamp stops the batch there and raises (the stream is reopened from the last good line)."""
+        fresh = _fresh_kubelet_lines(batch, stream.last_key)
+        if fresh is not None:  # the common case, checked for the whole batch at C speed
+            stamps, texts = fresh
+            last = stamps[-1]
+            stream.last_key = stream.last_ts = last
+            same = len(stamps) - 1
+            while same and stamps[same - 1] == last:
+                same -= 1
+            stream.seen_at_last = Counter(texts[same:])
+            replay.clear()
+            self.buffer.add(stream.pod, stream.container, stamps, texts)
+            self._arrived(stream, changed=True)
+            return len(texts)
         pairs: list[tuple[str, str]] = []
         bad = ""
         for raw in batch:
@@ -742,6 +772,25 @@ def ts_key(ts: str) -> str:
     return f"{m.group(1)}.{(m.group(2) or '').ljust(9, '0')}Z"
 
 
+_KUBELET_HEADS = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z )*")
+_HEAD = 31  # a kubelet timestamp with nanoseconds (its own sort key, see ts_key) and the space
+
+
+def _fresh_kubelet_lines(batch: list[str], last_key: str) -> tuple[list[str], list[str]] | None:
+    """(stamps, texts) when every line of `batch` starts with a kubelet timestamp with nanoseconds,
+    in order and all newer than `last_key` (every line is new: nothing to replay); else None and
+    the batch is taken line by line. Checks the whole batch with one regex, not one per line."""
+    if not batch:
+        return None
+    heads = [line[:_HEAD] for line in batch]
+    if heads[0][:30] <= last_key or _KUBELET_HEADS.fullmatch("".join(heads)) is None:
+        return None
+    stamps = [head[:30] for head in heads]
+    if not all(map(str.__le__, stamps, stamps[1:])):
+        return None
+    return stamps, [line[_HEAD:] for line in batch]
+
+
 def rfc3339(epoch: float) -> str:
     """Epoch seconds as RFC 3339 with nanoseconds in UTC, as the kubelet writes them."""
     whole = int(epoch)
@@ -764,8 +813,11 @@ def _line_batches(resp: urllib3.BaseHTTPResponse, rest: list[bytes] | None = Non
         buf += chunk
         if b"\n" not in chunk:
             continue
-        *complete, buf = buf.split(b"\n")
-        yield [line.decode("utf-8", "replace").rstrip("\r") for line in complete]
+        cut = buf.rindex(b"\n")
+        text = buf[:cut].decode("utf-8", "replace")  # a newline never splits a UTF-8 sequence
+        buf = buf[cut + 1 :]
+        lines = text.split("\n")
+        yield [line.rstrip("\r") for line in lines] if "\r" in text else lines
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
