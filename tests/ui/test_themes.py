@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,42 @@ def test_theme_snapshot(theme: str, make_app: AppFactory, snap_compare, utc: Non
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", ["cockpit-dark", "cockpit-light"])
+async def test_the_first_screen_is_in_the_theme_and_styled_once(
+    theme: str, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The theme the session opens in is on the first screen painted, and (for a theme as dark as
+    Textual's default) neither the theme nor the layout's size classes cost another styling pass
+    over every widget before it (each was one at every start)."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.dom import DOMNode
+
+    restyled: list[int] = []  # how many nodes each restyle covered
+    update_nodes = Stylesheet.update_nodes
+
+    def counted(self: Stylesheet, nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.append(len(nodes))
+        update_nodes(self, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counted)
+    app = make_app(theme=theme)
+    first: list[tuple[str, Color | None, int, int]] = []
+    display = app._display
+
+    def painted(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        display(screen, renderable)
+        if renderable is not None and not first:
+            widgets = len(list(screen.walk_children(with_self=True)))
+            first.append((app.theme, screen.styles.background, sum(n for n in restyled if n > 1), widgets))
+
+    app._display = painted  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(lambda: bool(first), pilot)
+        background = Color.parse(app.theme_variables["background"])
+    name, colour, nodes, widgets = first[0]
+    assert name == theme and colour == background
+    if theme == "cockpit-dark":  # Textual restyles the screen once when it is first shown; no more
+        assert nodes <= widgets, f"{nodes} restyles of {widgets} widgets before the first paint"

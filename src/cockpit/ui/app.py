@@ -190,6 +190,7 @@ class CockpitApp(App[int]):
         for custom in house_and_own:
             self.register_theme(custom)
         self.startup_warnings += theme_problems
+        self._theme_set_early = self._set_theme_before_styling(self._theme_name)
         self._journal_problem = ""
         self.closing = False  # set once the session is ending: late process exits only journal
         self._active_seen: Node | None = None  # the active task the screen last showed
@@ -251,6 +252,7 @@ class CockpitApp(App[int]):
     # ---- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self._apply_size_classes()  # before the panes are styled: a class change restyles them all
         yield Headline(id="headline")
         with Horizontal(id="main"):
             tree = PlanTree(id="plan")
@@ -269,8 +271,26 @@ class CockpitApp(App[int]):
         yield StatusBar(id="status")
         yield Footer()
 
+    def _set_theme_before_styling(self, name: str) -> bool:
+        """Put `name` in force before the stylesheet is read, so the first styling pass already has
+        its colours (setting `theme` once mounted restyles every widget again: ~30 ms of each start).
+        Only a theme as dark as Textual's default: a light one also needs the ANSI colour filter
+        rebuilt, which only the theme watcher does (on mount)."""
+        theme = self.get_theme(name)
+        if theme is None or theme.dark != self.current_theme.dark:
+            return False
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.update_classes(
+            {**{c: False for c in self.classes if c.startswith("-theme-")}, f"-theme-{name}": True},
+            update=False,
+        )
+        return True
+
     def on_mount(self) -> None:
-        if self._theme_name in self.available_themes:
+        if self._theme_set_early:
+            pass  # in force since __init__
+        elif self._theme_name in self.available_themes:
             self.theme = self._theme_name
         else:
             fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else self.theme
