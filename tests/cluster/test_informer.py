@@ -93,6 +93,24 @@ def test_changes_are_coalesced_into_few_batches(fake: FakeApi) -> None:
     disp.stop()
 
 
+def test_a_whole_list_is_delivered_without_waiting_to_coalesce(fake: FakeApi) -> None:
+    """Changes wait 1/rate s for company; a list is everything at once and goes out at once (here
+    the dispatcher would hold a change for 1000 s)."""
+    for i in range(3):
+        fake.put(f"p{i}", value=i)
+    cfg = Configuration(host=fake.url)
+    cfg.retries = False
+    dispatcher = Dispatcher(rate=0.001)
+    informer = Informer(KubeApi(ApiClient(cfg)), PODS, None, _name, dispatcher, page_size=2)
+    rec = Recorder()
+    informer.subscribe(rec)
+    informer.start()
+    rec.wait({f"p{i}": str(i) for i in range(3)})
+    assert informer.health.synced
+    informer.stop()
+    dispatcher.stop()
+
+
 def test_410_relists_and_emits_exactly_the_missed_changes(fake: FakeApi) -> None:
     for name in ("a", "b", "c"):
         fake.put(name, value=1)

@@ -113,19 +113,24 @@ def object_key(obj: dict[str, Any]) -> str:
 
 
 class Dispatcher:
-    """Delivers informers' pending batches from one thread, at most `rate` batches per second each."""
+    """Delivers informers' pending batches from one thread, at most `rate` batches per second each.
+
+    A batch waits `1/rate` s for more changes to coalesce with, except a whole list (`urgent`):
+    it is everything at once already, and at start-up it is what the operator is waiting for."""
 
     def __init__(self, rate: float = 15.0) -> None:
         self.interval = 1.0 / rate
         self._cond = threading.Condition()
         self._dirty: set[Informer[Any]] = set()
+        self._urgent = False
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="cockpit-dispatch", daemon=True)
         self._thread.start()
 
-    def mark(self, informer: Informer[Any]) -> None:
+    def mark(self, informer: Informer[Any], urgent: bool = False) -> None:
         with self._cond:
             self._dirty.add(informer)
+            self._urgent = self._urgent or urgent
             self._cond.notify()
 
     def stop(self) -> None:
@@ -140,9 +145,10 @@ class Dispatcher:
                     self._cond.wait()
                 if self._stopped:
                     return
-            time.sleep(self.interval)  # coalesce what arrives meanwhile
-            with self._cond:
+                # coalesce what arrives meanwhile, unless a whole list is waiting
+                self._cond.wait_for(lambda: self._urgent or self._stopped, timeout=self.interval)
                 ready, self._dirty = self._dirty, set()
+                self._urgent = False
             for informer in ready:
                 informer._flush()
 
@@ -489,7 +495,7 @@ class Informer(Generic[T]):
             self.resource_version = rv
             self.relists += 1
         self._synced.set()
-        self._arrived(changed=True)
+        self._arrived(changed=True, urgent=True)
 
     # -- watch ---------------------------------------------------------------------------------
 
@@ -615,8 +621,9 @@ class Informer(Generic[T]):
 
     # -- health and delivery -------------------------------------------------------------------
 
-    def _arrived(self, changed: bool = False) -> None:
-        """Data arrived: the informer is live, the backoff's healthy period runs."""
+    def _arrived(self, changed: bool = False, urgent: bool = False) -> None:
+        """Data arrived: the informer is live, the backoff's healthy period runs. `urgent`: a whole
+        list, delivered without waiting for more changes to coalesce with."""
         self.backoff.healthy()
         now = self.clock()
         with self._health_lock:
@@ -631,7 +638,7 @@ class Informer(Generic[T]):
                 0,
             )
         if changed or old.state is not InformerState.CONNECTED:
-            self._dispatcher.mark(self)
+            self._dispatcher.mark(self, urgent)
 
     def _page_arrived(self) -> None:
         """A list page arrived: the server answers (the data is not stale), but the rows change only

@@ -44,10 +44,51 @@ class _Spec(msgspec.Struct, omit_defaults=True):
     initContainers: list[_Container] | None = None
 
 
+# `status` as far as kubectl's READY/STATUS/RESTARTS, LAST TERMINATION and WHY read it: the
+# images, IDs, IPs and probe times beside these fields are skipped. Leaves are `Any`: a value of an
+# unexpected type is passed on as it came, for `summarize_pod` to read as it would the whole object.
+class _StateDetail(msgspec.Struct, omit_defaults=True):
+    reason: Any = None
+    message: Any = None
+    signal: Any = None
+    exitCode: Any = None
+    finishedAt: Any = None
+
+
+class _State(msgspec.Struct, omit_defaults=True):
+    waiting: _StateDetail | None = None
+    running: _StateDetail | None = None
+    terminated: _StateDetail | None = None
+
+
+class _ContainerStatus(msgspec.Struct, omit_defaults=True):
+    name: Any = None
+    ready: Any = None
+    started: Any = None
+    restartCount: Any = None
+    state: _State | None = None
+    lastState: _State | None = None
+
+
+class _Condition(msgspec.Struct, omit_defaults=True):
+    type: Any = None
+    status: Any = None
+    reason: Any = None
+    message: Any = None
+
+
+class _Status(msgspec.Struct, omit_defaults=True):
+    phase: Any = None
+    reason: Any = None
+    conditions: list[_Condition] | None = None
+    initContainerStatuses: list[_ContainerStatus] | None = None
+    containerStatuses: list[_ContainerStatus] | None = None
+
+
 class _Pod(msgspec.Struct, omit_defaults=True):
     metadata: _Meta | None = None
     spec: _Spec | None = None
-    status: dict[str, Any] | None = None  # small, and read in many ways: kept whole
+    status: _Status | None = None
 
 
 class _ListMeta(msgspec.Struct, omit_defaults=True):
