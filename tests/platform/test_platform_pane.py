@@ -9,6 +9,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from cockpit.cluster.health import Health, InformerState
 from cockpit.cluster.platform.config import EndpointConfig, PlatformConfig
 from cockpit.cluster.platform.spec import ServiceCheck
 from cockpit.ui.panes.platform import PlatformPane, build_platform_pane
@@ -149,3 +150,41 @@ async def test_polls_pause_while_the_tab_is_hidden(http_server: Server) -> None:
         app.query_one(TabbedContent).active = "platform-tab"
         # ~5 rounds at 0.2 s within a second when idle
         await until(lambda: state["count"] - hidden_start >= 3, "did not resume when shown")
+
+
+class ListingPods:
+    """A pods informer whose first list is still coming (`synced` flips when told)."""
+
+    def __init__(self) -> None:
+        self.health = Health(InformerState.STARTING)
+
+    def listed(self) -> None:
+        self.health = Health(InformerState.CONNECTED, synced=True)
+
+
+class ListingHub:
+    def __init__(self) -> None:
+        self.api = object()
+        self.registry = None
+        self.informer = ListingPods()
+
+    def pods(self) -> ListingPods:
+        return self.informer
+
+
+async def test_a_hidden_pane_waits_for_the_pods_list_before_its_first_round(http_server: Server) -> None:
+    """At start the operator waits for the pods: a hidden Platform pane's first round (checks,
+    PromQL over every pod's series) comes after the pods list, not during it."""
+    state = http_server.httpd.state  # type: ignore[attr-defined]
+    state["count"] = 0
+    config = PlatformConfig(checks=[ServiceCheck(http_server.url("/count"))], interval_s=60)
+    hub = ListingHub()
+    app = TabbedApp(build_platform_pane(None, config=config, hub=hub))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        assert state["count"] == 0  # the pods are still listing: no round yet
+        hub.informer.listed()
+        deadline = time.monotonic() + 15
+        while state["count"] == 0:
+            assert time.monotonic() < deadline, "no first round after the pods list came in"
+            await pilot.pause(0.05)

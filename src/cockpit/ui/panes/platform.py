@@ -27,6 +27,7 @@ from cockpit.session.engine import SessionError
 from cockpit.ui.rows import palette_of
 
 REPAINT_S = 0.2
+PODS_FIRST_S = 10.0  # a hidden pane's first round waits at most this long for the pods list
 RECORD_EVERY_S = 60.0  # the session's "end" metrics are refreshed at most this often
 BASELINE_WAIT_S = 30.0  # the baseline waits for every part's first answer, at most this long
 TLS_WARN_DAYS = 14
@@ -98,6 +99,7 @@ class PlatformPane(VerticalScroll):
         self._last_record = 0.0
         self._last_values: dict[str, Any] = {}
         self._mounted_at = time.monotonic()
+        self._monitor_started = False
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -146,6 +148,19 @@ class PlatformPane(VerticalScroll):
         self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
 
     def _start_monitor(self) -> None:
+        """The first round, once the first screen is painted and, while this pane is not on screen,
+        the pods list is in (for at most PODS_FIRST_S): at start the operator waits for the pods,
+        and a round's queries (PromQL over every pod's series) would compete with their list for
+        the API server and this process."""
+        if self._monitor_started:
+            return
+        hub = self._recipe[1]
+        pods = hub.pods() if hub is not None and getattr(hub, "api", None) is not None else None
+        waiting = pods is not None and not pods.health.synced
+        if waiting and not self.is_on_screen and time.monotonic() - self._mounted_at < PODS_FIRST_S:
+            self.set_timer(0.05, self._start_monitor)
+            return
+        self._monitor_started = True
         self.run_worker(
             self.monitor.run(self._receive),
             name="platform-monitor",
@@ -157,6 +172,7 @@ class PlatformPane(VerticalScroll):
 
     def on_show(self) -> None:
         self.monitor.set_active(True)
+        self.call_after_refresh(self._start_monitor)  # shown before its first round: start it now
 
     def on_hide(self) -> None:
         self.monitor.set_active(False)
