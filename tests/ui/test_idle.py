@@ -1,14 +1,17 @@
 """An idle cockpit paints nothing: when nothing changes (frozen session clock, a still cluster),
-the one-second timers find nothing to show and the screen gets no update at all."""
+the one-second timers find nothing to show and the screen gets no update at all, and nothing wakes
+up faster than once a second (the output and Platform repaint timers sleep until there is news)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from textual import messages
+from textual.timer import Timer
 
 from cockpit.cluster.hub import ClusterHub
 from cockpit.launch import LaunchOptions
@@ -16,6 +19,7 @@ from cockpit.sandbox import Sandbox
 from cockpit.session.clock import FakeClock
 from cockpit.ui.launch import build_app
 from cockpit.ui.panes import PodsPane
+from cockpit.ui.panes.base import LivePane
 from cockpit.ui.widgets.virtual_table import VirtualTable
 
 from .conftest import wait_for
@@ -34,6 +38,24 @@ async def test_an_idle_app_repaints_nothing_for_five_seconds(
     hub = ClusterHub.connect(kubeconfig=kubeconfig, env={})
     repaints: list[object] = []
     counting = [False]
+    fast_ticks: list[str] = []  # timers faster than once a second that ticked while idle
+    tick = Timer._tick
+
+    async def counted_tick(self: Timer, *, next_timer: float, count: int) -> None:
+        if counting[0] and self._interval < 1.0:
+            fast_ticks.append(self.name)
+        await tick(self, next_timer=next_timer, count=count)
+
+    monkeypatch.setattr(Timer, "_tick", counted_tick)
+    pane_ticks: Counter[str] = Counter()  # each live pane's one-second tick, by pane
+    pane_tick = LivePane._tick
+
+    def counted_pane_tick(self: LivePane) -> None:
+        if counting[0]:
+            pane_ticks[type(self).__name__] += 1
+        pane_tick(self)
+
+    monkeypatch.setattr(LivePane, "_tick", counted_pane_tick)
 
     def hook(message: object) -> None:
         if counting[0] and isinstance(message, REPAINTS):
@@ -55,6 +77,9 @@ async def test_an_idle_app_repaints_nothing_for_five_seconds(
             await asyncio.sleep(5.0)
             counting[0] = False
             assert [(type(m).__name__, getattr(m, "widget", None)) for m in repaints] == []
+            assert sorted(set(fast_ticks)) == []
+            # one tick a second per pane (each had two timers: its on_mount ran the base's twice)
+            assert pane_ticks and max(pane_ticks.values()) <= 6, pane_ticks
     finally:
         hub.stop()
         box.stop()

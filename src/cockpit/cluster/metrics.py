@@ -175,12 +175,20 @@ class MetricsBoard:
     """The metrics table of a session: bind once, update from snapshots, keep the first value."""
 
     rows: list[MetricRow] = field(default_factory=list)
+    # the snapshot's rows the figures were last computed from (a hub hands back the same tuples
+    # while nothing changed: the headline asks every second, and 10k pods are not counted again)
+    _computed_from: tuple[object, object, object] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def for_plan(cls, metrics: list[Metric]) -> MetricsBoard:
         return cls([MetricRow(m, bind(m.name), parse_target(m.target)) for m in metrics])
 
     def update(self, snap: ClusterSnapshot) -> list[MetricRow]:
+        data = (snap.pods, snap.apps, snap.certs)
+        last = self._computed_from
+        if last is not None and all(a is b for a, b in zip(data, last, strict=True)):
+            return self.rows
+        self._computed_from = data
         for row in self.rows:
             if row.figure is None:
                 continue

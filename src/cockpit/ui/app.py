@@ -448,9 +448,12 @@ class CockpitApp(App[int]):
         snapshot = getattr(hub, "snapshot", None)
         snap = snapshot() if callable(snapshot) else ClusterSnapshot()
         items = metric_items(self.metrics_board, snap)
-        platform = self.query("PlatformPane")
-        if platform:
-            shown = getattr(platform.first(), "snapshot", None)
+        try:  # query_one, not query: its answer is cached while the screen's widgets stay the same
+            platform: Any = self.query_one("PlatformPane")
+        except NoMatches:
+            platform = None
+        if platform is not None:
+            shown = getattr(platform, "snapshot", None)
             item = check_item(getattr(shown, "checks", None), getattr(shown, "failing_checks", None))
             if item is not None:
                 items.append(item)
@@ -472,7 +475,11 @@ class CockpitApp(App[int]):
 
     def tick_clock(self) -> None:
         """Once a second: timers, the active row's bar, overrun notices, a journal checkpoint."""
-        if self.closing or not self.query(PlanTree):
+        if self.closing:
+            return
+        try:
+            self.query_one(PlanTree)  # (cached) the plan's screen is the one shown and not torn down
+        except NoMatches:
             return
         active = self.session.active_task
         if active is not None and not self.session.paused:

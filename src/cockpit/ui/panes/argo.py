@@ -71,7 +71,6 @@ class ArgoPane(TablePane):
         yield self.row_table(TABLE_COLUMNS)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.watch_informer(self.hub.apps())
 
     def render_rows(self) -> None:

@@ -158,6 +158,8 @@ class LivePane(Vertical):
         self._unsubscribe.append(informer.subscribe(lambda b: self.post_message(InformerBatch(b))))
 
     def on_mount(self) -> None:
+        # Textual runs the on_mount of every class in the MRO: a subclass's own on_mount must not
+        # call this one again (each pane had two one-second timers and two theme subscriptions)
         self.set_interval(1.0, self._tick)
         self.refresh_status()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.retheme())

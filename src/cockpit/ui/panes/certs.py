@@ -82,7 +82,6 @@ class CertsPane(TablePane):
         yield Static("", id="certs-detail", classes="pane-detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#certs-detail", Static).display = False
         self.watch_informer(self.hub.certs())
 

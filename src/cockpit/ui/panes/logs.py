@@ -116,7 +116,6 @@ class LogsPane(LivePane):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.highlighter.palette = self.palette
         if self.hub.api is None:
             self.refresh_status()

@@ -63,7 +63,6 @@ class MetricsPane(LivePane):
         yield checks
 
     def on_mount(self) -> None:
-        super().on_mount()
         plan = self.plan if self.plan is not None else getattr(self.app, "plan", None)
         self.board = MetricsBoard.for_plan(list(getattr(plan, "metrics", []) or []))
         self._restore_baseline()

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from cockpit.cluster.platform.config import PlatformConfig, PlatformConfigError, load_platform_config
@@ -100,6 +101,7 @@ class PlatformPane(VerticalScroll):
         self._last_values: dict[str, Any] = {}
         self._mounted_at = time.monotonic()
         self._monitor_started = False
+        self._repaint_timer: Timer | None = None
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -144,8 +146,9 @@ class PlatformPane(VerticalScroll):
         self.call_after_refresh(self._start_monitor)
         self.set_interval(1.0, self._tick_ages, name="platform-ages")
         # Painting is driven by the pane's own timer: `_receive` may be called from a loop callback
-        # outside Textual's context (informer threads hop onto the loop), where timers can't be set.
-        self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
+        # outside Textual's context (informer threads hop onto the loop), where timers can't be set;
+        # it runs only while a snapshot waits (`_receive` wakes it), not 5 times a second for nothing.
+        self._repaint_timer = self.set_interval(REPAINT_S, self._repaint, name="platform-repaint")
 
     def _start_monitor(self) -> None:
         """The first round, once the first screen is painted and, while this pane is not on screen,
@@ -186,13 +189,18 @@ class PlatformPane(VerticalScroll):
     def _receive(self, snapshot: PlatformSnapshot) -> None:
         """Called on the app's loop by the monitor; latest wins, painted at most every REPAINT_S."""
         self._pending = snapshot
+        if self._repaint_timer is not None:
+            self._repaint_timer.resume()
 
     def _repaint(self) -> None:
-        if self._pending is not None:
-            snapshot, self._pending = self._pending, None
-            self.snapshot = snapshot
-            self._paint(snapshot)
-            self._record(snapshot)
+        if self._pending is None:
+            if self._repaint_timer is not None:
+                self._repaint_timer.pause()
+            return
+        snapshot, self._pending = self._pending, None
+        self.snapshot = snapshot
+        self._paint(snapshot)
+        self._record(snapshot)
 
     def _record(self, snapshot: PlatformSnapshot, final: bool = False) -> None:
         """Baseline once the first answers are in; "end" values refreshed at most every minute."""

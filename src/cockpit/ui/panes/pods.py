@@ -159,7 +159,6 @@ class PodsPane(TablePane):
         yield Static("", id="pods-events", classes="pane-detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#pods-events", Static).display = False
         self.watch_informer(self.hub.pods())
 

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -121,6 +122,7 @@ class OutputPane(Vertical):
         self.shown: str | None = None
         self.palette = Palette()
         self._rows_dirty = False
+        self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield RunList(id="runs")
@@ -128,10 +130,13 @@ class OutputPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one(RunList).display = False
-        self.set_interval(REPAINT_SECONDS, self._repaint, name="output-repaint")
+        # runs only while there is something to show: paused once no run is running and the last
+        # change is on screen, woken by a new run or a finished one (`add_run`, `mark_dirty`)
+        self._ticker = self.set_interval(REPAINT_SECONDS, self._repaint, name="output-repaint")
 
     def add_run(self, run: RunView, show: bool = True) -> None:
         self.runs[run.key] = run
+        self._wake()
         header = Text("$ ", style="bold")
         header.append(run.command, style="bold")
         if run.kind == "job":
@@ -157,6 +162,11 @@ class OutputPane(Vertical):
 
     def mark_dirty(self) -> None:
         self._rows_dirty = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._ticker is not None:
+            self._ticker.resume()
 
     @property
     def shown_run(self) -> RunView | None:
@@ -178,6 +188,8 @@ class OutputPane(Vertical):
         self.query_one(TailView).sync()
         running = any(r.state == "running" for r in self.runs.values())
         if not (self._rows_dirty or running):
+            if self._ticker is not None:
+                self._ticker.pause()  # idle: no wake-ups 20 times a second for nothing
             return
         self._rows_dirty = False
         runs = self.query_one(RunList)
