@@ -73,17 +73,18 @@ CHALLENGES = ResourceKind("acme.cert-manager.io", "v1", "challenges", "Challenge
 
 @contextmanager
 def gc_paused(size: int) -> Iterator[None]:
-    """Freeze and disable the collector around one big parse (the notes measure 3-4x)."""
+    """No collection during one big parse (the notes measure 3-4x): a parse makes thousands of
+    objects and no cycles, and the collections it would trigger scan the whole heap. Only paused,
+    never frozen and unfrozen: an unfreeze would hand back to the collector everything the app
+    froze as long-lived (`cockpit.ui.app` freezes the start-up heap)."""
     if size < BIG_BODY or not gc.isenabled():
         yield
         return
-    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
-        gc.unfreeze()
 
 
 def loads(body: bytes) -> Any:

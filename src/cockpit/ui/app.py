@@ -38,7 +38,7 @@ from cockpit.session.feed import SESSION_ERRORS
 from cockpit.session.gate import Gate
 from cockpit.session.state import TaskState
 from cockpit.session.target import KubeTarget
-from cockpit.ui import presenters
+from cockpit.ui import heap, presenters
 from cockpit.ui.palette import TaskCommands
 from cockpit.ui.rows import Palette, RowState, palette_from_variables
 from cockpit.ui.run_control import RunControl
@@ -287,7 +287,15 @@ class CockpitApp(App[int]):
         )
         return True
 
+    def on_load(self) -> None:
+        heap.STARTUP.hold()  # no collector passes while the screen is built and the pods listed
+
     def on_mount(self) -> None:
+        # the pods pane settles the heap once it shows its first whole list; without one, the
+        # first screen is all there is to wait for
+        if getattr(self.cluster_hub, "api", None) is None:
+            self.call_after_refresh(heap.STARTUP.settle)
+        self.set_timer(heap.SETTLE_AFTER_S, heap.STARTUP.settle)
         if self._theme_set_early:
             pass  # in force since __init__
         elif self._theme_name in self.available_themes:
@@ -332,6 +340,7 @@ class CockpitApp(App[int]):
     async def on_unmount(self) -> None:
         """However the app ends (q, ctrl+c, a crash), leave no command running behind it."""
         self.closing = True
+        heap.STARTUP.settle()
         await self.runs.stop_all()
         self.runs.feed.stop()
         self.session.close()

@@ -28,6 +28,7 @@ from cockpit.cluster.pods import (
 )
 from cockpit.kubeprint import human_duration, text_stable_until
 from cockpit.session import actions
+from cockpit.ui import heap
 from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
@@ -234,6 +235,8 @@ class PodsPane(TablePane):
         row = self._row
         self._next_text_change = float("inf")
         self.show_rows([(k, row(k, now)) for k in keys])
+        if known and heap.STARTUP.held:  # the first whole list is on screen: start-up is over
+            self.call_after_refresh(heap.STARTUP.settle)
         if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
             self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
 
