@@ -8,7 +8,7 @@ import pytest
 
 from cockpit.plan.model import Node, NodeKind, Plan, TimeBox
 from cockpit.session import FakeClock, Session, StreamRedactor
-from cockpit.session.redact import redact
+from cockpit.session.redact import SecretBook, redact
 from cockpit.session.transcript import write_transcript
 
 SEED_SECRETS = ("datahub_admin_password", "dolphinscheduler123")
@@ -56,6 +56,19 @@ def test_secrets_in_one_line_are_masked(text: str, secret: str, kept: str) -> No
     assert secret not in out
     assert kept in out
     assert redact(out) == out  # masking is stable
+
+
+def test_ascii_and_unicode_output_are_masked_alike() -> None:
+    """ASCII output is searched as bytes (fast, other threads run meanwhile), other output as
+    text: the same lines come out either way, learned values included."""
+    lines = ["password: hunter2", "curl -u admin:s3cr3t https://grafana", "harmless line", PEM, SECRET_YAML]
+    book_a, book_b = SecretBook(), SecretBook()
+    ascii_out = redact("\n".join(lines), secret_context=True, book=book_a)
+    unicode_out = redact("\n".join(lines) + "\ncafé", secret_context=True, book=book_b)
+    assert ascii_out.isascii() and unicode_out == ascii_out + "\ncafé"
+    assert "hunter2" not in ascii_out and "s3cr3t" not in ascii_out and "ZG9s" not in ascii_out
+    learned = "a line naming ZG9scGhpbnNjaGVkdWxlcjEyMw== again"
+    assert book_a.mask(learned) == book_b.mask(learned + " é")[:-2] != learned
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,14 @@
 
 `CommandRun` starts `/bin/bash -c CMD` (so pipes, `&&` and `$(date)` work) with the slave end of a
 fresh PTY as its stdin/stdout/stderr and controlling terminal, in its own session and process group.
-The master end is read by a reader thread of the run's own, in 64 KiB reads until nothing is
-waiting: the event loop does no work per read (a PTY hands out about 4 KiB a read, so a command
-printing 200 MB meant ~50,000 loop wake-ups). The thread writes the side file, decodes the bytes
-with an incremental UTF-8 decoder (`errors="replace"`, ANSI sequences kept) and collects the text.
+The master end is drained by `cat` into a pipe of 1 MiB (the relay): a PTY hands out at most
+~4 KiB a read, and a Python thread needs the GIL after every read, so while the screen or the
+session held it for a few milliseconds the command stalled on its full terminal (a thread reading
+the PTY itself moved 100 MB in 26 s beside one busy thread, 1.6 s through the relay). The run's own
+reader thread reads the pipe in batch-sized reads (up to `flush_chars`), writes the side file,
+decodes the bytes with an incremental UTF-8 decoder (`errors="replace"`, ANSI sequences kept) and
+collects the text; the event loop does no work per read. Without `cat` the thread reads the master
+itself. Typing into the command writes the master directly, a piece at a time when it can take it.
 
 Output reaches `on_output` on the loop in batches: whatever arrived within `flush_interval`
 seconds (default 40 ms), or sooner once `flush_chars` (64 Ki) characters are waiting, so a flood
@@ -32,6 +36,7 @@ import select
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
@@ -42,9 +47,14 @@ from typing import BinaryIO
 from cockpit.runner.procgroup import kill_session
 from cockpit.runner.result import RunnerError, RunResult, RunState, describe_exit
 
-READ_CHUNK = 64 * 1024
+READ_CHUNK = 64 * 1024  # the least a read asks for (a PTY gives ~4 KiB, the relay's pipe up to all)
+RELAY_PIPE = 1024 * 1024  # the relay's pipe (F_SETPIPE_SZ; the kernel's default is 64 KiB)
+RELAY_SETTLE = 0.02  # after the shell exited: how long a quiet relay may still be moving output
+STDIN_PIECE = 512  # typed input is written in pieces a terminal that said "writable" takes at once
 TAIL_CHARS = 64 * 1024
 DRAIN_READS = 64  # after the shell exited: what is still waiting, bounded (background children)
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux
+PR_SET_PDEATHSIG = 1  # Linux prctl(2)
 
 OutputCallback = Callable[[str], None]
 ExitCallback = Callable[["RunResult"], None]
@@ -102,6 +112,8 @@ class CommandRun:
         self.output_error: str | None = None  # the side file could not be written (run went on)
         self._proc: asyncio.subprocess.Process | None = None
         self._master: int | None = None
+        self._source = -1  # what the reader thread reads: the relay's pipe, or the master itself
+        self._relay: subprocess.Popen[bytes] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending: list[str] = []
@@ -196,7 +208,10 @@ class CommandRun:
             return
         while self._stdin:
             try:
-                n = os.write(self._master, self._stdin)
+                # the master blocks (the relay shares it): write only what it said it can take now
+                if not select.select([], [self._master], [], 0)[1]:
+                    raise BlockingIOError
+                n = os.write(self._master, self._stdin[:STDIN_PIECE])
             except BlockingIOError:
                 if not self._writing and self._loop is not None:
                     self._loop.add_writer(self._master, self._write_stdin)
@@ -276,7 +291,7 @@ class CommandRun:
         self._master = master
         try:
             _set_winsize(master, self.columns, self.rows)
-            os.set_blocking(master, False)
+            self._source, self._relay = _start_relay(master)
             self._proc = await asyncio.create_subprocess_exec(
                 self.shell,
                 "-c",
@@ -300,17 +315,15 @@ class CommandRun:
     # -- the reader thread -------------------------------------------------------------------------
 
     def _read_loop(self) -> None:
-        master, loop = self._master, self._loop
-        assert master is not None and loop is not None
+        source, loop = self._source, self._loop
+        assert source >= 0 and loop is not None
         try:
             while True:
-                ready, _, _ = select.select([master, self._wake_r], [], [])
+                ready, _, _ = select.select([source, self._wake_r], [], [])
                 if self._wake_r in ready:  # the shell exited: what is waiting, then stop
-                    for _ in range(DRAIN_READS):
-                        if self._read_once(master) is not True:
-                            break
+                    self._drain(source)
                     return
-                if not self._read_available(master):
+                if not self._read_available(source):
                     return
         except (OSError, ValueError):  # the run was torn down under the thread
             return
@@ -318,18 +331,31 @@ class CommandRun:
             with contextlib.suppress(RuntimeError):  # the loop closed: the cockpit is quitting
                 loop.call_soon_threadsafe(self._reader_ended)
 
-    def _read_available(self, master: int) -> bool:
+    def _drain(self, source: int) -> None:
+        """After the shell exited: what it wrote is still in the terminal or on its way through the
+        relay; read it, never waiting for background children that keep the terminal open (at
+        most DRAIN_READS reads, and the relay counts as done once quiet for RELAY_SETTLE)."""
+        for _ in range(DRAIN_READS):
+            got = self._read_once(source)
+            if got is False:
+                return
+            if got is None:
+                settle = RELAY_SETTLE if self._relay is not None else 0
+                if not select.select([source], [], [], settle)[0]:
+                    return
+
+    def _read_available(self, source: int) -> bool:
         """Read until nothing is waiting (True) or the stream ended (False)."""
         while True:
-            got = self._read_once(master)
+            got = self._read_once(source)
             if got is not True:
                 return got is None
 
-    def _read_once(self, master: int) -> bool | None:
+    def _read_once(self, source: int) -> bool | None:
         """One read: True if data came, None if nothing is waiting, False at end of stream (EIO:
-        every slave end closed, the normal end; EOF or any other error ends it too)."""
+        every slave end closed, the normal end; the relay's EOF; any other error ends it too)."""
         try:
-            data = os.read(master, READ_CHUNK)
+            data = os.read(source, max(READ_CHUNK, self.flush_chars))
         except BlockingIOError:
             return None
         except OSError:
@@ -491,11 +517,17 @@ class CommandRun:
             self.on_exit(self.result)
 
     def _close_fds(self) -> None:
-        for fd in (self._wake_r, self._wake_w):
+        if self._relay is not None:  # still relaying background children's output: no one reads it
+            with contextlib.suppress(OSError):
+                self._relay.kill()
+            self._relay.wait()
+            self._relay = None
+        fds = (self._wake_r, self._wake_w, self._source if self._source != self._master else -1)
+        for fd in fds:
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        self._wake_r = self._wake_w = -1
+        self._wake_r = self._wake_w = self._source = -1
         if self._master is not None:
             with contextlib.suppress(OSError):
                 os.close(self._master)
@@ -514,6 +546,61 @@ def _spawn_error(exc: OSError | RunnerError | subprocess.SubprocessError, run: C
     # a failure between fork and exec arrives as a SubprocessError, which has no strerror
     detail = exc.strerror if isinstance(exc, OSError) else None
     return f"could not start command: {detail or exc}"
+
+
+def _start_relay(master: int) -> tuple[int, subprocess.Popen[bytes] | None]:
+    """`cat` copying the PTY's output into a pipe of RELAY_PIPE bytes, in a session of its own
+    (no terminal's signal reaches it; it ends at the terminal's end, EIO, when killed, or with the
+    cockpit: it holds the master, and a cockpit that died must still hang its commands up).
+    Returns (the pipe's read end, non-blocking, and the relay), or (the master, made non-blocking,
+    and None) where `cat` cannot run or cannot be tied to the cockpit's life (not Linux): then the
+    reader thread reads the terminal itself."""
+    guard = _dies_with_us()
+    if guard is None:
+        os.set_blocking(master, False)
+        return master, None
+    read_end, write_end = os.pipe()
+    try:
+        with contextlib.suppress(OSError):  # larger than the system allows: the default size
+            fcntl.fcntl(write_end, F_SETPIPE_SZ, RELAY_PIPE)
+        relay = subprocess.Popen(
+            ["cat"],
+            stdin=master,
+            stdout=write_end,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=guard,
+        )
+    except (OSError, subprocess.SubprocessError):
+        os.close(read_end)
+        os.set_blocking(master, False)
+        return master, None
+    finally:
+        os.close(write_end)
+    os.set_blocking(read_end, False)
+    return read_end, relay
+
+
+def _dies_with_us() -> Callable[[], None] | None:
+    """A child's pre-exec step that has the kernel SIGKILL it when this thread ends (Linux's
+    PR_SET_PDEATHSIG; runs are started on the event loop's thread, which lives as long as the
+    cockpit), or None where there is no such thing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # only here: ~5 ms of import, and only Linux has the call
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def guard() -> None:  # in the child, between fork and exec
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the cockpit died before the call: so does the relay
+            os._exit(1)
+
+    return guard
 
 
 def _take_controlling_terminal() -> None:  # runs in the child between fork and exec

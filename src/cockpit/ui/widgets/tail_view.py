@@ -53,19 +53,29 @@ class TailBuffer:
         self.version += 1
 
     def feed(self, chunk: str) -> None:
-        """Add raw terminal output (may hold several lines, CRLF, ANSI codes, a trailing partial)."""
+        """Add raw terminal output (may hold several lines, CRLF, ANSI codes, a trailing partial).
+
+        Only the lines that will be kept are looked at: a megabyte of output costs a count of the
+        newlines in what falls off, not a pass over every line of it."""
         self._preview = ""  # what comes now carries the line it previewed
-        data = self._partial + chunk.replace("\r\n", "\n")
         keep = self.lines.maxlen
-        if keep is None:
-            parts = data.split("\n")
-        else:  # only the tail survives: split off just the last lines, count what falls off at once
-            parts = data.rsplit("\n", keep + 1)  # what falls off, the lines kept, the open line
-            if len(parts) > keep + 1:
-                self.dropped += parts.pop(0).count("\n") + 1
+        # split off just the last lines: what falls off, the lines kept, the open line
+        parts = chunk.split("\n") if keep is None else chunk.rsplit("\n", keep + 1)
+        if keep is not None and len(parts) > keep + 1:
+            self.dropped += parts.pop(0).count("\n") + 1  # the open line ended in there too
+        else:
+            parts[0] = self._partial + parts[0]
         self._partial = parts.pop()
-        for part in parts:
-            self.append_line(part)
+        if parts:
+            lines = [part[:-1] if part.endswith("\r") else part for part in parts]  # CR LF ends a line
+            if keep is not None:
+                self.dropped += max(0, len(self.lines) + len(lines) - keep)
+            self.lines.extend(lines)
+            # an estimate for the horizontal scroll range (ANSI codes over-count; a tab takes up to 8)
+            tabs = "\t" in chunk
+            self.width = max(
+                self.width, max(len(line) + 7 * line.count("\t") if tabs else len(line) for line in lines)
+            )
         self.version += 1
 
     def preview(self, text: str) -> None:
