@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
@@ -61,6 +62,17 @@ async def same_rows_as_sort_pods(tmp_path: Path, pods: int | None, expect: int) 
 
 
 async def test_pods_table_shows_the_seed_world_in_the_old_order(tmp_path: Path) -> None:
+    await same_rows_as_sort_pods(tmp_path, None, 138)
+
+
+async def test_the_first_whole_list_is_shown_without_waiting_for_the_render_throttle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renders are throttled under churn; the first list (what the operator waits for at start)
+    is not, even right after the empty 'loading' render (here the throttle would hold it 1000 s)."""
+    import cockpit.ui.panes.pods as pods_module
+
+    monkeypatch.setattr(pods_module, "RENDER_EVERY_S", 1000.0)
     await same_rows_as_sort_pods(tmp_path, None, 138)
 
 
@@ -180,8 +192,8 @@ async def test_restarts_do_not_reorder_the_pods_pane(tmp_path: Path) -> None:
     )
     hub = ClusterHub.connect(kubeconfig=cfg, env={})
     try:
-        for name in ("a-1", "b-1", "c-1"):
-            fake.put(name, **pod_obj(name, crash=True))
+        for pod in ("a-1", "b-1", "c-1"):
+            fake.put(pod, **pod_obj(pod, crash=True))
         app = PaneApp(PodsPane(hub))
         async with app.run_test(size=(160, 30)) as pilot:
             table = app.query_one("#pods-table", VirtualTable)

@@ -139,6 +139,7 @@ class PodsPane(TablePane):
         super().__init__(hub, id=id)
         self._render_pending = False
         self._last_render = 0.0
+        self._listed = False  # a whole list has arrived (the first one renders without waiting)
         # rows move only when their problem rank changes: a restart does not reorder the table
         self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
         # a pod's cells while the pod, its AGE text and the theme are unchanged
@@ -164,10 +165,15 @@ class PodsPane(TablePane):
         self.watch_informer(self.hub.pods())
 
     def batch_taken(self, batch: ChangeSet[PodSummary]) -> None:
-        if batch.reset:
+        first_list = batch.health.synced and not self._listed
+        self._listed = self._listed or batch.health.synced
+        if batch.reset or not self.order:  # a first list sorts at once (the same order, ~2x faster)
             self.order.reset(self.rows)
         else:
             self.order.apply(batch.upserts, batch.deletes)
+        if first_list:  # what the operator waits for at start: never held back by the throttle
+            self.request_render()
+            return
         if self._render_pending:
             return  # at most RENDER_EVERY_S apart, however fast pods change
         wait = self._last_render + RENDER_EVERY_S - time.monotonic()
