@@ -444,8 +444,9 @@ class CommandRun:
             self._pending_len = 0
             skipped, self._skipped_chars = self._skipped_chars, 0
             self._room.notify_all()
-        self._tail.append(text)
-        self._tail_len += len(text)
+        newest = text[-TAIL_CHARS:]  # a megabyte batch: only its end can be in the tail
+        self._tail.append(newest)
+        self._tail_len += len(newest)
         if self._tail_len > 2 * TAIL_CHARS:
             kept = "".join(self._tail)[-TAIL_CHARS:]
             self._tail, self._tail_len = [kept], len(kept)

@@ -122,6 +122,7 @@ class OutputPane(Vertical):
         self.shown: str | None = None
         self.palette = Palette()
         self._rows_dirty = False
+        self._rows: dict[str, Text] = {}  # each run's row as last shown
         self._ticker: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -194,4 +195,7 @@ class OutputPane(Vertical):
         self._rows_dirty = False
         runs = self.query_one(RunList)
         for run in self.runs.values():
-            runs.replace_option_prompt(run.key, run_row(run, self.palette))
+            row = run_row(run, self.palette)
+            if self._rows.get(run.key) != row:  # a running row changes ten times a second, not twenty
+                self._rows[run.key] = row
+                runs.replace_option_prompt(run.key, row)

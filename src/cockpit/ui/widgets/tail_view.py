@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -130,6 +130,7 @@ class TailView(NavMixin, ScrollView, can_focus=True):
         self._buffer = TailBuffer()
         self._lines: list[Line] = []
         self._seen_version = -1
+        self._height = 0  # the rows shown unwrapped (see sync)
         self._cache: OrderedDict[str, Text] = OrderedDict()  # raw line -> parsed
         self.wrap = False
         self._rows: list[Text] = []  # wrap mode: the screen rows the lines wrap into
@@ -160,10 +161,18 @@ class TailView(NavMixin, ScrollView, can_focus=True):
             self._rows = self._wrap_all()
             self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
         else:
-            self.virtual_size = Size(self._buffer.width, len(self._lines))
+            rows = len(self._lines)
+            buffer = self._buffer
+            if rows == self._height - 1 and len(buffer.lines) == buffer.lines.maxlen and not force_end:
+                # a full tail whose open line just ended: the top line fell off and nothing opened
+                # yet; keep the row (blank) rather than lay out the whole screen for one row less
+                rows = self._height
+            self._height = rows
+            self.virtual_size = Size(buffer.width, rows)
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
-        self.refresh()
+        # the lines only: the scrollbars repaint themselves when the size or the offset changes
+        self.refresh(Region(0, 0, self.size.width, self.size.height))
 
     def action_toggle_wrap(self) -> None:
         """Long lines wrap onto the next rows (nothing is cut), or are cropped and scroll sideways."""
