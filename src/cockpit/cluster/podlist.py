@@ -3,13 +3,14 @@
 A full pod is ~6 KB of JSON, most of it in `spec` (containers' env, volumes, probes) and
 `metadata.managedFields`/annotations; the pane's row needs a few hundred bytes. msgspec skips
 the rest while parsing (in C), so a 10k-pod list decodes in a fraction of the time and memory
-of parsing every object whole. What comes out is plain dicts shaped like the API's JSON, so
-`summarize_pod` reads it exactly as it reads a full object (a test holds the two equal).
+of parsing every object whole. What comes out is plain dicts shaped like the API's JSON (straight
+from the parser, no conversion pass), so `summarize_pod` reads it exactly as it reads a full
+object (a test holds the two equal).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 import orjson
@@ -17,90 +18,91 @@ import orjson
 from cockpit.cluster.pods import PodSummary, summarize_pod
 
 
-class _Owner(msgspec.Struct, omit_defaults=True):
-    kind: str = ""
-    name: str = ""
+# TypedDicts: msgspec fills plain dicts with the keys named here and skips every other field while
+# parsing. Leaves are `Any`: a value of an unexpected type is passed on as it came, for
+# `summarize_pod` to read as it would the whole object; `None` wherever the API may send null.
+class _Owner(TypedDict, total=False):
+    kind: Any
+    name: Any
 
 
-class _Meta(msgspec.Struct, omit_defaults=True):
-    uid: str | None = None
-    name: str | None = None
-    namespace: str | None = None
-    creationTimestamp: str | None = None
-    deletionTimestamp: str | None = None
-    resourceVersion: str | None = None
-    labels: dict[str, str] | None = None
-    ownerReferences: list[_Owner] | None = None
+class _Meta(TypedDict, total=False):
+    uid: Any
+    name: Any
+    namespace: Any
+    creationTimestamp: Any
+    deletionTimestamp: Any
+    resourceVersion: Any
+    labels: Any
+    ownerReferences: list[_Owner] | None
 
 
-class _Container(msgspec.Struct, omit_defaults=True):
-    name: str | None = None
-    restartPolicy: str | None = None
+class _Container(TypedDict, total=False):
+    name: Any
+    restartPolicy: Any
 
 
-class _Spec(msgspec.Struct, omit_defaults=True):
-    nodeName: str | None = None
-    containers: list[_Container] | None = None
-    initContainers: list[_Container] | None = None
+class _Spec(TypedDict, total=False):
+    nodeName: Any
+    containers: list[_Container] | None
+    initContainers: list[_Container] | None
 
 
 # `status` as far as kubectl's READY/STATUS/RESTARTS, LAST TERMINATION and WHY read it: the
-# images, IDs, IPs and probe times beside these fields are skipped. Leaves are `Any`: a value of an
-# unexpected type is passed on as it came, for `summarize_pod` to read as it would the whole object.
-class _StateDetail(msgspec.Struct, omit_defaults=True):
-    reason: Any = None
-    message: Any = None
-    signal: Any = None
-    exitCode: Any = None
-    finishedAt: Any = None
+# images, IDs, IPs and probe times beside these fields are skipped.
+class _StateDetail(TypedDict, total=False):
+    reason: Any
+    message: Any
+    signal: Any
+    exitCode: Any
+    finishedAt: Any
 
 
-class _State(msgspec.Struct, omit_defaults=True):
-    waiting: _StateDetail | None = None
-    running: _StateDetail | None = None
-    terminated: _StateDetail | None = None
+class _State(TypedDict, total=False):
+    waiting: _StateDetail | None
+    running: _StateDetail | None
+    terminated: _StateDetail | None
 
 
-class _ContainerStatus(msgspec.Struct, omit_defaults=True):
-    name: Any = None
-    ready: Any = None
-    started: Any = None
-    restartCount: Any = None
-    state: _State | None = None
-    lastState: _State | None = None
+class _ContainerStatus(TypedDict, total=False):
+    name: Any
+    ready: Any
+    started: Any
+    restartCount: Any
+    state: _State | None
+    lastState: _State | None
 
 
-class _Condition(msgspec.Struct, omit_defaults=True):
-    type: Any = None
-    status: Any = None
-    reason: Any = None
-    message: Any = None
+class _Condition(TypedDict, total=False):
+    type: Any
+    status: Any
+    reason: Any
+    message: Any
 
 
-class _Status(msgspec.Struct, omit_defaults=True):
-    phase: Any = None
-    reason: Any = None
-    conditions: list[_Condition] | None = None
-    initContainerStatuses: list[_ContainerStatus] | None = None
-    containerStatuses: list[_ContainerStatus] | None = None
+class _Status(TypedDict, total=False):
+    phase: Any
+    reason: Any
+    conditions: list[_Condition] | None
+    initContainerStatuses: list[_ContainerStatus] | None
+    containerStatuses: list[_ContainerStatus] | None
 
 
-class _Pod(msgspec.Struct, omit_defaults=True):
-    metadata: _Meta | None = None
-    spec: _Spec | None = None
-    status: _Status | None = None
+class _Pod(TypedDict, total=False):
+    metadata: _Meta | None
+    spec: _Spec | None
+    status: _Status | None
 
 
-class _ListMeta(msgspec.Struct, omit_defaults=True):
-    resourceVersion: str | None = None
-    # `continue` is a Python keyword
-    continue_: str | None = msgspec.field(default=None, name="continue")
+_ListMeta = TypedDict(  # `continue` is a Python keyword
+    "_ListMeta", {"resourceVersion": Any, "continue": Any, "remainingItemCount": Any}, total=False
+)
 
 
-class _PodList(msgspec.Struct, omit_defaults=True):
-    items: list[_Pod] | None = None
-    metadata: _ListMeta | None = None
-    kind: str | None = None
+class _PodList(TypedDict, total=False):
+    items: list[_Pod] | None
+    metadata: _ListMeta | None
+    kind: Any
 
 
 _DECODER = msgspec.json.Decoder(_PodList)
@@ -110,14 +112,9 @@ def decode_pod_list(body: bytes) -> Any:
     """A PodList body -> {"items": [...], "metadata": {...}} with only the fields rows need. A body
     of another shape is parsed whole (orjson), so its errors read as they always did."""
     try:
-        doc = _DECODER.decode(body)
+        return _DECODER.decode(body)
     except msgspec.DecodeError:
         return orjson.loads(body)
-    out: dict[str, Any] = msgspec.to_builtins(doc)
-    meta = out.get("metadata") or {}
-    if "continue_" in meta:
-        meta["continue"] = meta.pop("continue_")
-    return out
 
 
 class PodRows:
