@@ -13,6 +13,7 @@ import pytest
 
 from cockpit.runner import process
 from cockpit.runner.process import CommandRun, RunState
+from cockpit.runner.procgroup import kill_session
 
 
 async def run_collect(cmd: str, **kwargs: object) -> tuple[str, CommandRun]:
@@ -293,3 +294,18 @@ async def test_a_busy_consumer_gets_full_batches_and_the_reader_waits_for_it() -
     assert out.replace("\r\n", "\n") == "".join(f"{i}\n" for i in range(1, 100001))
     assert max(len(b) for b in batches) <= 2 * 64 * 1024, "the reader waits instead of piling up"
     assert len(batches) <= len(out) / (64 * 1024) + 3, "a busy loop is handed full batches"
+
+
+async def test_a_background_child_keeping_the_terminal_open_does_not_hold_the_run() -> None:
+    """The shell's exit ends the run with all it printed, though a child it left behind still holds
+    the terminal (and the relay reading it) open."""
+    chunks: list[str] = []
+    run = CommandRun("seq 1 20000; sleep 1000 & echo shell-done", on_output=chunks.append)
+    try:
+        result = await asyncio.wait_for(run.run(), 120)  # a hang guard, not a measurement
+    finally:
+        if run.pid is not None:
+            kill_session(run.pid)
+    out = "".join(chunks).replace("\r\n", "\n")
+    assert result.ok
+    assert out == "".join(f"{i}\n" for i in range(1, 20001)) + "shell-done\n"
