@@ -131,3 +131,88 @@ def test_exec_plugin_credentials_are_used(tmp_path: Path) -> None:
         _t, client = connect(kubeconfig=kc, env={})
         assert probe(KubeApi(client))
         assert kc.read_text() == before  # persist_config=False: the user's file is never rewritten
+
+
+PLAIN_CREDENTIALS = """
+import base64, json, ssl, sys
+from pathlib import Path
+import yaml
+from cockpit.cluster.connect import connect, probe
+from cockpit.cluster.kubeapi import KubeApi
+from cockpit.sandbox import Sandbox
+
+folder = Path(sys.argv[1])
+out = {}
+with Sandbox(seed=0, world=False, token="tok") as box:
+    port = int(box.url.rsplit(":", 1)[1])
+    pem = ssl.get_server_certificate(("127.0.0.1", port))  # the sandbox's own self-signed one
+    (folder / "certs").mkdir()
+    (folder / "certs" / "ca.crt").write_text(pem)
+    (folder / "token.txt").write_text("tok")
+    base = box.kubeconfig("plain")
+    ca_data = base64.b64encode(pem.encode()).decode()
+    variants = {
+        "ca data + token": ({"certificate-authority-data": ca_data}, {"token": "tok"}),
+        "relative ca file + token file": (
+            {"certificate-authority": "certs/ca.crt"},
+            {"tokenFile": "token.txt"},
+        ),
+        "insecure + token": ({"insecure-skip-tls-verify": True}, {"token": "tok"}),
+        "system CAs": ({}, {"token": "tok"}),
+    }
+    for name, (cluster, user) in variants.items():
+        doc = json.loads(json.dumps(base))
+        doc["clusters"][0]["cluster"] = {"server": box.url, **cluster}
+        doc["users"][0]["user"] = user
+        kc = folder / (name.replace(" ", "-") + ".yaml")
+        kc.write_text(yaml.safe_dump(doc))
+        _target, client = connect(kubeconfig=kc, env={})
+        try:
+            out[name] = bool(probe(KubeApi(client)))
+        except Exception as exc:
+            out[name] = str(exc)
+out["kubernetes loaded"] = "kubernetes" in sys.modules
+print(json.dumps(out))
+"""
+
+
+def test_plain_credentials_need_no_kubernetes_client(tmp_path: Path) -> None:
+    """A token, a token file, a CA (data, or a file relative to the kubeconfig) or
+    insecure-skip-tls-verify work without loading the kubernetes client (~0.1 s of every start);
+    a certificate no CA vouches for is refused as a TLS failure."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PLAIN_CREDENTIALS, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out.pop("kubernetes loaded") is False
+    refused = out.pop("system CAs")
+    assert out == {"ca data + token": True, "relative ca file + token file": True, "insecure + token": True}
+    assert refused.startswith("Cannot reach the API server at https://127.0.0.1:")
+    assert "(TLS failed: " in refused  # as the official client says it
+
+
+def test_other_credentials_go_through_the_kubernetes_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the plain path does not know (a proxy in the kubeconfig or the environment, basic
+    auth, an exec plugin...) is left to the official loader, with its own messages."""
+    from cockpit.cluster.kubeclient import SimpleClient
+
+    kc = write(tmp_path / "kc", {"prod": "web"}, "prod")
+    _t, client = connect(env={"KUBECONFIG": str(kc)})
+    assert isinstance(client, SimpleClient)
+    doc = yaml.safe_load(kc.read_text())
+    doc["clusters"][0]["cluster"]["proxy-url"] = "http://127.0.0.1:3"
+    doc["users"][0]["user"] = {"username": "u", "password": "p"}
+    kc.write_text(yaml.safe_dump(doc))
+    _t, client = connect(env={"KUBECONFIG": str(kc)})
+    assert not isinstance(client, SimpleClient)
+    assert client.configuration.proxy == "http://127.0.0.1:3"
+    kc = write(tmp_path / "kc2", {"prod": "web"}, "prod")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3")
+    _t, client = connect(env={"KUBECONFIG": str(kc)})
+    assert not isinstance(client, SimpleClient)

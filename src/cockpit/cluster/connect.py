@@ -4,7 +4,8 @@ Order: `--kubeconfig` file, else every file of `$KUBECONFIG` (colon list, merged
 else `~/.kube/config`, else the in-cluster service account. `--context` picks a context (default:
 current-context), `-n` a namespace (default: the context's, else "default"), `-A` all namespaces.
 Exec and OIDC auth plugins run through the kubernetes client's loader (`persist_config=False`, so
-refreshed tokens are never written back to the user's file).
+refreshed tokens are never written back to the user's file); a plain token, token file or client
+certificate needs no client library at all (`cockpit.cluster.kubeclient`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from cockpit.cluster.errors import ClusterError, Problem
 from cockpit.cluster.kubeapi import KubeApi
+from cockpit.cluster.kubeclient import ApiClientLike, simple_client
 from cockpit.kubeconfig import kubeconfig_paths
 
 if TYPE_CHECKING:  # the kubernetes client loads only once there is a kubeconfig to use
@@ -119,8 +121,9 @@ def connect(
     namespace: str | None = None,
     all_namespaces: bool = False,
     env: Mapping[str, str] | None = None,
-) -> tuple[ClusterTarget, ApiClient]:
-    """Load the cluster selection; never touches the network. Raises ClusterError with a sentence."""
+) -> tuple[ClusterTarget, ApiClientLike]:
+    """Load the cluster selection; never touches the network. Raises ClusterError with a sentence.
+    A context with a plain credential gets a `SimpleClient`, any other the official client."""
     env = os.environ if env is None else env
     files = kubeconfig_files(kubeconfig, env)
     if not files:
@@ -132,6 +135,16 @@ def connect(
             Problem.NO_CLUSTER,
         )
     import urllib3
+
+    chosen_name = context if context is not None else _first_current_context(files)
+    simple = simple_client(files, chosen_name, keepalive_options()) if chosen_name else None
+    if simple is not None:  # a plain credential: no need to load the official client (~0.1 s)
+        light, light_ctx = simple
+        if not light.configuration.verify_ssl:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        return _target(
+            chosen_name, light.configuration.host, light_ctx, namespace, all_namespaces, files
+        ), light
     from kubernetes import config as kube_config
     from kubernetes.client import ApiClient, Configuration
     from kubernetes.config.config_exception import ConfigException
@@ -169,17 +182,29 @@ def connect(
     cfg.retries = False
     if not cfg.verify_ssl:  # insecure-skip-tls-verify was asked for: no warning on the screen
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    ctx = chosen.get("context") or {}
-    cluster_name = str(ctx.get("cluster", ""))
-    target = ClusterTarget(
-        context=str(chosen["name"]),
-        server=str(cfg.host),
-        namespace=None if all_namespaces else (namespace or ctx.get("namespace") or "default"),
-        user=str(ctx.get("user", "")),
-        is_sandbox=str(chosen["name"]).startswith(SANDBOX_MARK) or cluster_name.startswith(SANDBOX_MARK),
-        kubeconfig=joined,
+    target = _target(
+        str(chosen["name"]), str(cfg.host), chosen.get("context") or {}, namespace, all_namespaces, files
     )
     return target, ApiClient(cfg)
+
+
+def _target(
+    name: str,
+    server: str,
+    ctx: Mapping[str, Any],
+    namespace: str | None,
+    all_namespaces: bool,
+    files: list[Path],
+) -> ClusterTarget:
+    cluster_name = str(ctx.get("cluster", ""))
+    return ClusterTarget(
+        context=name,
+        server=server,
+        namespace=None if all_namespaces else (namespace or ctx.get("namespace") or "default"),
+        user=str(ctx.get("user", "")),
+        is_sandbox=name.startswith(SANDBOX_MARK) or cluster_name.startswith(SANDBOX_MARK),
+        kubeconfig=os.pathsep.join(str(p) for p in files),
+    )
 
 
 def probe(api: KubeApi) -> str:

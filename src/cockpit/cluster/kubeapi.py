@@ -24,7 +24,8 @@ from cockpit.cluster.errors import ClusterError, Problem, problem_for_status
 
 if TYPE_CHECKING:  # the kubernetes client (and pydantic, urllib3) load only when a cluster is used
     import urllib3
-    from kubernetes.client import ApiClient
+
+    from cockpit.cluster.kubeclient import ApiClientLike
 
 BIG_BODY = 1 << 20  # parses above 1 MB run with the garbage collector frozen (3-4x faster)
 Query = Sequence[tuple[str, str | int | bool]]
@@ -210,9 +211,9 @@ def transport_error(server: str, exc: BaseException, what: str = "") -> ClusterE
 
 
 class KubeApi:
-    """Raw requests against one cluster, authenticated by the official client's configuration."""
+    """Raw requests against one cluster, through the official client or a `SimpleClient`."""
 
-    def __init__(self, client: ApiClient) -> None:
+    def __init__(self, client: ApiClientLike) -> None:
         self.client = client
 
     @property
