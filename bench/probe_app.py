@@ -116,14 +116,20 @@ def health_painted(app: Any, pods: int) -> bool:
 
 
 async def until_health(app: Any, pilot: Any, paints: Paints, pods: int, timeout: float) -> float | None:
-    """Wait for the first paint after the health line and table are complete; its epoch time."""
+    """The epoch time of the first paint that shows the health line and the table complete.
+    Checked at each paint, as it is painted (a poll of the widgets that then waited for the next
+    paint missed the paint showing them whenever it came before the poll's turn on the loop)."""
     seen: list[float] = []
+
+    def check(now: float) -> None:
+        if health_painted(app, pods):
+            seen.append(now)
+        else:
+            paints.next(check)
+
+    paints.next(check)
     deadline = time.monotonic() + timeout
-    armed = False
     while time.monotonic() < deadline and not seen:
-        if not armed and health_painted(app, pods):
-            paints.next(seen.append)
-            armed = True
         await asyncio.sleep(0.005)
     return seen[0] if seen else None
 
