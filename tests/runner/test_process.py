@@ -309,3 +309,22 @@ async def test_a_background_child_keeping_the_terminal_open_does_not_hold_the_ru
     out = "".join(chunks).replace("\r\n", "\n")
     assert result.ok
     assert out == "".join(f"{i}\n" for i in range(1, 20001)) + "shell-done\n"
+
+
+async def test_a_consumer_that_is_behind_holds_the_command_back_and_loses_nothing() -> None:
+    """`ready` says the next stage is behind: batches wait, the reader waits, the command blocks on
+    its terminal; once ready, every character arrives in order."""
+    batches: list[str] = []
+    ready = [False]
+    run = CommandRun("seq 1 300000", on_output=batches.append, ready=lambda: ready[0])
+    await run.start()
+    seen = -1
+    while seen != run.bytes_out:  # until the reader stopped reading: everything on the way is full
+        seen = run.bytes_out
+        await asyncio.sleep(0.2)
+    assert batches == [] and run.running
+    assert 0 < run.bytes_out < 1_000_000, "the command is held back, not read into memory"
+    ready[0] = True
+    result = await run.wait()
+    out = "".join(batches).replace("\r\n", "\n")
+    assert result.ok and out == "".join(f"{i}\n" for i in range(1, 300001))

@@ -18,6 +18,8 @@ default (the session's side file is written from these batches); a batch never h
 2 x `flush_chars` characters: the reader waits until the loop took the batch, and a command
 printing faster than the callbacks consume simply blocks on its full terminal (natural
 back-pressure, bounded memory).
+A consumer that hands batches on to a slower stage (the session's thread) passes `ready`: while
+it says no, batches wait on the loop, so the back-pressure reaches the command through every stage.
 A display-only consumer can set `max_pending_chars`: each batch then keeps only its newest
 characters and starts with a line saying how many were skipped (the raw bytes are still all in
 `output_path` when given); the reader then never waits.
@@ -89,6 +91,7 @@ class CommandRun:
         flush_interval: float = 0.04,
         flush_chars: int = 64 * 1024,
         max_pending_chars: int | None = None,
+        ready: Callable[[], bool] | None = None,
         inherit_env: bool = True,
         shell: str = "/bin/bash",
     ) -> None:
@@ -103,6 +106,7 @@ class CommandRun:
         self.flush_interval = flush_interval
         self.flush_chars = flush_chars
         self.max_pending_chars = max_pending_chars
+        self.ready = ready
         self.inherit_env = inherit_env
         self.shell = shell
 
@@ -431,8 +435,12 @@ class CommandRun:
         delay = max(0.0, self._last_flush + self.flush_interval - time.monotonic())
         self._flush_handle = self._loop.call_later(delay, self._flush)
 
-    def _flush(self) -> None:
+    def _flush(self, final: bool = False) -> None:
         self._flush_handle = None
+        if not final and self.ready is not None and self._loop is not None and not self.ready():
+            # the consumer is behind: the batch waits (and with it the reader and the command)
+            self._flush_handle = self._loop.call_later(self.flush_interval / 4, self._flush)
+            return
         self._last_flush = time.monotonic()
         with self._room:
             if not self._pending:
@@ -483,7 +491,7 @@ class CommandRun:
         if self._flush_handle is not None:
             self._flush_handle.cancel()
         try:
-            self._flush()  # the last batch; a failing callback must not lose the result
+            self._flush(final=True)  # the last batch; a failing callback must not lose the result
         finally:
             with self._room:
                 self._closed = True

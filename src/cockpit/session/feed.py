@@ -16,6 +16,7 @@ from cockpit.session.journal import JournalError
 from cockpit.session.output import Written
 
 SESSION_ERRORS = (SessionError, JournalError)  # what a session call can raise at the operator
+BACKLOG = 4  # output batches waiting for the session's thread before a run's output waits too
 
 
 class SessionFeed:
@@ -45,6 +46,11 @@ class SessionFeed:
         redacted and journaled there, never on the event loop)."""
         self._start()
         self._queue.put(call)
+
+    def keeps_up(self) -> bool:
+        """Few enough calls wait for the session: a run may hand over its next batch of output
+        (`CommandRun(ready=...)`; a megabyte a batch, so the backlog stays a few megabytes)."""
+        return self._queue.qsize() < BACKLOG
 
     def output(self, run_id: str, text: str, shown: Callable[[Written], object] | None = None) -> None:
         """Record output on the feed's thread; then `shown(written)` with what was written,

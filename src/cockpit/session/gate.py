@@ -510,6 +510,7 @@ class Gate:
             # and the screen in at most ~20 big batches a second (the reader waits while one is full)
             flush_interval=OUTPUT_BATCH_SECONDS,
             flush_chars=OUTPUT_BATCH_CHARS,
+            ready=self.feed.keeps_up,  # the session's thread is behind: the command waits
         )
         self._processes[key] = process
         await process.start()
