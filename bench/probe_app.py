@@ -67,6 +67,7 @@ class Paints:
         self.count = 0
         self.times: list[float] = []
         self.waiters: list[Any] = []
+        self.watchers: list[Any] = []
         original = app._display
 
         def display(screen: Any, renderable: Any) -> None:
@@ -78,11 +79,26 @@ class Paints:
             waiters, self.waiters = self.waiters, []
             for fn in waiters:
                 fn(now)
+            self.watchers = [fn for fn in self.watchers if not fn(now, renderable)]
 
         app._display = display
 
     def next(self, fn: Any) -> None:
         self.waiters.append(fn)
+
+    def watch(self, fn: Any) -> None:
+        """Call fn(time, update) on every paint until it returns True."""
+        self.watchers.append(fn)
+
+
+def covers(update: Any, region: Any) -> bool:
+    """Whether a screen update (Textual's ChopsUpdate of changed line spans, or a whole-region
+    LayoutUpdate) redrew any part of `region`."""
+    spans = getattr(update, "spans", None)
+    if spans is None:
+        drawn = getattr(update, "region", None)
+        return drawn is None or bool(drawn.overlaps(region))
+    return any(region.y <= y < region.bottom and x1 < region.right and x2 >= region.x for y, x1, x2 in spans)
 
 
 def build(kubeconfig: str | None, home: Path) -> Any:
@@ -135,19 +151,29 @@ async def until_health(app: Any, pilot: Any, paints: Paints, pods: int, timeout:
 
 
 async def press_and_time(app: Any, paints: Paints, key: str, changed: Any) -> float:
-    """Key press (posted as the terminal driver posts it) -> the first paint after `changed()` is
-    true (the key took effect), in seconds."""
+    """Key press (posted as the terminal driver posts it) -> the first paint that redraws the
+    focused widget once `changed()` is true (the key took effect), in seconds. Each paint is
+    checked as it happens: a paint that came before this coroutine next polled would otherwise be
+    missed and an unrelated later paint timed instead."""
     from textual import events
 
     got: list[float] = []
+    target = app.focused
+
+    def painted(now: float, update: Any) -> bool:
+        if changed() and (target is None or covers(update, target.region)):
+            got.append(now)
+            return True
+        return False
+
+    paints.watch(painted)
     began = time.time()
     app.post_message(events.Key(key, key if len(key) == 1 else None))
     deadline = time.monotonic() + 10
-    while not changed() and time.monotonic() < deadline:
-        await asyncio.sleep(0.001)
-    paints.next(got.append)
     while not got and time.monotonic() < deadline:
         await asyncio.sleep(0.001)
+    if not got:
+        paints.watchers.remove(painted)
     return (got[0] if got else time.time()) - began
 
 
