@@ -242,3 +242,33 @@ async def test_plain_string_cells_are_measured_and_drawn_as_rich_text_would_be()
         table.update([("k0", ("short", Text("Pending"), "n"))])  # the wide ones gone: NAME narrows
         await pilot.pause()
         assert table._layout[0] == (0, 5) and table.row_count == 1
+
+
+async def test_rows_that_move_off_screen_repaint_nothing_and_a_taller_table_needs_no_layout() -> None:
+    table = VirtualTable(COLUMNS, id="t")
+    app = TableApp(table)
+    layouts: list[object] = []
+    async with app.run_test(size=(80, 12), message_hook=lambda m: layouts.append(m)) as pilot:
+        data = rows(1000)
+        table.update(data)
+        await pilot.pause()
+        painted = table.paints
+        layouts.clear()
+        keys = [k for k, _c in data]
+        new = ("new", ("pod-00new-with-a-long-generated-suffix", Text("Running"), "node-1"))  # same widths
+        keys.insert(500, "new")  # far below the screen: the rows shown stay the same
+        table.patch({"new": new[1]}, keys)
+        await pilot.pause()
+        assert table.paints == painted and table.row_count == 1001
+        assert not [m for m in layouts if type(m).__name__ == "Layout"]  # the scrollbar only
+        keys.remove("k0")  # the first row goes: every row on screen moves up one line
+        table.patch({}, keys)
+        await pilot.pause()
+        assert table.row_keys[0] == "k1" and table.paints > painted
+        painted = table.paints
+        table.patch({"k700": (data[700][1][0], Text("Pending"), "node-1")})  # off screen: no paint
+        await pilot.pause()
+        assert table.paints == painted and str(table.get_row(keys[700])[1]) == "Pending"
+        table.patch({"k3": (data[3][1][0], Text("Pending"), "node-0")})  # on screen: that row only
+        await pilot.pause()
+        assert table.paints == painted + 1

@@ -1,9 +1,11 @@
 """A keyed table for thousands of rows, rendered with the Line API (only the visible rows are drawn).
 
-`VirtualTable.update(rows)` takes the rows in display order as (key, cells). It keeps a strip per
-rendered row in a cache and, when the same keys come back in the same order, repaints only the
-rows whose cells changed; nothing at all when nothing changed. A row's cells are compared by
-identity first, so a caller that reuses the tuple of an unchanged row costs one `is` per row.
+`VirtualTable.update(rows)` takes the rows in display order as (key, cells); `patch(changed,
+order)` takes only the rows whose cells changed (and the new order, when it changed), so a caller
+that knows what changed does work in proportion to the change, not to the table. Either way the
+table repaints only the lines on screen that show another row or changed cells (nothing at all
+when nothing on screen changed) and keeps a strip per drawn row in a cache. A row's cells are
+compared by identity first, so a caller that reuses the tuple of an unchanged row costs one `is`.
 Cells are kept as given (plain strings stay strings) and become Rich Text only when their row is
 drawn: a first fill of 10k rows measures 90k cells but builds Text for the ~50 rows on screen.
 
@@ -20,7 +22,7 @@ a whole page, enter posts `RowSelected`. The cursor stays on its row (by key) wh
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -205,11 +207,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
         self._source: dict[str, Sequence[Cell]] = {}  # the rows as given, by key (drawn from these)
+        self._row_widths: dict[str, tuple[int, ...]] = {}  # and their widths (counted in `_widths`)
         self._widths: list[Counter[int]] = [Counter({cell_len(c.header): 1}) for c in self.columns]
         self._layout: list[tuple[int, int]] = []
         self._layout_for: tuple[int, tuple[int, ...]] = (-1, ())
         self._strips: dict[tuple[str, int], Strip] = {}
         self._header: Strip | None = None
+        self._styles: tuple[Style, Style, Style, Style] | None = None
         self._cursor_key: str | None = None
         self.paints = 0  # rows rendered since mount (a measure of work, for tests and bench)
 
@@ -236,66 +240,118 @@ class VirtualTable(ScrollView, can_focus=True):
     def get_row_at(self, index: int) -> tuple[Text, ...]:
         return self.get_row(self._keys[index])
 
+    def visible_keys(self) -> list[str]:
+        """The keys of the rows on screen, top to bottom."""
+        top = int(self.scroll_y)
+        return self._keys[top : top + self._page()]
+
     def clear(self) -> None:
         self.update(())
 
     def update(self, rows: Iterable[Row]) -> None:
         """Show `rows` (key, cells) in this order; repaint only what changed."""
         keys: list[str] = []
-        changed: list[str] = []
+        changed: dict[str, Sequence[Cell]] = {}
         source = self._source
-        fresh: dict[str, Sequence[Cell]] = {}
         for key, cells in rows:
             keys.append(key)
-            fresh[key] = cells
             old = source.get(key)
             if old is not cells and old != cells:
-                changed.append(key)
-        gone = source.keys() - fresh.keys()
-        same_order = keys == self._keys
-        if same_order and not changed:
-            self._source = fresh
+                changed[key] = cells
+        self.patch(changed, None if keys == self._keys else keys)
+
+    def patch(self, changed: Mapping[str, Sequence[Cell]], order: Sequence[str] | None = None) -> None:
+        """Set the cells of the `changed` rows; with `order`, the rows shown become exactly `order`
+        (rows not in it are dropped; a new row must be in `changed`). Without `order`, a row in
+        `changed` that is not shown is ignored. Repaints only the lines on screen that changed."""
+        if not changed and order is None:
             return
-        for key in gone:
-            self._forget(source[key], key)
-        for key in changed:
-            if key in source:
-                self._forget(source[key], key)
-        for i, counter in enumerate(self._widths):  # a column at a time: Counter counts in C
-            counter.update(map(cell_width, [fresh[key][i] for key in changed]))
-        self._source = fresh
-        cursor_key = self._cursor_key
-        if not same_order:
-            self._keys = keys
-            self._index = {k: i for i, k in enumerate(keys)}
-        self.virtual_size = Size(self._content_width(), len(keys) + 1)
-        if self._refresh_layout() or not same_order:
-            self._strips.clear()
+        top = int(self.scroll_y)
+        before = self._keys[top : top + self._page()]
+        if order is not None:
+            keys = list(order)
+            index = dict(zip(keys, range(len(keys)), strict=True))
+            for key in self._source.keys() - index.keys():
+                self._forget(key)
+            self._keys, self._index = keys, index
+        fresh = [k for k in changed if k not in self._source and k in self._index]
+        for key, cells in changed.items():
+            if key in self._source:
+                self._set_cells(key, cells)
+        if fresh:  # new rows (a first fill: 10k) are measured a column at a time, Counter counts in C
+            columns = [
+                list(map(cell_width, [changed[k][i] for k in fresh])) for i in range(len(self.columns))
+            ]
+            for counter, widths in zip(self._widths, columns, strict=True):
+                counter.update(widths)
+            self._row_widths.update(zip(fresh, zip(*columns, strict=True), strict=True))
+            self._source.update((k, changed[k]) for k in fresh)
+        self._set_height(len(self._keys) + 1)
+        if self._refresh_layout():
             self.refresh()
         else:
-            top = int(self.scroll_y)
-            bottom = top + self.size.height
-            for key in changed:
-                index = self._index[key]
-                if top <= index < bottom:
-                    self.refresh_line(index + 1)
-        if not keys:
+            after = self._keys[top : top + self._page()]
+            lines = {y for y, (was, now) in enumerate(zip(before, after, strict=False)) if was != now}
+            lines.update(range(min(len(before), len(after)), max(len(before), len(after))))
+            index = self._index
+            lines.update(y for k in changed if 0 <= (y := index.get(k, -1) - top) < len(after))
+            for y in lines:
+                self.refresh_line(top + y + 1)
+        cursor_key = self._cursor_key
+        if not self._keys:
             self._cursor_key = None
             self.set_reactive(VirtualTable.cursor_row, 0)
         elif cursor_key in self._index:
             self._move(self._index[cursor_key], scroll=False)
         else:
-            self._move(min(self.cursor_row, len(keys) - 1), scroll=False)
+            self._move(min(self.cursor_row, len(self._keys) - 1), scroll=False)
 
-    def _forget(self, cells: Sequence[Cell], key: str) -> None:
-        for counter, cell in zip(self._widths, cells, strict=True):
-            width = cell_width(cell)
+    def _set_cells(self, key: str, cells: Sequence[Cell]) -> None:
+        """New cells for a shown row: only the cells that are new objects are measured, the
+        columns' width counts follow, its strips are dropped."""
+        old = self._source[key]
+        if old is cells:
+            return
+        was = self._row_widths[key]
+        widths = tuple(w if c is o else cell_width(c) for c, o, w in zip(cells, old, was, strict=True))
+        for counter, a, b in zip(self._widths, was, widths, strict=True):
+            if a != b:
+                counter[b] += 1
+                counter[a] -= 1
+                if not counter[a]:
+                    del counter[a]
+        self._source[key] = cells
+        self._row_widths[key] = widths
+        self._drop_strips(key)
+
+    def _forget(self, key: str) -> None:
+        """Drop a row: its widths leave the columns' counts, its strips the cache."""
+        del self._source[key]
+        for counter, width in zip(self._widths, self._row_widths.pop(key), strict=True):
             counter[width] -= 1
             if not counter[width]:
                 del counter[width]
+        self._drop_strips(key)
+
+    def _drop_strips(self, key: str) -> None:
         self._strips.pop((key, 0), None)
         self._strips.pop((key, 1), None)
         self._strips.pop((key, 2), None)
+
+    def _set_height(self, height: int) -> None:
+        """The scrollable height (rows + header). A taller or shorter table of the same width only
+        moves the scrollbar: it needs no layout of the screen, unless the scrollbar appears or goes."""
+        size = Size(self.virtual_size.width, height)
+        old = self.virtual_size
+        if size == old:
+            return
+        room = self.size.height + 2  # near the fold the scrollbar may come or go: let layout decide
+        if old.height <= room or height <= room or not self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(VirtualTable.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = height
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -328,7 +384,22 @@ class VirtualTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._header = None
+        self._styles = None
         self._strips.clear()
+
+    def _line_styles(self) -> tuple[Style, Style, Style, Style]:
+        """(plain, header, cursor, even row) styles, kept until the CSS or the focus changes (each
+        costs a walk up the ancestors' backgrounds, and a repaint would otherwise pay it per line)."""
+        if self._styles is None:
+            base = self.rich_style
+            component = self.get_component_rich_style
+            self._styles = (
+                base,
+                base + component("virtual-table--header"),
+                base + component("virtual-table--cursor"),
+                base + component("virtual-table--even-row"),
+            )
+        return self._styles
 
     @property
     def shown_columns(self) -> list[str]:
@@ -355,13 +426,11 @@ class VirtualTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        base, header_style, cursor_style, even_style = self._line_styles()
         if y == 0:
             if self._header is None:
-                header_style = base + self.get_component_rich_style("virtual-table--header")
                 self._header = self._line([c.header for c in self.columns], header_style)
-            style = base + self.get_component_rich_style("virtual-table--header")
-            return self._header.crop_extend(scroll_x, scroll_x + width, style)
+            return self._header.crop_extend(scroll_x, scroll_x + width, header_style)
         index = scroll_y + y - 1
         if index >= len(self._keys):
             return Strip.blank(width, base)
@@ -369,15 +438,11 @@ class VirtualTable(ScrollView, can_focus=True):
         kind = 2 if index == self.cursor_row else (1 if self.zebra_stripes and index % 2 == 0 else 0)
         strip = self._strips.get((key, kind))
         if strip is None:
-            style = base
-            if kind == 2:
-                style = base + self.get_component_rich_style("virtual-table--cursor")
-            elif kind == 1:
-                style = base + self.get_component_rich_style("virtual-table--even-row")
+            style = cursor_style if kind == 2 else even_style if kind == 1 else base
             strip = self._line(self._source[key], style)
             self.paints += 1
-            if len(self._strips) >= CACHE_ROWS:
-                self._strips.clear()
+            if len(self._strips) >= CACHE_ROWS:  # the oldest goes (rows on screen come back soon)
+                del self._strips[next(iter(self._strips))]
             self._strips[key, kind] = strip
             pad_style = style
         else:
