@@ -86,6 +86,23 @@ def text_stable_until(stamp: float | None, now: float) -> float:
     return now + 60.0 - seconds % 60.0
 
 
+def width_stable_until(stamp: float | None, now: float) -> float:
+    """Until when `since(stamp, ...)` keeps the same *width* (for a table's column widths over rows
+    not on screen, whose text need not tick every second): 0-9s, 10-99s, 100-119s, then below 10
+    minutes 2m / 2m1s-2m9s / 2m10s-2m59s, then as `text_stable_until`. Never later than the width
+    changes; forever without a stamp."""
+    if stamp is None:
+        return float("inf")
+    seconds = now - stamp
+    if seconds < 0 or seconds >= 600:
+        return text_stable_until(stamp, now)
+    secs = int(seconds)
+    if secs < 120:
+        return stamp + (10 if secs < 10 else 100 if secs < 100 else 120)
+    minute, s = divmod(secs, 60)
+    return stamp + minute * 60 + (1 if s == 0 else 10 if s < 10 else 60)
+
+
 def since(stamp: float | None, now: float) -> str:
     """kubectl's translateTimestampSince: the age of an epoch stamp, <unknown> without one."""
     return UNKNOWN if stamp is None else human_duration(now - stamp)

@@ -303,3 +303,21 @@ def test_a_rendered_age_is_kept_only_while_its_text_stays() -> None:
         assert human_duration(until - 0.001 - created) == human_duration(seconds)
     assert text_stable_until(created, created + 330.5) == created + 331.0
     assert text_stable_until(None, created) == float("inf")
+
+
+def test_an_age_keeps_its_width_until_the_time_given() -> None:
+    """Rows off screen are redrawn when their AGE / RESTARTS width changes, not every second: the
+    width never changes before `width_stable_until`, and does change there (below 10 minutes)."""
+    from cockpit.kubeprint import width_stable_until
+
+    created = 1000.0
+    for tenths in range(0, 7000, 3):
+        now = created + tenths / 10
+        until = width_stable_until(created, now)
+        assert until > now
+        width = len(human_duration(now - created))
+        checks = [now + k * 0.5 for k in range(int((until - now) / 0.5))] + [until - 0.001]
+        assert all(len(human_duration(t - created)) == width for t in checks), now
+        if now - created < 600:
+            assert len(human_duration(until - created)) != width
+    assert width_stable_until(None, created) == float("inf")

@@ -247,3 +247,91 @@ async def test_ages_and_restart_times_age_like_kubectls(
         pane._tick()
         await wait_until(pilot, lambda: column(table, "age") == ["75s"])
         assert column(table, "restarts") == ["5 (45s ago)"]
+
+
+async def test_pods_pane_batches_redraw_only_what_changed_and_match_a_full_render(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300 pods, then batches of restarts, crashes, recoveries, deletions and new pods: the table
+    the incremental renders built equals a render of every row from scratch, a pod changing off
+    screen repaints nothing, and one changing on screen repaints its row only."""
+    import random
+
+    from cockpit.cluster.informer import ChangeSet
+    from cockpit.cluster.pods import summarize_pod
+    from cockpit.ui.panes.base import InformerBatch
+
+    monkeypatch.setattr(PodsPane, "clock", staticmethod(lambda: 1_761_400_000.0))
+    key = ("", "v1", "pods", "")
+
+    def summary(name: str, restarts: int = 0, crash: bool = False) -> Any:
+        state = cs(waiting="CrashLoopBackOff", restarts=restarts) if crash else cs(running=True, ready=True)
+        state["restartCount"] = restarts
+        return summarize_pod(pod(name, containers=[state]))
+
+    nohub = ClusterHub.connect(kubeconfig=None, env={"HOME": "/nonexistent"})
+    pane = PodsPane(nohub)
+    app = PaneApp(pane)
+    layouts: list[object] = []
+    async with app.run_test(size=(160, 30), message_hook=layouts.append) as pilot:
+        table = app.query_one("#pods-table", VirtualTable)
+        pods = {f"uid-p-{i:03d}": summary(f"p-{i:03d}", crash=i % 50 == 0) for i in range(300)}
+        pane.on_informer_batch(InformerBatch(ChangeSet(key, dict(pods), set(), True)))
+        pane.render_rows()
+        assert table.row_count == 300
+        rng = random.Random(7)
+        made = 300
+        for _ in range(40):
+            upserts, deletes = {}, set()
+            for uid in rng.sample(sorted(pods), 8):
+                p = pods[uid]
+                roll = rng.random()
+                if roll < 0.5:
+                    upserts[uid] = summary(p.name, p.restarts + 1, crash=p.status != "Running")
+                elif roll < 0.7:
+                    upserts[uid] = summary(p.name, p.restarts, crash=p.status == "Running")
+                else:
+                    deletes.add(uid)
+                    made += 1
+                    fresh = summary(f"p-{made:03d}")
+                    upserts[fresh.uid] = fresh
+            for uid in deletes:
+                del pods[uid]
+            pods.update(upserts)
+            pane.on_informer_batch(InformerBatch(ChangeSet(key, upserts, deletes)))
+            pane.render_rows()
+        incremental = (table.row_keys, [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)])
+        summary_text = str(pane.query_one("#pods-summary", Static).render())
+        pane._redraw = True
+        pane.render_rows()
+        assert (table.row_keys, [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)]) == (
+            incremental
+        )
+        assert sorted(table.row_keys) == sorted(pods)
+        crashing = sum(p.status != "Running" for p in pods.values())
+        assert f"Running {300 - crashing} · CrashLoopBackOff {crashing}" in summary_text
+
+        await pilot.pause()
+        painted = table.paints
+
+        def restart(uid: str) -> None:
+            p = pods[uid] = summary(
+                pods[uid].name, pods[uid].restarts + 1, crash=pods[uid].status != "Running"
+            )
+            pane.on_informer_batch(InformerBatch(ChangeSet(key, {uid: p}, set())))
+            pane.render_rows()
+
+        restart(table.row_keys[250])  # far off screen
+        await pilot.pause()
+        assert table.paints == painted
+        restart(table.row_keys[2])
+        await pilot.pause()
+        assert table.paints == painted + 1
+        layouts.clear()  # a pod crashing changes the counts in the summary line, not its height
+        uid = next(k for k in reversed(table.row_keys) if pods[k].status == "Running")
+        pods[uid] = summary(pods[uid].name, crash=True)
+        pane.on_informer_batch(InformerBatch(ChangeSet(key, {uid: pods[uid]}, set())))
+        pane.render_rows()
+        await pilot.pause()
+        assert f"CrashLoopBackOff {crashing + 1}" in str(pane.query_one("#pods-summary", Static).render())
+        assert not [m for m in layouts if type(m).__name__ == "Layout"]

@@ -190,9 +190,12 @@ class PodTotals:
 
 
 def totals(pods: Iterable[PodSummary]) -> PodTotals:
-    counts: Counter[str] = Counter()
-    for pod in pods:
-        counts[pod.status] += 1
+    return totals_of(Counter(pod.status for pod in pods))
+
+
+def totals_of(counts: Mapping[str, int]) -> PodTotals:
+    """The totals of pods counted by STATUS (a live view keeps the counts as pods change)."""
+    counts = Counter({s: n for s, n in counts.items() if n > 0})
     total = sum(counts.values())
     healthy = sum(n for s, n in counts.items() if s in HEALTHY)
     return PodTotals(total, healthy, counts.get("Running", 0), dict(counts.most_common()))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import time
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from typing import ClassVar
 
 from rich.text import Text
@@ -24,12 +27,12 @@ from cockpit.cluster.pods import (
     pod_sort_key,
     problem_rank,
     selector_matches,
-    totals,
+    totals_of,
 )
-from cockpit.kubeprint import human_duration, text_stable_until
+from cockpit.kubeprint import human_duration, text_stable_until, width_stable_until
 from cockpit.session import actions
 from cockpit.ui import heap
-from cockpit.ui.panes.base import TablePane, write_bindings
+from cockpit.ui.panes.base import InformerBatch, TablePane, write_bindings
 from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
@@ -51,6 +54,8 @@ TABLE_COLUMNS = (
 COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 HEADERS = tuple(c.header for c in TABLE_COLUMNS)
 RENDER_EVERY_S = 0.2
+DUE_PER_RENDER = 300  # off-screen rows whose AGE / RESTARTS width is due, per render (a few ms;
+CATCH_UP_S = 0.05  # the rest in another render this soon: the loop answers keys in between)
 STATUS_ROLE = {"Running": "success", "Completed": "muted", "Pending": "warning", "Terminating": "warning"}
 
 
@@ -144,7 +149,14 @@ class PodsPane(TablePane):
         self.order: StableOrder[PodSummary] = StableOrder(pod_sort_key, lambda p: problem_rank(p.status))
         # a pod's cells while the pod, its AGE text and the theme are unchanged
         self._cells: dict[str, tuple[PodSummary, float, tuple[Cell, ...], Palette]] = {}
-        self._next_text_change = float("inf")  # when the first AGE or RESTARTS text shown changes
+        # what changed since the last render, so a render costs what changed, not 10k rows:
+        self._dirty: set[str] = set()  # pods changed
+        self._moved = False  # the order changed (a pod came, went, or its problem rank changed)
+        self._redraw = True  # every row again (first render, first list, filter, theme)
+        # heap of (when a pod's AGE or RESTARTS *width* changes, uid): rows off screen are redrawn
+        # then (the columns' widths stay kubectl's); rows on screen each time their text changes
+        self._due: list[tuple[float, str]] = []
+        self._by_status: Counter[str] = Counter()  # pods by STATUS, kept as batches arrive
         self._summary_shown: Text | None = None
         self.filter = PodFilter(f"-n {namespace}" if namespace else "")
         self.initial_filter = f"-n {namespace}" if namespace else ""
@@ -164,20 +176,44 @@ class PodsPane(TablePane):
         self.query_one("#pods-events", Static).display = False
         self.watch_informer(self.hub.pods())
 
+    def on_informer_batch(self, message: InformerBatch) -> None:
+        batch = message.batch
+        if not batch.reset:  # count the pods it replaces out (`batch_taken` counts the new ones in)
+            rows, counts = self.rows, self._by_status
+            for key in chain(batch.deletes, batch.upserts):
+                if (old := rows.get(key)) is not None:
+                    counts[old.status] -= 1
+        message.prevent_default()  # the base class's handler runs here, not once more after this one
+        super().on_informer_batch(message)
+
     def batch_taken(self, batch: ChangeSet[PodSummary]) -> None:
         first_list = batch.health.synced and not self._listed
         self._listed = self._listed or batch.health.synced
+        if batch.reset:
+            self._by_status = Counter(p.status for p in self.rows.values())
+        else:
+            for pod in batch.upserts.values():
+                self._by_status[pod.status] += 1
         if batch.reset or not self.order:  # a first list sorts at once (the same order, ~2x faster)
             self.order.reset(self.rows)
+            self._redraw = True
         else:
-            self.order.apply(batch.upserts, batch.deletes)
+            if self.order.apply(batch.upserts, batch.deletes):
+                self._moved = True
+            self._dirty.update(batch.upserts)
         if first_list:  # what the operator waits for at start: never held back by the throttle
             self.request_render()
             return
+        self._schedule_render()
+
+    def _schedule_render(self, wait: float | None = None) -> None:
+        """Render at most RENDER_EVERY_S apart, however fast pods change (or after `wait`); the
+        first change after a quiet spell shows at once."""
         if self._render_pending:
-            return  # at most RENDER_EVERY_S apart, however fast pods change
-        wait = self._last_render + RENDER_EVERY_S - time.monotonic()
-        if wait <= 0:  # the first change after a quiet spell shows at once
+            return
+        if wait is None:
+            wait = self._last_render + RENDER_EVERY_S - time.monotonic()
+        if wait <= 0:
             self.request_render()
             return
         self._render_pending = True
@@ -197,11 +233,10 @@ class PodsPane(TablePane):
         self._render_pending = False
         self.request_render()
 
-    def _row(self, key: str, now: float) -> tuple[Cell, ...]:
+    def _row(self, key: str, now: float, palette: Palette) -> tuple[Cell, ...]:
         """A pod's cells, reused while the pod and its AGE text are unchanged."""
         p = self.rows[key]
         cached = self._cells.get(key)
-        palette = self.palette
         if cached is not None and cached[0] is p and now < cached[1] and cached[3] is palette:
             return cached[2]
         cells: tuple[Cell, ...] = (
@@ -217,16 +252,32 @@ class PodsPane(TablePane):
         )
         until = min(text_stable_until(p.created, now), text_stable_until(p.last_restart, now))
         self._cells[key] = (p, until, cells, palette)
-        self._next_text_change = min(self._next_text_change, until)
+        width_until = min(width_stable_until(p.created, now), width_stable_until(p.last_restart, now))
+        if width_until != float("inf"):
+            heapq.heappush(self._due, (width_until, key))
         return cells
+
+    def _changed_row(self, key: str, now: float, palette: Palette, out: dict[str, tuple[Cell, ...]]) -> None:
+        """Put a pod's cells in `out` when they differ from the ones last drawn."""
+        if key not in self.rows:
+            return
+        cached = self._cells.get(key)
+        cells = self._row(key, now, palette)
+        if cached is None or (cells is not cached[2] and cells != cached[2]):
+            out[key] = cells
+
+    @property
+    def _filtering(self) -> bool:
+        return bool(self.filter.namespace or self.filter.selector or self.filter.words)
 
     def render_rows(self) -> None:
         self._last_render = time.monotonic()
-        keys = self._visible_keys()
-        t = totals(self.rows.values())
+        filtering = self._filtering
+        keys = self._visible_keys() if filtering or self._redraw else self.order.keys
+        t = totals_of(self._by_status)
         by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
         scope = ""
-        if self.filter.namespace or self.filter.selector or self.filter.words:
+        if filtering:
             scope = f"  [{len(keys)} matching]"
         informer = self.hub.pods()
         if informer is not None and informer.scope_note:
@@ -235,22 +286,58 @@ class PodsPane(TablePane):
         health = t.health_text if known else "unknown (no pod list yet)"
         summary = Text.assemble(("Pod health ", "bold"), (health, "bold"), f"   {by_status}{scope}")
         if summary != self._summary_shown:
+            box = self.query_one("#pods-summary", Static)
+            # one line before and after: the counts changed, not its height, so no screen layout
+            room = box.content_size.width
+            same_height = (
+                self._summary_shown is not None
+                and 0 < max(self._summary_shown.cell_len, summary.cell_len) <= room
+            )
             self._summary_shown = summary
-            self.query_one("#pods-summary", Static).update(summary)
+            box.update(summary, layout=not same_height)
         now = self.clock()
-        row = self._row
-        self._next_text_change = float("inf")
-        self.show_rows([(k, row(k, now)) for k in keys])
+        palette = self.palette
+        if filtering or self._redraw:  # every row shown, compared by the table
+            self.show_rows([(k, self._row(k, now, palette)) for k in keys])
+        else:  # only what changed: pods in the batches, AGE / RESTARTS texts due on screen, widths due
+            changed: dict[str, tuple[Cell, ...]] = {}
+            for key in self._dirty:
+                self._changed_row(key, now, palette, changed)
+            for key in self.table().visible_keys():
+                self._changed_row(key, now, palette, changed)
+            due, budget = self._due, DUE_PER_RENDER
+            while due and due[0][0] <= now and budget:
+                self._changed_row(heapq.heappop(due)[1], now, palette, changed)
+                budget -= 1
+            self.table().patch(changed, list(keys) if self._moved else None)
+        self._dirty.clear()
+        self._moved = self._redraw = False
+        if self._due and self._due[0][0] <= now:  # widths still owed off screen: soon, in slices
+            self._schedule_render(CATCH_UP_S)
         if known and heap.STARTUP.held:  # the first whole list is on screen: start-up is over
             self.call_after_refresh(heap.STARTUP.settle)
         if len(self._cells) > 2 * len(self.rows) + 64:  # forget deleted pods' cells now and then
             self._cells = {k: v for k, v in self._cells.items() if k in self.rows}
+        if len(self._due) > 4 * len(self.rows) + 1024:  # and the heap's entries of replaced rows
+            self._due = [(c[1], k) for k, c in self._cells.items() if c[1] != float("inf")]
+            heapq.heapify(self._due)
+
+    def _text_due(self, now: float) -> bool:
+        """Whether a text on screen or a width off screen changed since the last render."""
+        if self._due and self._due[0][0] <= now:
+            return True
+        cells = self._cells
+        return any(k in cells and cells[k][1] <= now for k in self.table().visible_keys())
+
+    def retheme(self) -> None:
+        self._redraw = True  # every row's STATUS colour changes
+        super().retheme()
 
     def _tick(self) -> None:
         super()._tick()
         # AGE and "N (Xs ago)" age with the clock, as kubectl's do: redraw (the changed cells only)
         # when the first of them shown is due, and not at all while none is
-        if self.is_on_screen and self.clock() >= self._next_text_change:
+        if self.is_on_screen and self._text_due(self.clock()):
             self.request_render()
 
     def action_start_filter(self) -> None:
@@ -272,6 +359,7 @@ class PodsPane(TablePane):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.filter = PodFilter(event.value)
+        self._redraw = True
         self.request_render()
 
     @on(Input.Submitted, "#pods-filter")
