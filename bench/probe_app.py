@@ -8,7 +8,8 @@ look at one figure. The app is the one the CLI builds (`build_app`), run headles
 out). A paint is a call of `App._display` with an update: the probe counts them and stamps them.
 
 Modes:
-  cold     spawn -> the Pods pane's health line painted with all N pods in its table
+  cold     spawn -> the Pods pane's health line painted with all N pods in its table (and the
+           process's CPU seconds by then: on a busy machine the steadier of the two)
   churn    server-stamped pod changes (annotation cockpit.sandbox/changed-at) -> the paint that
            includes them, and key press (j in the pods table) -> the next paint, while churning
   idle     CPU, RSS and paints over S seconds once the pods are on screen and nothing changes
@@ -131,15 +132,20 @@ def health_painted(app: Any, pods: int) -> bool:
     return total >= pods and pane.query_one("#pods-table").row_count == total
 
 
-async def until_health(app: Any, pilot: Any, paints: Paints, pods: int, timeout: float) -> float | None:
-    """The epoch time of the first paint that shows the health line and the table complete.
-    Checked at each paint, as it is painted (a poll of the widgets that then waited for the next
-    paint missed the paint showing them whenever it came before the poll's turn on the loop)."""
+async def until_health(
+    app: Any, pilot: Any, paints: Paints, pods: int, timeout: float, cpu: list[float] | None = None
+) -> float | None:
+    """The epoch time of the first paint that shows the health line and the table complete (and
+    the process's CPU seconds then, appended to `cpu`). Checked at each paint, as it is painted (a
+    poll of the widgets that then waited for the next paint missed the paint showing them whenever
+    it came before the poll's turn on the loop)."""
     seen: list[float] = []
 
     def check(now: float) -> None:
         if health_painted(app, pods):
             seen.append(now)
+            if cpu is not None:
+                cpu.append(cpu_seconds())
         else:
             paints.next(check)
 
@@ -198,10 +204,12 @@ async def mode_cold(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     app = build(args.kubeconfig, home)
     async with app.run_test(size=(200, 50)) as pilot:
         paints = Paints(app)
-        painted = await until_health(app, pilot, paints, args.pods, args.timeout)
+        cpu: list[float] = []
+        painted = await until_health(app, pilot, paints, args.pods, args.timeout, cpu)
         now, peak = rss_mb()
         return {
             "painted_s": None if painted is None else painted - args.spawned,
+            "cpu_s": cpu[0] if cpu else None,  # the process's CPU time (all threads) at that paint
             "rss_mb": now,
             "peak_mb": peak,
         }

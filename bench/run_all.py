@@ -259,8 +259,8 @@ def main() -> int:
                     f"RSS {app['peak_mb']:.0f} MB"
                 )
                 say(
-                    f"{n} pods: app painted in {painted:.2f} s, kubectl get pods -A {kube:.2f} s, "
-                    f"peak RSS {app['peak_mb']:.0f} MB"
+                    f"{n} pods: app painted in {painted:.2f} s (CPU {app['cpu_s']:.2f} s), "
+                    f"kubectl get pods -A {kube:.2f} s, peak RSS {app['peak_mb']:.0f} MB"
                 )
 
     if "idle" in only:
