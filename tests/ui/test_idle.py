@@ -1,6 +1,7 @@
 """An idle cockpit paints nothing: when nothing changes (frozen session clock, a still cluster),
 the one-second timers find nothing to show and the screen gets no update at all, and nothing wakes
-up faster than once a second (the output and Platform repaint timers sleep until there is news)."""
+up faster than once a second (the output and Platform repaint timers sleep until there is news);
+the live panes tick with the session clock, so a live screen changes in one frame a second."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from cockpit.cluster.hub import ClusterHub
 from cockpit.launch import LaunchOptions
 from cockpit.sandbox import Sandbox
 from cockpit.session.clock import FakeClock
+from cockpit.ui.app import CockpitApp
 from cockpit.ui.launch import build_app
 from cockpit.ui.panes import PodsPane
 from cockpit.ui.panes.base import LivePane
@@ -56,6 +58,14 @@ async def test_an_idle_app_repaints_nothing_for_five_seconds(
         pane_tick(self)
 
     monkeypatch.setattr(LivePane, "_tick", counted_pane_tick)
+    clock_stopped = [False]  # the panes tick with the session clock: one paint a second, not one each
+    tick_clock = CockpitApp.tick_clock
+
+    def stoppable_tick_clock(self: CockpitApp) -> None:
+        if not clock_stopped[0]:
+            tick_clock(self)
+
+    monkeypatch.setattr(CockpitApp, "tick_clock", stoppable_tick_clock)
 
     def hook(message: object) -> None:
         if counting[0] and isinstance(message, REPAINTS):
@@ -80,6 +90,13 @@ async def test_an_idle_app_repaints_nothing_for_five_seconds(
             assert sorted(set(fast_ticks)) == []
             # one tick a second per pane (each had two timers: its on_mount ran the base's twice)
             assert pane_ticks and max(pane_ticks.values()) <= 6, pane_ticks
+            clock_stopped[0] = True  # no session clock tick: no pane ticks either
+            await pilot.pause(0.1)
+            ticked = sum(pane_ticks.values())
+            counting[0] = True
+            await asyncio.sleep(2.5)
+            counting[0] = False
+            assert sum(pane_ticks.values()) == ticked
     finally:
         hub.stop()
         box.stop()

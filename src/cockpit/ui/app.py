@@ -23,6 +23,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
 from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 from textual.worker import Worker, WorkerState
 
@@ -171,6 +172,8 @@ class CockpitApp(App[int]):
         keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        # the session clock's tick, once a second: the live panes tick with it (`cockpit.ui.clock`)
+        self.clock_signal: Signal[float] = Signal(self, "session-clock")
         self.keymap_overrides = dict(keymap or {})  # binding id -> keys, from the config file
         self.owned = list(owned or [])  # things to .stop() when the app ends (cluster hub, sandbox)
         self.plan = plan
@@ -486,6 +489,7 @@ class CockpitApp(App[int]):
         """Once a second: timers, the active row's bar, overrun notices, a journal checkpoint."""
         if self.closing:
             return
+        self.clock_signal.publish(time.time())  # the panes' ages change in this same frame
         try:
             self.query_one(PlanTree)  # (cached) the plan's screen is the one shown and not torn down
         except NoMatches:

@@ -23,6 +23,7 @@ from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.hub import ClusterHub
 from cockpit.cluster.informer import ChangeSet, Health, Informer, InformerState
 from cockpit.session.actions import PaneAction
+from cockpit.ui.clock import every_second
 from cockpit.ui.rows import Palette, palette_of
 from cockpit.ui.screens.dialogs import TextPrompt
 from cockpit.ui.screens.viewer import TextViewer
@@ -160,7 +161,7 @@ class LivePane(Vertical):
     def on_mount(self) -> None:
         # Textual runs the on_mount of every class in the MRO: a subclass's own on_mount must not
         # call this one again (each pane had two one-second timers and two theme subscriptions)
-        self.set_interval(1.0, self._tick)
+        every_second(self, self._tick)
         self.refresh_status()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.retheme())
 

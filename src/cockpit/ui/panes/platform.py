@@ -25,6 +25,7 @@ from cockpit.cluster.platform.snapshot import PlatformSnapshot
 from cockpit.kubeprint import human_duration
 from cockpit.plan.model import Plan
 from cockpit.session.engine import SessionError
+from cockpit.ui.clock import every_second
 from cockpit.ui.rows import palette_of
 
 REPAINT_S = 0.2
@@ -144,7 +145,7 @@ class PlatformPane(VerticalScroll):
         # polling starts once the first screen is painted: no answer can be on it, and setting up
         # the first round (HTTP clients, CA bundles) must not hold the screen back
         self.call_after_refresh(self._start_monitor)
-        self.set_interval(1.0, self._tick_ages, name="platform-ages")
+        every_second(self, self._tick_ages)
         # Painting is driven by the pane's own timer: `_receive` may be called from a loop callback
         # outside Textual's context (informer threads hop onto the loop), where timers can't be set;
         # it runs only while a snapshot waits (`_receive` wakes it), not 5 times a second for nothing.
