@@ -1,7 +1,8 @@
 """Live sources from the cluster: plain data out, no Textual.
 
-- `connect`: choose the cluster like kubectl -> `ClusterTarget` + an ApiClient; `probe`.
-- `kubeapi`: raw-JSON requests over the official client's auth and TLS (`KubeApi`, `ResourceKind`).
+- `connect`: choose the cluster like kubectl -> `ClusterTarget` + a client; `probe`. `kubeclient`:
+  the client for plain credentials (token, token file, client certificate) without the official one.
+- `kubeapi`: raw-JSON requests over that client's auth and TLS (`KubeApi`, `ResourceKind`).
 - `informer`: one shared list+watch per kind (`Informer`, `ChangeSet`); `registry`: `InformerRegistry`
   (one per cluster, restarts dead informers, marks silent ones stale); `health`: `Health`, `Deadlines`.
 - `pods`, `argocd`, `certs`: per-kind summaries (`PodSummary`, `AppStatus`, `CertStatus`) and actions.
