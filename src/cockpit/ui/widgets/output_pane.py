@@ -1,6 +1,6 @@
 """The Output pane: a list of runs (running, done, background, watch) and the tail of the chosen one.
 
-Runs stream into `RunView.buffer` as fast as they print; the pane repaints at most ~20 times a
+Runs stream into `RunView.buffer` as fast as they print; the pane repaints at most 10 times a
 second from a timer, so a command printing megabytes never floods the event loop.
 """
 
@@ -23,7 +23,7 @@ from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.nav import NavMixin, nav_bindings
 from cockpit.ui.widgets.tail_view import TailBuffer, TailView, plain
 
-REPAINT_SECONDS = 0.05
+REPAINT_SECONDS = 0.1  # a flood is repainted 10 times a second: the keys keep the rest of the loop
 ERROR_WORDS = re.compile(
     r"\b(error|fatal|cannot|can't|unable|not found|denied|refused|forbidden|failed|no such)\b", re.I
 )
@@ -162,8 +162,11 @@ class OutputPane(Vertical):
         self.border_subtitle = f"full output: {run.side_file}" if run.side_file else ""
 
     def mark_dirty(self) -> None:
+        """A run started, ended or changed state: shown at once (its output waits for the timer)."""
         self._rows_dirty = True
         self._wake()
+        if self.is_mounted:
+            self._repaint()
 
     def _wake(self) -> None:
         if self._ticker is not None:
@@ -190,7 +193,7 @@ class OutputPane(Vertical):
         running = any(r.state == "running" for r in self.runs.values())
         if not (self._rows_dirty or running):
             if self._ticker is not None:
-                self._ticker.pause()  # idle: no wake-ups 20 times a second for nothing
+                self._ticker.pause()  # idle: no wake-ups 10 times a second for nothing
             return
         self._rows_dirty = False
         runs = self.query_one(RunList)
