@@ -302,3 +302,24 @@ def test_create_many_stores_the_given_objects_and_tells_watchers(store: Store) -
     with pytest.raises(ApiError, match='pods "a" already exists'):
         store.create_many(PODS, [_pod("c"), _pod("a")])
     assert store.exists(PODS, "data-platform", "c") and seen[-1] == ("ADDED", "c")
+
+
+def test_put_keeps_the_given_version_which_may_share_the_unchanged_parts(store: Store) -> None:
+    store.create(PODS, {**_pod("a"), "spec": {"containers": [{"name": "app"}]}})
+    seen: list[tuple[str, str]] = []
+    store.subscribe(lambda kind, rt, obj: seen.append((kind, obj["metadata"]["resourceVersion"])))
+    stored = store.entry(PODS, "data-platform", "a")
+    assert stored is not None
+    old = stored.obj
+    new = {**old, "metadata": {**old["metadata"]}, "status": {"phase": "Running"}}
+    store.put(PODS, new)
+    now = store.entry(PODS, "data-platform", "a")
+    assert now is not None and now.obj["spec"] is old["spec"]  # shared, not copied
+    assert now.obj["status"] == {"phase": "Running"} and old["status"] == {}  # the old version intact
+    assert seen == [("MODIFIED", now.obj["metadata"]["resourceVersion"])]
+    store.put(PODS, {**now.obj, "metadata": {**now.obj["metadata"]}})  # the same again: no event
+    assert len(seen) == 1
+    store.delete(PODS, "data-platform", "a")
+    assert seen[-1][0] == "DELETED" and now.obj["metadata"]["resourceVersion"] == seen[0][1]
+    with pytest.raises(ApiError, match='pods "a" not found'):
+        store.put(PODS, {**old, "metadata": {**old["metadata"]}})

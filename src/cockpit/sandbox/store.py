@@ -458,6 +458,19 @@ class Store:
         self._notify(events)
         return clone(entry.obj)
 
+    def put(self, rt: ResourceType, obj: Obj) -> None:
+        """Replace an object with `obj` as `update` does, but without a copy in or out: the store
+        keeps `obj` (don't change it afterwards) and returns nothing. `obj` may share unchanged
+        parts with the stored version (stored objects are never changed in place): a writer that
+        builds each version itself (the churn, thousands a second) copies only what it changes."""
+        with self._lock:
+            meta = obj.get("metadata") or {}
+            old = self.entry(rt, meta.get("namespace"), meta.get("name", ""))
+            if old is None:
+                raise errors.not_found(rt, meta.get("name", ""))
+            _entry, events = self._replace(rt, old, obj)
+        self._notify(events)
+
     def patch(
         self, rt: ResourceType, namespace: str | None, name: str, patch: Any, kind: str = "merge"
     ) -> Obj:
@@ -666,8 +679,8 @@ class Store:
             del self._data[rt][ns]
         self._unindex(rt, entry)
         self._rv += 1
-        final = clone(marked if marked is not None else entry.obj)
-        final["metadata"]["resourceVersion"] = str(self._rv)
+        last = marked if marked is not None else entry.obj  # the rest is shared: never changed in place
+        final = {**last, "metadata": {**last["metadata"], "resourceVersion": str(self._rv)}}
         events.append(self._record(DELETED, rt, Entry(final), entry))
         if policy != "Orphan":
             self._collect(rt, entry, policy, events)
