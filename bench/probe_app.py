@@ -394,7 +394,8 @@ async def mode_output(args: argparse.Namespace, home: Path) -> dict[str, Any]:
 
 
 async def mode_nocluster(args: argparse.Namespace, home: Path) -> dict[str, Any]:
-    import cockpit.ui.launch  # noqa: F401 - the imports an operator waits for, timed apart
+    import cockpit.ui.app  # the imports an operator waits for, timed apart
+    import cockpit.ui.launch  # noqa: F401 (with a cluster the app loads while the list is fetched)
 
     imported = time.time()
     app = build(None, home)

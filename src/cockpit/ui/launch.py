@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.config import load_config
 from cockpit.kubeconfig import kubeconfig_paths
@@ -25,9 +25,9 @@ from cockpit.session.engine import Session, SessionError, plan_sha256
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
 from cockpit.session.notices import NoticeBook
 from cockpit.session.target import KubeTarget
-from cockpit.ui.app import CockpitApp
-from cockpit.ui.keymap import load_keymap
-from cockpit.ui.themes import saved_theme
+
+if TYPE_CHECKING:  # Textual and the app load in build_app, once the pods list is on its way
+    from cockpit.ui.app import CockpitApp
 
 
 class LaunchError(Exception):
@@ -218,13 +218,18 @@ def build_app(
     warnings.extend(book.unseen(f"plan:{plan_sha256(plan) or plan.source}", list(plan.warnings)))
     loaded = load_config()
     session.use_learned = loaded.config.estimates.use_history
-    keymap, keymap_warnings = load_keymap(loaded)
-    warnings.extend(keymap_warnings)
     owned: list[Any] = [sandbox] if sandbox is not None else []
     if cluster_hub is AUTO:
         cluster_hub = connect_hub(options, target)
         if cluster_hub is not None:
             owned.insert(0, cluster_hub)  # stopped before the sandbox it talks to
+    # Textual and the screen's modules (~0.2 s) load while the pods list is being fetched
+    from cockpit.ui.app import CockpitApp
+    from cockpit.ui.keymap import load_keymap
+    from cockpit.ui.themes import saved_theme
+
+    keymap, keymap_warnings = load_keymap(loaded)
+    warnings.extend(keymap_warnings)
     return CockpitApp(
         plan,
         session,
