@@ -321,3 +321,14 @@ def test_an_age_keeps_its_width_until_the_time_given() -> None:
         if now - created < 600:
             assert len(human_duration(until - created)) != width
     assert width_stable_until(None, created) == float("inf")
+
+
+def test_a_snapshot_of_pods_is_counted_once() -> None:
+    from cockpit.cluster.pods import totals
+
+    snapshot = tuple(summarize_pod(pod(f"p-{i}")) for i in range(3))
+    first = totals(snapshot)
+    assert totals(snapshot) is first and first.health_text == "100% (3/3 pods)"
+    crashed = (*snapshot[:2], summarize_pod(pod("p-2", containers=[cs(waiting="CrashLoopBackOff")])))
+    assert totals(crashed).health_text == "67% (2/3 pods)"
+    assert totals(list(snapshot)).health_text == "100% (3/3 pods)"

@@ -189,8 +189,20 @@ class PodTotals:
         return f"{round(self.health_percent)}% ({self.healthy}/{self.total} pods)"
 
 
+_last_counted: tuple[tuple[PodSummary, ...], PodTotals] | None = None
+
+
 def totals(pods: Iterable[PodSummary]) -> PodTotals:
-    return totals_of(Counter(pod.status for pod in pods))
+    """Counts by STATUS and health over `pods`. A snapshot's tuple is counted once: the metrics and
+    the plan's checks each ask about the same 10k pods (a tuple never changes)."""
+    global _last_counted
+    last = _last_counted
+    if last is not None and last[0] is pods:
+        return last[1]
+    counted = totals_of(Counter(pod.status for pod in pods))
+    if isinstance(pods, tuple):
+        _last_counted = (pods, counted)
+    return counted
 
 
 def totals_of(counts: Mapping[str, int]) -> PodTotals:

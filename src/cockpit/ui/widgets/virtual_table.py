@@ -307,13 +307,15 @@ class VirtualTable(ScrollView, can_focus=True):
             self._move(min(self.cursor_row, len(self._keys) - 1), scroll=False)
 
     def _set_cells(self, key: str, cells: Sequence[Cell]) -> None:
-        """New cells for a shown row: only the cells that are new objects are measured, the
-        columns' width counts follow, its strips are dropped."""
+        """New cells for a shown row: only the cells that differ are measured, the columns' width
+        counts follow, its strips are dropped."""
         old = self._source[key]
         if old is cells:
             return
         was = self._row_widths[key]
-        widths = tuple(w if c is o else cell_width(c) for c, o, w in zip(cells, old, was, strict=True))
+        widths = tuple(
+            w if c is o or c == o else cell_width(c) for c, o, w in zip(cells, old, was, strict=True)
+        )
         for counter, a, b in zip(self._widths, was, widths, strict=True):
             if a != b:
                 counter[b] += 1
