@@ -46,12 +46,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from cockpit.runner.procgroup import kill_session
+from cockpit.runner.procgroup import kill_session, session_members
 from cockpit.runner.result import RunnerError, RunResult, RunState, describe_exit
 
 READ_CHUNK = 64 * 1024  # the least a read asks for (a PTY gives ~4 KiB, the relay's pipe up to all)
 RELAY_PIPE = 1024 * 1024  # the relay's pipe (F_SETPIPE_SZ; the kernel's default is 64 KiB)
 RELAY_SETTLE = 0.02  # after the shell exited: how long a quiet relay may still be moving output
+RELAY_END_WAIT = 5.0  # the most the relay's end is waited for once no process holds the terminal
 STDIN_PIECE = 512  # typed input is written in pieces a terminal that said "writable" takes at once
 TAIL_CHARS = 64 * 1024
 DRAIN_READS = 64  # after the shell exited: what is still waiting, bounded (background children)
@@ -337,8 +338,19 @@ class CommandRun:
 
     def _drain(self, source: int) -> None:
         """After the shell exited: what it wrote is still in the terminal or on its way through the
-        relay; read it, never waiting for background children that keep the terminal open (at
-        most DRAIN_READS reads, and the relay counts as done once quiet for RELAY_SETTLE)."""
+        relay; read it, never waiting for background children that keep the terminal open. With
+        nothing left in the command's session, the relay reaches the terminal's end and closes the
+        pipe once it moved everything (however late a busy machine runs it): read to that end.
+        Else at most DRAIN_READS reads, the relay counting as done once quiet for RELAY_SETTLE."""
+        if self._relay is not None and self._proc is not None and not session_members(self._proc.pid):
+            deadline = time.monotonic() + RELAY_END_WAIT
+            while (left := deadline - time.monotonic()) > 0:
+                got = self._read_once(source)
+                if got is False:
+                    return
+                if got is None:
+                    select.select([source], [], [], left)
+            return
         for _ in range(DRAIN_READS):
             got = self._read_once(source)
             if got is False:
