@@ -348,3 +348,27 @@ async def test_the_last_output_waits_for_a_relay_the_machine_ran_late() -> None:
     result = await run.wait()
     out = "".join(chunks).replace("\r\n", "\n")
     assert result.ok and out.endswith("".join(f"{i}\n" for i in range(1, 501)))
+
+
+async def test_a_late_relay_still_delivers_the_last_lines_beside_a_background_child() -> None:
+    """The same with a child left holding the terminal: the lines the terminal still holds are
+    read (the run ends without waiting for the child)."""
+    chunks: list[str] = []
+    run = CommandRun("read go; sleep 1000 & seq 1 500", on_output=chunks.append)
+    await run.start()
+    relay = run._relay
+    if relay is None:
+        pytest.skip("no relay here (not Linux, or no cat)")
+    os.kill(relay.pid, signal.SIGSTOP)
+    try:
+        run.write("go\n")
+        await asyncio.sleep(0.5)
+    finally:
+        os.kill(relay.pid, signal.SIGCONT)
+    try:
+        result = await asyncio.wait_for(run.wait(), 120)  # a hang guard, not a measurement
+    finally:
+        if run.pid is not None:
+            kill_session(run.pid)
+    out = "".join(chunks).replace("\r\n", "\n")
+    assert result.ok and out.endswith("".join(f"{i}\n" for i in range(1, 501)))

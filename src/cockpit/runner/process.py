@@ -357,8 +357,19 @@ class CommandRun:
                 return
             if got is None:
                 settle = RELAY_SETTLE if self._relay is not None else 0
-                if not select.select([source], [], [], settle)[0]:
+                if not select.select([source], [], [], settle)[0] and not self._terminal_holds_output():
                     return
+
+    def _terminal_holds_output(self) -> bool:
+        """The relay has not read all the terminal holds yet (it runs late on a busy machine)."""
+        if self._relay is None or self._master is None:
+            return False
+        try:
+            waiting = fcntl.ioctl(self._master, termios.FIONREAD, b"\0\0\0\0")
+        except OSError:
+            return False
+        count: int = struct.unpack("i", waiting)[0]
+        return count > 0
 
     def _read_available(self, source: int) -> bool:
         """Read until nothing is waiting (True) or the stream ended (False)."""
