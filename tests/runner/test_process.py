@@ -300,7 +300,7 @@ async def test_a_background_child_keeping_the_terminal_open_does_not_hold_the_ru
     """The shell's exit ends the run with all it printed, though a child it left behind still holds
     the terminal (and the relay reading it) open."""
     chunks: list[str] = []
-    run = CommandRun("seq 1 20000; sleep 1000 & echo shell-done", on_output=chunks.append)
+    run = CommandRun("seq 1 20000; (trap '' HUP; exec sleep 1000) & echo shell-done", on_output=chunks.append)
     try:
         result = await asyncio.wait_for(run.run(), 120)  # a hang guard, not a measurement
     finally:
@@ -354,7 +354,7 @@ async def test_a_late_relay_still_delivers_the_last_lines_beside_a_background_ch
     """The same with a child left holding the terminal: the lines the terminal still holds are
     read (the run ends without waiting for the child)."""
     chunks: list[str] = []
-    run = CommandRun("read go; sleep 1000 & seq 1 500", on_output=chunks.append)
+    run = CommandRun("read go; (trap '' HUP; exec sleep 1000) & seq 1 500", on_output=chunks.append)
     await run.start()
     relay = run._relay
     if relay is None:
