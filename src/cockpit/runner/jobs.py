@@ -89,6 +89,7 @@ class JobManager:
         output_dir: str | Path | None = None,
         on_change: JobCallback | None = None,
         on_output: JobOutputCallback | None = None,
+        ready: Callable[[], bool] | None = None,
         columns: int = 120,
         rows: int = 40,
     ) -> None:
@@ -97,6 +98,7 @@ class JobManager:
         self.output_dir = Path(output_dir) if output_dir is not None else None
         self.on_change = on_change
         self.on_output = on_output
+        self.ready = ready  # as CommandRun's: the consumer of on_output is behind, output waits
         self.columns = columns
         self.rows = rows
         self._jobs: dict[int, Job] = {}
@@ -117,6 +119,7 @@ class JobManager:
             rows=self.rows,
             output_path=side,
             flush_interval=0.1,
+            ready=self.ready,
         )
         job = Job(id=job_id, cmd=command, run=run, label=label or command)
         if self.on_output is not None:

@@ -239,6 +239,7 @@ class Gate:
             output_dir=None,  # the session keeps the (redacted) output; no raw copy beside it
             on_change=self._job_changed,
             on_output=self._job_output,
+            ready=self.feed.keeps_up,
         )
 
     @property
