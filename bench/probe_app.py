@@ -435,6 +435,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.spawned is None:
         args.spawned = time.time()
+    from cockpit.ui import heap
+
+    heap.STARTUP.hold()  # as `cockpit` does before it loads the UI (cli.main)
     if args.profile:
         import cProfile
         import pstats

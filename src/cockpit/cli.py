@@ -122,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cockpit.logsetup import configure
 
     configure(debug=options.debug, log_file=options.log_file)
+    from cockpit.ui import heap
+
+    heap.STARTUP.hold()  # no collector passes over the modules loading either (the app settles it)
     from cockpit.ui.launch import run_app  # Textual only when the app is opened
 
     return run_app(options)
