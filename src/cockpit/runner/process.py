@@ -52,6 +52,7 @@ from cockpit.runner.result import RunnerError, RunResult, RunState, describe_exi
 READ_CHUNK = 64 * 1024  # the least a read asks for (a PTY gives ~4 KiB, the relay's pipe up to all)
 RELAY_PIPE = 1024 * 1024  # the relay's pipe (F_SETPIPE_SZ; the kernel's default is 64 KiB)
 RELAY_SETTLE = 0.02  # after the shell exited: how long a quiet relay may still be moving output
+RELAY_PACE = 0.005  # the reader's pause after a read that did not fill a batch (see _read_available)
 RELAY_END_WAIT = 5.0  # the most the relay's end is waited for once no process holds the terminal
 STDIN_PIECE = 512  # typed input is written in pieces a terminal that said "writable" takes at once
 TAIL_CHARS = 64 * 1024
@@ -119,6 +120,7 @@ class CommandRun:
         self._master: int | None = None
         self._source = -1  # what the reader thread reads: the relay's pipe, or the master itself
         self._relay: subprocess.Popen[bytes] | None = None
+        self._last_read = 0  # bytes the last read gave
         self._loop: asyncio.AbstractEventLoop | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending: list[str] = []
@@ -372,11 +374,17 @@ class CommandRun:
         return count > 0
 
     def _read_available(self, source: int) -> bool:
-        """Read until nothing is waiting (True) or the stream ended (False)."""
+        """Read until nothing is waiting (True) or the stream ended (False). Through the relay,
+        a read that did not fill the batch is followed by a pause of RELAY_PACE: `cat` hands the
+        pipe ~4 KiB at a time, and taking each at once cost a GIL hand-off per 4 KiB (thousands a
+        second, each one pulling the GIL from the screen); after the pause the pipe holds the
+        next few hundred KiB. The first bytes after a quiet spell are read at once."""
         while True:
             got = self._read_once(source)
             if got is not True:
                 return got is None
+            if self._relay is not None and self._last_read < max(READ_CHUNK, self.flush_chars):
+                time.sleep(RELAY_PACE)
 
     def _read_once(self, source: int) -> bool | None:
         """One read: True if data came, None if nothing is waiting, False at end of stream (EIO:
@@ -389,6 +397,7 @@ class CommandRun:
             return False
         if not data:
             return False
+        self._last_read = len(data)
         self._consume(data)
         return True
 
