@@ -335,3 +335,33 @@ async def test_pods_pane_batches_redraw_only_what_changed_and_match_a_full_rende
         await pilot.pause()
         assert f"CrashLoopBackOff {crashing + 1}" in str(pane.query_one("#pods-summary", Static).render())
         assert not [m for m in layouts if type(m).__name__ == "Layout"]
+
+
+async def test_the_pods_summary_grows_a_line_when_its_counts_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New counts in the health line repaint it without a screen layout, unless it needs another
+    line: then the pane makes room (the counts are never cut off)."""
+    from cockpit.cluster.informer import ChangeSet
+    from cockpit.cluster.pods import summarize_pod
+    from cockpit.ui.panes.base import InformerBatch
+
+    monkeypatch.setattr(PodsPane, "clock", staticmethod(lambda: 1_761_400_000.0))
+    key = ("", "v1", "pods", "")
+    pane = PodsPane(ClusterHub.connect(kubeconfig=None, env={"HOME": "/nonexistent"}))
+    app = PaneApp(pane)
+    async with app.run_test(size=(70, 30)) as pilot:
+        box = pane.query_one("#pods-summary", Static)
+        running = {f"uid-r-{i}": summarize_pod(pod(f"r-{i}")) for i in range(3)}
+        pane.on_informer_batch(InformerBatch(ChangeSet(key, running, set(), True)))
+        pane.render_rows()
+        await pilot.pause()
+        assert box.size.height == 1
+        waiting = ("CrashLoopBackOff", "ImagePullBackOff", "CreateContainerConfigError", "ErrImagePull")
+        broken = {
+            f"uid-w-{i}": summarize_pod(pod(f"w-{i}", containers=[cs(waiting=reason)]))
+            for i, reason in enumerate(waiting)
+        }
+        pane.on_informer_batch(InformerBatch(ChangeSet(key, broken, set())))
+        pane.render_rows()
+        await pilot.pause()
+        text = str(box.render())
+        assert all(f"{reason} 1" in text for reason in waiting) and box.size.height >= 2

@@ -286,15 +286,12 @@ class PodsPane(TablePane):
         health = t.health_text if known else "unknown (no pod list yet)"
         summary = Text.assemble(("Pod health ", "bold"), (health, "bold"), f"   {by_status}{scope}")
         if summary != self._summary_shown:
-            box = self.query_one("#pods-summary", Static)
-            # one line before and after: the counts changed, not its height, so no screen layout
-            room = box.content_size.width
-            same_height = (
-                self._summary_shown is not None
-                and 0 < max(self._summary_shown.cell_len, summary.cell_len) <= room
-            )
             self._summary_shown = summary
-            box.update(summary, layout=not same_height)
+            box = self.query_one("#pods-summary", Static)
+            box.update(summary, layout=False)  # new counts: a screen layout only if it changed height
+            width, height = box.content_size
+            if not width or box.get_content_height(box.container_size, self.app.size, width) != height:
+                box.refresh(layout=True)
         now = self.clock()
         palette = self.palette
         if filtering or self._redraw:  # every row shown, compared by the table

@@ -128,4 +128,4 @@ class Headline(Static):
         text = headline_text(self.items, self.palette, self.size.width or 200, self.note)
         if text != self._shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line (CSS), fitted to the width: no screen layout
