@@ -172,10 +172,38 @@ def transport_sentence(server: str, exc: BaseException) -> str:
     elif "name or service not known" in low or "nodename nor servname" in low or "resolution" in low:
         why = "host name not found"
     elif "certificate" in low or "ssl" in low:
-        why = "TLS failed: " + text.split(":")[-1].strip()[:120]
+        why = "TLS failed: " + tls_reason(exc, text)[:120]
     else:
         why = text[:160] or type(exc).__name__
     return f"Cannot reach the API server at {server} ({why}); check the context and that the cluster is up."
+
+
+def tls_reason(exc: BaseException, text: str) -> str:
+    """What a TLS failure says, without OpenSSL's source position: the certificate check's own
+    message when there is one ("self-signed certificate in certificate chain"), else the text
+    after the `[SSL: CODE]` tag ("wrong version number"), else the code."""
+    import ssl
+
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:  # the SSL error may sit under MaxRetryError.reason, args, __cause__ or __context__
+        err = stack.pop()
+        if not isinstance(err, BaseException) or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, ssl.SSLCertVerificationError) and err.verify_message:
+            return f"certificate verify failed: {err.verify_message}"
+        stack.extend([getattr(err, "reason", None), err.__cause__, err.__context__, *err.args])
+    found = _SSL_TEXT.search(text)
+    if found is None:
+        return text.strip()
+    said = (found.group("said") or "").strip().rstrip(":").strip()
+    return said or found.group("code").lower().replace("_", " ")
+
+
+_SSL_TEXT = re.compile(
+    r"\[SSL(?::\s*(?P<code>[A-Z0-9_]+))?\]\s*(?P<said>.*?)\s*(?:\(_ssl\.c:\d+\))?\)*'?\)*$", re.S
+)
 
 
 def release(raw: urllib3.BaseHTTPResponse, broken: bool = False) -> None:
