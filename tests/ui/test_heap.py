@@ -79,3 +79,23 @@ async def test_the_pods_pane_settles_the_heap_once_its_first_list_is_shown(
         if hub is not None:
             hub.stop()
         box.stop()
+
+
+async def test_build_app_holds_the_collector_before_the_pods_list_starts(
+    fresh: StartupHeap, tmp_path: Path
+) -> None:
+    """The list's page decodes pause the collector themselves: the hold comes first, or it would
+    find the collector off and stay out."""
+    box = Sandbox(seed=0, time_scale=1e-6).start()
+    try:
+        kubeconfig = box.write_kubeconfig(tmp_path / "kubeconfig", context_name="cockpit-sandbox")
+        app = build_app(
+            LaunchOptions(kubeconfig=kubeconfig),
+            environ={"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)},
+        )
+        assert fresh.held and not gc.isenabled()
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_until(pilot, lambda: fresh.state == "settled", timeout=60)
+            assert gc.isenabled()
+    finally:
+        box.stop()

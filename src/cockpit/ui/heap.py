@@ -5,10 +5,12 @@ styles, then the rows). Python's collector runs a full pass each time the old ge
 a quarter, and each pass scans everything: 15-290 ms apiece, three or four of them before the
 pods pane is painted. Almost everything made at start-up lives as long as the app, and the
 decode and the rows make no reference cycles, so the collector is held off from the app's load
-(from `cockpit`'s start, before the UI's modules load, when the CLI opens it) until the pods pane
-shows its first whole list (or the first screen, without a cluster, or
-SETTLE_AFTER_S at the latest); then what is alive is frozen (`gc.freeze`: never scanned again,
-still freed by reference counting) and the collector runs again, over what comes after only.
+(from `cockpit`'s start, before the UI's modules load, when the CLI opens it; at the latest
+before `build_app` starts the pods list, whose page decodes pause the collector themselves: a
+hold that came second would find it off and stay out) until the pods pane shows its first whole
+list (or the first screen, without a cluster, or SETTLE_AFTER_S at the latest); then what is
+alive is frozen (`gc.freeze`: never scanned again, still freed by reference counting) and the
+collector runs again, over what comes after only.
 The cost: the few cycles left by start-up (~20k objects, ~3 MB at 10k pods) are never collected.
 """
 

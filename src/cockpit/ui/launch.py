@@ -25,6 +25,7 @@ from cockpit.session.engine import Session, SessionError, plan_sha256
 from cockpit.session.journal import JOURNAL_NAME, JournalError, read_journal
 from cockpit.session.notices import NoticeBook
 from cockpit.session.target import KubeTarget
+from cockpit.ui import heap
 
 if TYPE_CHECKING:  # Textual and the app load in build_app, once the pods list is on its way
     from cockpit.ui.app import CockpitApp
@@ -219,6 +220,7 @@ def build_app(
     loaded = load_config()
     session.use_learned = loaded.config.estimates.use_history
     owned: list[Any] = [sandbox] if sandbox is not None else []
+    heap.STARTUP.hold()  # before the pods list starts: its page decodes pause the collector too
     if cluster_hub is AUTO:
         cluster_hub = connect_hub(options, target)
         if cluster_hub is not None:
