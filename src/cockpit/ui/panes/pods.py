@@ -201,6 +201,8 @@ class PodsPane(TablePane):
             if self.order.apply(batch.upserts, batch.deletes):
                 self._moved = True
             self._dirty.update(batch.upserts)
+            for key in batch.deletes:  # a deleted pod's cells go now, not at the next prune
+                self._cells.pop(key, None)
         if first_list:  # what the operator waits for at start: never held back by the throttle
             self.request_render()
             return
