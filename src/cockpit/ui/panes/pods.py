@@ -254,7 +254,10 @@ class PodsPane(TablePane):
         )
         until = min(text_stable_until(p.created, now), text_stable_until(p.last_restart, now))
         self._cells[key] = (p, until, cells, palette)
-        width_until = min(width_stable_until(p.created, now), width_stable_until(p.last_restart, now))
+        if until - now > 1.0:  # minutes or coarser (past 10 minutes): the width changes with the text
+            width_until = until
+        else:
+            width_until = min(width_stable_until(p.created, now), width_stable_until(p.last_restart, now))
         if width_until != float("inf"):
             heapq.heappush(self._due, (width_until, key))
         return cells
