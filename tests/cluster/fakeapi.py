@@ -8,6 +8,7 @@ on the same port.
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -30,6 +31,8 @@ class FakeApi:
         self.page_delay = 0.0  # seconds before each list page is answered
         self.status = 200
         self.lists = 0
+        self.gzipped = 0  # list answers sent gzip-compressed (the client asked for it)
+        self.corrupt_gzip = False  # compressed answers arrive damaged
         self.watches = 0
         self.port = 0
         self.server: ThreadingHTTPServer | None = None
@@ -120,6 +123,12 @@ class FakeApi:
                 body = json.dumps({"kind": "List", "metadata": meta, "items": items}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                if "gzip" in (self.headers.get("Accept-Encoding") or ""):  # as kube-apiserver does
+                    api.gzipped += 1
+                    body = gzip.compress(body)
+                    if api.corrupt_gzip:
+                        body = body[: len(body) // 2] + bytes(len(body) - len(body) // 2)
+                    self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -257,9 +257,16 @@ class KubeApi:
         content_type: str | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
         what: str = "",
+        compressed: bool = False,
     ) -> urllib3.BaseHTTPResponse:
-        """Send a request; return the open response (2xx) or raise ClusterError with a sentence."""
+        """Send a request; return the open response (2xx) or raise ClusterError with a sentence.
+        `compressed` asks for a gzip body (as kubectl's Go transport always does): an API server
+        compresses large answers, a list of 10k pods from 63 MB to a few, which is what a remote
+        cluster's list waits for; urllib3 inflates it as it is read. Streams (watches, logs) are
+        never asked to: a compressed stream would hold lines back until a block fills."""
         headers: dict[str, str] = {"Accept": "application/json"}
+        if compressed:
+            headers["Accept-Encoding"] = "gzip"
         if content_type:
             headers["Content-Type"] = content_type
         try:
@@ -327,7 +334,7 @@ class KubeApi:
     ) -> Any:
         """GET and parse (with `decode`, e.g. one that reads only some fields, instead of orjson);
         a body that is not JSON raises ClusterError (Problem.MALFORMED)."""
-        raw = self.open("GET", path, query, timeout=timeout, what=what)
+        raw = self.open("GET", path, query, timeout=timeout, what=what, compressed=True)
         try:
             data = raw.read()
         except Exception as exc:
