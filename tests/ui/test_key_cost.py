@@ -1,0 +1,83 @@
+"""What a plan cursor key costs the screen: it repaints the plan and the task view, nothing else.
+
+The task view's size is set by the layout (its content scrolls inside it), so showing another
+task never moves or resizes the output pane, the live panes, the headline or the status line, and
+the screen update it causes covers only the plan and the task view. (When the task view grew and
+shrank with each task, every cursor move laid out and repainted the whole screen: 20-30 ms of
+the UI thread per key while a command flooded the output.) Counted, never timed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Tree
+
+from cockpit.ui.app import CockpitApp
+
+from .conftest import AppFactory
+
+SIZES = [(80, 24), (160, 45), (250, 60)]
+
+
+def regions(app: CockpitApp, inside: Widget) -> dict[Widget, Region]:
+    """Where every widget on screen outside `inside` (and not `inside` itself) is."""
+    return {
+        widget: geometry.region
+        for widget, geometry in app.screen._compositor.full_map.items()
+        if widget is not inside and inside not in widget.ancestors
+    }
+
+
+def drawn(update: Any) -> list[Region]:
+    """The screen regions a display update redrew (one row each)."""
+    spans = getattr(update, "spans", None)
+    if spans is None:
+        return [update.region]
+    return [Region(x1, y, x2 - x1, 1) for y, x1, x2 in spans]  # x2 is exclusive
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_a_plan_cursor_move_repaints_only_the_plan_and_the_task(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    monkeypatch.setattr(CockpitApp, "tick_clock", lambda self: None)  # no clock ticks in between
+    app = make_app(no_kubeconfig=True)
+    updates: list[Any] = []
+    async with app.run_test(size=size) as pilot:
+        display = app._display
+
+        def counted(screen: Any, update: Any) -> None:
+            if update is not None:
+                updates.append(update)
+            display(screen, update)
+
+        monkeypatch.setattr(app, "_display", counted)
+        tree = app.query_one("#plan", Tree)
+        task = app.query_one("#task")
+        tree.focus()
+        for _ in range(100):  # until the first screen is settled (the footer follows the focus late)
+            updates.clear()
+            await pilot.pause(0.1)
+            if not updates:
+                break
+        moves = tree.last_line - 1  # from the first line to the last and back
+        shown = []
+        for key in ["down"] * moves + ["up"] * moves:
+            before = regions(app, task)
+            line = tree.cursor_line
+            updates.clear()
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert tree.cursor_line != line and app.current is not None
+            shown.append(app.current.id)
+            assert regions(app, task) == before  # nothing outside the task view moved or resized
+            allowed = (tree.region, task.region)
+            assert updates  # the key was painted
+            for update in updates:
+                for row in drawn(update):
+                    assert any(area.contains_region(row) for area in allowed), (key, row, allowed)
+        assert len(set(shown)) > 2  # the moves went through several tasks and phases
