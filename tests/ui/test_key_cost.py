@@ -1,4 +1,5 @@
-"""What a plan cursor key costs the screen: it repaints the plan and the task view, nothing else.
+"""What a plan cursor key costs the screen: it repaints the plan and the task view, nothing else,
+and the task view is filled once for where the cursor stops, not for every task it passed.
 
 The task view's size is set by the layout (its content scrolls inside it), so showing another
 task never moves or resizes the output pane, the live panes, the headline or the status line, and
@@ -12,11 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Tree
 
+from cockpit.plan.model import Node
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.widgets.task_detail import TaskDetail
 
 from .conftest import AppFactory
 
@@ -81,3 +85,32 @@ async def test_a_plan_cursor_move_repaints_only_the_plan_and_the_task(
                 for row in drawn(update):
                     assert any(area.contains_region(row) for area in allowed), (key, row, allowed)
         assert len(set(shown)) > 2  # the moves went through several tasks and phases
+
+
+async def test_keys_faster_than_frames_fill_the_task_view_once_for_where_the_cursor_stops(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(no_kubeconfig=True)
+    fills: list[str] = []
+    show = TaskDetail.show_node
+
+    def counted(self: TaskDetail, node: Node, **kwargs: Any) -> None:
+        fills.append(node.id)
+        show(self, node, **kwargs)
+
+    monkeypatch.setattr(TaskDetail, "show_node", counted)
+    async with app.run_test(size=(160, 45)) as pilot:
+        tree = app.query_one("#plan", Tree)
+        tree.focus()
+        await pilot.pause(0.2)
+        fills.clear()
+        start = tree.cursor_line
+        for _ in range(3):  # three presses in the queue before the screen's next frame
+            app.post_message(events.Key("down", None))
+        await pilot.pause(0.3)
+        node = tree.cursor_node
+        assert node is not None and node.data is not None
+        assert tree.cursor_line == start + 3
+        assert fills == [node.data.id]  # the task view was filled once, for the last task
+        assert app.current is node.data
+        assert app.query_one(TaskDetail).node is node.data

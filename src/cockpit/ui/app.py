@@ -186,6 +186,7 @@ class CockpitApp(App[int]):
         self.task_checks = TaskChecks(cluster_hub)
         self.check_line: CheckLine | None = None  # the task on screen's live check, if it has one
         self.current: Node | None = None
+        self._task_view_due = False  # the plan cursor moved: the task view shows `current` next frame
         self.saved_transcript: Path | None = None
         self.saved_journal_bytes = 0  # the journal's size when the transcript was last written
         self._theme_name = theme or DEFAULT_THEME
@@ -400,6 +401,7 @@ class CockpitApp(App[int]):
 
     def show_node(self, node: Node) -> None:
         self.current = node
+        self._task_view_due = False
         task = node.kind is NodeKind.TASK
         self.query_one(TaskDetail).show_node(
             node,
@@ -514,10 +516,21 @@ class CockpitApp(App[int]):
 
     @on(Tree.NodeHighlighted, "#plan")
     def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
+        """The plan cursor moved: the moved cursor is painted first, the task view fills the frame
+        after (a key held down fills it once for where the cursor stops, not for every task passed).
+        What the keys act on (`current`) follows the cursor at once."""
         if event.node.data is None:
             return
+        self.current = event.node.data
+        if not self._task_view_due:
+            self._task_view_due = True
+            self.call_after_refresh(self._fill_task_view)
+
+    def _fill_task_view(self) -> None:
+        if not self._task_view_due or self.current is None:
+            return  # shown meanwhile (show_node)
         try:
-            self.show_node(event.node.data)
+            self.show_node(self.current)
         except NoMatches:  # the tree's first highlight can arrive while a quick exit tears the screen down
             return
 
