@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -80,3 +81,36 @@ def test_followed_logs_come_in_multi_line_chunks() -> None:
                 if lines > 5000:
                     break
         assert lines > 5000 and chunks < lines / 10  # not one HTTP chunk per line
+
+
+def test_a_watcher_that_stops_reading_is_ended_not_queued_for_without_end(monkeypatch: Any) -> None:
+    """A client that stops reading its watch while the cluster keeps changing: past MAX_BEHIND
+    queued changes its stream ends (as kube-apiserver ends a slow watcher), so the sandbox does not
+    keep every change for it; the client gets what was queued, then the end."""
+    import socket
+
+    from cockpit.sandbox import watchstream
+    from cockpit.sandbox.resources import CONFIGMAPS
+    from cockpit.sandbox.store import Store
+
+    monkeypatch.setattr(watchstream, "MAX_BEHIND", 50)
+    store = Store()
+    with Sandbox(world=False, store=store) as box:
+        rv = httpx.get(f"{box.url}/api/v1/configmaps", timeout=GENEROUS).json()["metadata"]["resourceVersion"]
+        sock = socket.create_connection(("127.0.0.1", box.port), timeout=GENEROUS)
+        sock.sendall(
+            f"GET /api/v1/configmaps?watch=true&resourceVersion={rv}&timeoutSeconds=600 HTTP/1.1\r\n"
+            f"Host: 127.0.0.1\r\n\r\n".encode()
+        )
+        written = 2000
+        for i in range(written):  # ~20 MB of changes while the client reads nothing (its buffers fill)
+            big = {"metadata": {"name": f"c{i}", "namespace": "default"}, "data": {"x": "y" * 10_000}}
+            store.create(CONFIGMAPS, big)
+        received = b""
+        while not received.endswith(b"\r\n0\r\n\r\n"):  # the stream's last chunk: it ended
+            chunk = sock.recv(1 << 20)
+            assert chunk, "the connection closed before the stream ended"
+            received += chunk
+        sock.close()
+    events = received.count(b'"type":"ADDED"')
+    assert 0 < events < written

@@ -5,6 +5,10 @@
 - BOOKMARK events only with allowWatchBookmarks (periodically, and in order with the changes).
 - Table events when the request asked for Tables (column definitions on the first event).
 - The stream ends after timeoutSeconds, or as soon as the client has gone.
+- A watcher that falls more than MAX_BEHIND changes behind (a client that stopped reading while
+  the churn makes thousands a second) gets what is queued and then the end of its stream, as
+  kube-apiserver ends a slow watcher: the client watches again from the last version it read
+  (or lists again when that is too old). Without it the sandbox kept every change for it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from cockpit.sandbox.store import Entry, Store, Watch
 
 INITIAL_EVENTS_END = "INITIAL_EVENTS_END"  # the bookmark that ends sendInitialEvents' replay
 POLL_SECONDS = 0.5  # how often an idle watch checks whether its client has gone
+MAX_BEHIND = 20_000  # changes queued for one watcher (10 s at 2,000/s) before its stream ends
+_BEHIND = "BEHIND"  # the queue's last item for a watcher that fell too far behind
 
 
 @dataclass
@@ -73,8 +79,14 @@ async def watch_stream(
     queue: asyncio.Queue[tuple[str, Entry | None, int]] = asyncio.Queue()
 
     registered: list[Watch] = []
+    queued = [0, -1]  # events queued, and the most allowed (set once the replay is queued; 0: over)
 
     def deliver(kind: str, entry: Entry | None, rv: int) -> None:
+        if queued[1] == 0:
+            return  # the watcher fell too far behind: its stream ends with what is queued
+        queued[0] += 1
+        if queued[0] == queued[1]:
+            kind, entry, queued[1] = _BEHIND, None, 0
         try:
             loop.call_soon_threadsafe(queue.put_nowait, (kind, entry, rv))
         except RuntimeError:  # the server's loop has closed: this watch is over
@@ -89,6 +101,7 @@ async def watch_stream(
         yield orjson.dumps({"type": "ERROR", "object": err.status()}) + b"\n"
         return
     registered.append(watch)
+    queued[1] = queued[0] + MAX_BEHIND  # the replay (bounded by the store), then live changes
     if options.initial_events:
         watch.bookmark(INITIAL_EVENTS_END)
     first = True
@@ -115,13 +128,18 @@ async def watch_stream(
             batch = [item]
             while not queue.empty() and len(batch) < 500:
                 batch.append(queue.get_nowait())
+            queued[0] -= len(batch)
             wall = clock()
             chunks = []
             for kind, entry, rv in batch:
+                if kind == _BEHIND:
+                    break
                 if kind == "BOOKMARK" and not options.bookmarks:
                     continue
                 chunks.append(_encode(options, kind, entry, rv, first, wall))
                 first = first and kind == "BOOKMARK"
             yield b"".join(chunks)
+            if batch[-1][0] == _BEHIND:
+                break
     finally:
         watch.cancel()
