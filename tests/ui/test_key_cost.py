@@ -1,5 +1,6 @@
 """What a plan cursor key costs the screen: it repaints the plan and the task view, nothing else,
-and the task view is filled once for where the cursor stops, not for every task it passed.
+and the task view is filled once for where the cursor stops, not for every task it passed; the
+key footer is rebuilt only when the keys it shows change.
 
 The task view's size is set by the layout (its content scrolls inside it), so showing another
 task never moves or resizes the output pane, the live panes, the headline or the status line, and
@@ -14,12 +15,14 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Tree
 
 from cockpit.plan.model import Node
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.widgets.footer import KeyFooter
 from cockpit.ui.widgets.task_detail import TaskDetail
 
 from .conftest import AppFactory
@@ -114,3 +117,30 @@ async def test_keys_faster_than_frames_fill_the_task_view_once_for_where_the_cur
         assert fills == [node.data.id]  # the task view was filled once, for the last task
         assert app.current is node.data
         assert app.query_one(TaskDetail).node is node.data
+
+
+async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(no_kubeconfig=True)
+    builds: list[str] = []
+    compose = KeyFooter.compose
+
+    def counted(self: KeyFooter) -> ComposeResult:
+        builds.append(type(self.app.focused).__name__)
+        return compose(self)
+
+    monkeypatch.setattr(KeyFooter, "compose", counted)
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.query_one("#plan", Tree).focus()
+        await pilot.pause(0.3)
+        builds.clear()
+        for _ in range(3):  # the same keys again (what Textual's footer answers with a rebuild)
+            app.screen.refresh_bindings()
+        await pilot.pause(0.3)
+        assert builds == []
+        app.query_one("#commands").focus()  # other keys: rebuilt once, and they are shown
+        await pilot.pause(0.3)
+        assert builds == ["CommandList"]
+        shown = " ".join(str(key.render()) for key in app.query("FooterKey"))
+        assert "Run command" in shown and "Edit & run" in shown

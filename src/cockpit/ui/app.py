@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
-from textual.widgets import Footer, Input, OptionList, TabbedContent, TabPane, Tabs, Tree
+from textual.widgets import Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 from textual.worker import Worker, WorkerState
 
 from cockpit.cluster.metrics import MetricsBoard
@@ -47,6 +47,7 @@ from cockpit.ui.screens.dialogs import ConfirmScreen, QuitScreen, TextPrompt
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.task_checks import CheckLine, TaskChecks
 from cockpit.ui.themes import DEFAULT_THEME, all_themes, save_theme
+from cockpit.ui.widgets.footer import KeyFooter
 from cockpit.ui.widgets.headline import Headline, check_item, metric_items
 from cockpit.ui.widgets.live_area import LiveArea
 from cockpit.ui.widgets.output_pane import OutputPane, RunList, RunView
@@ -273,7 +274,7 @@ class CockpitApp(App[int]):
             live.border_title = "Live"
             yield live.add_class("pane")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def _set_theme_before_styling(self, name: str) -> bool:
         """Put `name` in force before the stylesheet is read, so the first styling pass already has
