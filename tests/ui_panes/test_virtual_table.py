@@ -117,6 +117,26 @@ def test_layout_drops_the_lowest_priority_then_cuts_names_in_the_middle() -> Non
     assert cut_middle("trino-worker-7d9f8c6b5-x2x4k", 15) == "trino-w…5-x2x4k"
 
 
+def test_wide_columns_only_take_the_room_left_once_default_columns_are_whole() -> None:
+    """kubectl's -o wide extras (NODE here) never cut a name: they are dropped while a default
+    column would be cut, shown in what is left once the defaults are whole, cut before dropped."""
+    columns = (
+        Column("name", "NAME", priority=10, min_width=10, cut="middle"),
+        Column("status", "STATUS", priority=9, cut=None),
+        Column("node", "NODE", priority=8, min_width=6, cut="middle", wide=True),
+        Column("why", "WHY", priority=1, min_width=10, wide=True),
+    )
+    natural = [40, 7, 20, 30]
+    assert layout(columns, natural, 120) == [(0, 40), (1, 7), (2, 20), (3, 30)]
+    assert layout(columns, natural, 80) == [(0, 40), (1, 7), (2, 17), (3, 10)]  # NODE cut first
+    assert layout(columns, natural, 60) == [(0, 40), (1, 7), (2, 9)]  # WHY dropped, NODE cut
+    assert layout(columns, natural, 52) == [(0, 40), (1, 7)]  # no room for NODE's minimum
+    assert layout(columns, natural, 45) == [(0, 36), (1, 7)]  # NAME cut: no extras at all
+    # without wide columns a high-priority extra would have cut the name for itself
+    plain = tuple(Column(c.key, c.header, c.priority, c.min_width, cut=c.cut) for c in columns)
+    assert layout(plain, natural, 60)[0] == (0, 31)
+
+
 async def test_keys_move_the_cursor_and_enter_selects() -> None:
     table = VirtualTable(COLUMNS, id="t")
     app = TableApp(table)

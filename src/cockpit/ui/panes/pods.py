@@ -37,9 +37,10 @@ from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
 # kubectl's order (NAMESPACE, NAME, READY, STATUS, RESTARTS, AGE), then what kubectl shows only with
-# -o wide or describe. When the pane is narrow the lowest priority goes first: NAMESPACE before
-# anything kubectl prints without -A, STATUS (why a pod is a problem) only after NAME; long names are
-# cut in the middle (their ends tell pods apart).
+# -o wide or describe (`wide`: shown only in the room left once the default columns show their
+# values whole). When the pane is narrow the lowest priority goes first: NAMESPACE before anything
+# kubectl prints without -A, STATUS (why a pod is a problem) only after NAME; long names are cut in
+# the middle (their ends tell pods apart).
 TABLE_COLUMNS = (
     Column("namespace", "NAMESPACE", priority=5, min_width=14, cut="middle"),
     Column("name", "NAME", priority=10, min_width=24, cut="middle"),
@@ -47,9 +48,9 @@ TABLE_COLUMNS = (
     Column("status", "STATUS", priority=9, cut=None),
     Column("restarts", "RESTARTS", priority=7, cut=None, align="right"),
     Column("age", "AGE", priority=6, cut=None),
-    Column("last", "LAST TERMINATION", priority=3, cut=None),
-    Column("node", "NODE", priority=2, min_width=12, cut="middle"),
-    Column("detail", "WHY", priority=1, min_width=24),
+    Column("last", "LAST TERMINATION", priority=3, cut=None, wide=True),
+    Column("node", "NODE", priority=2, min_width=12, cut="middle", wide=True),
+    Column("detail", "WHY", priority=1, min_width=24, wide=True),
 )
 COLUMNS = tuple(c.key for c in TABLE_COLUMNS)
 HEADERS = tuple(c.header for c in TABLE_COLUMNS)

@@ -49,7 +49,9 @@ CACHE_ROWS = 400
 class Column:
     """One column. Higher `priority` stays longest when the table is narrow; `min_width` is what a
     shrinking column keeps; `cut` says how a long value is shortened ("end", "middle", or None for
-    a column that never shrinks); `max_width` caps the natural width."""
+    a column that never shrinks); `max_width` caps the natural width. A `wide` column is one of
+    kubectl's `-o wide` kind (an extra, not one of the default columns): it is shown only in the
+    room left once every default column shows its values whole."""
 
     key: str
     header: str
@@ -58,6 +60,7 @@ class Column:
     max_width: int | None = None
     cut: Literal["end", "middle"] | None = "end"
     align: Literal["left", "right"] = "left"
+    wide: bool = False
 
 
 def cell_width(cell: Cell) -> int:
@@ -109,16 +112,31 @@ def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> lis
 
     Drop the lowest-priority columns (the later one first among equals) until the rest fit at their
     minimum widths; then hand out the space left by priority, highest first, up to each column's
-    natural width (so a long message column is cut before a name is)."""
+    natural width (so a long message column is cut before a name is). `wide` columns take part
+    only in the room the default ones leave once they all show their values whole: a name is
+    never cut to make room for an extra."""
     want = [min(n, c.max_width) if c.max_width else n for c, n in zip(columns, natural, strict=True)]
+    default = [i for i, c in enumerate(columns) if not c.wide] or list(range(len(columns)))
+    widths = _fit(columns, want, default, width, keep=1)
+    extras = [i for i in range(len(columns)) if i not in default]
+    room = width - sum(widths.values()) - GAP * len(widths)  # the gap before the first extra too
+    if extras and all(widths.get(i) == want[i] for i in default) and room > 0:
+        widths.update(_fit(columns, want, extras, room, keep=0))
+    return sorted(widths.items())
+
+
+def _fit(
+    columns: Sequence[Column], want: list[int], shown: list[int], width: int, keep: int
+) -> dict[int, int]:
+    """`shown` fitted in `width` as `layout` says, keeping at least `keep` columns."""
     least = [w if c.cut is None else min(w, c.min_width) for c, w in zip(columns, want, strict=True)]
-    shown = list(range(len(columns)))
+    shown = list(shown)
     by_priority = sorted(shown, key=lambda i: (columns[i].priority, -i))
 
     def need(ix: list[int]) -> int:
         return sum(least[i] for i in ix) + GAP * max(0, len(ix) - 1)
 
-    while len(shown) > 1 and need(shown) > width:
+    while len(shown) > keep and need(shown) > width:
         shown.remove(by_priority.pop(0))
     widths = {i: least[i] for i in shown}
     spare = width - need(shown)
@@ -128,7 +146,7 @@ def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> lis
         give = min(spare, want[i] - widths[i])
         widths[i] += give
         spare -= give
-    return [(i, widths[i]) for i in shown]
+    return widths
 
 
 class VirtualTable(ScrollView, can_focus=True):
