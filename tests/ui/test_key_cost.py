@@ -1,5 +1,6 @@
 """What a plan cursor key costs the screen: it repaints the plan and the task view, nothing else,
-and the task view is filled once for where the cursor stops, not for every task it passed; the
+and the task view is filled once for where the cursor stops, not for every task it passed; a
+focus change repaints the panes it changes, not the whole screen; the
 key footer is rebuilt only when the keys it shows change.
 
 The task view's size is set by the layout (its content scrolls inside it), so showing another
@@ -144,3 +145,33 @@ async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change(
         assert builds == ["CommandList"]
         shown = " ".join(str(key.render()) for key in app.query("FooterKey"))
         assert "Run command" in shown and "Edit & run" in shown
+
+
+async def test_a_focus_change_repaints_the_panes_it_changes_not_the_whole_screen(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CockpitApp, "tick_clock", lambda self: None)
+    app = make_app(no_kubeconfig=True)
+    updates: list[Any] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        display = app._display
+
+        def counted(screen: Any, update: Any) -> None:
+            if update is not None:
+                updates.append(update)
+            display(screen, update)
+
+        monkeypatch.setattr(app, "_display", counted)
+        app.query_one("#plan", Tree).focus()
+        for _ in range(100):
+            updates.clear()
+            await pilot.pause(0.1)
+            if not updates:
+                break
+        await pilot.press("tab")
+        await pilot.pause(0.2)
+        assert app.focused is app.query_one("#task")  # the next pane
+        rows = {row.y for update in updates for row in drawn(update)}
+        assert rows  # the focus move was painted
+        headline = app.query_one("#headline").region.y
+        assert headline not in rows  # nothing there changed: not repainted

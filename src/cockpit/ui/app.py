@@ -22,8 +22,10 @@ from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, TabbedContent, TabPane, Tabs, Tree
 from textual.worker import Worker, WorkerState
 
@@ -129,6 +131,14 @@ class NoteRecorded(Message):
     def __init__(self, error: str | None) -> None:
         super().__init__()
         self.error = error
+
+
+class MainScreen(Screen[None]):
+    """The main screen. A focus change restyles and repaints the widgets it changes (the panes'
+    focus borders, the focused widget's tint); Textual's screen also repaints the whole screen for
+    it, which made each tab between panes a full-screen render."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
 class CockpitApp(App[int]):
@@ -291,6 +301,9 @@ class CockpitApp(App[int]):
             update=False,
         )
         return True
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     def on_load(self) -> None:
         heap.STARTUP.hold()  # no collector passes while the screen is built and the pods listed
