@@ -19,7 +19,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Tree
+from textual.widgets import Static, Tree
 
 from cockpit.plan.model import Node
 from cockpit.ui.app import CockpitApp
@@ -175,3 +175,31 @@ async def test_a_focus_change_repaints_the_panes_it_changes_not_the_whole_screen
         assert rows  # the focus move was painted
         headline = app.query_one("#headline").region.y
         assert headline not in rows  # nothing there changed: not repainted
+
+
+async def test_the_task_view_refills_only_the_texts_that_change(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(no_kubeconfig=True)
+    refilled: list[str | None] = []
+    update = Static.update
+
+    def counted(self: Static, *args: Any, **kwargs: Any) -> None:
+        if "task" in {a.id for a in self.ancestors_with_self}:
+            refilled.append(self.id)
+        update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Static, "update", counted)
+    async with app.run_test(size=(160, 45)) as pilot:
+        tree = app.query_one("#plan", Tree)
+        tree.focus()
+        await pilot.pause(0.2)
+        refilled.clear()
+        await pilot.press("down")  # another task of the same phase: no notes before or after
+        await pilot.pause(0.2)
+        assert "task-title" in refilled  # it did show the other task
+        assert "notes" not in refilled
+        assert app.current is not None
+        note = app.session.add_note("checked the scheduler", app.current.id)
+        app.query_one(TaskDetail).show_notes([note.text])  # a new note does show
+        assert "notes" in refilled

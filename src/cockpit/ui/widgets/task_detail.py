@@ -113,6 +113,7 @@ class TaskDetail(VerticalScroll):
         super().__init__(id=id)
         self.node: Node | None = None
         self._filling = False
+        self._text_shown: str | None = None  # the briefing's markdown source on screen
 
     def compose(self) -> ComposeResult:
         yield Static(id="task-title")
@@ -148,12 +149,14 @@ class TaskDetail(VerticalScroll):
         if node.kind is NodeKind.TASK:
             meta.insert(0, status)
         title.append("  " + " · ".join(meta), style="dim")
-        self.query_one("#task-title", Static).update(title)
+        self._update("#task-title", title)
         text = node.text.strip()
         if node.kind is not NodeKind.TASK and not text:
             names = [c.title for c in node.children if c.kind is not NodeKind.STEP]
             text = "\n".join(f"- {name}" for name in names)
-        self.query_one("#task-text", Static).update(Markdown(text) if text else "")
+        if text != self._text_shown:  # Markdown has no equality: compare its source
+            self._text_shown = text
+            self.query_one("#task-text", Static).update(Markdown(text) if text else "")
         self.query_one("#task-text").display = bool(text)
 
         commands = self.query_one(CommandList)
@@ -161,17 +164,17 @@ class TaskDetail(VerticalScroll):
         self._show_section("commands", bool(node.commands))
 
         steps = self.query_one(StepList)
-        self._filling = True
-        steps.clear_options()
-        for i, step in enumerate(node.manual_steps):
-            steps.add_option((step_prompt(step, i in steps_done), i, i in steps_done))
-        if node.manual_steps:
-            steps.highlighted = 0
-        self._filling = False
+        if node.manual_steps or steps.option_count:  # none before and none now: nothing to redo
+            self._filling = True
+            steps.clear_options()
+            for i, step in enumerate(node.manual_steps):
+                steps.add_option((step_prompt(step, i in steps_done), i, i in steps_done))
+            if node.manual_steps:
+                steps.highlighted = 0
+            self._filling = False
         self._show_section("steps", bool(node.manual_steps))
 
-        criteria = "\n".join(f"• {c}" for c in node.success_criteria)
-        self.query_one("#criteria", Static).update(criteria)
+        self._update("#criteria", Text("\n".join(f"• {c}" for c in node.success_criteria)))
         self._show_section("criteria", bool(node.success_criteria))
         self.show_notes(notes)
         self.scroll_home(animate=False)
@@ -196,8 +199,14 @@ class TaskDetail(VerticalScroll):
             widget.update(text)
 
     def show_notes(self, notes: list[str]) -> None:
-        self.query_one("#notes", Static).update(Text("\n".join(f"✎ {n}" for n in notes)))
+        self._update("#notes", Text("\n".join(f"✎ {n}" for n in notes)))
         self._show_section("notes", bool(notes))
+
+    def _update(self, selector: str, text: Text) -> None:
+        """Refill one of the view's texts only if it changes: each refill lays the screen out."""
+        widget = self.query_one(selector, Static)
+        if text != widget.content:
+            widget.update(text)
 
     def _show_section(self, name: str, visible: bool) -> None:
         self.query_one(f"#{name}-label").display = visible
