@@ -294,6 +294,52 @@ async def test_going_over_the_box_notifies_once(make_app: AppFactory) -> None:
         assert len(over) == 1
 
 
+async def test_checkpoints_are_written_off_the_ui_thread_and_a_failing_journal_is_said_once(
+    make_app: AppFactory,
+) -> None:
+    """The once-a-second tick only asks whether a checkpoint is due; the write and its fsync run
+    on a worker thread. A journal that cannot be written is one notice, not one a second."""
+    import threading
+
+    from cockpit.session.engine import CHECKPOINT_SECONDS
+    from cockpit.session.journal import JournalError
+
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_task(pilot)
+        writers: list[str] = []
+        checkpoint = app.session.checkpoint
+
+        def spied(*args: object, **kw: object) -> bool:
+            writers.append(threading.current_thread().name)
+            return checkpoint(*args, **kw)  # type: ignore[arg-type]
+
+        app.session.checkpoint = spied  # type: ignore[method-assign]
+        app.tick_clock()
+        await pilot.pause()
+        assert not [w for w in app.workers if w.group == "checkpoint"]  # nothing due: no thread
+        clock.advance(CHECKPOINT_SECONDS + 1)
+        app.tick_clock()
+        await wait_for(lambda: bool(writers), pilot)
+        assert writers[0] != threading.main_thread().name
+        await wait_for(lambda: any(e["type"] == "checkpoint" for e in journal_events(app)), pilot)
+
+        def broken(*args: object, **kw: object) -> bool:
+            raise JournalError("journal.jsonl: cannot write the journal (No space left on device)")
+
+        app.session.checkpoint = broken  # type: ignore[method-assign]
+        for _ in range(3):
+            clock.advance(CHECKPOINT_SECONDS + 1)
+            app.tick_clock()
+            await wait_for(
+                lambda: not [w for w in app.workers if w.group == "checkpoint" and w.is_running], pilot
+            )
+        await wait_for(lambda: any("No space left on device" in n for n in app.notices), pilot)
+        said = [n for n in app.notices if "No space left on device" in n]
+        assert len(said) == 1
+
+
 async def test_save_writes_the_transcript(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -335,13 +335,19 @@ class Session:
             self._learned = self.history.learned(self.plan)
         return self._learned
 
+    def checkpoint_due(self, min_interval: float = CHECKPOINT_SECONDS) -> bool:
+        """Whether `checkpoint` would write now (no I/O: the UI asks once a second and writes,
+        with its fsync, off its own thread only when it is due)."""
+        with self._lock:
+            return not (self.state.ended or self.state.paused or self.journal.closed) and (
+                self.clock.now() - self._last_write_t >= min_interval
+            )
+
     def checkpoint(self, min_interval: float = CHECKPOINT_SECONDS) -> bool:
         """Record the running time if nothing was journaled for `min_interval` active seconds, so
-        a crash loses at most that much. Cheap: call it from the UI's once-a-second timer."""
+        a crash loses at most that much."""
         with self._lock:
-            if self.state.ended or self.state.paused or self.journal.closed:
-                return False
-            if self.clock.now() - self._last_write_t < min_interval:
+            if not self.checkpoint_due(min_interval):
                 return False
             self._emit("checkpoint")
             return True

@@ -7,6 +7,7 @@ The app shows state and sends intents. Timing, journaling and transcripts live i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -519,12 +520,24 @@ class CockpitApp(App[int]):
             for node in self.session.poll_overruns():
                 box = node.timebox.text if node.timebox is not None and node.timebox.text else "its time box"
                 self.notify(f"{node.title} is over {box}.", title="Over time", severity="warning", timeout=10)
+            if self.session.checkpoint_due():  # its fsync (10+ ms on a busy disk) off the UI thread
+                self.run_worker(self._checkpoint, thread=True, group="checkpoint", exclusive=True)
+        except SESSION_ERRORS as exc:
+            self._journal_failed(exc)
+        self.refresh_status()
+
+    def _checkpoint(self) -> None:
+        """(worker thread) The session's checkpoint; a journal that cannot be written is said."""
+        try:
             self.session.checkpoint()
         except SESSION_ERRORS as exc:
-            if str(exc) != self._journal_problem:  # say it once, not every second
-                self._journal_problem = str(exc)
-                self.notify(str(exc), title="Journal", severity="error", timeout=15)
-        self.refresh_status()
+            with contextlib.suppress(RuntimeError):  # the app stopped meanwhile: nothing to tell
+                self.call_from_thread(self._journal_failed, exc)
+
+    def _journal_failed(self, exc: Exception) -> None:
+        if str(exc) != self._journal_problem:  # say it once, not every second
+            self._journal_problem = str(exc)
+            self.notify(str(exc), title="Journal", severity="error", timeout=15)
 
     # ---- plan intents -----------------------------------------------------------------------------
 
