@@ -187,7 +187,7 @@ TODAY = {  # the issue's figures, measured the same way before this work
     "nocluster": "2.35 s (imports 1.53 s)",
 }
 GOAL = {
-    "cold1k": "<= 0.5x kubectl",
+    "cold1k": "- (shown for scale; the issue sets goals at 10k and 50k)",
     "cold10k": "<= 0.5x kubectl",
     "cold50k": "<= 0.5x kubectl, RSS < 600 MB",
     "churn_event": "p99 < 1 s",
