@@ -8,6 +8,7 @@ shown data is ("stale: 12 s"); it is re-rendered every second only while the dat
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -51,12 +52,13 @@ def health_line(health: Health | None, hub: ClusterHub, what: str, now: float | 
     return health.describe(now)  # the reason, the data's age and the next try, from the informer
 
 
-READ_ONLY_ACTION = "read_only_write"  # the disabled twin a write key shows in a read-only session
+READ_ONLY_ACTION = "read_only_write"  # the twin a write key shows in a read-only session
 
 
 def write_bindings(key: str, action: str, description: str, id: str) -> list[Binding]:
     """A pane key that changes the cluster, and its read-only twin: in a read-only session the
-    footer and help show `<description>: read-only session`, disabled, instead of the key."""
+    footer and help show `<description>: read-only session` instead of the key, and pressing it
+    asks the gate anyway, which refuses it, says why and records the attempt."""
     return [
         Binding(key, action, description, id=id),
         Binding(
@@ -119,17 +121,25 @@ class LivePane(Vertical):
         return None if gate is None else not gate.read_only
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Write keys: enabled in a normal session; in a read-only one hidden behind their disabled
-        read-only twin; shown disabled where there is no gate."""
+        """Write keys: enabled in a normal session; in a read-only one hidden behind their
+        read-only twin (which asks anyway, to be refused and recorded); shown disabled where there
+        is no gate."""
         if action in self.WRITES:
             allowed = self._writes_allowed()
             return None if allowed is None else allowed
         if action == READ_ONLY_ACTION:
-            return None if self._writes_allowed() is False else False
+            return self._writes_allowed() is False
         return True
 
-    def action_read_only_write(self, action: str) -> None:
-        """Never enabled (see `check_action`): the twin only shows why the key is off."""
+    async def action_read_only_write(self, action: str) -> None:
+        """A write key pressed in a read-only session: the write is asked for all the same, so the
+        gate refuses it, says why and journals the attempt (a key that did nothing at all left
+        the operator guessing and the record silent)."""
+        if action not in self.WRITES:
+            return
+        done = getattr(self, f"action_{action}")()
+        if inspect.isawaitable(done):
+            await done
 
     def request_write(self, action: PaneAction) -> None:
         """Ask the gate (through the app) for a write; nothing here touches the cluster."""
