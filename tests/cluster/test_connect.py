@@ -217,3 +217,52 @@ def test_other_credentials_go_through_the_kubernetes_client(
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3")
     _t, client = connect(env={"KUBECONFIG": str(kc)})
     assert not isinstance(client, SimpleClient)
+
+
+def test_client_certificate_data_stays_off_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kubeconfig's client-certificate-data and client-key-data (a private key) are handed to
+    urllib3 as in-memory files: nothing is written under the temporary folder, and TLS loads the
+    certificate and key from them."""
+    import base64
+    import ssl
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from cockpit.cluster.kubeclient import simple_client
+    from tests.platform.certs import make_cert
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("in-memory files (memfd) are Linux's")
+    now = datetime.now(UTC)
+    cert, key = make_cert(tmp_path / "certs", "client", now - timedelta(days=1), now + timedelta(days=1))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "c",
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+        "clusters": [
+            {"name": "k", "cluster": {"server": "https://127.0.0.1:1", "insecure-skip-tls-verify": True}}
+        ],
+        "users": [
+            {
+                "name": "u",
+                "user": {
+                    "client-certificate-data": base64.b64encode(cert.read_bytes()).decode(),
+                    "client-key-data": base64.b64encode(key.read_bytes()).decode(),
+                },
+            }
+        ],
+    }
+    kc = tmp_path / "kc"
+    kc.write_text(yaml.safe_dump(doc))
+    made = simple_client([kc], "c")
+    assert made is not None
+    pool = made[0].pool_manager.connection_pool_kw
+    assert pool["cert_file"].startswith("/proc/self/fd/") and pool["key_file"].startswith("/proc/self/fd/")
+    assert Path(pool["key_file"]).read_bytes() == key.read_bytes()
+    ssl.create_default_context().load_cert_chain(pool["cert_file"], pool["key_file"])
+    assert list(scratch.iterdir()) == []

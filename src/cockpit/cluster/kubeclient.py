@@ -206,17 +206,37 @@ def _env_proxies() -> bool:
 
 
 def _data_file(data: str, folder: list[str]) -> str:
-    """Base64 kubeconfig data as a private file (urllib3 reads client certificates from files)."""
+    """Base64 kubeconfig data (a client certificate or its private key) as a path urllib3 can
+    load it from: an in-memory file (`memfd`, named by /proc/self/fd/N, never on disk) where the
+    system has them; else a private file in a 0700 folder removed at exit, as the official loader
+    does it."""
+    content = base64.standard_b64decode(data)
+    memfd = getattr(os, "memfd_create", None)
+    if memfd is not None:
+        try:
+            fd = memfd("cockpit-kube")
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+        except OSError:
+            pass
+        else:
+            path = f"/proc/self/fd/{fd}"
+            if os.path.exists(path):
+                _MEMORY_FILES.append(fd)  # open for the process's life: each connection reads it
+                return path
+            os.close(fd)
     if not folder:
         made = tempfile.mkdtemp(prefix="cockpit-kube-")
         atexit.register(shutil.rmtree, made, True)
         folder.append(made)
     fd, name = tempfile.mkstemp(dir=folder[0])
     with os.fdopen(fd, "wb") as f:
-        f.write(base64.standard_b64decode(data))
+        f.write(content)
     return name
 
 
+_MEMORY_FILES: list[int] = []
 _DATA_FOLDER: list[str] = []
 
 
