@@ -7,6 +7,7 @@ import errno
 import os
 import signal
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from cockpit.runner import process
 from cockpit.runner.process import CommandRun, RunState
 from cockpit.runner.procgroup import kill_session
+from cockpit.runner.result import RunResult
 
 
 async def run_collect(cmd: str, **kwargs: object) -> tuple[str, CommandRun]:
@@ -278,6 +280,16 @@ async def test_a_full_disk_stops_the_side_file_not_the_run(tmp_path: Path) -> No
     assert result.output_error == "output file /dev/full: No space left on device"
 
 
+async def ended(run: CommandRun, end: Coroutine[object, object, RunResult]) -> RunResult:
+    """The run's result, with a hang guard (not a measurement); then whatever the command left
+    behind in its session (a background child holding the terminal) is killed."""
+    try:
+        return await asyncio.wait_for(end, 120)
+    finally:
+        if run.pid is not None:
+            kill_session(run.pid)
+
+
 async def test_a_busy_consumer_gets_full_batches_and_the_reader_waits_for_it() -> None:
     """While the loop is busy with a batch, the reader collects the next one and then waits (the
     command blocks on its terminal): every character arrives, in order, in few bounded batches."""
@@ -301,11 +313,7 @@ async def test_a_background_child_keeping_the_terminal_open_does_not_hold_the_ru
     the terminal (and the relay reading it) open."""
     chunks: list[str] = []
     run = CommandRun("seq 1 20000; (trap '' HUP; exec sleep 1000) & echo shell-done", on_output=chunks.append)
-    try:
-        result = await asyncio.wait_for(run.run(), 120)  # a hang guard, not a measurement
-    finally:
-        if run.pid is not None:
-            kill_session(run.pid)
+    result = await ended(run, run.run())
     out = "".join(chunks).replace("\r\n", "\n")
     assert result.ok
     assert out == "".join(f"{i}\n" for i in range(1, 20001)) + "shell-done\n"
@@ -330,11 +338,19 @@ async def test_a_consumer_that_is_behind_holds_the_command_back_and_loses_nothin
     assert result.ok and out == "".join(f"{i}\n" for i in range(1, 300001))
 
 
-async def test_the_last_output_waits_for_a_relay_the_machine_ran_late() -> None:
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        pytest.param("read go; seq 1 500", id="alone"),
+        # a child left holding the terminal: the run ends without waiting for it
+        pytest.param("read go; (trap '' HUP; exec sleep 1000) & seq 1 500", id="beside-a-background-child"),
+    ],
+)
+async def test_the_last_output_waits_for_a_relay_the_machine_ran_late(cmd: str) -> None:
     """The shell exited while the relay had not moved its last lines yet (a busy machine): the run
-    still ends with every line."""
+    still ends with every line the terminal holds."""
     chunks: list[str] = []
-    run = CommandRun("read go; seq 1 500", on_output=chunks.append)
+    run = CommandRun(cmd, on_output=chunks.append)
     await run.start()
     relay = run._relay
     if relay is None:
@@ -345,30 +361,6 @@ async def test_the_last_output_waits_for_a_relay_the_machine_ran_late() -> None:
         await asyncio.sleep(0.5)  # the shell prints into the terminal and exits; nothing moves it
     finally:
         os.kill(relay.pid, signal.SIGCONT)
-    result = await run.wait()
-    out = "".join(chunks).replace("\r\n", "\n")
-    assert result.ok and out.endswith("".join(f"{i}\n" for i in range(1, 501)))
-
-
-async def test_a_late_relay_still_delivers_the_last_lines_beside_a_background_child() -> None:
-    """The same with a child left holding the terminal: the lines the terminal still holds are
-    read (the run ends without waiting for the child)."""
-    chunks: list[str] = []
-    run = CommandRun("read go; (trap '' HUP; exec sleep 1000) & seq 1 500", on_output=chunks.append)
-    await run.start()
-    relay = run._relay
-    if relay is None:
-        pytest.skip("no relay here (not Linux, or no cat)")
-    os.kill(relay.pid, signal.SIGSTOP)
-    try:
-        run.write("go\n")
-        await asyncio.sleep(0.5)
-    finally:
-        os.kill(relay.pid, signal.SIGCONT)
-    try:
-        result = await asyncio.wait_for(run.wait(), 120)  # a hang guard, not a measurement
-    finally:
-        if run.pid is not None:
-            kill_session(run.pid)
+    result = await ended(run, run.wait())
     out = "".join(chunks).replace("\r\n", "\n")
     assert result.ok and out.endswith("".join(f"{i}\n" for i in range(1, 501)))
