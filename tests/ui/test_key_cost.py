@@ -48,30 +48,41 @@ def drawn(update: Any) -> list[Region]:
     return [Region(x1, y, x2 - x1, 1) for y, x1, x2 in spans]  # x2 is exclusive
 
 
+def count_paints(app: CockpitApp, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """From now on, every display update the app paints is appended to the returned list."""
+    updates: list[Any] = []
+    display = app._display
+
+    def counted(screen: Any, update: Any) -> None:
+        if update is not None:
+            updates.append(update)
+        display(screen, update)
+
+    monkeypatch.setattr(app, "_display", counted)
+    return updates
+
+
+async def settle(pilot: Any, updates: list[Any]) -> None:
+    """Wait until a tenth of a second passes with nothing painted (the footer follows the focus late)."""
+    for _ in range(100):
+        updates.clear()
+        await pilot.pause(0.1)
+        if not updates:
+            return
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_a_plan_cursor_move_repaints_only_the_plan_and_the_task(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
 ) -> None:
     monkeypatch.setattr(CockpitApp, "tick_clock", lambda self: None)  # no clock ticks in between
     app = make_app(no_kubeconfig=True)
-    updates: list[Any] = []
     async with app.run_test(size=size) as pilot:
-        display = app._display
-
-        def counted(screen: Any, update: Any) -> None:
-            if update is not None:
-                updates.append(update)
-            display(screen, update)
-
-        monkeypatch.setattr(app, "_display", counted)
+        updates = count_paints(app, monkeypatch)
         tree = app.query_one("#plan", Tree)
         task = app.query_one("#task")
         tree.focus()
-        for _ in range(100):  # until the first screen is settled (the footer follows the focus late)
-            updates.clear()
-            await pilot.pause(0.1)
-            if not updates:
-                break
+        await settle(pilot, updates)  # until the first screen is settled
         moves = tree.last_line - 1  # from the first line to the last and back
         shown = []
         for key in ["down"] * moves + ["up"] * moves:
@@ -152,22 +163,10 @@ async def test_a_focus_change_repaints_the_panes_it_changes_not_the_whole_screen
 ) -> None:
     monkeypatch.setattr(CockpitApp, "tick_clock", lambda self: None)
     app = make_app(no_kubeconfig=True)
-    updates: list[Any] = []
     async with app.run_test(size=(160, 45)) as pilot:
-        display = app._display
-
-        def counted(screen: Any, update: Any) -> None:
-            if update is not None:
-                updates.append(update)
-            display(screen, update)
-
-        monkeypatch.setattr(app, "_display", counted)
+        updates = count_paints(app, monkeypatch)
         app.query_one("#plan", Tree).focus()
-        for _ in range(100):
-            updates.clear()
-            await pilot.pause(0.1)
-            if not updates:
-                break
+        await settle(pilot, updates)
         await pilot.press("tab")
         await pilot.pause(0.2)
         assert app.focused is app.query_one("#task")  # the next pane
