@@ -202,10 +202,10 @@ class LivePane(Vertical):
 class TablePane(LivePane):
     """A live pane showing one informer's objects (by uid, in `rows`) in a VirtualTable `TABLE_ID`.
 
-    Batches are applied to `rows`, then `batch_taken(batch)` asks for a render (the pods pane
-    throttles there); `selected()` is the object under the table's cursor. `d` describes and `y`
-    shows the YAML of the selected object (kind `PLURAL`, read from the API when asked); `/`
-    filters the rows by words (`matches_filter`).
+    Batches are applied to `rows` (`batch_coming(batch)` sees them before), then `batch_taken(batch)`
+    asks for a render (the pods pane throttles there); `selected()` is the object under the table's
+    cursor. `d` describes and `y` shows the YAML of the selected object (kind `PLURAL`, read from
+    the API when asked); `/` filters the rows by words (`matches_filter`).
     """
 
     TABLE_ID: ClassVar[str] = ""
@@ -289,10 +289,14 @@ class TablePane(LivePane):
 
     def on_informer_batch(self, message: InformerBatch) -> None:
         message.stop()
+        self.batch_coming(message.batch)
         message.batch.apply_to(self.rows)
         self.health = message.batch.health
         self.refresh_status()
         self.batch_taken(message.batch)
+
+    def batch_coming(self, batch: ChangeSet[Any]) -> None:
+        """Before `batch` is applied to `rows` (the rows it replaces or deletes are still there)."""
 
     def batch_taken(self, batch: ChangeSet[Any]) -> None:
         del batch

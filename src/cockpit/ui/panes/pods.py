@@ -32,7 +32,7 @@ from cockpit.cluster.pods import (
 from cockpit.kubeprint import human_duration, text_stable_until, width_stable_until
 from cockpit.session import actions
 from cockpit.ui import heap
-from cockpit.ui.panes.base import InformerBatch, TablePane, write_bindings
+from cockpit.ui.panes.base import TablePane, write_bindings
 from cockpit.ui.rows import Palette
 from cockpit.ui.widgets.virtual_table import Cell, Column
 
@@ -177,15 +177,12 @@ class PodsPane(TablePane):
         self.query_one("#pods-events", Static).display = False
         self.watch_informer(self.hub.pods())
 
-    def on_informer_batch(self, message: InformerBatch) -> None:
-        batch = message.batch
+    def batch_coming(self, batch: ChangeSet[PodSummary]) -> None:
         if not batch.reset:  # count the pods it replaces out (`batch_taken` counts the new ones in)
             rows, counts = self.rows, self._by_status
             for key in chain(batch.deletes, batch.upserts):
                 if (old := rows.get(key)) is not None:
                     counts[old.status] -= 1
-        message.prevent_default()  # the base class's handler runs here, not once more after this one
-        super().on_informer_batch(message)
 
     def batch_taken(self, batch: ChangeSet[PodSummary]) -> None:
         first_list = batch.health.synced and not self._listed
