@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from cockpit.session import FakeClock, Session
+from cockpit.session.asciicast import CastWriter
 from cockpit.session.cli import main as transcript_main
 from cockpit.session.export import export
 from cockpit.session.report import SCHEMA_FILE, build_report
@@ -126,6 +127,17 @@ def test_casts_are_asciicast_v2(finished_session: Session, tmp_path: Path) -> No
     md = finished_session.session_dir / "transcript.md"
     export(finished_session.journal_path, "md")
     assert "[replay](output/r2.cast)" in md.read_text()
+
+
+def test_cast_events_end_every_line_with_cr_lf(tmp_path: Path) -> None:
+    """A chunk whose lines all end in CR LF (what a PTY sends) is written as it is; one with a lone
+    LF anywhere gets CR LF for it, and no CR is doubled."""
+    writer = CastWriter(tmp_path / "r.cast", "cmd")
+    for chunk in ("a\r\nb\r\n", "c\nd\r\n", "e\n", "open"):
+        writer.write(chunk)
+    writer.close()
+    _, events = _parse_cast(tmp_path / "r.cast")
+    assert [e[2] for e in events] == ["a\r\nb\r\n", "c\r\nd\r\n", "e\r\n", "open"]
 
 
 @pytest.fixture(scope="module")
