@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from cockpit.cluster.errors import ClusterError
 from cockpit.runner import RunResult
 from cockpit.session import FakeClock, Session, actions
+from cockpit.session.feed import BACKLOG, SessionFeed
 from cockpit.session.gate import (
     DECLINED,
     READ_ONLY_REFUSAL,
@@ -336,6 +338,24 @@ async def test_a_flood_is_recorded_whole_and_redacted_in_few_batches(session: Se
     shown = "".join(e.text for e in outputs) + outputs[-1].partial
     assert shown == expected, first_difference(shown, expected)
     assert len(outputs) <= took / OUTPUT_BATCH_SECONDS + len(raw) / OUTPUT_BATCH_CHARS + 2
+
+
+def test_the_feed_says_when_a_run_must_wait(session: Session) -> None:
+    """`keeps_up` (a run's `ready`) turns false once BACKLOG calls wait for the session's thread,
+    and true again once they were recorded."""
+    feed = SessionFeed(session)
+    started, release = threading.Event(), threading.Event()
+    feed.submit(lambda: (started.set(), release.wait(60)))
+    assert started.wait(60)  # the thread is busy with it: what comes next waits in the queue
+    for _ in range(BACKLOG - 1):
+        feed.submit(lambda: None)
+    assert feed.keeps_up()
+    feed.submit(lambda: None)
+    assert not feed.keeps_up(), "a run's next batch waits"
+    release.set()
+    feed.join()
+    assert feed.keeps_up()
+    feed.stop()
 
 
 def first_difference(got: str, want: str) -> str:
