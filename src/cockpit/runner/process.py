@@ -383,14 +383,19 @@ class CommandRun:
             got = self._read_once(source)
             if got is not True:
                 return got is None
-            if self._relay is not None and self._last_read < max(READ_CHUNK, self.flush_chars):
+            if self._relay is not None and self._last_read < self._read_size:
                 time.sleep(RELAY_PACE)
+
+    @property
+    def _read_size(self) -> int:
+        """What one read asks for: a batch (a read that gave less did not fill one)."""
+        return max(READ_CHUNK, self.flush_chars)
 
     def _read_once(self, source: int) -> bool | None:
         """One read: True if data came, None if nothing is waiting, False at end of stream (EIO:
         every slave end closed, the normal end; the relay's EOF; any other error ends it too)."""
         try:
-            data = os.read(source, max(READ_CHUNK, self.flush_chars))
+            data = os.read(source, self._read_size)
         except BlockingIOError:
             return None
         except OSError:
