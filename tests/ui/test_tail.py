@@ -46,3 +46,13 @@ def test_a_megabyte_chunk_keeps_only_the_last_lines() -> None:
     buf.feed(" line\r\n")
     assert list(buf.lines) == [f"line {i}" for i in range(49902, 50001)] + ["open line"]
     assert buf.dropped == 50000 - 99
+
+
+def test_an_open_line_completed_by_a_chunk_that_pushes_it_off_is_counted_once() -> None:
+    buf = TailBuffer(max_lines=3)
+    buf.feed("first ")
+    buf.feed("line\r\nl1\r\nl2\r\nl3\r\nl4\r\nopen")
+    assert list(buf.lines) == ["l2", "l3", "l4"]
+    assert buf.dropped == 2, "'first line' and l1 fell off"
+    buf.feed(" end\r\n")
+    assert list(buf.lines) == ["l3", "l4", "open end"] and buf.dropped == 3
