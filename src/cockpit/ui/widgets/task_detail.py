@@ -195,8 +195,7 @@ class TaskDetail(VerticalScroll):
             head = "? check cannot tell yet"
         text = Text(head, no_wrap=True, overflow="ellipsis")  # one line: the task pane is small
         text.append(f"  ({line.detail})", style="dim")
-        if text != widget.content:  # re-evaluated every second: repaint only a change
-            widget.update(text)
+        self._update("#task-check", text)  # re-evaluated every second: repaint only a change
 
     def show_notes(self, notes: list[str]) -> None:
         self._update("#notes", Text("\n".join(f"✎ {n}" for n in notes)))
