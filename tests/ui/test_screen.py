@@ -365,6 +365,7 @@ async def test_certificate_drill_down_follows_its_certificate() -> None:
     from cockpit.cluster.certs import CertStatus
     from cockpit.cluster.informer import ChangeSet
     from cockpit.ui.panes import CertsPane
+    from cockpit.ui.panes.base import InformerBatch
 
     hub = _CertHub()
     pending = CertStatus("u1", "data-platform", "spark-history-tls", "False", "Pending", "", None, None)
@@ -381,8 +382,8 @@ async def test_certificate_drill_down_follows_its_certificate() -> None:
         await wait_for(lambda: pane.selected() is pending, pilot)
         pane.action_drill()
         await wait_for(lambda: len(hub.chains) == 1, pilot)
-        pane.rows["u1"] = ready  # the informer's batch, as on_informer_batch applies it
-        pane.batch_taken(ChangeSet(("cert-manager.io", "v1", "certificates", ""), upserts={"u1": ready}))
+        change = ChangeSet(("cert-manager.io", "v1", "certificates", ""), upserts={"u1": ready})
+        pane.on_informer_batch(InformerBatch(change))  # the informer's batch, through the pane's handler
         await wait_for(lambda: len(hub.chains) == 2, pilot)
         assert hub.chains[-1].is_ready
         detail = pane.query_one("#certs-detail")
