@@ -11,6 +11,7 @@ bindings the screens really have, so a misspelt id is named (file:line) instead 
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 
 from textual.binding import Binding
@@ -18,17 +19,13 @@ from textual.dom import DOMNode
 
 from cockpit.config import LoadedConfig, load_config
 
-# the modules whose widgets and screens declare bindings
-_UI_MODULES = (
-    "cockpit.ui.app",
-    *(f"cockpit.ui.panes.{name}" for name in ("pods", "argo", "certs", "logs", "metrics", "platform")),
-)
-
 
 def known_binding_ids() -> set[str]:
     """Every binding id the cockpit's app, screens, widgets and panes declare."""
-    for module in _UI_MODULES:
-        import_module(module)
+    import_module("cockpit.ui.app")  # the app, its screens and widgets
+    panes = import_module("cockpit.ui.panes")  # its pane modules load lazily: every one, listed or not
+    for module in pkgutil.iter_modules(panes.__path__, f"{panes.__name__}."):
+        import_module(module.name)
     ids: set[str] = set()
     pending: list[type] = [DOMNode]
     while pending:
