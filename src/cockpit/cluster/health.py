@@ -91,6 +91,26 @@ class Health:
     retry_at: float | None = None  # the next attempt, while waiting after a failure
     failures: int = 0  # failed attempts in a row (0 while live)
 
+    def arrived(self, now: float, changed: bool, synced: bool = True) -> Health:
+        """The next health once data arrived at `now`: live, no failure counted; `changed`: the data
+        changed something (else the last change's time stays)."""
+        return Health(InformerState.CONNECTED, "", now, synced, now if changed else self.last_event, None, 0)
+
+    def failed(
+        self, state: InformerState, error: str, retry_at: float | None = None, failure: bool = True
+    ) -> Health:
+        """The next health after an attempt went wrong: the data's times stay (its age goes on
+        growing); `failure` counts one more failed attempt in a row."""
+        return Health(
+            state,
+            error,
+            self.last_good,
+            self.synced,
+            self.last_event,
+            retry_at,
+            self.failures + 1 if failure else self.failures,
+        )
+
     @property
     def reason(self) -> str:
         return self.error

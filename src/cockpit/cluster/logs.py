@@ -678,11 +678,8 @@ class LogFollower:
 
     def _arrived(self, stream: Stream, changed: bool = False) -> None:
         stream.backoff.healthy()
-        now = self.clock()
         old = stream.health
-        stream.health = Health(
-            InformerState.CONNECTED, "", now, True, now if changed else old.last_event, None, 0
-        )
+        stream.health = old.arrived(self.clock(), changed)
         if old.state is not InformerState.CONNECTED:
             self.buffer.health_changed()
 
@@ -694,17 +691,8 @@ class LogFollower:
         retry_in: float | None = None,
         failure: bool = False,
     ) -> None:
-        now = self.clock()
-        old = stream.health
-        stream.health = Health(
-            state,
-            error,
-            old.last_good,
-            old.synced,
-            old.last_event,
-            None if retry_in is None else now + retry_in,
-            old.failures + 1 if failure else old.failures,
-        )
+        retry_at = None if retry_in is None else self.clock() + retry_in
+        stream.health = stream.health.failed(state, error, retry_at, failure)
         self.buffer.health_changed()
 
     def _query(self, container: str, since_time: str) -> list[tuple[str, str | int | bool]]:

@@ -391,11 +391,8 @@ class LokiFollower:
                 self.polls += 1
                 self.error = ""
                 self.backoff.healthy()
-                now = self.clock()
                 old = self._health
-                self._health = Health(
-                    InformerState.CONNECTED, "", now, True, now if added else old.last_event, None, 0
-                )
+                self._health = old.arrived(self.clock(), bool(added))
                 if old.state is not InformerState.CONNECTED:
                     self.buffer.health_changed()
                 delay = self.interval
@@ -413,15 +410,10 @@ class LokiFollower:
     def _failed(self, sentence: str, retry_after: float | None) -> float:
         delay = self.backoff.next(retry_after)
         self.error = sentence
-        old = self._health
-        self._health = Health(
+        self._health = self._health.failed(
             InformerState.RECONNECTING,
             f"{sentence.rstrip('. ')} — polling again from the last line seen",
-            old.last_good,
-            old.synced,
-            old.last_event,
             self.clock() + delay,
-            old.failures + 1,
         )
         self.buffer.health_changed()
         return delay
