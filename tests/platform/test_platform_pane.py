@@ -13,19 +13,11 @@ from cockpit.cluster.health import Health, InformerState
 from cockpit.cluster.platform.config import EndpointConfig, PlatformConfig
 from cockpit.cluster.platform.spec import ServiceCheck
 from cockpit.ui.panes.platform import PlatformPane, build_platform_pane
+from tests.pane_app import PaneApp
 
 from .conftest import VictoriaMetrics
 from .recorded import TOKEN, RecordedServer
 from .servers import Server
-
-
-class PaneApp(App[None]):
-    def __init__(self, pane: PlatformPane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from cockpit.cluster.health import Deadlines
@@ -27,18 +26,10 @@ from cockpit.ui.panes import LogsPane
 from cockpit.ui.widgets.nav import NavLog
 from tests.cluster.faultproxy import FaultProxy, write_kubeconfig
 from tests.cluster.test_log_faults import NS, Writer, pod
+from tests.pane_app import PaneApp
 
 PODS_FOLLOWED = ["web-0", "web-1", "web-2"]
 SHOWN = re.compile(r"^(web-\d) │ (web-\d) n=(\d+)$")
-
-
-class PaneApp(App[None]):
-    def __init__(self, pane: LogsPane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
 
 
 @pytest.fixture

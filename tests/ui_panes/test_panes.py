@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Log, Static
 
 from cockpit.cluster.hub import ClusterHub
@@ -17,15 +16,7 @@ from cockpit.ui.panes import ArgoPane, CertsPane, LogsPane, MetricsPane, PodsPan
 from cockpit.ui.widgets.virtual_table import VirtualTable
 from tests.cluster.fakeapi import FakeApi
 from tests.cluster.podjson import cs, pod
-
-
-class PaneApp(App[None]):
-    def __init__(self, *panes: Any) -> None:
-        super().__init__()
-        self.panes = panes
-
-    def compose(self) -> ComposeResult:
-        yield from self.panes
+from tests.pane_app import PaneApp
 
 
 def pod_obj(name: str, *, crash: bool = False, ns: str = "data-platform") -> dict[str, Any]:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from cockpit.cluster.health import Deadlines
@@ -23,15 +22,7 @@ from cockpit.sandbox.store import Store
 from cockpit.ui.panes import PodsPane
 from cockpit.ui.widgets.virtual_table import VirtualTable
 from tests.cluster.faultproxy import FaultProxy, write_kubeconfig
-
-
-class PaneApp(App[None]):
-    def __init__(self, pane: PodsPane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def compose(self) -> ComposeResult:
-        yield self.pane
+from tests.pane_app import PaneApp
 
 
 def _pod(name: str, ns: str = "team-a", phase: str = "Running") -> dict[str, Any]:
