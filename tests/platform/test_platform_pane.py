@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from cockpit.cluster.health import Health, InformerState
@@ -119,6 +120,13 @@ class TabbedApp(App[None]):
                 yield self.pane
 
 
+async def until(pilot: Pilot[None], predicate: Callable[[], bool], why: str) -> None:
+    deadline = time.monotonic() + 15  # generous: a loaded machine delays the 1 s visibility tick
+    while not predicate():
+        assert time.monotonic() < deadline, why
+        await pilot.pause(0.05)
+
+
 async def test_polls_pause_while_the_tab_is_hidden(http_server: Server) -> None:
     state = http_server.httpd.state  # type: ignore[attr-defined]
     state["count"] = 0
@@ -126,22 +134,16 @@ async def test_polls_pause_while_the_tab_is_hidden(http_server: Server) -> None:
     pane = build_platform_pane(None, config=config)
     app = TabbedApp(pane)
 
-    async def until(predicate: Callable[[], bool], why: str) -> None:
-        deadline = time.monotonic() + 15  # generous: a loaded machine delays the 1 s visibility tick
-        while not predicate():
-            assert time.monotonic() < deadline, why
-            await pilot.pause(0.05)
-
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(1.6)  # first rounds, then the 1 s visibility tick pauses the hidden pane
-        await until(lambda: not pane.monitor.active, "the hidden pane never paused its polls")
+        await until(pilot, lambda: not pane.monitor.active, "the hidden pane never paused its polls")
         hidden_start = state["count"]
         assert hidden_start >= 1
         await pilot.pause(0.8)
         assert state["count"] - hidden_start <= 1, "kept polling while hidden"
         app.query_one(TabbedContent).active = "platform-tab"
         # ~5 rounds at 0.2 s within a second when idle
-        await until(lambda: state["count"] - hidden_start >= 3, "did not resume when shown")
+        await until(pilot, lambda: state["count"] - hidden_start >= 3, "did not resume when shown")
 
 
 class ListingPods:
@@ -176,7 +178,4 @@ async def test_a_hidden_pane_waits_for_the_pods_list_before_its_first_round(http
         await pilot.pause(0.5)
         assert state["count"] == 0  # the pods are still listing: no round yet
         hub.informer.listed()
-        deadline = time.monotonic() + 15
-        while state["count"] == 0:
-            assert time.monotonic() < deadline, "no first round after the pods list came in"
-            await pilot.pause(0.05)
+        await until(pilot, lambda: state["count"] > 0, "no first round after the pods list came in")
