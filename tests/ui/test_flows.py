@@ -325,16 +325,18 @@ async def test_checkpoints_are_written_off_the_ui_thread_and_a_failing_journal_i
         assert writers[0] != threading.main_thread().name
         await wait_for(lambda: any(e["type"] == "checkpoint" for e in journal_events(app)), pilot)
 
+        failed: list[str] = []
+
         def broken(*args: object, **kw: object) -> bool:
+            failed.append(threading.current_thread().name)
             raise JournalError("journal.jsonl: cannot write the journal (No space left on device)")
 
         app.session.checkpoint = broken  # type: ignore[method-assign]
-        for _ in range(3):
+        for attempt in range(1, 4):  # three failed checkpoints, each one's worker done before the next
             clock.advance(CHECKPOINT_SECONDS + 1)
             app.tick_clock()
-            await wait_for(
-                lambda: not [w for w in app.workers if w.group == "checkpoint" and w.is_running], pilot
-            )
+            await wait_for(lambda n=attempt: len(failed) == n, pilot)  # type: ignore[misc]
+            await wait_for(lambda: not [w for w in app.workers if w.group == "checkpoint"], pilot)
         await wait_for(lambda: any("No space left on device" in n for n in app.notices), pilot)
         said = [n for n in app.notices if "No space left on device" in n]
         assert len(said) == 1
