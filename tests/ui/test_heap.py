@@ -48,8 +48,9 @@ def test_hold_then_settle_freezes_what_is_alive_and_turns_the_collector_back_on(
 
 
 async def test_without_a_cluster_the_first_screen_settles_the_heap(
-    fresh: StartupHeap, tmp_path: Path
+    fresh: StartupHeap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(heap, "SETTLE_AFTER_S", 1e6)  # no fallback: only the first screen settles it
     app = build_app(LaunchOptions(), environ={"KUBECONFIG": str(tmp_path / "none"), "HOME": str(tmp_path)})
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(pilot, lambda: fresh.state == "settled", timeout=30)
