@@ -111,6 +111,19 @@ class Health:
             self.failures + 1 if failure else self.failures,
         )
 
+    def quiet_for(self, now: float, stale_after: float) -> float | None:
+        """Seconds a live source has sent nothing, once that reaches `stale_after`; else None."""
+        if self.state is not InformerState.CONNECTED or self.last_good is None:
+            return None
+        quiet = now - self.last_good
+        return quiet if quiet >= stale_after else None
+
+    def stale(self, sentence: str) -> Health:
+        """This health, seen as stale: `sentence` says what has gone quiet; the data's times stay."""
+        return Health(
+            InformerState.STALE, sentence, self.last_good, self.synced, self.last_event, None, self.failures
+        )
+
     @property
     def reason(self) -> str:
         return self.error

@@ -314,17 +314,13 @@ class LogFollower:
 
     def _current(self, stream: Stream, now: float) -> Health:
         health = stream.health
-        if (
-            health.state is InformerState.CONNECTED
-            and health.last_good is not None
-            and now - health.last_good >= self.deadlines.stale_after
-        ):
-            sentence = (
-                f"The log stream of pod {self.request.namespace}/{stream.pod} has sent nothing for "
-                f"{int(now - health.last_good)} s; checking whether the API server answers"
-            )
-            return Health(InformerState.STALE, sentence, health.last_good, True, health.last_event)
-        return health
+        quiet = health.quiet_for(now, self.deadlines.stale_after)
+        if quiet is None:
+            return health
+        return health.stale(
+            f"The log stream of pod {self.request.namespace}/{stream.pod} has sent nothing for "
+            f"{int(quiet)} s; checking whether the API server answers"
+        )
 
     def describe(self, now: float | None = None) -> str:
         """The pane's status line: "" while every stream is live, else the worst stream's one

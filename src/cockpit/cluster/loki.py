@@ -335,14 +335,10 @@ class LokiFollower:
         """The follow's health; a live one with no successful poll for `stale_after` is STALE."""
         now = self.clock() if now is None else now
         health = self._health
-        if (
-            health.state is InformerState.CONNECTED
-            and health.last_good is not None
-            and now - health.last_good >= self.deadlines.stale_after
-        ):
-            sentence = f"Loki has not answered the query for {int(now - health.last_good)} s"
-            return Health(InformerState.STALE, sentence, health.last_good, True, health.last_event)
-        return health
+        quiet = health.quiet_for(now, self.deadlines.stale_after)
+        if quiet is None:
+            return health
+        return health.stale(f"Loki has not answered the query for {int(quiet)} s")
 
     def describe(self, now: float | None = None) -> str:
         health = self.health(now)
