@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from cockpit.cluster.errors import ClusterError
+from cockpit.cluster.health import InformerState
 from cockpit.cluster.loki import LokiClient, LokiFollower
 
 DATA = Path(__file__).parent / "data"
@@ -276,5 +277,34 @@ def test_a_loki_follow_whose_thread_ends_is_restarted() -> None:
             time.sleep(0.005)
         assert follower.polls >= polls + 3 and follower.alive
         assert [line.text for line in follower.buffer.lines()][:2] == ["api-0 n=0", "api-0 n=1"]
+    finally:
+        follower.stop()
+
+
+def test_a_loki_follow_with_no_answer_for_stale_after_is_shown_stale() -> None:
+    """Its last good poll `stale_after` ago (time injected): the follow says stale, in its own
+    sentence with the data's age, and never "following"; a moment earlier it is still live."""
+    loki = FakeLoki()
+    follower = LokiFollower(
+        LokiClient("http://loki:3100", client=httpx.Client(transport=httpx.MockTransport(loki.handler))),
+        '{app="api"}',
+        interval=60,  # one poll, then a wait the test ends first
+        clock=lambda: 1000.0,
+    )
+    follower.start()
+    try:
+        deadline = time.monotonic() + 30
+        while follower.polls == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert follower.polls == 1
+        after = follower.deadlines.stale_after
+        assert follower.state_word(1000.0 + after - 0.1) == "following"
+        assert follower.describe(1000.0 + after - 0.1) == ""
+        health = follower.health(1000.0 + after)
+        assert health.state is InformerState.STALE and health.last_good == 1000.0
+        assert follower.state_word(1000.0 + after) == "stale"
+        said = follower.describe(1000.0 + after)
+        assert said.startswith(f"Loki has not answered the query for {int(after)} s"), said
+        assert "(stale)" in said, said
     finally:
         follower.stop()
