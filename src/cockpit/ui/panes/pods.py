@@ -224,7 +224,7 @@ class PodsPane(TablePane):
         return [self.rows[k] for k in self._visible_keys()]
 
     def _visible_keys(self) -> list[str]:
-        if not (self.filter.namespace or self.filter.selector or self.filter.words):
+        if not self._filtering:
             return self.order.keys
         rows, keep = self.rows, self.filter
         return [k for k in self.order.keys if keep(rows[k])]
@@ -276,7 +276,7 @@ class PodsPane(TablePane):
     def render_rows(self) -> None:
         self._last_render = time.monotonic()
         filtering = self._filtering
-        keys = self._visible_keys() if filtering or self._redraw else self.order.keys
+        keys = self._visible_keys()
         t = totals_of(self._by_status)
         by_status = " · ".join(f"{s} {n}" for s, n in t.by_status.items())
         scope = ""
