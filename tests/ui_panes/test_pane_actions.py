@@ -192,7 +192,7 @@ async def test_pane_actions_are_confirmed_performed_and_recorded(tmp_path: Path)
         assert text.count("confirmed by ") >= 4
 
 
-async def test_read_only_session_disables_pane_writes_and_refuses_them(tmp_path: Path) -> None:
+async def test_read_only_session_refuses_pane_writes_and_records_them(tmp_path: Path) -> None:
     kubectl_path()
     app = sandbox_app(tmp_path, read_only=True)
     async with asyncio.timeout(240), app.run_test(size=(200, 60)) as pilot:
