@@ -367,7 +367,8 @@ class CockpitApp(App[int]):
             await asyncio.to_thread(thing.stop)
 
     def _apply_palette(self) -> None:
-        self.palette = self._palette_from_theme()
+        # the theme's colours for the Rich labels (which cannot read $variables)
+        self.palette = palette_from_variables(self.theme_variables)
         self.query_one(PlanTree).palette = self.palette
         self.query_one(OutputPane).palette = self.palette
         self.query_one(StatusBar).palette = self.palette
@@ -379,10 +380,6 @@ class CockpitApp(App[int]):
         self.refresh_rows()
         self.refresh_status()
         self.refresh_headline()
-
-    def _palette_from_theme(self) -> Palette:
-        """Theme colours for the rich labels (which cannot read $variables)."""
-        return palette_from_variables(self.theme_variables)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size_classes(event.size)
