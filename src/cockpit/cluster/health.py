@@ -124,6 +124,17 @@ class Health:
             InformerState.STALE, sentence, self.last_good, self.synced, self.last_event, None, self.failures
         )
 
+    def follow_word(self) -> str:
+        """One word for a log follow's footer: following, stale, starting (no failure yet) or
+        reconnecting."""
+        if self.state is InformerState.CONNECTED:
+            return "following"
+        if self.state is InformerState.STALE:
+            return "stale"
+        if self.state is InformerState.STARTING and not self.failures:
+            return "starting"
+        return "reconnecting"
+
     @property
     def reason(self) -> str:
         return self.error

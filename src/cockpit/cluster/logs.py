@@ -334,10 +334,8 @@ class LogFollower:
                 if self.single and stream.ended not in ("", "ended"):
                     troubled.append((name, 0, stream.ended))
                 continue
-            if health.state is InformerState.CONNECTED:
-                continue
-            if health.state is InformerState.STARTING and not health.failures:
-                continue
+            if health.follow_word() in ("following", "starting"):
+                continue  # nothing to tell
             troubled.append((name, health.freshness.rank, health.describe(now)))
         if not troubled:
             return self.error  # finding the pods failed (the streams already followed are live)
@@ -351,16 +349,7 @@ class LogFollower:
         words = set()
         for name, health in self.health(now).items():
             stream = self.streams.get(name)
-            if stream is not None and stream.ended:
-                words.add("ended")
-            elif health.state is InformerState.CONNECTED:
-                words.add("following")
-            elif health.state is InformerState.STALE:
-                words.add("stale")
-            elif health.state is InformerState.STARTING and not health.failures:
-                words.add("starting")
-            else:
-                words.add("reconnecting")
+            words.add("ended" if stream is not None and stream.ended else health.follow_word())
         for word in ("reconnecting", "stale", "starting", "following", "ended"):
             if word in words:
                 return word

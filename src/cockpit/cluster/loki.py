@@ -342,19 +342,10 @@ class LokiFollower:
 
     def describe(self, now: float | None = None) -> str:
         health = self.health(now)
-        if health.state is InformerState.CONNECTED or (
-            health.state is InformerState.STARTING and not health.failures
-        ):
-            return ""
-        return health.describe(now)
+        return "" if health.follow_word() in ("following", "starting") else health.describe(now)
 
     def state_word(self, now: float | None = None) -> str:
-        state = self.health(now).state
-        if state is InformerState.CONNECTED:
-            return "following"
-        if state is InformerState.STALE:
-            return "stale"
-        return "starting" if state is InformerState.STARTING and not self._health.failures else "reconnecting"
+        return self.health(now).follow_word()
 
     def poll_once(self, now_ns: int | None = None) -> int:
         """One query_range from the last line seen; returns how many new lines were added."""
