@@ -112,7 +112,6 @@ async def test_logs_pane_says_what_broke_shows_stale_and_goes_on_whole(
             ("reset", "Cannot reach the API server"),
             ("hung", "(stale)"),
         ]
-        words_seen: list[str] = []
         for fault, words in cases * 2:
             if fault == "hung":  # the stream and its reopenings hang: nothing arrives
                 for _ in range(4):
@@ -131,7 +130,6 @@ async def test_logs_pane_says_what_broke_shows_stale_and_goes_on_whole(
                 return words in str(status.render())
 
             await wait_until(pilot, said, lambda f=fault: f"{f}: {why()} {dict(proxy.applied)}")
-            words_seen.append(words)
             text = str(status.render())
             assert re.match(r"^web-\d: ", text), text  # which pod, then the one sentence
             if fault == "hung":
@@ -140,5 +138,4 @@ async def test_logs_pane_says_what_broke_shows_stale_and_goes_on_whole(
             assert "following" in str(footer.render())
             for name, got in shown(view).items():  # consecutive: nothing doubled, reordered, missing
                 assert got == list(range(got[0], got[0] + len(got))), f"{name} after {fault}: {got[-20:]}"
-        assert len(words_seen) == len(cases) * 2
         assert pane.follower is not None and pane.follower.alive and pane.follower.restarts == 0
