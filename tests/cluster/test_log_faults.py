@@ -25,7 +25,7 @@ from cockpit.cluster.backoff import Backoff
 from cockpit.cluster.errors import ClusterError
 from cockpit.cluster.health import Deadlines, InformerState
 from cockpit.cluster.kubeapi import KubeApi
-from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest, Stream, ts_key
+from cockpit.cluster.logs import LogBuffer, LogFollower, LogRequest, Stream, rfc3339, ts_key
 from cockpit.sandbox import Sandbox
 from cockpit.sandbox.resources import NAMESPACES, PODS
 from cockpit.sandbox.store import Store
@@ -485,3 +485,34 @@ def test_a_resumed_follow_of_a_log_rate_stream_has_no_gap_or_double(tmp_path: Pa
         finally:
             follower.stop()
             hub.stop()
+
+
+@pytest.mark.parametrize(
+    ("tail", "since_seconds", "resume"),
+    [
+        (None, None, ""),
+        (100, None, ""),
+        (0, None, rfc3339(1000.0)),
+        (None, 300, rfc3339(700.0)),
+    ],
+)
+def test_a_stream_cut_before_its_first_line_asks_again_for_what_it_asked(
+    tail: int | None, since_seconds: int | None, resume: str
+) -> None:
+    """Answered, then cut before any line: nothing of it was shown. A request for history asks
+    again as it did (resuming from the time of the first request lost the lines written before
+    it: a new pod's first lines); new lines only resume from when they were first asked for, a
+    --since window from its start."""
+    follower = LogFollower(
+        _Api(),  # type: ignore[arg-type]
+        LogRequest(NS, pod="p", tail=tail, since_seconds=since_seconds),
+        LogBuffer(),
+        backoff=Backoff,
+    )
+    stream = Stream("p", "app")
+    stream.opened_at = follower._start_instant(1000.0)
+    assert stream.resume_point() == resume
+    query = dict(follower._query("app", stream.resume_point()))
+    assert query.get("sinceTime", "") == resume
+    if not resume:
+        assert query.get("tailLines") == tail

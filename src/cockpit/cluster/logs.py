@@ -202,7 +202,7 @@ class Stream:
     last_ts: str = ""  # the timestamp of the newest line shown, as the kubelet sent it
     last_key: str = ""  # the same, sortable (fraction padded to 9 digits)
     seen_at_last: Counter[str] = field(default_factory=Counter)  # texts shown at last_ts, with counts
-    opened_at: str = ""  # when the first answered request was sent (the resume point before any line)
+    opened_at: str = ""  # the resume point before any line ("": ask again as the first request did)
     ended: str = ""  # why the stream ended for good ("" while it is followed)
     backoff: Backoff = field(default_factory=Backoff)
     thread: threading.Thread | None = None
@@ -226,8 +226,9 @@ class LogFollower:
     restarted by `ensure_running()` (`restarts`), which the follower's own loop and the pane call.
 
     Resume rule (no line lost or doubled): every stream asks for `timestamps=true`; a resumed
-    stream asks for `sinceTime` = the newest line's timestamp (or, before any line, the time of the
-    first request) and `tailLines` = the buffer's size. The kubelet sends every line at or after
+    stream asks for `sinceTime` = the newest line's timestamp (before any line: the first request
+    again, or for tail 0 / --since its start instant, see `_start_instant`) and `tailLines` = the
+    buffer's size. The kubelet sends every line at or after
     that instant (the API server may round it down to the second); lines older than the newest
     shown are dropped, and at the newest timestamp as many copies of each text as were already
     shown. A line without the timestamp asked for (cut short, a proxy's page, garbage) is never
@@ -529,7 +530,6 @@ class LogFollower:
         d = self.deadlines
         since = stream.resume_point()  # "" until a request was answered: then the tail, as asked
         started = self.clock()
-        asked_at = rfc3339(started)
         resp = self.api.open(
             "GET",
             PODS.path(self.request.namespace, stream.pod, "log"),
@@ -538,7 +538,8 @@ class LogFollower:
             what=what,
         )
         stream.response = resp
-        stream.opened_at = stream.opened_at or asked_at
+        if not stream.opened_at:
+            stream.opened_at = self._start_instant(started)
         self._arrived(stream)  # the kubelet answered: the stream is live from the last line on
         replay = Counter(stream.seen_at_last) if since else Counter()
         rest: list[bytes] = []
@@ -679,6 +680,18 @@ class LogFollower:
         retry_at = None if retry_in is None else self.clock() + retry_in
         stream.health = stream.health.failed(state, error, retry_at, failure)
         self.buffer.health_changed()
+
+    def _start_instant(self, started: float) -> str:
+        """Where a stream answered but cut before its first line resumes: nothing of it was shown,
+        so a request for history (all of it, or its last N lines) is simply asked again (resuming
+        from the time of the first request lost the lines written before it); one for new lines
+        only (tail 0) resumes from when it was first asked, and a --since window from its start."""
+        req = self.request
+        if req.since_seconds:
+            return rfc3339(started - req.since_seconds)
+        if req.tail == 0:
+            return rfc3339(started)
+        return ""
 
     def _query(self, container: str, since_time: str) -> list[tuple[str, str | int | bool]]:
         req = self.request
